@@ -1,0 +1,255 @@
+"""Turn parsed simple commands into normalised `Cmd`s, looking through wrappers.
+
+`sudo env FOO=1 nice -n 5 /bin/rm --recursive --force /` becomes
+Cmd(name="rm", flags={"r", "f"}, operands=["/"], via=["sudo", "env", "nice"]).
+Commands hidden in strings (`bash -c '…'`, `eval`, `su -c`, `ssh host '…'`,
+`find -exec`) come back as nested sources or nested argv for the validator.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .shellparse import Redirect, Simple
+
+SHELLS = frozenset("sh bash zsh dash ksh mksh ash fish busybox tcsh csh".split())
+INTERPRETERS = frozenset("python python2 python3 perl ruby node nodejs php lua deno bun".split())
+
+# Long options that mean the same as a short one, per program.
+_LONG = {
+    "rm": {"recursive": "r", "force": "f", "dir": "d"},
+    "cp": {"recursive": "r", "force": "f"},
+    "chmod": {"recursive": "R"},
+    "chown": {"recursive": "R"},
+    "chgrp": {"recursive": "R"},
+    "git": {"force": "f"},
+    "shred": {"remove": "u", "zero": "z"},
+    "wipefs": {"all": "a"},
+    "kill": {"signal": "s"},
+    "xattr": {},
+}
+# rm -R is rm -r
+_SAME = {"rm": {"R": "r"}, "cp": {"R": "r"}}
+
+# wrapper -> options of that wrapper which take a value
+_WRAPPERS = {
+    "sudo": set("ugpChDrtUT"), "doas": set("uC"), "nice": set("n"), "ionice": set("cnp"),
+    "nohup": set(), "time": set("fo"), "command": set(), "builtin": set(), "exec": set("a"),
+    "stdbuf": set("ioe"), "chrt": set(), "taskset": set(), "caffeinate": set("t"),
+    "unbuffer": set(), "torsocks": set(), "proxychains": set("f"), "proxychains4": set("f"),
+    "then": set(), "do": set(), "else": set(), "if": set(), "elif": set(), "while": set(),
+    "until": set(), "!": set(), "busybox": set(), "strace": set("eop"), "ltrace": set("eo"),
+    "gtimeout": set("sk"), "timeout": set("sk"), "watch": set("nd"), "flock": set("wE"),
+    "setsid": set(), "runuser": set("ugl"), "systemd-run": set("pu"),
+}
+_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
+
+
+@dataclass
+class Cmd:
+    name: str
+    args: list[str]
+    redirects: list[Redirect] = field(default_factory=list)
+    heredoc: str | None = None
+    via: list[str] = field(default_factory=list)
+    pipe_before: list[str] = field(default_factory=list)   # program names earlier in the pipeline
+    pipe_after: list[str] = field(default_factory=list)
+    from_stdin: bool = False          # operands arrive through xargs
+    flags: set[str] = field(default_factory=set)
+    operands: list[str] = field(default_factory=list)
+
+    def has(self, *flags: str) -> bool:
+        return any(f in self.flags for f in flags)
+
+
+def basename(word: str) -> str:
+    name = word.rsplit("/", 1)[-1] if "/" in word else word
+    # rm.exe, python3.12 -> python3, busybox-style names stay
+    if name.lower().endswith(".exe"):
+        name = name[:-4]
+    m = re.fullmatch(r"(python|perl|ruby|node)(\d+(\.\d+)*)?", name)
+    if m:
+        name = m.group(1) + ("3" if m.group(2) and m.group(2).startswith("3") and m.group(1) == "python" else "")
+    return name
+
+
+def split_flags(name: str, args: list[str]) -> tuple[set[str], list[str]]:
+    flags: set[str] = set()
+    operands: list[str] = []
+    longs = _LONG.get(name, {})
+    same = _SAME.get(name, {})
+    end = False
+    for a in args:
+        if end or a == "-" or not a.startswith("-") or len(a) < 2:
+            operands.append(a)
+        elif a == "--":
+            end = True
+        elif a.startswith("--"):
+            key = a[2:].split("=", 1)[0]
+            flags.add(longs.get(key, "--" + key))
+        elif name in ("find", "dd", "chmod") and not re.fullmatch(r"-[A-Za-z]+", a):
+            operands.append(a)      # chmod -x, find -name values, etc. keep as operand
+        else:
+            for ch in a[1:]:
+                flags.add(same.get(ch, ch))
+    return flags, operands
+
+
+def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
+    """Index of the wrapped command's first word after wrapper `name` at argv[i]."""
+    takes_value = _WRAPPERS[name]
+    i += 1
+    if name in ("timeout", "gtimeout"):
+        while i < len(argv) and argv[i].startswith("-"):
+            i += 2 if argv[i][1:2] in takes_value and len(argv[i]) == 2 else 1
+        return i + 1            # the duration
+    if name == "watch":
+        while i < len(argv) and argv[i].startswith("-"):
+            i += 2 if argv[i][1:2] in takes_value and len(argv[i]) == 2 else 1
+        return i
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
+        opt = argv[i]
+        if opt == "--":
+            return i + 1
+        if len(opt) == 2 and opt[1] in takes_value:
+            i += 2
+        elif name == "nice" and re.fullmatch(r"-\d+", opt):
+            i += 1
+        else:
+            i += 1
+    if name in ("taskset", "chrt", "flock") and i < len(argv):
+        i += 1                  # mask / priority / lock file
+    return i
+
+
+def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
+    """Strip wrappers. Returns (argv of the real command, wrappers seen, operands-from-stdin)."""
+    via: list[str] = []
+    from_stdin = False
+    i = 0
+    for _ in range(32):        # bounded: at most 32 wrapper layers
+        while i < len(argv) and _ASSIGN.match(argv[i]):
+            i += 1
+        if i >= len(argv):
+            return [], via, from_stdin
+        name = basename(argv[i])
+        if name == "env":
+            via.append("env")
+            i += 1
+            while i < len(argv) and (argv[i].startswith("-") or _ASSIGN.match(argv[i])):
+                if argv[i] in ("-u", "-C", "--unset", "--chdir"):
+                    i += 1
+                elif argv[i] in ("-S", "--split-string") and i + 1 < len(argv):
+                    argv = argv[:i] + argv[i + 1].split() + argv[i + 2:]
+                    continue
+                i += 1
+            continue
+        if name == "command" and i + 1 < len(argv) and argv[i + 1] in ("-v", "-V"):
+            return [], via, from_stdin          # a lookup, not a run
+        if name == "xargs":
+            via.append("xargs")
+            from_stdin = True
+            i += 1
+            while i < len(argv) and argv[i].startswith("-"):
+                opt = argv[i]
+                i += 2 if opt in ("-n", "-L", "-I", "-P", "-d", "-a", "-E", "-s", "-i") and len(opt) == 2 else 1
+            if i >= len(argv):
+                return ["echo"], via, from_stdin
+            continue
+        if name in _WRAPPERS:
+            if name == "sudo" and len(argv) > i + 1 and argv[i + 1] in ("-l", "-v", "-k", "-K"):
+                return [], via, from_stdin
+            via.append(name)
+            i = _skip_wrapper(name, argv, i)
+            continue
+        return [name] + argv[i + 1:], via, from_stdin
+    return argv[i:], via, from_stdin
+
+
+def shell_script_arg(cmd: Cmd) -> str | None:
+    """The script of `bash -c 'SCRIPT'` (also -lc, -ec …), `su -c`, `fish -c`."""
+    if cmd.name not in SHELLS and cmd.name not in ("su", "sg"):
+        return None
+    args = cmd.args
+    if cmd.name == "busybox" and args and args[0] in SHELLS:
+        args = args[1:]
+    for k, a in enumerate(args):
+        if a.startswith("-") and not a.startswith("--") and "c" in a[1:] and k + 1 < len(args):
+            return args[k + 1]
+        if a == "--command" and k + 1 < len(args):
+            return args[k + 1]
+    return None
+
+
+def ssh_remote_command(cmd: Cmd) -> str | None:
+    if cmd.name not in ("ssh", "mosh"):
+        return None
+    takes = set("bcDEeFIiJLlmOopQRSWw")
+    i = 0
+    args = cmd.args
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i][-1] in takes and len(args[i]) == 2 else 1
+    rest = args[i + 1:]           # after the host
+    return " ".join(rest) if rest else None
+
+
+_FIND_TESTS = frozenset("""-name -iname -path -ipath -regex -iregex -type -size -mtime -mmin -atime -amin
+-ctime -cmin -newer -user -group -perm -empty -links -inum -samefile -wholename -iwholename -lname
+-ilname -uid -gid -nouser -nogroup -executable -readable -writable -fstype -xtype -maxdepth""".split())
+
+
+@dataclass
+class FindInfo:
+    roots: list[str]
+    filtered: bool
+    deletes: bool
+    execs: list[list[str]]
+
+
+def find_info(cmd: Cmd) -> FindInfo:
+    roots: list[str] = []
+    args = cmd.args
+    i = 0
+    while i < len(args) and args[i] in ("-H", "-L", "-P", "-O0", "-O1", "-O2", "-O3"):
+        i += 1
+    while i < len(args) and not args[i].startswith("-") and args[i] not in ("(", "!", ")"):
+        roots.append(args[i])
+        i += 1
+    filtered = False
+    deletes = False
+    execs: list[list[str]] = []
+    while i < len(args):
+        a = args[i]
+        if a in _FIND_TESTS:
+            filtered = filtered or a != "-maxdepth"
+        if a == "-delete":
+            deletes = True
+        if a in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            part: list[str] = []
+            while j < len(args) and args[j] not in (";", "+", "\\;"):
+                part.append(args[j])
+                j += 1
+            execs.append(part)
+            i = j
+        i += 1
+    return FindInfo(roots or ["."], filtered, deletes, execs)
+
+
+def build(simple: Simple, pipe_names: list[str], index: int) -> tuple[Cmd | None, list[str]]:
+    """Make a Cmd from a simple command; also return its argv-level nested sources (`eval`)."""
+    argv = simple.argv
+    real, via, from_stdin = unwrap(argv)
+    nested: list[str] = []
+    if not real:
+        if simple.redirects and not argv:      # a bare `> file` truncates the file
+            return Cmd(name=":", args=[], redirects=simple.redirects, heredoc=simple.heredoc), nested
+        return None, nested
+    name, args = real[0], real[1:]
+    if name == "eval":
+        nested.append(" ".join(args))
+    flags, operands = split_flags(name, args)
+    cmd = Cmd(name=name, args=args, redirects=simple.redirects, heredoc=simple.heredoc, via=via,
+              pipe_before=pipe_names[:index], pipe_after=pipe_names[index + 1:],
+              from_stdin=from_stdin, flags=flags, operands=operands)
+    return cmd, nested

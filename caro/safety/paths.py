@@ -1,0 +1,106 @@
+"""Classify a path argument as a whole token: is it the root, the home, a system directory?"""
+from __future__ import annotations
+
+import re
+
+ROOT, HOME, SYSTEM, SYSTEM_DEEP, CWD_ALL, UNKNOWN_VAR, DEVICE, OTHER = (
+    "root", "home", "system", "system-deep", "cwd-all", "unknown-var", "device", "other")
+
+SYSTEM_DIRS = frozenset("""
+/bin /boot /dev /etc /lib /lib32 /lib64 /libx32 /opt /proc /root /sbin /srv /sys /usr /var
+/home /Users /System /Library /Applications /private /snap /mnt /media /Volumes /cores
+/usr/bin /usr/sbin /usr/lib /usr/lib64 /usr/local /usr/share /usr/include /usr/libexec
+/var/lib /var/log /var/db /var/spool /var/mail /var/cache /var/backups /etc/ssh
+/private/etc /private/var /System/Library /usr/local/bin /usr/local/lib
+""".split())
+
+# Anything below these belongs to the operating system.
+DEEP_ROOTS = tuple(d + "/" for d in (
+    "/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr", "/var/lib", "/var/db",
+    "/var/log", "/System", "/proc", "/sys", "/private/etc", "/dev", "/Library"))
+
+# Inside these a deletion is routine housekeeping, not system damage.
+SCRATCH_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/var/folders/")
+
+_HOME_RE = re.compile(r"^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$\{HOME:?[-=][^}]*\}|\$USERPROFILE)(?=/|$)")
+_VAR_RE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+_DISK_RE = re.compile(
+    r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+)"
+    r"(p?\d+|s\d+)?$")
+_WHOLE_DISK_RE = re.compile(
+    r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+)$")
+
+
+def normalise(path: str) -> str:
+    """Collapse `//`, trailing `/`, `/.` and a leading `./`; leave globs and variables alone."""
+    p = path.strip()
+    if not p:
+        return p
+    p = re.sub(r"/{2,}", "/", p)
+    while len(p) > 1 and (p.endswith("/") or p.endswith("/.")):
+        p = p[:-2] if p.endswith("/.") else p[:-1]
+    return p
+
+
+def is_disk(path: str) -> bool:
+    return bool(_DISK_RE.match(normalise(path)))
+
+
+def is_whole_disk(path: str) -> bool:
+    return bool(_WHOLE_DISK_RE.match(normalise(path)))
+
+
+def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
+    p = normalise(path)
+    if not p:
+        return OTHER
+    if p in ("/", "/*", "/.*", "/..", "/.") or re.fullmatch(r"(/\.\.)+", p):
+        return ROOT
+    m = _HOME_RE.match(p)
+    if m:
+        rest = p[m.end():]
+        if rest in ("", "/", "/*", "/.*", "/.", "/..") or rest.startswith("/.."):
+            return HOME
+        if rest in ("/.ssh", "/.gnupg", "/.config", "/Documents", "/Desktop", "/Library", "/.local"):
+            return SYSTEM
+        return OTHER
+    if home and (p == home or p in (home + "/*", home + "/.*")):
+        return HOME
+    if p in (".", "./*", "*", ".*", "./.*", "..", "../*", "../..", "./", "*/") or re.fullmatch(r"(\.\./)*\.\.(/\*)?", p):
+        if cwd is not None:
+            c = normalise(cwd)
+            if c == "/":
+                return ROOT
+            if home and c == normalise(home):
+                return HOME
+            if c in SYSTEM_DIRS:
+                return SYSTEM
+        return CWD_ALL
+    if _DISK_RE.match(p):
+        return DEVICE
+    if "/../" in p or p.endswith("/.."):
+        tail = "/" + p.rsplit("/../", 1)[-1] if not p.endswith("/..") else "/"
+        inner = classify(tail, cwd, home)
+        if inner in (ROOT, SYSTEM, SYSTEM_DEEP):
+            return inner
+    vm = _VAR_RE.match(p)
+    if vm:
+        rest = p[vm.end():]
+        # "$DIR/" or "$DIR/*": if the variable is empty this is the root
+        if rest in ("", "/", "/*", "/.*"):
+            return UNKNOWN_VAR
+        return OTHER
+    if p.startswith(SCRATCH_PREFIXES):
+        return OTHER
+    bare = p[:-2] if p.endswith("/*") else p
+    if bare in SYSTEM_DIRS:
+        return SYSTEM
+    if re.fullmatch(r"/(home|Users)/[^/*]+(/\*)?|/root/\*", p):
+        return HOME
+    if p.startswith(DEEP_ROOTS):
+        return SYSTEM_DEEP
+    return OTHER
+
+
+def is_dangerous(kind: str) -> bool:
+    return kind in (ROOT, HOME, SYSTEM)

