@@ -1,0 +1,83 @@
+"""The backend interface: small, one job each (like simonw/llm's Model)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Availability:
+    ok: bool
+    detail: str = ""
+    latency_ms: float = 0.0
+    models: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prompt:
+    system: str
+    shots: list[tuple[str, str]]       # (request, command) pairs shown as earlier turns
+    request: str
+    json_output: bool = False
+
+    def messages(self) -> list[dict]:
+        msgs = [{"role": "system", "content": self.system}]
+        for req, cmd in self.shots:
+            msgs.append({"role": "user", "content": req})
+            msgs.append({"role": "assistant", "content": _answer(cmd, self.json_output)})
+        msgs.append({"role": "user", "content": self.request})
+        return msgs
+
+    def completion_text(self) -> str:
+        """For base (non-chat) models and /completions endpoints."""
+        lines = [self.system, ""]
+        for req, cmd in self.shots:
+            lines += [f"Request: {req}", f"Command: {cmd}", ""]
+        lines += [f"Request: {self.request}", "Command:"]
+        return "\n".join(lines)
+
+
+def _answer(cmd: str, as_json: bool) -> str:
+    if as_json:
+        import json
+        return json.dumps({"command": cmd, "explanation": ""})
+    return cmd
+
+
+@dataclass
+class Generation:
+    text: str
+    model: str
+    elapsed_ms: float = 0.0
+    server_ms: float | None = None     # generation time the server reported, when it does
+
+
+class BackendError(Exception):
+    """A failure with a message a user can act on. `retryable` marks transient failures."""
+
+    def __init__(self, message: str, *, retryable: bool = False, raw_head: str = ""):
+        super().__init__(message)
+        self.retryable = retryable
+        self.raw_head = raw_head[:200]
+
+
+class Backend:
+    name = "base"
+    local = True              # runs on this machine (no privacy notice needed)
+    small = False             # too weak to write commands freely; prefer retrieval
+
+    def probe(self) -> Availability:
+        raise NotImplementedError
+
+    def generate(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
+        raise NotImplementedError
+
+    def score(self, prompt: Prompt, candidates: list[str]) -> list[float] | None:
+        """Mean log-probability of each candidate as the answer; None if the backend cannot."""
+        return None
+
+    @property
+    def model_name(self) -> str:
+        return ""
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,108 @@
+"""Argument parsing and dispatch. Heavy modules (llama_cpp, httpx, prompt_toolkit) are
+imported only inside the commands that need them, so --help and --version stay fast."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BLOCKED, EXIT_NO_BACKEND, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+SUBCOMMANDS = ("check", "explain", "hook", "init", "doctor", "helper", "model", "config", "learn")
+SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
+
+
+def err(msg: str) -> None:
+    print(f"caro: {msg}", file=sys.stderr)
+
+
+def request_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="caro", description="Turn a request into a shell command, checked for safety before you see it.",
+        epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (caro SUBCOMMAND --help)")
+    p.add_argument("request", nargs="*", help="what you want to do, in words")
+    p.add_argument("--backend", choices=("embedded", "mlx", "ollama", "vllm", "lmstudio"), help="backend to use")
+    p.add_argument("--model", help="model name or path (for the chosen backend)")
+    p.add_argument("--shell", choices=SHELLS, help="shell to write the command for (default: $SHELL)")
+    p.add_argument("--safety", choices=("strict", "moderate", "permissive"), help="safety mode for this run")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the command")
+    p.add_argument("--explain", action="store_true", help="also print the explanation on stderr")
+    p.add_argument("--no-fallback", action="store_true", help="fail instead of falling back to the embedded model")
+    p.add_argument("--print", dest="print_only", action="store_true", help="print the command only, never offer to run it")
+    p.add_argument("-v", "--verbose", action="store_true", help="more diagnostics on stderr")
+    p.add_argument("-V", "--version", action="version", version=f"caro {__version__}")
+    return p
+
+
+def sub_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="caro")
+    sp = p.add_subparsers(dest="cmd", required=True)
+    c = sp.add_parser("check", help="safety verdict for a command (or - for one per stdin line)")
+    c.add_argument("command", nargs="+")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--shell", choices=SHELLS, default="bash")
+    c.add_argument("--safety", choices=("strict", "moderate", "permissive"))
+    e = sp.add_parser("explain", help="explain what a command does and how risky it is")
+    e.add_argument("command", nargs="+")
+    e.add_argument("--json", action="store_true")
+    h = sp.add_parser("hook", help="print the shell integration snippet")
+    h.add_argument("shell", choices=("zsh", "bash", "fish"))
+    i = sp.add_parser("init", help="guided setup: pick and test a backend")
+    i.add_argument("--yes", action="store_true", help="accept the defaults without asking")
+    d = sp.add_parser("doctor", help="diagnose the installation")
+    d.add_argument("--json", action="store_true")
+    hp = sp.add_parser("helper", help="the persistent helper process")
+    hp.add_argument("action", choices=("start", "stop", "status", "run"))
+    hp.add_argument("--foreground", action="store_true")
+    m = sp.add_parser("model", help="list, download and choose models")
+    m.add_argument("action", choices=("list", "pull", "use", "remove", "path"))
+    m.add_argument("name", nargs="?")
+    m.add_argument("--url", help="download from this URL instead of the catalogue source")
+    cf = sp.add_parser("config", help="show or change settings")
+    cf.add_argument("action", choices=("show", "get", "set", "unset", "path", "edit"))
+    cf.add_argument("key", nargs="?")
+    cf.add_argument("value", nargs="?")
+    cf.add_argument("--json", action="store_true")
+    ln = sp.add_parser("learn", help="teach caro your own request → command pair")
+    ln.add_argument("request")
+    ln.add_argument("command")
+    return p
+
+
+def _read_request(words: list[str]) -> str:
+    text = " ".join(words)
+    if text == "-" and not sys.stdin.isatty():
+        data = sys.stdin.buffer.read(200_000)
+        text = data.decode("utf-8", errors="replace")
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            args = sub_parser().parse_args(argv)
+            from . import commands
+            return getattr(commands, "cmd_" + args.cmd)(args)
+        args = request_parser().parse_args(argv)
+        if not args.request:
+            request_parser().print_usage(sys.stderr)
+            err("give a request, e.g. caro \"list the 5 biggest files here\"")
+            return EXIT_USAGE
+        from . import commands
+        return commands.cmd_request(args, _read_request(args.request))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

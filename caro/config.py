@@ -1,0 +1,279 @@
+"""One loader for every part: defaults < config file < CARO_* environment < CLI flags.
+
+The file is read with tomllib and written with tomlkit (comments and order survive),
+atomically and with mode 0600. A broken file is reported with its line and is never
+rewritten or replaced.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+try:
+    import tomllib
+except ModuleNotFoundError:   # Python 3.10
+    import tomli as tomllib   # type: ignore[no-redef]
+
+BACKENDS = ("embedded", "mlx", "ollama", "vllm", "lmstudio")
+
+DEFAULTS: dict[str, Any] = {
+    "backend": {
+        "preferred": "auto",
+        "fallback": True,
+        "embedded": {"model": "smollm2-135m", "threads": 0, "context": 2048},
+        "mlx": {"model": "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"},
+        "ollama": {"url": "http://localhost:11434", "model": "qwen2.5-coder:1.5b", "connect_timeout": 5.0, "timeout": 30.0},
+        "vllm": {"url": "http://localhost:8000/v1", "model": "", "api_key": "", "api_key_env": "", "connect_timeout": 5.0, "timeout": 30.0},
+        "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "connect_timeout": 5.0, "timeout": 30.0},
+    },
+    "engine": {"strategy": "auto", "alternatives": 3},
+    "safety": {"mode": "moderate", "allow": [], "rules": [], "max_length": 8192},
+    "helper": {"idle_minutes": 30, "timeout": 30},
+    "shell": {"key": "^G"},
+    "logging": {"verbose": False},
+}
+
+# environment variable -> dotted key
+ENV = {
+    "CARO_BACKEND": "backend.preferred",
+    "CARO_MODEL": "backend.embedded.model",
+    "CARO_SAFETY": "safety.mode",
+    "CARO_OLLAMA_URL": "backend.ollama.url",
+    "CARO_VLLM_URL": "backend.vllm.url",
+    "CARO_LMSTUDIO_URL": "backend.lmstudio.url",
+    "CARO_IDLE_MINUTES": "helper.idle_minutes",
+    "CARO_KEY": "shell.key",
+    "CARO_VERBOSE": "logging.verbose",
+}
+SECRET_KEYS = re.compile(r"(api_key|token|password|secret)$")
+
+
+class ConfigError(Exception):
+    """A config problem the user must fix; the message names the file and what was expected."""
+
+
+@dataclass
+class Config:
+    data: dict[str, Any]
+    sources: dict[str, str] = field(default_factory=dict)   # dotted key -> "default" | file | env var | "flag"
+    path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def section(self, dotted: str) -> dict:
+        v = self.get(dotted, {})
+        return v if isinstance(v, dict) else {}
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, expected a TOML file; move it away and run `caro init`")
+    except PermissionError:
+        raise ConfigError(f"{path} cannot be read (permission denied); fix with: chmod 600 {path}")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; caro left it untouched")
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}. caro left the file untouched; fix it or run `caro config edit`")
+
+
+def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _set(d: dict, dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        d = d.setdefault(p, {})
+    d[parts[-1]] = value
+
+
+def _coerce(dotted: str, value: Any, origin: str) -> Any:
+    """Check a value against the type of its default; strings from env/CLI are converted."""
+    default = _flatten(DEFAULTS).get(dotted)
+    if default is None:
+        return value
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                if value.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if value.lower() in ("0", "false", "no", "off", ""):
+                    return False
+                raise ValueError
+            if not isinstance(value, bool):
+                raise ValueError
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
+            if isinstance(value, bool):
+                raise ValueError
+            value = type(default)(value)
+            if value < 0:
+                raise ValueError
+        elif isinstance(default, list):
+            if isinstance(value, str):
+                value = [v for v in value.split(",") if v]
+            if not isinstance(value, list):
+                raise ValueError
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ConfigError(f"{origin}: {dotted} = {value!r} is not valid; expected {type(default).__name__} (default {default!r})")
+    return value
+
+
+def validate(dotted: str, value: Any, origin: str) -> Any:
+    value = _coerce(dotted, value, origin)
+    if dotted == "backend.preferred" and value not in BACKENDS + ("auto",):
+        raise ConfigError(f"{origin}: backend.preferred = {value!r}; expected one of auto, {', '.join(BACKENDS)}")
+    if dotted == "safety.mode" and value not in ("strict", "moderate", "permissive"):
+        raise ConfigError(f"{origin}: safety.mode = {value!r}; expected strict, moderate or permissive")
+    if dotted == "engine.strategy" and value not in ("auto", "retrieve", "generate"):
+        raise ConfigError(f"{origin}: engine.strategy = {value!r}; expected auto, retrieve or generate")
+    if dotted.endswith(".url") and value and not re.match(r"^https?://[^\s/]+", str(value)):
+        raise ConfigError(f"{origin}: {dotted} = {value!r} needs a scheme and host, like http://localhost:11434")
+    if dotted.endswith("api_key") and value and re.search(r"\s", str(value)):
+        raise ConfigError(f"{origin}: {dotted} contains whitespace; paste the key without spaces or newlines")
+    if dotted == "shell.key":
+        from .keys import parse_key
+        parse_key(str(value), origin)
+    return value
+
+
+def _known(dotted: str) -> bool:
+    flat = _flatten(DEFAULTS)
+    if dotted in flat:
+        return True
+    # free-form tables
+    return dotted.startswith(("safety.rules", "safety.allow"))
+
+
+def load(path: Path | None = None, env: dict | None = None, flags: dict[str, Any] | None = None) -> Config:
+    env = os.environ if env is None else env
+    path = path or paths.config_file()
+    data = copy.deepcopy(DEFAULTS)
+    sources = {k: "default" for k in _flatten(DEFAULTS)}
+    warnings: list[str] = []
+    if path.exists():
+        filedata = read_toml(path)
+        for key, value in _flatten(filedata).items():
+            if not _known(key):
+                warnings.append(f"{path}: unknown key {key!r} ignored")
+                continue
+            _set(data, key, validate(key, value, str(path)))
+            sources[key] = str(path)
+        for tbl in ("safety.rules",):
+            if isinstance(filedata.get("safety", {}).get("rules"), list):
+                data["safety"]["rules"] = filedata["safety"]["rules"]
+                sources[tbl] = str(path)
+    for var, key in ENV.items():
+        if env.get(var) not in (None, ""):
+            _set(data, key, validate(key, env[var], f"environment {var}"))
+            sources[key] = f"env {var}"
+    for key, value in (flags or {}).items():
+        if value is not None:
+            _set(data, key, validate(key, value, "command line"))
+            sources[key] = "flag"
+    return Config(data, sources, path, warnings)
+
+
+def masked(dotted: str, value: Any) -> Any:
+    if SECRET_KEYS.search(dotted) and value:
+        s = str(value)
+        return "****" + s[-2:] if len(s) > 8 else "****"
+    return value
+
+
+def set_value(dotted: str, value: str, path: Path | None = None) -> None:
+    """Set one key in the file, keeping comments and order; atomic; mode 0600."""
+    import tomlkit
+    path = path or paths.config_file()
+    if not _known(dotted):
+        raise ConfigError(f"unknown key {dotted!r}; see `caro config show` for the keys")
+    typed = validate(dotted, _parse_cli_value(dotted, value), "command line")
+    text = ""
+    if path.exists():
+        read_toml(path)      # refuse to touch a broken file
+        text = path.read_text(encoding="utf-8")
+    doc = tomlkit.parse(text)
+    node = doc
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        if p not in node:
+            node[p] = tomlkit.table()
+        node = node[p]
+    node[parts[-1]] = typed
+    write_atomic(path, tomlkit.dumps(doc))
+
+
+def unset_value(dotted: str, path: Path | None = None) -> bool:
+    import tomlkit
+    path = path or paths.config_file()
+    if not path.exists():
+        return False
+    read_toml(path)
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    node = doc
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        if p not in node:
+            return False
+        node = node[p]
+    if parts[-1] not in node:
+        return False
+    del node[parts[-1]]
+    write_atomic(path, tomlkit.dumps(doc))
+    return True
+
+
+def _parse_cli_value(dotted: str, value: str) -> Any:
+    default = _flatten(DEFAULTS).get(dotted)
+    if isinstance(default, str):
+        return value
+    return value   # _coerce converts numbers / bools / lists from strings
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.is_dir():
+        raise ConfigError(f"{path} is a directory; caro will not replace it")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
+    except PermissionError:
+        raise ConfigError(f"cannot write in {path.parent} (permission denied); the config was not changed")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

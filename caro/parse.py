@@ -1,0 +1,121 @@
+"""Pull one command out of whatever a model replied: strict JSON, lenient JSON, a fenced
+block, tool-call shapes, or the first line that looks like a command."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+
+@dataclass
+class Parsed:
+    command: str
+    explanation: str = ""
+    how: str = ""          # which rule found it, for diagnostics
+
+
+class NoCommand(ValueError):
+    pass
+
+
+_PROMPT = re.compile(r"^\s*(?:\$|#|>|%|❯|➜|PS [^>]*>)\s+")
+_PROSE = re.compile(r"^(?:here|this|to |you|the |it |sure|i |note|explanation|command:|answer:|output:|use |try )", re.I)
+_CMD_KEYS = ("command", "cmd", "shell", "bash", "code")
+
+
+def _from_obj(obj) -> Parsed | None:
+    if isinstance(obj, dict):
+        # FunctionGemma / tool-call style: {"name": ..., "arguments": {...}}
+        args = obj.get("arguments") or obj.get("parameters")
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except ValueError:
+                args = None
+        if isinstance(args, dict):
+            inner = _from_obj(args)
+            if inner:
+                return inner
+        for k in _CMD_KEYS:
+            v = obj.get(k)
+            if isinstance(v, str) and v.strip():
+                expl = obj.get("explanation") or obj.get("description") or ""
+                return Parsed(v.strip(), str(expl).strip())
+        for v in obj.values():
+            if isinstance(v, (dict, list)):
+                inner = _from_obj(v)
+                if inner:
+                    return inner
+    if isinstance(obj, list):
+        for item in obj:
+            inner = _from_obj(item)
+            if inner:
+                return inner
+    return None
+
+
+def _lenient_json(text: str):
+    m = re.search(r"\{.*\}", text, re.S)
+    if not m:
+        # a truncated object: close it
+        m2 = re.search(r"\{.*", text, re.S)
+        if not m2:
+            return None
+        frag = m2.group(0).rstrip().rstrip(",")
+        if frag.count('"') % 2:
+            frag += '"'
+        frag += "}" * max(1, frag.count("{") - frag.count("}"))
+        text_obj = frag
+    else:
+        text_obj = m.group(0)
+    fixed = re.sub(r",\s*([}\]])", r"\1", text_obj)
+    fixed = re.sub(r"(?<=[{,])\s*'?([A-Za-z_]+)'?\s*:", r'"\1":', fixed)
+    fixed = re.sub(r":\s*'((?:[^'\\]|\\.)*)'", lambda mm: ": " + json.dumps(mm.group(1)), fixed)
+    try:
+        return json.loads(fixed)
+    except ValueError:
+        m3 = re.search(r'"(?:command|cmd)"\s*:\s*"((?:[^"\\]|\\.)*)', text_obj)
+        if m3:
+            try:
+                return {"command": json.loads('"' + m3.group(1) + '"')}
+            except ValueError:
+                return {"command": m3.group(1)}
+    return None
+
+
+def clean_line(line: str) -> str:
+    line = _PROMPT.sub("", line.strip())
+    line = line.strip().strip("`").strip()
+    return line
+
+
+def extract(reply: str) -> Parsed:
+    text = (reply or "").strip()
+    if not text:
+        raise NoCommand("the model returned an empty reply")
+    try:
+        p = _from_obj(json.loads(text))
+        if p:
+            return Parsed(clean_line(p.command), p.explanation, "json")
+    except ValueError:
+        pass
+    if "{" in text:
+        obj = _lenient_json(text)
+        p = _from_obj(obj) if obj is not None else None
+        if p:
+            return Parsed(clean_line(p.command), p.explanation, "lenient-json")
+    m = re.search(r"```[\w+-]*[ \t]*\n(.*?)(?:```|$)", text, re.S)
+    if m:
+        lines = [clean_line(l) for l in m.group(1).splitlines() if l.strip() and not l.strip().startswith("#")]
+        if lines:
+            return Parsed(lines[0], "", "fenced")
+    m = re.search(r"`([^`\n]{2,})`", text)
+    for line in text.splitlines():
+        line = clean_line(line)
+        if not line or _PROSE.match(line) or line.endswith(":"):
+            continue
+        if re.match(r"^[\w./~-]", line) and not re.search(r"[.!?]$", line) or _PROMPT.match(line):
+            return Parsed(line, "", "line")
+    if m:
+        return Parsed(clean_line(m.group(1)), "", "inline-code")
+    raise NoCommand("no command found in the model's reply")

@@ -1,0 +1,236 @@
+"""Typed extraction of slot values from a request ("files over 100MB in ~/Downloads").
+
+Pure functions. `extract(request)` returns the values found, by type, in order of
+appearance, and `normalise(request)` replaces them by type tokens for retrieval,
+so "bigger than 100MB" and "bigger than {size}" look alike to the index.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "a dozen": "12"})
+_LANG_EXT = {
+    "python": "py", "javascript": "js", "typescript": "ts", "java": "java", "rust": "rs", "go": "go",
+    "ruby": "rb", "shell": "sh", "bash": "sh", "markdown": "md", "text": "txt", "log": "log", "json": "json",
+    "yaml": "yaml", "html": "html", "css": "css", "c": "c", "c++": "cpp", "cpp": "cpp", "php": "php",
+    "csv": "csv", "xml": "xml", "pdf": "pdf", "jpeg": "jpg", "jpg": "jpg", "png": "png", "image": "png",
+    "mp3": "mp3", "mp4": "mp4", "video": "mp4", "toml": "toml", "swift": "swift", "kotlin": "kt", "sql": "sql",
+    "perl": "pl", "lua": "lua", "zip": "zip", "backup": "bak", "temp": "tmp", "temporary": "tmp", "tmp": "tmp",
+    "pyc": "pyc", "object": "o", "header": "h", "txt": "txt", "md": "md", "js": "js", "py": "py", "ts": "ts",
+    "rs": "rs", "sh": "sh", "yml": "yml", "conf": "conf", "config": "conf", "ini": "ini", "svg": "svg", "gif": "gif",
+}
+_SIZE_UNITS = {"b": "c", "byte": "c", "bytes": "c", "k": "k", "kb": "k", "kib": "k", "m": "M", "mb": "M", "mib": "M",
+               "meg": "M", "megs": "M", "megabytes": "M", "megabyte": "M", "g": "G", "gb": "G", "gib": "G", "gig": "G",
+               "gigs": "G", "gigabytes": "G", "gigabyte": "G", "kilobytes": "k", "kilobyte": "k", "t": "T", "tb": "T"}
+_KNOWN_EXT = set(_LANG_EXT.values()) | {"gz", "tgz", "bz2", "xz", "tar", "7z", "iso", "img", "deb", "rpm", "db",
+                                         "sqlite", "env", "lock", "cfg", "bin", "exe", "dmg", "bak", "old", "orig",
+                                         "gguf", "whl", "jar", "war", "pem", "key", "crt", "pub", "tsv", "parquet",
+                                         "out", "err", "pid", "sock", "service", "timer", "rules", "d", "ipynb",
+                                         "jsonl", "mkv", "avi", "mov", "wav", "flac", "ogg", "webp", "bmp", "tiff",
+                                         "docx", "xlsx", "pptx", "odt", "epub", "aac"}
+_ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst|tar|zip|7z|rar|gz|bz2|xz|zst)$", re.I)
+_SERVICES = {"nginx", "apache2", "httpd", "sshd", "ssh", "docker", "postgresql", "postgres", "mysql", "mariadb",
+             "redis", "redis-server", "cron", "crond", "bluetooth", "networkmanager", "NetworkManager", "ufw",
+             "firewalld", "containerd", "kubelet", "cups", "mongod", "memcached", "rabbitmq-server", "caddy",
+             "haproxy", "grafana-server", "prometheus", "jenkins", "php-fpm", "systemd-resolved", "avahi-daemon"}
+_STOP_AFTER_NAMED = {"in", "from", "to", "on", "at", "and", "with", "that", "which", "the", "here", "under", "inside"}
+
+
+@dataclass
+class Slots:
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, kind: str, value: str) -> None:
+        lst = self.values.setdefault(kind, [])
+        if value not in lst:
+            lst.append(value)
+
+    def first(self, kind: str) -> str | None:
+        v = self.values.get(kind)
+        return v[0] if v else None
+
+    def get(self, kind: str, index: int = 0) -> str | None:
+        v = self.values.get(kind)
+        return v[index] if v and index < len(v) else None
+
+
+def _is_filelike(tok: str) -> bool:
+    if "/" in tok or tok.startswith("~"):
+        return True
+    m = re.fullmatch(r"[\w.@+-]*\w\.([A-Za-z0-9]{1,8})", tok)
+    return bool(m and m.group(1).lower() in _KNOWN_EXT) or bool(_ARCHIVE.search(tok))
+
+
+def _quote_if_needed(value: str) -> str:
+    if re.fullmatch(r"[\w@%+=:,./~-]+", value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def extract(request: str) -> Slots:
+    s = Slots()
+    text = request.strip()
+    low = text.lower()
+    for m in re.finditer(r"https?://\S+|ftp://\S+", text):
+        s.add("url", m.group(0).rstrip(".,)"))
+    for m in re.finditer(r"(['\"`])(.+?)\1", text):
+        s.add("pattern", m.group(2))
+        s.add("quoted", m.group(2))
+    for m in re.finditer(r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|gb|gib|tb|megabytes?|gigabytes?|kilobytes?|bytes?|megs?|gigs?|[kmgt]b?|b)\b", low):
+        num, unit = m.group(1), m.group(2)
+        if unit in _SIZE_UNITS and not (unit == "m" and re.match(r"\s*(in|min)", low[m.end():])):
+            if "." in num:
+                num, unit = str(int(float(num) * 1024)), {"G": "M", "M": "k", "T": "G"}.get(_SIZE_UNITS[unit], _SIZE_UNITS[unit])
+                s.add("size", f"{num}{unit}")
+            else:
+                s.add("size", f"{num}{_SIZE_UNITS[unit]}")
+    for m in re.finditer(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s*(days?|weeks?|months?|hours?|minutes?|mins?)\b", low):
+        n = _NUMBER_WORDS.get(m.group(1), m.group(1))
+        unit = m.group(2)
+        if unit.startswith("week"):
+            s.add("days", str(int(n) * 7))
+        elif unit.startswith("month"):
+            s.add("days", str(int(n) * 30))
+        elif unit.startswith("hour"):
+            s.add("minutes", str(int(n) * 60))
+            s.add("hours", n)
+        elif unit.startswith("min"):
+            s.add("minutes", n)
+        else:
+            s.add("days", n)
+    if re.search(r"\b(yesterday|last day|past day)\b", low):
+        s.add("days", "1")
+    if re.search(r"\b(last|past) week\b", low):
+        s.add("days", "7")
+    for m in re.finditer(r"\bport\s+(\d{1,5})\b|(?<![\w.])[:](\d{2,5})\b", low):
+        s.add("port", m.group(1) or m.group(2))
+    for m in re.finditer(r"\b(?:pid|process(?: id)?)\s+(\d+)\b", low):
+        s.add("pid", m.group(1))
+    for m in re.finditer(r"\b([\w.-]+)@([\w.-]+\.\w+|\w+)\b", text):
+        s.add("user", m.group(1))
+        s.add("host", m.group(2))
+    for m in re.finditer(r"\b(?:\d{1,3}\.){3}\d{1,3}\b", text):
+        s.add("host", m.group(0))
+    for m in re.finditer(r"\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|local|lan|internal|co|uk|de|fr|app|ai|edu|gov)\b", low):
+        if not any(m.group(0) in u for u in s.values.get("url", [])):
+            s.add("host", m.group(0))
+    for m in re.finditer(r"\b(?:host|server|machine)\s+([\w.-]+)", low):
+        if m.group(1) not in _STOP_AFTER_NAMED:
+            s.add("host", m.group(1))
+    for m in re.finditer(r"\buser\s+([a-z_][\w-]*)", low):
+        if m.group(1) not in _STOP_AFTER_NAMED:
+            s.add("user", m.group(1))
+    for m in re.finditer(r"\bbranch\s+(?:called\s+|named\s+)?([\w./-]+)", text):
+        if m.group(1).lower() not in _STOP_AFTER_NAMED:
+            s.add("branch", m.group(1))
+    for m in re.finditer(r"\b(?:container|pod)\s+(?:called\s+|named\s+)?([\w.-]+)", text):
+        if m.group(1).lower() not in _STOP_AFTER_NAMED:
+            s.add("container", m.group(1))
+            s.add("name", m.group(1))
+    for m in re.finditer(r"\bimage\s+([\w./:-]+)", text):
+        if m.group(1).lower() not in _STOP_AFTER_NAMED and not _is_filelike(m.group(1)):
+            s.add("image", m.group(1))
+    for m in re.finditer(r"\b(?:message|msg)\s+(['\"]?)(.+?)\1$", text):
+        s.add("message", m.group(2))
+    for m in re.finditer(r"\b(?:named|called|name)\s+(['\"]?)([^\s'\"]+)\1", text):
+        if m.group(2).lower() not in _STOP_AFTER_NAMED:
+            s.add("name", m.group(2))
+    for m in re.finditer(r"\b(?:containing|contain|contains|matching|match|with the word|for the word|for the string|mentioning|grep for|search for|look for|search)\s+(['\"]?)([^\s'\"]+)\1", text, re.I):
+        word = m.group(2)
+        if word.lower() not in _STOP_AFTER_NAMED | {"files", "file", "lines", "all", "a", "text", "string", "word", "pattern"}:
+            s.add("pattern", word)
+    for m in re.finditer(r"\b(?:with|by|to)\s+(['\"]?)([^\s'\"]+)\1\s*$", text):
+        s.add("text", m.group(2))
+    for m in re.finditer(r"\breplace\s+(['\"]?)(\S+?)\1\s+with\s+(['\"]?)(\S+?)\3(\s|$)", text, re.I):
+        s.values.setdefault("pattern", []).insert(0, m.group(2))
+        s.values.setdefault("text", []).insert(0, m.group(4))
+    for m in re.finditer(r"\b(?:mode|permissions?)\s+([0-7]{3,4})\b|\b([0-7]{3,4})\s+permissions?\b", low):
+        s.add("mode", m.group(1) or m.group(2))
+    for m in re.finditer(r"\b(?:install|uninstall|remove package|package|apt install|brew install|pip install|crate)\s+([a-z0-9][\w.+-]*)", low):
+        if m.group(1) not in _STOP_AFTER_NAMED | {"package", "packages", "the", "a", "python", "npm"}:
+            s.add("package", m.group(1))
+    for w in re.findall(r"[\w.-]+", text):
+        if w in _SERVICES or w.lower() in _SERVICES:
+            s.add("service", w)
+    m = re.search(r"\b(?:service|daemon|unit)\s+([\w@.-]+)|\b([\w@.-]+)\s+(?:service|daemon)\b", text)
+    if m and (m.group(1) or m.group(2)).lower() not in _STOP_AFTER_NAMED | {"the", "a", "this", "each", "every", "running", "failed"}:
+        s.add("service", m.group(1) or m.group(2))
+    # extensions: "*.log", ".py files", "python files", "log files"
+    for m in re.finditer(r"\*\.(\w+)|(?<![\w/])\.(\w{1,8})\s+files?\b", low):
+        s.add("ext", m.group(1) or m.group(2))
+    for m in re.finditer(r"\b([\w+]+)\s+(?:source\s+)?(?:files?|scripts?|sources?|images?|logs?|videos?|documents?)\b", low):
+        if m.group(1) in _LANG_EXT:
+            s.add("ext", _LANG_EXT[m.group(1)])
+    # paths and files, in order
+    for tok in re.findall(r"(?<![\w@:])(?:~|\.{1,2})?/[^\s'\",;]*|(?<![\w/@:-])[\w.+-]*\w\.[A-Za-z0-9]{1,8}(?:\.(?:gz|bz2|xz|zst))?(?![\w/])", text):
+        tok = tok.rstrip(".,")
+        if not tok or tok in s.values.get("url", []) or any(tok in u for u in s.values.get("url", [])):
+            continue
+        if tok in s.values.get("host", []):
+            continue
+        if re.fullmatch(r"[\d.]+", tok):
+            continue
+        if _ARCHIVE.search(tok) and "/" not in tok.rstrip("/"):
+            s.add("archive", tok)
+        if _is_filelike(tok):
+            kind = "file" if re.search(r"\.\w{1,8}$", tok) and not tok.endswith("/") else "dir"
+            s.add(kind, tok)
+            s.add("path", tok)
+            s.add("any", tok)
+    for m in re.finditer(r"\b(?:directory|folder|dir)\s+(?:called\s+|named\s+)?([\w.~/-]+)", text):
+        d = m.group(1)
+        if d.lower() not in _STOP_AFTER_NAMED | {"tree", "structure", "size", "sizes", "for", "is", "of"}:
+            s.add("dir", d)
+            s.add("path", d)
+            s.add("any", d)
+    for m in re.finditer(r"\b(?:the|my|this)\s+([\w.-]+)\s+(?:folder|directory|dir)\b", text):
+        if m.group(1).lower() not in ("current", "home", "this", "same", "whole", "entire", "parent", "working"):
+            s.add("dir", m.group(1))
+            s.add("path", m.group(1))
+    for m in re.finditer(r"\b(?:in|under|inside|from)\s+(?:the\s+)?(?:current\s+(?:directory|folder|dir)|here|this\s+(?:directory|folder|dir))\b|\bhere\b", low):
+        s.add("path", ".")
+    if re.search(r"\b(?:in|under|of)\s+(?:my\s+)?home(?:\s+(?:directory|folder|dir))?\b", low):
+        s.values.setdefault("path", []).insert(0, "~")
+        s.add("dir", "~")
+    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items)\b", low):
+        n = m.group(1) or m.group(2)
+        s.add("count", _NUMBER_WORDS.get(n, n))
+    for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
+        s.add("count", m.group(1) or m.group(2))
+    # src/dst pairs: the first two path-like things, "from A to B" order
+    anys = s.values.get("any", [])
+    if len(anys) >= 2:
+        s.add("src", anys[0])
+        s.add("dst", anys[1])
+    elif len(anys) == 1:
+        m = re.search(r"\bto\s+([\w.~/-]+)\s*$", text)
+        if m and m.group(1) != anys[0]:
+            s.add("src", anys[0])
+            s.add("dst", m.group(1))
+    return s
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset("a an the of in on at to for from with and or me my i please all this that these those is are "
+                  "be it its can you how do what which whose into by as here there current".split())
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+def normalise(request: str, slots: Slots) -> str:
+    """Replace extracted values by their type name, so retrieval matches on shape."""
+    out = request
+    for kind in ("url", "size", "file", "dir", "host", "port", "pid", "archive"):
+        for v in slots.values.get(kind, []):
+            out = out.replace(v, f" {kind} ")
+    return out
+
+
+def shell_value(value: str) -> str:
+    return _quote_if_needed(value)
