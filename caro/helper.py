@@ -1,0 +1,304 @@
+"""The persistent helper: one per user, model loaded once, serving every shell.
+
+Lifecycle follows atuin's daemon: a pidfile guarded by a lock held for the helper's
+life, a start lock so two shells never spawn two helpers, a version handshake
+(a helper from an older install answers `stale` and exits), stale-socket cleanup,
+spawn-then-poll, and exit after an idle period.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from . import __version__, paths, protocol
+
+log = logging.getLogger("caro.helper")
+
+
+def _files():
+    d = paths.runtime_dir()
+    return d, d / "helper.sock", d / "helper.pid", d / "helper.lock", d / "start.lock"
+
+
+def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
+    """The running helper's version, or None."""
+    sock = sock or _files()[1]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(str(sock))
+        s.sendall(protocol.encode_request({"op": "ping", "v": __version__}))
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+        parts = protocol.decode_reply(data)
+        return parts[1] if parts[0] in ("pong", "stale") and len(parts) > 1 else None
+    except (OSError, protocol.ProtocolError):
+        return None
+    finally:
+        s.close()
+
+
+class Service:
+    """Turns protocol requests into replies; owns the engine and the alternatives cache."""
+
+    def __init__(self, engine_factory, idle_seconds: float, verbose: bool = False):
+        self._engine_factory = engine_factory
+        self._engine = None
+        self._engine_lock = threading.Lock()    # one model, one request at a time
+        self.idle_seconds = idle_seconds
+        self.last_activity = time.monotonic()
+        self.verbose = verbose
+        self.cache: OrderedDict = OrderedDict()
+        self.stop = threading.Event()
+
+    def engine(self):
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    def handle(self, fields: dict[str, str]) -> bytes:
+        self.last_activity = time.monotonic()
+        op = fields.get("op", "suggest")
+        if fields.get("v") and fields["v"] != __version__:
+            log.info("client version %s differs from %s: exiting so a new helper starts", fields["v"], __version__)
+            self.stop.set()
+            return protocol.encode_reply("stale", __version__)
+        if op == "ping":
+            return protocol.encode_reply("pong", __version__)
+        if op == "suggest":
+            return self.suggest(fields)
+        return protocol.encode_reply("error", f"unknown operation {op!r}")
+
+    def suggest(self, fields: dict[str, str]) -> bytes:
+        from .engine import EngineError
+        from .backends.base import BackendError
+        text = fields.get("text", "")
+        shell = fields.get("shell") or "bash"
+        cwd = fields.get("cwd") or None
+        try:
+            index = max(0, int(fields.get("index", "0") or 0))
+        except ValueError:
+            index = 0
+        key = (text, shell, cwd)
+        with self._engine_lock:
+            try:
+                if key not in self.cache:
+                    t = time.perf_counter()
+                    s = self.engine().suggest(text, shell=shell, cwd=cwd)
+                    log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
+                             f": {text!r} -> {s.command!r}" if self.verbose else "")
+                    self.cache[key] = s
+                    while len(self.cache) > 64:
+                        self.cache.popitem(last=False)
+                s = self.cache[key]
+            except EngineError as e:
+                return protocol.encode_reply("error", str(e))
+            except BackendError as e:
+                return protocol.encode_reply("error", str(e))
+            except Exception as e:          # the helper must answer, whatever happens
+                log.exception("suggest failed")
+                return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
+        note = "; ".join(s.notices)
+        if index == 0:
+            command, verdict = s.command, s.verdict
+        else:
+            options = [s.command] + s.alternatives if not s.verdict.blocked else s.alternatives
+            if not options:
+                return protocol.encode_reply("error", "no other suggestion")
+            command = options[index % len(options)]
+            verdict = self.engine()._verdict(command, type("C", (), {"shell": shell, "cwd": cwd})())
+        if verdict.action == "block":
+            return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
+        if verdict.action == "warn":
+            return protocol.encode_reply("confirm", command, "warning: this command " + "; ".join(verdict.reasons[:2]))
+        if verdict.risk != "safe" and verdict.reasons:
+            note = (note + "; " if note else "") + "note: " + verdict.reasons[0]
+        return protocol.encode_reply("insert", command, note)
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        service: Service = self.server.service        # type: ignore[attr-defined]
+        self.request.settimeout(5)
+        data = b""
+        try:
+            while not protocol.complete(data):
+                chunk = self.request.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            try:
+                reply = service.handle(protocol.decode_request(data))
+            except protocol.ProtocolError as e:
+                reply = protocol.encode_reply("error", str(e))
+            self.request.sendall(reply)
+        except OSError:
+            pass
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _default_engine():
+    from . import config
+    from .backends.select import select
+    from .engine import Engine
+    cfg = config.load()
+    backend, notices = select(cfg)
+    eng = Engine(cfg, backend, notices)
+    if hasattr(backend, "llm"):
+        backend.llm()                    # warm: load the model now, not on the first key press
+    eng.library
+    return eng
+
+
+def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
+    from . import config
+    d, sock, pidfile, lockfile, _ = _files()
+    cfg = config.load()
+    if idle_seconds is None:
+        idle_seconds = float(cfg.get("helper.idle_minutes", 30)) * 60
+    if verbose is None:
+        verbose = bool(cfg.get("logging.verbose", False))
+    lock_fd = os.open(lockfile, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("caro: a helper is already running", file=sys.stderr)
+        return 1
+    if sock.exists() or sock.is_symlink():
+        sock.unlink()                      # we hold the lock, so any socket left is stale
+    service = Service(engine_factory, idle_seconds, verbose)
+    old_umask = os.umask(0o177)
+    try:
+        server = _Server(str(sock), _Handler)
+    finally:
+        os.umask(old_umask)
+    server.service = service               # type: ignore[attr-defined]
+    pidfile.write_text(f"{os.getpid()} {__version__}\n")
+    threading.Thread(target=lambda: service.engine(), daemon=True).start()   # warm up in the background
+
+    def watchdog():
+        while not service.stop.wait(1.0):
+            if time.monotonic() - service.last_activity > service.idle_seconds:
+                log.info("idle for %.0f s: exiting", service.idle_seconds)
+                service.stop.set()
+        server.shutdown()
+
+    signal.signal(signal.SIGTERM, lambda *a: service.stop.set())
+    threading.Thread(target=watchdog, daemon=True).start()
+    log.info("helper %s serving on %s (pid %d)", __version__, sock, os.getpid())
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        for f in (sock, pidfile):
+            try:
+                f.unlink()
+            except FileNotFoundError:
+                pass
+        os.close(lock_fd)
+    return 0
+
+
+def _read_pid(pidfile: Path) -> tuple[int, str] | None:
+    try:
+        pid, version = pidfile.read_text().split()[:2]
+        return int(pid), version
+    except (OSError, ValueError):
+        return None
+
+
+def stop(wait: float = 5.0) -> bool:
+    d, sock, pidfile, lockfile, _ = _files()
+    info = _read_pid(pidfile)
+    if not info:
+        return False
+    try:
+        os.kill(info[0], signal.SIGTERM)
+    except ProcessLookupError:
+        pidfile.unlink(missing_ok=True)
+        return False
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.kill(info[0], 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    os.kill(info[0], signal.SIGKILL)
+    return True
+
+
+def start(timeout: float = 60.0) -> str:
+    """Make sure a current helper is running; return its version. Safe to call from many shells at once."""
+    d, sock, pidfile, lockfile, startlock = _files()
+    fd = os.open(startlock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        v = ping(sock)
+        if v == __version__:
+            return v
+        if v is not None or _read_pid(pidfile):
+            stop()
+        paths.logs_dir().mkdir(parents=True, exist_ok=True)
+        logf = open(paths.logs_dir() / "helper.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", "caro", "helper", "run"], stdin=subprocess.DEVNULL,
+                                stdout=logf, stderr=logf, start_new_session=True, close_fds=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None and ping(sock, timeout=0.5) is None:
+                raise RuntimeError(f"the helper exited at start (code {proc.returncode}); see {paths.logs_dir() / 'helper.log'}")
+            v = ping(sock, timeout=0.5)
+            if v == __version__:
+                return v
+            time.sleep(0.05)
+        raise RuntimeError(f"the helper did not start within {timeout:.0f}s; see {paths.logs_dir() / 'helper.log'}")
+    finally:
+        os.close(fd)
+
+
+def command(action: str, foreground: bool = False) -> int:
+    try:
+        paths.runtime_dir()
+    except paths.UnsafeDirectory as e:
+        print(f"caro: {e}", file=sys.stderr)
+        return 1
+    if action == "run" or (action == "start" and foreground):
+        paths.logs_dir().mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        return serve()
+    if action == "start":
+        try:
+            v = start()
+        except RuntimeError as e:
+            print(f"caro: {e}", file=sys.stderr)
+            return 1
+        info = _read_pid(_files()[2])
+        print(f"caro helper {v} running (pid {info[0] if info else '?'})")
+        return 0
+    if action == "stop":
+        print("caro helper stopped" if stop() else "caro helper was not running")
+        return 0
+    if action == "status":
+        v = ping()
+        info = _read_pid(_files()[2])
+        if v:
+            print(f"running: version {v}, pid {info[0] if info else '?'}, socket {_files()[1]}")
+            return 0
+        print("not running" + (" (stale pidfile)" if info else ""))
+        return 1
+    return 2

@@ -1,0 +1,45 @@
+"""Render the shell snippets: the static files in shell/ with absolute paths put in front."""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from . import __version__, paths
+from .keys import for_shell, parse_key
+
+
+def _key(shell: str) -> str:
+    spec = os.environ.get("CARO_KEY")
+    if not spec:
+        try:
+            from .config import load
+            spec = load().get("shell.key", "^G")
+        except Exception:
+            spec = "^G"
+    return for_shell(spec, shell)
+
+
+def snippet_path(shell: str) -> Path:
+    return paths.resource_dir("shell") / f"caro.{shell}"
+
+
+def render(shell: str) -> str:
+    python = sys.executable
+    relay = str(Path(__file__).resolve().parent / "relay.py")
+    body = snippet_path(shell).read_text(encoding="utf-8")
+    key = _key(shell)
+    if shell == "fish":
+        mod, letter = parse_key(os.environ.get("CARO_KEY") or "^G")
+        head = (f"set -g __caro_python {shlex.quote(python)}\n"
+                f"set -g __caro_relay {shlex.quote(relay)}\n"
+                f"set -g __caro_version {__version__}\n"
+                f"set -g __caro_key3 {key}\n"
+                f"set -g __caro_key4 {'ctrl' if mod == 'ctrl' else 'alt'}-{letter}\n")
+    else:
+        head = (f"__caro_python={shlex.quote(python)}\n"
+                f"__caro_relay={shlex.quote(relay)}\n"
+                f"__caro_version={__version__}\n"
+                f"__caro_key={shlex.quote(key)}\n")
+    return head + body

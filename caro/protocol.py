@@ -1,0 +1,61 @@
+"""The helper's wire format, designed so a shell never parses JSON.
+
+Request: "caro1" NUL, then "key=value" NUL fields, then an empty field (NUL NUL ends it).
+Reply:   KIND NUL FIELD NUL …, closed by the helper; the shell splits on NUL.
+  insert CMD NOTE | confirm CMD REASON | block REASON | error MESSAGE | stale VERSION | pong VERSION
+Unknown request keys are ignored, so older shells keep working with newer helpers.
+"""
+from __future__ import annotations
+
+MAGIC = "caro1"
+MAX_REQUEST_BYTES = 64 * 1024
+KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain")
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", " ")
+
+
+def encode_request(fields: dict[str, str]) -> bytes:
+    parts = [MAGIC] + [f"{k}={_clean(str(v))}" for k, v in fields.items()]
+    return ("\x00".join(parts) + "\x00\x00").encode("utf-8", "surrogateescape")
+
+
+def complete(data: bytes) -> bool:
+    return data.endswith(b"\x00\x00") or len(data) >= MAX_REQUEST_BYTES
+
+
+def decode_request(data: bytes) -> dict[str, str]:
+    if len(data) > MAX_REQUEST_BYTES:
+        raise ProtocolError(f"request larger than {MAX_REQUEST_BYTES} bytes")
+    text = data.decode("utf-8", "replace")
+    fields = text.split("\x00")
+    if not fields or fields[0] != MAGIC:
+        raise ProtocolError("not a caro request (bad magic)")
+    out: dict[str, str] = {}
+    for f in fields[1:]:
+        if f == "":
+            break
+        k, sep, v = f.partition("=")
+        if sep:
+            out[k] = v
+    return out
+
+
+def encode_reply(kind: str, *fields: str) -> bytes:
+    if kind not in KINDS:
+        raise ProtocolError(f"unknown reply kind {kind}")
+    return ("\x00".join([kind, *(_clean(f) for f in fields)]) + "\x00").encode("utf-8", "surrogateescape")
+
+
+def decode_reply(data: bytes) -> list[str]:
+    parts = data.decode("utf-8", "replace").split("\x00")
+    if parts and parts[-1] == "":
+        parts.pop()
+    if not parts or parts[0] not in KINDS:
+        raise ProtocolError("malformed reply")
+    return parts

@@ -1,0 +1,91 @@
+"""The tiny client bash and fish run on every hotkey press: `python3 -S -I relay.py …`.
+
+Standard library only and never imports caro, so it starts in a few milliseconds.
+usage: relay.py SOCKET TIMEOUT PYTHON key=value…
+Writes the helper's NUL-separated reply to stdout; on any failure writes
+"error NUL message NUL" so the shell restores the user's text.
+"""
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+
+MAGIC = "caro1"
+
+
+def _fail(msg):
+    sys.stdout.buffer.write(("error\x00" + msg + "\x00").encode("utf-8", "replace"))
+    sys.stdout.flush()
+    return 1
+
+
+def _private(directory):
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return True          # not there yet: the helper will create it 0700
+    return st.st_uid == os.getuid() and not (st.st_mode & 0o077) and stat.S_ISDIR(st.st_mode)
+
+
+def _ask(path, payload, deadline):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        s.connect(path)
+        s.sendall(payload)
+        chunks = []
+        while True:
+            s.settimeout(max(0.05, deadline - time.monotonic()))
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks)
+    finally:
+        s.close()
+
+
+def _start_helper(python):
+    subprocess.call([python, "-m", "caro", "helper", "start"], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main(argv):
+    if len(argv) < 4:
+        return _fail("relay: bad arguments")
+    path, timeout, python = argv[1], float(argv[2]), argv[3]
+    fields = [a.replace("\x00", " ") for a in argv[4:]]
+    payload = ("\x00".join([MAGIC] + fields) + "\x00\x00").encode("utf-8", "surrogateescape")
+    if not _private(os.path.dirname(path)):
+        return _fail(f"{os.path.dirname(path)} is not a private directory; caro refuses to use it")
+    deadline = time.monotonic() + timeout
+    for attempt in range(3):
+        try:
+            reply = _ask(path, payload, deadline)
+        except (FileNotFoundError, ConnectionRefusedError):
+            if attempt == 2 or time.monotonic() > deadline:
+                return _fail("the caro helper could not be started; run: caro doctor")
+            _start_helper(python)
+            continue
+        except socket.timeout:
+            return _fail(f"no answer within {timeout:g}s (CARO_TIMEOUT); your text is unchanged")
+        except OSError as e:
+            return _fail(f"cannot reach the caro helper ({e.strerror or e}); run: caro doctor")
+        if reply.startswith(b"stale\x00"):
+            _start_helper(python)       # replaces the old helper
+            continue
+        if not reply:
+            if attempt < 2:
+                _start_helper(python)
+                continue
+            return _fail("the caro helper closed the connection; run: caro doctor")
+        sys.stdout.buffer.write(reply)
+        sys.stdout.flush()
+        return 0
+    return _fail("the caro helper keeps restarting; run: caro doctor")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# caro: press Ctrl-G to turn the request on the command line into a command.
+# Load with:  eval "$(caro hook bash)"   (or source this file after setting __caro_python)
+# The line is only edited, never run; on any failure your text comes back unchanged.
+
+if [[ $- == *i* ]]; then
+if (( BASH_VERSINFO[0] < 4 )); then
+  printf 'caro: the Ctrl-G widget needs bash 4 or newer (this is %s); use: caro "request"\n' "$BASH_VERSION" >&2
+else
+
+__caro_python=${__caro_python:-${CARO_PYTHON:-python3}}
+__caro_relay=${__caro_relay:-}
+__caro_version=${__caro_version:-0}
+__caro_last_req=${__caro_last_req:-}
+__caro_last_cmd=${__caro_last_cmd:-}
+__caro_last_index=${__caro_last_index:-0}
+
+__caro_runtime_dir() {
+  if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
+    printf '%s' "$CARO_RUNTIME_DIR"
+  elif [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR && -z ${CARO_HOME-} ]]; then
+    printf '%s' "$XDG_RUNTIME_DIR/caro"
+  else
+    printf '%s' "${CARO_HOME:-$HOME/.caro}/run"
+  fi
+}
+
+__caro_message() {
+  # printed above the prompt; readline redraws the line after the widget returns
+  printf '\r\033[2Kcaro: %s\n' "$1" >&2
+}
+
+caro-widget() {
+  local orig=$READLINE_LINE req=$READLINE_LINE index=0 kind='' a='' b='' sock
+  if [[ -z ${orig//[[:space:]]/} ]]; then
+    return 0
+  fi
+  if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then
+    req=$__caro_last_req
+    index=$(( __caro_last_index + 1 ))
+  fi
+  sock="$(__caro_runtime_dir)/helper.sock"
+  printf '\r\033[2Kcaro: thinking…' >&2
+  {
+    IFS= read -r -d '' kind
+    IFS= read -r -d '' a
+    IFS= read -r -d '' b
+  } < <("$__caro_python" -S -I "$__caro_relay" "$sock" "${CARO_TIMEOUT:-30}" "$__caro_python" \
+          "v=$__caro_version" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" 2>/dev/null)
+  printf '\r\033[2K' >&2
+  case $kind in
+    insert|confirm)
+      READLINE_LINE=$a
+      READLINE_POINT=${#READLINE_LINE}
+      __caro_last_req=$req __caro_last_cmd=$a __caro_last_index=$index
+      [[ -n $b ]] && __caro_message "$b"
+      ;;
+    block)
+      READLINE_LINE=$orig
+      READLINE_POINT=${#READLINE_LINE}
+      __caro_message "blocked: $a"
+      ;;
+    *)
+      READLINE_LINE=$orig
+      READLINE_POINT=${#READLINE_LINE}
+      __caro_message "${a:-the helper gave no answer; run: caro doctor}"
+      ;;
+  esac
+  return 0
+}
+
+if [[ ${CARO_NO_BIND-} != 1 ]]; then
+  __caro_key=${__caro_key:-'\C-g'}
+  bind -m emacs-standard -x "\"$__caro_key\": caro-widget"
+  bind -m vi-insert -x "\"$__caro_key\": caro-widget"
+  bind -m vi-command -x "\"$__caro_key\": caro-widget"
+fi
+
+fi
+fi

@@ -1,0 +1,82 @@
+# caro: press Ctrl-G to turn the request on the command line into a command.
+# Load with:  caro hook fish | source   (or source this file after setting __caro_python)
+# The line is only edited, never run; on any failure your text comes back unchanged.
+
+if status is-interactive
+    set -l __caro_fish_version (string split . -- $version)
+    if test "$__caro_fish_version[1]" -lt 3; or begin; test "$__caro_fish_version[1]" -eq 3; and test "$__caro_fish_version[2]" -lt 4; end
+        echo "caro: the Ctrl-G widget needs fish 3.4 or newer (this is $version); use: caro \"request\"" >&2
+    else
+        set -q __caro_python; or set -g __caro_python (set -q CARO_PYTHON; and echo $CARO_PYTHON; or echo python3)
+        set -q __caro_relay; or set -g __caro_relay ""
+        set -q __caro_version; or set -g __caro_version 0
+        set -q __caro_last_index; or set -g __caro_last_index 0
+        set -q __caro_last_req; or set -g __caro_last_req ""
+        set -q __caro_last_cmd; or set -g __caro_last_cmd ""
+
+        function __caro_runtime_dir
+            if set -q CARO_RUNTIME_DIR; and test -n "$CARO_RUNTIME_DIR"
+                echo $CARO_RUNTIME_DIR
+            else if set -q XDG_RUNTIME_DIR; and test -d "$XDG_RUNTIME_DIR"; and not set -q CARO_HOME
+                echo $XDG_RUNTIME_DIR/caro
+            else if set -q CARO_HOME; and test -n "$CARO_HOME"
+                echo $CARO_HOME/run
+            else
+                echo $HOME/.caro/run
+            end
+        end
+
+        function caro-widget --description 'caro: turn the request on the line into a command'
+            set -l orig (commandline -b | string collect)
+            set -l req $orig
+            set -l index 0
+            if test -z (string trim -- "$orig")
+                return 0
+            end
+            if test -n "$__caro_last_cmd"; and test "$orig" = "$__caro_last_cmd"
+                set req $__caro_last_req
+                set index (math $__caro_last_index + 1)
+            end
+            set -l timeout 30
+            set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
+            echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
+            set -l reply ($__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python \
+                "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" 2>/dev/null | string split0)
+            echo -n \r\e\[2K >&2
+            switch "$reply[1]"
+                case insert confirm
+                    commandline -r -- $reply[2]
+                    commandline -C (string length -- "$reply[2]")
+                    set -g __caro_last_req $req
+                    set -g __caro_last_cmd $reply[2]
+                    set -g __caro_last_index $index
+                    if test -n "$reply[3]"
+                        echo \r"caro: $reply[3]" >&2
+                    end
+                case block
+                    commandline -r -- $orig
+                    echo \r"caro: blocked: $reply[2]" >&2
+                case '*'
+                    commandline -r -- $orig
+                    if test -n "$reply[2]"
+                        echo \r"caro: $reply[2]" >&2
+                    else
+                        echo \r"caro: the helper gave no answer; run: caro doctor" >&2
+                    end
+            end
+            commandline -f repaint
+        end
+
+        if test "$CARO_NO_BIND" != 1
+            set -q __caro_key3; or set -g __caro_key3 \cg
+            set -q __caro_key4; or set -g __caro_key4 ctrl-g
+            if test "$__caro_fish_version[1]" -ge 4
+                bind $__caro_key4 caro-widget
+                bind -M insert $__caro_key4 caro-widget
+            else
+                bind $__caro_key3 caro-widget
+                bind -M insert $__caro_key3 caro-widget
+            end
+        end
+    end
+end

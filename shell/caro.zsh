@@ -1,0 +1,111 @@
+# caro: press Ctrl-G to turn the request on the command line into a command.
+# Load with:  eval "$(caro hook zsh)"   (or source this file after setting __caro_python)
+# The line is only edited, never run; on any failure your text comes back unchanged.
+
+if [[ -o interactive ]]; then
+
+'builtin' 'typeset' -g __caro_python="${__caro_python:-${CARO_PYTHON:-python3}}"
+'builtin' 'typeset' -g __caro_version="${__caro_version:-0}"
+'builtin' 'typeset' -g __caro_last_req= __caro_last_cmd=
+'builtin' 'typeset' -gi __caro_last_index=0
+
+__caro_runtime_dir() {
+  if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
+    REPLY=$CARO_RUNTIME_DIR
+  elif [[ -n ${XDG_RUNTIME_DIR-} && -d ${XDG_RUNTIME_DIR} && -z ${CARO_HOME-} ]]; then
+    REPLY=$XDG_RUNTIME_DIR/caro
+  else
+    REPLY=${CARO_HOME:-$HOME/.caro}/run
+  fi
+}
+
+# Send one request to the helper over its Unix socket; fills the array __caro_reply.
+__caro_call() {
+  'emulate' -L zsh
+  'zmodload' zsh/net/socket zsh/zselect zsh/system 2>/dev/null || {
+    __caro_reply=(error "zsh lacks the net/socket module; use: caro \"request\""); return 1 }
+  local dir sock fd data chunk tries=0
+  local -F timeout=${CARO_TIMEOUT:-30} start=$EPOCHREALTIME
+  zmodload zsh/datetime 2>/dev/null
+  start=$EPOCHREALTIME
+  __caro_runtime_dir; dir=$REPLY; sock=$dir/helper.sock
+  if [[ -e $dir && ! -O $dir ]]; then
+    __caro_reply=(error "$dir belongs to another user; caro refuses to use it"); return 1
+  fi
+  while :; do
+    if zsocket $sock 2>/dev/null; then
+      fd=$REPLY
+    else
+      (( tries++ >= 2 )) && { __caro_reply=(error "the caro helper could not be started; run: caro doctor"); return 1 }
+      "$__caro_python" -m caro helper start >/dev/null 2>&1 </dev/null
+      continue
+    fi
+    print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"text=$1"$'\0'$'\0'
+    data=
+    while :; do
+      local -F left=$(( timeout - (EPOCHREALTIME - start) ))
+      if (( left <= 0 )) || ! zselect -t $(( int(left * 100) + 1 )) -r $fd 2>/dev/null; then
+        exec {fd}>&-
+        __caro_reply=(error "no answer within ${CARO_TIMEOUT:-30}s (CARO_TIMEOUT); your text is unchanged"); return 1
+      fi
+      sysread -i $fd -s 65536 chunk || break
+      data+=$chunk
+    done
+    exec {fd}>&-
+    if [[ -z $data || $data == stale$'\0'* ]]; then
+      (( tries++ >= 2 )) && { __caro_reply=(error "the caro helper stopped answering; run: caro doctor"); return 1 }
+      "$__caro_python" -m caro helper start >/dev/null 2>&1 </dev/null
+      continue
+    fi
+    __caro_reply=("${(@0)data}")
+    return 0
+  done
+}
+
+caro-widget() {
+  'emulate' -L zsh
+  local orig=$BUFFER req=$BUFFER msg=
+  local -i index=0
+  if [[ -z ${orig//[[:space:]]/} ]]; then
+    zle -M "caro: type what you want, then press the key again"
+    return 0
+  fi
+  if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then
+    req=$__caro_last_req
+    index=$(( __caro_last_index + 1 ))
+  fi
+  zle -M "caro: thinking…"
+  zle -R
+  local -a __caro_reply
+  __caro_call "$req" $index
+  case ${__caro_reply[1]} in
+    insert|confirm)
+      BUFFER=${__caro_reply[2]}
+      CURSOR=${#BUFFER}
+      msg=${__caro_reply[3]}
+      __caro_last_req=$req __caro_last_cmd=$BUFFER __caro_last_index=$index
+      ;;
+    block)
+      BUFFER=$orig; CURSOR=${#BUFFER}
+      msg="blocked: ${__caro_reply[2]}"
+      ;;
+    *)
+      BUFFER=$orig; CURSOR=${#BUFFER}
+      msg=${__caro_reply[2]:-unknown error}
+      ;;
+  esac
+  zle reset-prompt
+  if [[ -n $msg ]]; then zle -M "caro: $msg"; else zle -M ""; fi
+  return 0
+}
+
+'builtin' 'zle' -N caro-widget
+
+if [[ ${CARO_NO_BIND-} != 1 ]]; then
+  'builtin' 'typeset' -g __caro_key="${__caro_key:-^G}"
+  'builtin' 'bindkey' -M emacs "$__caro_key" caro-widget
+  'builtin' 'bindkey' -M viins "$__caro_key" caro-widget
+  'builtin' 'bindkey' -M vicmd "$__caro_key" caro-widget
+fi
+
+fi
