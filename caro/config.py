@@ -216,7 +216,7 @@ def set_value(dotted: str, value: str, path: Path | None = None) -> None:
     typed = validate(dotted, _parse_cli_value(dotted, value), "command line")
     text = ""
     if path.exists():
-        read_toml(path)      # refuse to touch a broken file
+        load(path, env={})   # refuse to touch a broken or invalid file
         text = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(text)
     node = doc

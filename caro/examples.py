@@ -221,6 +221,7 @@ class Library:
             score += 0.8 * len(significant & (used | template_kinds))
             score -= 0.4 * len(significant - used - template_kinds - {"file", "dir", "count", "user"})
             score -= 2.0 * len(missing)
+            score -= 0.02 * len(cmd)          # between equals, the simpler command
             if ex.source == "user":
                 score += 1.5
             prog = cmd.split()[0] if cmd.split() else ""

@@ -176,7 +176,7 @@ def pull(name: str, url: str | None = None, progress: Callable[[int, int], None]
             total = int(r.headers.get("content-length", 0)) + have if r.status_code != 416 else have
             with open(part, "ab") as f:
                 last = 0.0
-                for chunk in r.iter_bytes(1 << 16):
+                for chunk in r.iter_bytes():
                     f.write(chunk)
                     have += len(chunk)
                     if progress and time.monotonic() - last > 0.1:

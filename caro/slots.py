@@ -226,7 +226,7 @@ def tokens(text: str) -> list[str]:
 def normalise(request: str, slots: Slots) -> str:
     """Replace extracted values by their type name, so retrieval matches on shape."""
     out = request
-    for kind in ("url", "size", "file", "dir", "host", "port", "pid", "archive"):
+    for kind in ("url", "archive", "size", "file", "dir", "host", "port", "pid"):
         for v in slots.values.get(kind, []):
             out = out.replace(v, f" {kind} ")
     return out

@@ -54,8 +54,9 @@ class EmbeddedBackend(Backend):
     def _resolve(self):
         if self._path is None:
             try:
-                self._path, self._entry = models.resolve(self.model_spec)
-                models.check_file(self._path)
+                path, entry = models.resolve(self.model_spec)
+                models.check_file(path)
+                self._path, self._entry = path, entry
             except models.ModelError as e:
                 raise BackendError(str(e)) from None
         return self._path

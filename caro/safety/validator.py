@@ -33,7 +33,7 @@ _ACTIONS = {
 _FORK_BOMB = re.compile(r"(\S+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&?[^}]*\}\s*;?\s*\1|\bfork\s*while\s*fork|%0\|%0")
 # Used only when the text cannot be parsed or nests too deeply: a coarse net for the worst cases.
 _CRUDE_CRITICAL = re.compile(
-    r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b.*?\s(/|/\*|~/?|\$HOME/?|\"\$HOME\"/?)(\s|$|;|&|\||\"|')"
+    r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b.*?\s(/|/\*|~/?|\$HOME/?|\"\$HOME\"/?)(\s|$|;|&|\||\"|'|\)|`)"
     r"|\bmkfs\S*\s+\S*/dev/|\bdd\b[^\n]*\bof=/dev/(sd|nvme|hd|vd|disk|mmcblk)"
     r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)")
 _FETCHERS = frozenset("curl wget fetch http https xh aria2c".split())

@@ -1,0 +1,137 @@
+"""Pure parts: reply parsing, slots, retrieval, protocol, config, prompt."""
+import json
+
+import pytest
+
+from caro import config, parse, protocol, slots
+from caro.backends.base import Prompt
+from caro.examples import Library, parse_library
+
+
+@pytest.mark.parametrize("reply,expected", [
+    ('{"command": "ls -la", "explanation": "list"}', "ls -la"),
+    ("{'command': 'df -h',}", "df -h"),
+    ('Sure! {"command": "du -sh .", "explanation": "size"', "du -sh ."),
+    ("```bash\n$ find . -size +100M\n```", "find . -size +100M"),
+    ("Here is the command:\n\n    ls -S | head -n 5", "ls -S | head -n 5"),
+    ("$ git status", "git status"),
+    ('{"name": "run_shell", "arguments": {"command": "uptime"}}', "uptime"),
+    ('{"name": "run_shell", "arguments": "{\\"command\\": \\"whoami\\"}"}', "whoami"),
+    ("You can use `ps aux` to see processes.", "ps aux"),
+])
+def test_extract(reply, expected):
+    assert parse.extract(reply).command == expected
+
+
+@pytest.mark.parametrize("reply", ["", "   ", "I cannot help with that.", "Sure, here you go:"])
+def test_extract_rejects(reply):
+    with pytest.raises(parse.NoCommand):
+        parse.extract(reply)
+
+
+def test_slots():
+    s = slots.extract("find python files bigger than 100MB in ~/Downloads modified in the last 3 days")
+    assert s.first("size") == "100M" and s.first("ext") == "py" and s.first("days") == "3"
+    assert "~/Downloads" in s.values["path"]
+    s = slots.extract("kill the process on port 8080")
+    assert s.first("port") == "8080"
+    s = slots.extract("copy notes.txt to backup/notes.txt")
+    assert s.first("src") == "notes.txt" and s.first("dst") == "backup/notes.txt"
+    s = slots.extract("show the 5 biggest files")
+    assert s.first("count") == "5"
+    assert slots.extract("files over 1.5GB").first("size") == "1536M"
+
+
+def test_library_size_and_variants():
+    lib = Library.load()
+    assert len(lib.examples) >= 300
+    assert sum(1 for e in lib.examples if e.bsd) >= 40
+    cats = {e.category for e in lib.examples}
+    assert {"files", "text", "archives", "processes", "network", "disk", "git", "docker", "systemd", "packages",
+            "permissions", "ssh"} <= cats
+
+
+@pytest.mark.parametrize("request_,expected", [
+    ("list files bigger than 100MB here", "find . -type f -size +100M"),
+    ("show the 5 biggest files", "ls -S | head -n 5"),
+    ("undo the last commit but keep my changes", "git reset --soft HEAD~1"),
+    ("what is using port 3000", "lsof -i :3000"),
+    ("extract backup.tar.gz", "tar -xf backup.tar.gz"),
+    ("how much disk space is free", "df -h"),
+])
+def test_retrieval_top_candidate(request_, expected):
+    cands = Library.load().candidates(request_)
+    assert cands[0].command == expected
+
+
+def test_bsd_variant_and_user_examples(tmp_path):
+    lib = Library.load()
+    assert lib.candidates("show the kernel version")[0].command == "uname -r"
+    mem = lib.candidates("show memory usage", flavour="bsd")[0].command
+    assert mem == "vm_stat"
+    f = tmp_path / "examples.toml"
+    f.write_text('[[example]]\nrequest = "deploy the site"\ncommand = "make deploy"\n')
+    assert Library.load(f).candidates("deploy the site")[0].command == "make deploy"
+
+
+def test_parse_library_format():
+    ex = parse_library("# files\nlist stuff => ls {path=.} @bsd ls -G {path=.}\n")
+    assert ex[0].category == "files" and ex[0].bsd == "ls -G {path=.}"
+
+
+def test_protocol_roundtrip():
+    data = protocol.encode_request({"op": "suggest", "text": "héllo\nworld", "extra": "x"})
+    assert protocol.complete(data)
+    assert protocol.decode_request(data)["text"] == "héllo\nworld"
+    assert protocol.decode_reply(protocol.encode_reply("insert", "ls", "")) == ["insert", "ls", ""]
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_request(b"nope\x00\x00")
+
+
+def test_prompt_shapes():
+    p = Prompt("sys", [("a", "b")], "req")
+    assert [m["role"] for m in p.messages()] == ["system", "user", "assistant", "user"]
+    assert p.completion_text().endswith("Request: req\nCommand:")
+
+
+def test_config_precedence(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text('# mine\n[safety]\nmode = "strict"\n[helper]\nidle_minutes = 5\n')
+    c = config.load(f, env={})
+    assert c.get("safety.mode") == "strict" and c.sources["safety.mode"] == str(f)
+    c = config.load(f, env={"CARO_SAFETY": "permissive"})
+    assert c.get("safety.mode") == "permissive"
+    c = config.load(f, env={"CARO_SAFETY": "permissive"}, flags={"safety.mode": "moderate"})
+    assert c.get("safety.mode") == "moderate" and c.sources["safety.mode"] == "flag"
+    assert config.load(tmp_path / "missing.toml", env={}).get("helper.idle_minutes") == 30
+
+
+def test_config_errors_leave_file_untouched(tmp_path):
+    f = tmp_path / "config.toml"
+    for bad in ('[safety\nmode = 1', '[safety]\nmode = "loud"\n', 'a = 1\na = 2\n', '[backend.ollama]\nurl = "localhost:11434"\n'):
+        f.write_text(bad)
+        with pytest.raises(config.ConfigError) as e:
+            config.load(f, env={})
+        assert str(f) in str(e.value)
+        with pytest.raises(config.ConfigError):
+            config.set_value("helper.idle_minutes", "3", f)
+        assert f.read_text() == bad
+
+
+def test_config_set_keeps_comments(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text("# my settings\n[safety]\nmode = \"strict\"  # careful\n")
+    config.set_value("helper.idle_minutes", "10", f)
+    text = f.read_text()
+    assert "# my settings" in text and "# careful" in text and "idle_minutes = 10" in text
+    assert (f.stat().st_mode & 0o777) == 0o600
+    with pytest.raises(config.ConfigError):
+        config.set_value("backend.vllm.api_key", "has space", f)
+    with pytest.raises(config.ConfigError):
+        config.set_value("shell.key", "F13", f)
+
+
+def test_unknown_key_warns(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text("[helper]\nidle_minuts = 3\n")
+    assert any("idle_minuts" in w for w in config.load(f, env={}).warnings)

