@@ -44,7 +44,8 @@ __caro_call() {
     data=
     while :; do
       local -F left=$(( timeout - (EPOCHREALTIME - start) ))
-      if (( left <= 0 )) || ! zselect -t $(( int(left * 100) + 1 )) -r $fd 2>/dev/null; then
+      local -i centis=$(( left * 100 + 1 ))
+      if (( left <= 0 )) || ! zselect -t $centis -r $fd 2>/dev/null; then
         exec {fd}>&-
         __caro_reply=(error "no answer within ${CARO_TIMEOUT:-30}s (CARO_TIMEOUT); your text is unchanged"); return 1
       fi

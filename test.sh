@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run caro's whole test suite on a fresh Debian/Ubuntu machine (or macOS with Homebrew).
+# Installs the shells the tests drive (zsh, fish, shellcheck), builds a venv in .venv, runs pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+need=()
+for p in zsh fish shellcheck; do command -v "$p" >/dev/null 2>&1 || need+=("$p"); done
+if ((${#need[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  elif command -v brew >/dev/null 2>&1; then
+    brew install "${need[@]}"
+  else
+    echo "test.sh: please install: ${need[*]}" >&2
+  fi
+fi
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,212 @@
+"""The helper on a real socket and the Ctrl-G widgets in real zsh, bash and fish (pexpect)."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pexpect
+import pytest
+
+from caro import protocol
+from conftest import PY, ROOT
+
+RELAY = str(ROOT / "caro" / "relay.py")
+
+
+def relay(home, *fields, timeout=30):
+    sock = str(home / "run" / "helper.sock")
+    out = subprocess.run([PY, "-S", "-I", RELAY, sock, str(timeout), PY, "v=0.1.0", *fields],
+                         capture_output=True, timeout=timeout + 30, env=dict(os.environ, CARO_HOME=str(home)))
+    return protocol.decode_reply(out.stdout)
+
+
+def test_relay_suggest_block_and_cycle(shared_home):
+    r = relay(shared_home, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=list files bigger than 100MB here")
+    assert r[0] == "insert" and r[1] == "find . -type f -size +100M"
+    r2 = relay(shared_home, "op=suggest", "shell=bash", "cwd=/tmp", "index=1", "text=list files bigger than 100MB here")
+    assert r2[0] == "insert" and r2[1] != r[1]
+    assert relay(shared_home, "op=suggest", "text=")[0] == "error"
+    mode = (shared_home / "run").stat().st_mode & 0o777
+    assert mode == 0o700
+
+
+def test_twenty_concurrent_clients_get_their_own_answers(shared_home):
+    reqs = [f"show the last {n} lines of file{n}.txt" for n in range(1, 21)]
+    results = {}
+
+    def go(req):
+        results[req] = relay(shared_home, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", f"text={req}")
+
+    threads = [threading.Thread(target=go, args=(r,)) for r in reqs]
+    [t.start() for t in threads]
+    [t.join(120) for t in threads]
+    for n, req in enumerate(reqs, 1):
+        assert results[req][0] == "insert"
+        assert f"file{n}.txt" in results[req][1] and f" {n} " in results[req][1] + " "
+
+
+def test_stale_version_is_replaced(tmp_path):
+    home = tmp_path / "h"
+    env = dict(os.environ, CARO_HOME=str(home))
+    subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)
+    pid1 = int((home / "run" / "helper.pid").read_text().split()[0])
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(str(home / "run" / "helper.sock"))
+    s.sendall(protocol.encode_request({"v": "0.0.9", "op": "ping"}))     # versions differ: the helper must go
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    assert protocol.decode_reply(data)[0] == "stale"
+    time.sleep(2.5)
+    subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)
+    pid2 = int((home / "run" / "helper.pid").read_text().split()[0])
+    assert pid1 != pid2
+    subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=30)
+
+
+def test_unsafe_runtime_dir_is_refused(tmp_path):
+    home = tmp_path / "h"
+    (home / "run").mkdir(parents=True)
+    os.chmod(home / "run", 0o777)
+    r = subprocess.run([PY, "-m", "caro", "helper", "start"], env=dict(os.environ, CARO_HOME=str(home)),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and str(home / "run") in r.stderr and "chmod 700" in r.stderr
+
+
+# ---- real shells -------------------------------------------------------------------------
+
+PROMPT = "CARO-PROMPT> "
+
+
+def _hook(shell, home):
+    r = subprocess.run([PY, "-m", "caro", "hook", shell], capture_output=True, text=True,
+                       env=dict(os.environ, CARO_HOME=str(home)), check=True)
+    return r.stdout
+
+
+def spawn(shell, home, tmp_path, extra=""):
+    hook = tmp_path / f"hook.{shell}"
+    hook.write_text(_hook(shell, home))
+    env = dict(os.environ, CARO_HOME=str(home), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path))
+    env.pop("CARO_RUNTIME_DIR", None)
+    if shell == "zsh":
+        rc = tmp_path / ".zshrc"
+        rc.write_text(f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\nsource {hook}\nsource {hook}\n{extra}\n")
+        env["ZDOTDIR"] = str(tmp_path)
+        child = pexpect.spawn("zsh", ["-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200))
+    elif shell == "bash":
+        rc = tmp_path / ".bashrc"
+        rc.write_text(f"bind 'set enable-bracketed-paste off'\nPS1='{PROMPT}'\nsource {hook}\nsource {hook}\n{extra}\n")
+        child = pexpect.spawn("bash", ["--rcfile", str(rc), "-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200))
+    else:
+        conf = tmp_path / ".config" / "fish"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "config.fish").write_text(
+            f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\nset -g fish_autosuggestion_enabled 0\n"
+            f"source {hook}\nsource {hook}\n{extra}\n")
+        env["XDG_CONFIG_HOME"] = str(tmp_path / ".config")
+        child = pexpect.spawn("fish", ["-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200))
+    child.expect_exact(PROMPT)
+    return child
+
+
+def _line(child, shell):
+    """Print the current buffer by running it through `echo` safely: we read what the shell would run."""
+    marker = "__CARO_BUF__"
+    child.send("\x01")                     # beginning of line (emacs keymap)
+    child.send("printf '\\x5f_CARO_BUF__%s\\x5f_CARO_BUF__\\n' ")
+    child.send("'")
+    child.send("\x05")                     # end of line
+    child.send("'\r")
+    child.expect(marker + "(.*?)" + marker + r"\r\n")
+    out = child.match.group(1)
+    child.expect_exact(PROMPT)
+    return out
+
+
+SHELLS = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_g_replaces_line_and_cycles(shell, shared_home, tmp_path):
+    child = spawn(shell, shared_home, tmp_path)
+    child.send("list files bigger than 100MB here")
+    child.send("\x07")
+    child.expect("find \\. -type f -size \\+100M", timeout=60)
+    time.sleep(0.3)
+    assert _line(child, shell) == "find . -type f -size +100M"
+    child.send("list files bigger than 100MB here")
+    child.send("\x07")
+    child.expect("size", timeout=60)
+    time.sleep(0.3)
+    child.send("\x07")                     # again: next alternative
+    time.sleep(1.5)
+    second = _line(child, shell)
+    assert second != "find . -type f -size +100M" and "100M" in second
+    child.sendline("exit")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_block_restores_text(shell, shared_home, tmp_path):
+    child = spawn(shell, shared_home, tmp_path)
+    req = "delete everything in my home directory ünïcode"
+    child.send(req)
+    child.send("\x07")
+    time.sleep(3)
+    line = _line(child, shell)
+    assert line == req or "rm -rf ~" not in line
+    child.sendline("exit")
+
+
+@pytest.mark.parametrize("shell", [pytest.param(s, marks=pytest.mark.xfail(reason="fish: the hung-helper path is not yet "
+                                   "verified under pexpect (see notes)", strict=False)) if s == "fish" else s for s in SHELLS])
+def test_dead_helper_restores_text_and_restarts(shell, tmp_path):
+    home = tmp_path / "h"
+    home.mkdir()
+    env = dict(os.environ, CARO_HOME=str(home))
+    child = spawn(shell, home, tmp_path, extra="")
+    # no helper yet: the first press starts one
+    child.send("show disk space")
+    child.send("\x07")
+    child.expect("df -h", timeout=120)
+    time.sleep(0.3)
+    assert _line(child, shell) == "df -h"
+    pid = int((home / "run" / "helper.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGSTOP)           # hung helper: accepts, never answers
+    child.sendline("CARO_TIMEOUT=2" if shell != "fish" else "set -gx CARO_TIMEOUT 2")
+    child.expect_exact(PROMPT)
+    child.send("show the kernel version")
+    child.send("\x07")
+    child.expect("no answer within", timeout=30)
+    time.sleep(0.5)
+    assert _line(child, shell) == "show the kernel version"
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    child.send("show the kernel version")
+    child.send("\x07")
+    child.expect("uname -r", timeout=120)
+    child.sendline("exit")
+    subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=30)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_snippet_is_silent_under_strict_flags(shell, tmp_path):
+    text = _hook(shell, tmp_path)
+    f = tmp_path / f"s.{shell}"
+    f.write_text(text)
+    if shell == "fish":
+        r = subprocess.run(["fish", "--no-config", "-c", f"source {f}"], capture_output=True, text=True)
+    else:
+        r = subprocess.run([shell, "-euc", f"source {f}"] if shell == "bash" else ["zsh", "-f", "-euc", f"source {f}"],
+                           capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == ""
+
+
+@pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck not installed")
+def test_shellcheck_bash_snippet():
+    r = subprocess.run(["shellcheck", str(ROOT / "shell" / "caro.bash")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
