@@ -1,0 +1,79 @@
+"""`caro doctor`: one screen that says why something does not work."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+from . import __version__, config, helper, models, paths
+
+
+def checks() -> list[tuple[str, bool, str]]:
+    out: list[tuple[str, bool, str]] = []
+    out.append(("caro", True, f"{__version__} on Python {platform.python_version()}"))
+    try:
+        import importlib.metadata as md
+        out.append(("llama-cpp-python", True, md.version("llama-cpp-python")))
+    except Exception:
+        out.append(("llama-cpp-python", False, "not installed: reinstall with ./install.sh"))
+    cfg = None
+    try:
+        cfg = config.load()
+        out.append(("config", True, f"{paths.config_file()} ({'present' if paths.config_file().exists() else 'defaults'})"))
+        for w in cfg.warnings:
+            out.append(("config", False, w))
+    except config.ConfigError as e:
+        out.append(("config", False, str(e)))
+    try:
+        d = paths.runtime_dir()
+        out.append(("runtime dir", True, f"{d} (0700, yours)"))
+    except paths.UnsafeDirectory as e:
+        out.append(("runtime dir", False, str(e)))
+    name = cfg.get("backend.embedded.model") if cfg else "smollm2-135m"
+    try:
+        path, entry = models.resolve(name)
+        models.check_file(path)
+        ok = not entry or not entry.sha256 or models.sha256_of(path) == entry.sha256
+        out.append(("model", ok, f"{name}: {path}" + ("" if ok else " (sha256 mismatch: reinstall or pull again)")))
+    except models.ModelError as e:
+        out.append(("model", False, str(e)))
+    v = None
+    try:
+        v = helper.ping()
+    except paths.UnsafeDirectory:
+        pass
+    out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
+    if cfg:
+        from .backends.select import make
+        for b in ("ollama", "vllm", "lmstudio"):
+            if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
+                av = make(b, cfg).probe()
+                out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
+    rcs = {"zsh": os.path.join(os.environ.get("ZDOTDIR", os.path.expanduser("~")), ".zshrc"),
+           "bash": os.path.expanduser("~/.bashrc"), "fish": os.path.expanduser("~/.config/fish/config.fish")}
+    for sh, rc in rcs.items():
+        if shutil.which(sh):
+            hooked = os.path.exists(rc) and "caro hook" in open(rc, encoding="utf-8", errors="replace").read()
+            out.append((f"{sh} hook", True, f"{'present in' if hooked else 'not in'} {rc}"))
+    if shutil.which("bash"):
+        ver = subprocess.run(["bash", "-c", "echo ${BASH_VERSINFO[0]}"], capture_output=True, text=True).stdout.strip()
+        out.append(("bash version", ver.isdigit() and int(ver) >= 4, f"bash {ver} (Ctrl-G needs 4+; it replaces readline's abort)"))
+    if shutil.which("fish"):
+        ver = subprocess.run(["fish", "--version"], capture_output=True, text=True).stdout.strip().split()[-1]
+        major, minor = (ver.split(".") + ["0"])[:2]
+        out.append(("fish version", (int(major), int(minor)) >= (3, 4), f"fish {ver} (needs 3.4+)"))
+    out.append(("zsh key", True, "Ctrl-G replaces zsh's send-break in emacs/vi keymaps (set CARO_KEY to change)"))
+    return out
+
+
+def run(as_json: bool = False) -> int:
+    res = checks()
+    if as_json:
+        print(json.dumps([{"check": n, "ok": ok, "detail": d} for n, ok, d in res]))
+    else:
+        for n, ok, d in res:
+            print(f"{'ok ' if ok else 'BAD'} {n:18} {d}")
+    return 0 if all(ok for _, ok, _ in res) else 1
