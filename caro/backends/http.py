@@ -7,7 +7,7 @@ import random
 import time
 from typing import Callable, Iterator
 
-from .base import BackendError
+from .base import Backend, BackendError
 
 MAX_BODY = 2 * 1024 * 1024         # a command never needs more; a 10 MB reply is cut off here
 RETRY_STATUS = (502, 503, 504)
@@ -123,7 +123,29 @@ def _json(body: bytes) -> dict:
     return obj
 
 
-def timed_probe(fn) -> tuple[object, float]:
-    t = time.perf_counter()
-    out = fn()
-    return out, (time.perf_counter() - t) * 1000
+class HTTPBackend(Backend):
+    """What every server backend shares: its URL, its model, its HTTP client, locality."""
+
+    small = False
+
+    def __init__(self, url: str, model: str, settings: dict, headers: dict | None = None):
+        self.url = url
+        self.model = model
+        self.stream = bool(settings.get("stream", False))
+        self.http = HTTPClient(url, headers=headers, connect_timeout=float(settings.get("connect_timeout", 5.0)),
+                               timeout=float(settings.get("timeout", 30.0)), describe=self.describe)
+
+    def describe(self, status: int, body: str) -> str:
+        return f"{self.name} answered HTTP {status}: {body[:200]}"
+
+    @property
+    def local(self) -> bool:        # type: ignore[override]
+        from ..privacy import is_remote
+        return not is_remote(self.url)
+
+    @property
+    def model_name(self) -> str:
+        return self.model
+
+    def close(self) -> None:
+        self.http.close()

@@ -5,8 +5,8 @@ import json
 import time
 
 from ..privacy import redact
-from .base import Availability, Backend, BackendError, Generation, Prompt
-from .http import PROBE_BUDGET, HTTPClient
+from .base import Availability, BackendError, Generation, Prompt
+from .http import PROBE_BUDGET, HTTPBackend
 
 
 def generate_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool) -> dict:
@@ -55,27 +55,13 @@ def ndjson_text(lines) -> str:
     raise BackendError("Ollama's stream ended before done (truncated reply)", raw_head="".join(out)[:200])
 
 
-class OllamaBackend(Backend):
+class OllamaBackend(HTTPBackend):
     name = "ollama"
-    small = False
 
     def __init__(self, url: str | None, model: str | None, settings: dict | None = None):
         settings = settings or {}
-        self.url = (url or "http://localhost:11434").rstrip("/")
-        self.model = model or "qwen2.5-coder:1.5b"
-        self.stream = bool(settings.get("stream", False))
+        super().__init__((url or "http://localhost:11434").rstrip("/"), model or "qwen2.5-coder:1.5b", settings)
         self.use_chat = bool(settings.get("chat", False))
-        self.http = HTTPClient(self.url, connect_timeout=float(settings.get("connect_timeout", 5.0)),
-                               timeout=float(settings.get("timeout", 30.0)), describe=self.describe)
-
-    @property
-    def local(self) -> bool:        # type: ignore[override]
-        from ..privacy import is_remote
-        return not is_remote(self.url)
-
-    @property
-    def model_name(self) -> str:
-        return self.model
 
     def describe(self, status: int, body: str) -> str:
         try:
@@ -119,6 +105,3 @@ class OllamaBackend(Backend):
                 raise BackendError(f"Ollama is not running at {self.url}: start it with `ollama serve`") from None
             raise
         return Generation(text, self.model, (time.perf_counter() - t) * 1000, server_ms)
-
-    def close(self) -> None:
-        self.http.close()

@@ -6,8 +6,8 @@ import os
 import time
 
 from ..privacy import redact
-from .base import Availability, Backend, BackendError, Generation, Prompt
-from .http import PROBE_BUDGET, HTTPClient
+from .base import Availability, BackendError, Generation, Prompt
+from .http import PROBE_BUDGET, HTTPBackend
 
 
 def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
@@ -66,32 +66,18 @@ def sse_text(lines) -> str:
     return "".join(out)
 
 
-class OpenAICompatBackend(Backend):
+class OpenAICompatBackend(HTTPBackend):
     name = "openai"
     default_url = "http://localhost:8000/v1"
-    small = False
 
     def __init__(self, url: str | None, model: str | None, settings: dict | None = None):
         settings = settings or {}
-        self.url = (url or self.default_url).rstrip("/")
-        if not self.url.endswith("/v1"):
-            self.url += "/v1"
-        self.model = model or ""
-        self.stream = bool(settings.get("stream", False))
+        base = (url or self.default_url).rstrip("/")
+        if not base.endswith("/v1"):
+            base += "/v1"
         key = settings.get("api_key") or (os.environ.get(settings["api_key_env"]) if settings.get("api_key_env") else None)
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self.http = HTTPClient(self.url, headers=headers, connect_timeout=float(settings.get("connect_timeout", 5.0)),
-                               timeout=float(settings.get("timeout", 30.0)), describe=self.describe)
+        super().__init__(base, model or "", settings, {"Authorization": f"Bearer {key}"} if key else {})
         self.served: list[str] = []
-
-    @property
-    def local(self) -> bool:        # type: ignore[override]
-        from ..privacy import is_remote
-        return not is_remote(self.url)
-
-    @property
-    def model_name(self) -> str:
-        return self.model
 
     def describe(self, status: int, body: str) -> str:
         if status in (401, 403):
@@ -135,9 +121,6 @@ class OpenAICompatBackend(Backend):
         t = time.perf_counter()
         obj = self.http.post_json("/completions", completion_payload(prompt, self.model, max_tokens, temperature))
         return Generation(reply_text(obj), self.model, (time.perf_counter() - t) * 1000)
-
-    def close(self) -> None:
-        self.http.close()
 
 
 class VLLMBackend(OpenAICompatBackend):
