@@ -213,7 +213,7 @@ def set_value(dotted: str, value: str, path: Path | None = None) -> None:
     path = path or paths.config_file()
     if not _known(dotted):
         raise ConfigError(f"unknown key {dotted!r}; see `caro config show` for the keys")
-    typed = validate(dotted, _parse_cli_value(dotted, value), "command line")
+    typed = validate(dotted, value, "command line")   # _coerce converts numbers, bools, lists
     text = ""
     if path.exists():
         load(path, env={})   # refuse to touch a broken or invalid file
@@ -247,13 +247,6 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
     del node[parts[-1]]
     write_atomic(path, tomlkit.dumps(doc))
     return True
-
-
-def _parse_cli_value(dotted: str, value: str) -> Any:
-    default = _flatten(DEFAULTS).get(dotted)
-    if isinstance(default, str):
-        return value
-    return value   # _coerce converts numbers / bools / lists from strings
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -88,8 +88,8 @@ class Engine:
             return s
         return "retrieve" if getattr(self.backend, "small", False) else "generate"
 
-    def _verdict(self, command: str, ctx) -> safety.Verdict:
-        return safety.check(command, shell=ctx.shell, cwd=ctx.cwd, home=None, policy=self.policy)
+    def verdict(self, command: str, shell: str, cwd: str | None) -> safety.Verdict:
+        return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
     def _rank(self, request: str, ctx, cands: list[Candidate]) -> list[Candidate]:
         """Let the model judge the top library candidates; keep the retrieval order as a prior."""
@@ -151,10 +151,9 @@ class Engine:
         if not unique:
             raise EngineError("caro could not find a command for that request; try rephrasing it "
                               "(name the tool or the files involved)", 4)
-        verdicts = {c: self._verdict(c, ctx) for c in unique[: 1 + int(self.config.get("engine.alternatives", 3)) + 2]}
+        verdicts = {c: self.verdict(c, ctx.shell, ctx.cwd) for c in unique[: 1 + int(self.config.get("engine.alternatives", 3)) + 2]}
         main = unique[0]
         alts = [c for c in unique[1:] if c in verdicts and not verdicts[c].blocked][: int(self.config.get("engine.alternatives", 3))]
         notices, self.notices = self.notices, []
         return Suggestion(request, main, explanation, verdicts[main], self.backend.name, self.backend.model_name,
-                          (time.perf_counter() - t0) * 1000, source if main == unique[0] and source == "model" else "library",
-                          alts, notices)
+                          (time.perf_counter() - t0) * 1000, source, alts, notices)

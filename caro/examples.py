@@ -196,13 +196,6 @@ class Library:
             examples = load_user_examples(user_file) + examples
         return cls(examples)
 
-    def nearest(self, request: str, k: int = 8) -> list[tuple[Example, float]]:
-        slots = S.extract(request)
-        q = query_tokens(S.normalise(request, slots)) + [kind for kind in slots.values if kind not in ("any", "quoted")]
-        scores = self.index.scores(q)
-        best = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
-        return [(self.examples[i], s) for i, s in best]
-
     def candidates(self, request: str, flavour: str = "gnu", k: int = 8,
                    have_program=None) -> list[Candidate]:
         slots = S.extract(request)

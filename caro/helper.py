@@ -117,7 +117,7 @@ class Service:
             if not options:
                 return protocol.encode_reply("error", "no other suggestion")
             command = options[index % len(options)]
-            verdict = self.engine()._verdict(command, type("C", (), {"shell": shell, "cwd": cwd})())
+            verdict = self.engine().verdict(command, shell, cwd)
         if verdict.action == "block":
             return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
         if verdict.action == "warn":

@@ -4,10 +4,6 @@ from __future__ import annotations
 import re
 
 
-class KeyError_(ValueError):
-    pass
-
-
 def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
     """'^G', 'ctrl-g', 'C-g', 'alt-e', 'M-e' -> ('ctrl'|'alt', letter)."""
     s = spec.strip()

@@ -111,12 +111,7 @@ def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
         opt = argv[i]
         if opt == "--":
             return i + 1
-        if len(opt) == 2 and opt[1] in takes_value:
-            i += 2
-        elif name == "nice" and re.fullmatch(r"-\d+", opt):
-            i += 1
-        else:
-            i += 1
+        i += 2 if len(opt) == 2 and opt[1] in takes_value else 1     # `nice -5` is one word
     if name in ("taskset", "chrt", "flock") and i < len(argv):
         i += 1                  # mask / priority / lock file
     return i

@@ -27,8 +27,6 @@ _VAR_RE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _DISK_RE = re.compile(
     r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+)"
     r"(p?\d+|s\d+)?$")
-_WHOLE_DISK_RE = re.compile(
-    r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+)$")
 
 
 def normalise(path: str) -> str:
@@ -44,10 +42,6 @@ def normalise(path: str) -> str:
 
 def is_disk(path: str) -> bool:
     return bool(_DISK_RE.match(normalise(path)))
-
-
-def is_whole_disk(path: str) -> bool:
-    return bool(_WHOLE_DISK_RE.match(normalise(path)))
 
 
 def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
@@ -101,6 +95,3 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
         return SYSTEM_DEEP
     return OTHER
 
-
-def is_dangerous(kind: str) -> bool:
-    return kind in (ROOT, HOME, SYSTEM)

@@ -88,11 +88,19 @@ def rm_recursive(cmd: Cmd, ctx: Ctx) -> str | None:
     return " ".join(ops)[:80] if ops else None
 
 
-def find_delete_everywhere(cmd: Cmd, ctx: Ctx) -> str | None:
+def _deleting_find(cmd: Cmd):
+    """find_info for a `find` that deletes (-delete or -exec rm/shred/unlink), else None."""
     if cmd.name != "find":
         return None
     fi = find_info(cmd)
-    if not (fi.deletes or any(e and e[0].rsplit("/", 1)[-1] in ("rm", "shred", "unlink") for e in fi.execs)):
+    if fi.deletes or any(e and e[0].rsplit("/", 1)[-1] in ("rm", "shred", "unlink") for e in fi.execs):
+        return fi
+    return None
+
+
+def find_delete_everywhere(cmd: Cmd, ctx: Ctx) -> str | None:
+    fi = _deleting_find(cmd)
+    if fi is None:
         return None
     for r in fi.roots:
         kind = P.classify(r, ctx.cwd, ctx.home)
@@ -102,10 +110,8 @@ def find_delete_everywhere(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def find_delete_wide(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name != "find":
-        return None
-    fi = find_info(cmd)
-    if not (fi.deletes or any(e and e[0].rsplit("/", 1)[-1] in ("rm", "shred", "unlink") for e in fi.execs)):
+    fi = _deleting_find(cmd)
+    if fi is None:
         return None
     for r in fi.roots:
         kind = P.classify(r, ctx.cwd, ctx.home)
@@ -162,9 +168,6 @@ def mkfs_file(cmd: Cmd, ctx: Ctx) -> str | None:
         ops = [o for o in cmd.operands if not P.is_disk(o) and not re.fullmatch(r"\d+[kKmMgG]?", o)]
         return ops[-1] if ops else None
     return None
-
-
-_FORK_FUNC = re.compile(r"^(\S+)\(\)$")
 
 
 def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -286,7 +289,7 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
 def kill_everything(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "killall5":
         return "every process"
-    if cmd.name in ("kill", "pkill") and cmd.name == "kill":
+    if cmd.name == "kill":
         if any(o in ("1", "-1") for o in cmd.operands) or "-1" in cmd.args[-1:]:
             return "PID 1" if "1" in cmd.operands else "every process you can signal (-1)"
         if any(re.fullmatch(r"-\d+|-[A-Z]+", a) for a in cmd.args) and cmd.args[-1:] == ["-1"]:

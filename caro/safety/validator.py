@@ -151,10 +151,10 @@ class _Analysis:
         if remote:
             self.text(remote, depth + 1)
         if cmd.name == "find":
-            for part in find_info(cmd).execs:
+            fi = find_info(cmd)
+            root = fi.roots[0] if not fi.filtered else "FOUND"
+            for part in fi.execs:
                 if part:
-                    fi = find_info(cmd)
-                    root = fi.roots[0] if not fi.filtered else "FOUND"
                     argv = [basename(part[0])] + [root if a == "{}" else a for a in part[1:]]
                     flags, ops = split_flags(argv[0], argv[1:])
                     inner = Cmd(argv[0], argv[1:], via=["find"], flags=flags, operands=ops)
