@@ -41,7 +41,7 @@ def main():
     env = dict(os.environ, CARO_HOME=home)
     t = time.perf_counter()
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, capture_output=True)
-    print(f"helper cold start incl. model load: {(time.perf_counter() - t) * 1000:.0f} ms")
+    print(f"helper start until it answers (model loads in background): {(time.perf_counter() - t) * 1000:.0f} ms")
     sock = f"{home}/run/helper.sock"
     relay = [PY, "-S", "-I", str(ROOT / "caro" / "relay.py"), sock, "30", PY, "v=0.1.0"]
     ping = timeit(relay + ["op=ping"], n=30, env=env)
