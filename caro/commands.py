@@ -53,8 +53,10 @@ def cmd_request(args, request: str) -> int:
     flags = {"safety.mode": args.safety}
     cfg = _load_config(flags)
     engine = build_engine(args, cfg)
+    from .progress import Spinner
     try:
-        s = engine.suggest(request, shell=args.shell)
+        with Spinner(f"waiting for {engine.backend.name}"):
+            s = engine.suggest(request, shell=args.shell)
     except EngineError as e:
         err(str(e))
         return e.code

@@ -29,9 +29,12 @@ DEFAULTS: dict[str, Any] = {
         "fallback": True,
         "embedded": {"model": "smollm2-135m", "threads": 0, "context": 2048},
         "mlx": {"model": "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"},
-        "ollama": {"url": "http://localhost:11434", "model": "qwen2.5-coder:1.5b", "connect_timeout": 5.0, "timeout": 30.0},
-        "vllm": {"url": "http://localhost:8000/v1", "model": "", "api_key": "", "api_key_env": "", "connect_timeout": 5.0, "timeout": 30.0},
-        "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "connect_timeout": 5.0, "timeout": 30.0},
+        "ollama": {"url": "http://localhost:11434", "model": "qwen2.5-coder:1.5b", "endpoint": "generate",
+                   "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
+        "vllm": {"url": "http://localhost:8000/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
+                 "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
+        "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
+                     "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
     },
     "engine": {"strategy": "auto", "alternatives": 3},
     "safety": {"mode": "moderate", "allow": [], "rules": [], "max_length": 8192},
@@ -153,6 +156,10 @@ def validate(dotted: str, value: Any, origin: str) -> Any:
         raise ConfigError(f"{origin}: safety.mode = {value!r}; expected strict, moderate or permissive")
     if dotted == "engine.strategy" and value not in ("auto", "retrieve", "generate"):
         raise ConfigError(f"{origin}: engine.strategy = {value!r}; expected auto, retrieve or generate")
+    if dotted == "backend.ollama.endpoint" and value not in ("generate", "chat"):
+        raise ConfigError(f"{origin}: {dotted} = {value!r}; expected generate (/api/generate) or chat (/api/chat)")
+    if dotted in ("backend.vllm.endpoint", "backend.lmstudio.endpoint") and value not in ("chat", "completions"):
+        raise ConfigError(f"{origin}: {dotted} = {value!r}; expected chat (/v1/chat/completions) or completions (/v1/completions)")
     if dotted.endswith(".url") and value and not re.match(r"^https?://[^\s/]+", str(value)):
         raise ConfigError(f"{origin}: {dotted} = {value!r} needs a scheme and host, like http://localhost:11434")
     if dotted.endswith("api_key") and value and re.search(r"\s", str(value)):

@@ -154,6 +154,6 @@ class Engine:
         verdicts = {c: self.verdict(c, ctx.shell, ctx.cwd) for c in unique[: 1 + int(self.config.get("engine.alternatives", 3)) + 2]}
         main = unique[0]
         alts = [c for c in unique[1:] if c in verdicts and not verdicts[c].blocked][: int(self.config.get("engine.alternatives", 3))]
-        notices, self.notices = self.notices, []
+        notices, self.notices = self.notices + self.backend.take_notices(), []
         return Suggestion(request, main, explanation, verdicts[main], self.backend.name, self.backend.model_name,
                           (time.perf_counter() - t0) * 1000, source, alts, notices)

@@ -79,5 +79,12 @@ class Backend:
     def model_name(self) -> str:
         return ""
 
+    def adopt(self, av: Availability) -> None:
+        """Take what a (possibly cached) probe learned, e.g. which models the server has."""
+
+    def take_notices(self) -> list[str]:
+        """One-line notices raised while answering (e.g. a fallback), handed over once."""
+        return []
+
     def close(self) -> None:
         pass

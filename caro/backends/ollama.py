@@ -61,7 +61,7 @@ class OllamaBackend(HTTPBackend):
     def __init__(self, url: str | None, model: str | None, settings: dict | None = None):
         settings = settings or {}
         super().__init__((url or "http://localhost:11434").rstrip("/"), model or "qwen2.5-coder:1.5b", settings)
-        self.use_chat = bool(settings.get("chat", False))
+        self.use_chat = settings.get("endpoint", "generate") == "chat"
 
     def describe(self, status: int, body: str) -> str:
         try:

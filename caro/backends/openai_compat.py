@@ -15,9 +15,10 @@ def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float
     return {"model": model, "messages": msgs, "max_tokens": max_tokens, "temperature": temperature, "stream": stream}
 
 
-def completion_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float) -> dict:
+def completion_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
+    """For base models served without a chat template: the few-shot text, cut at the next request."""
     return {"model": model, "prompt": redact(prompt.completion_text()), "max_tokens": max_tokens,
-            "temperature": temperature, "stop": ["\nRequest:", "\n\n"]}
+            "temperature": temperature, "stop": ["\nRequest:", "\n\n"], "stream": stream}
 
 
 def reply_text(obj: dict) -> str:
@@ -77,6 +78,7 @@ class OpenAICompatBackend(HTTPBackend):
             base += "/v1"
         key = settings.get("api_key") or (os.environ.get(settings["api_key_env"]) if settings.get("api_key_env") else None)
         super().__init__(base, model or "", settings, {"Authorization": f"Bearer {key}"} if key else {})
+        self.endpoint = settings.get("endpoint", "chat")
         self.served: list[str] = []
 
     def describe(self, status: int, body: str) -> str:
@@ -95,13 +97,18 @@ class OpenAICompatBackend(HTTPBackend):
             obj = self.http.get_json("/models", timeout=PROBE_BUDGET)
         except BackendError as e:
             return Availability(False, str(e), (time.perf_counter() - t) * 1000)
-        self.served = [m.get("id", "") for m in obj.get("data", []) if isinstance(m, dict)]
+        served = [m.get("id", "") for m in obj.get("data", []) if isinstance(m, dict)]
         ms = (time.perf_counter() - t) * 1000
-        if not self.served:
+        if not served:
             return Availability(False, self.no_model_message(), ms)
-        if not self.model:
+        av = Availability(True, f"{len(served)} model(s)", ms, served)
+        self.adopt(av)
+        return av
+
+    def adopt(self, av: Availability) -> None:
+        self.served = list(av.models)
+        if not self.model and self.served:
             self.model = self.served[0]
-        return Availability(True, f"{len(self.served)} model(s)", ms, self.served)
 
     def no_model_message(self) -> str:
         return f"{self.name} at {self.url} serves no model"
@@ -109,18 +116,16 @@ class OpenAICompatBackend(HTTPBackend):
     def generate(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
         if not self.model:
             self.probe()
+        if self.endpoint == "completions":
+            path, payload = "/completions", completion_payload(prompt, self.model, max_tokens, temperature, self.stream)
+        else:
+            path, payload = "/chat/completions", chat_payload(prompt, self.model, max_tokens, temperature, self.stream)
         t = time.perf_counter()
         if self.stream:
-            text = sse_text(self.http.post_lines("/chat/completions", chat_payload(prompt, self.model, max_tokens, temperature, True)))
+            text = sse_text(self.http.post_lines(path, payload))
         else:
-            obj = self.http.post_json("/chat/completions", chat_payload(prompt, self.model, max_tokens, temperature))
-            text = reply_text(obj)
+            text = reply_text(self.http.post_json(path, payload))
         return Generation(text, self.model, (time.perf_counter() - t) * 1000)
-
-    def complete(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
-        t = time.perf_counter()
-        obj = self.http.post_json("/completions", completion_payload(prompt, self.model, max_tokens, temperature))
-        return Generation(reply_text(obj), self.model, (time.perf_counter() - t) * 1000)
 
 
 class VLLMBackend(OpenAICompatBackend):

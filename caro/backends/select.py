@@ -82,7 +82,6 @@ class _State:
         e = self.data.setdefault(key, {})
         e["failures"] = e.get("failures", 0) + 1
         e["last_failure"] = time.time()
-        e["ok"], e["at"] = False, time.time()
         self.save()
 
     def succeeded(self, key: str) -> None:
@@ -108,13 +107,13 @@ def choose_name(config: Config, flag: str | None) -> str:
 class FallbackBackend(Backend):
     """A remote backend wrapped so that any failure answers from the embedded model instead."""
 
-    def __init__(self, primary: Backend, fallback_factory, state: _State, key: str, notices: list[str], verbose: bool):
+    def __init__(self, primary: Backend, fallback_factory, state: _State, key: str, verbose: bool):
         self.primary = primary
+        self.pending: list[str] = []
         self._fallback_factory = fallback_factory
         self._fallback: Backend | None = None
         self.state = state
         self.key = key
-        self.notices = notices
         self.verbose = verbose
         self.used = primary
 
@@ -143,16 +142,25 @@ class FallbackBackend(Backend):
         msg = f"{self.primary.name} failed: {err}; answering with the embedded model"
         if self.verbose and isinstance(err, BackendError) and err.raw_head:
             msg += f" (reply began: {err.raw_head!r})"
-        self.notices.append(msg)
+        self.pending.append(msg)
         self.state.failed(self.key)
         self.used = self.fallback()
         return self.used
 
+    def take_notices(self) -> list[str]:
+        out, self.pending = self.pending, []
+        return out
+
     def generate(self, prompt: Prompt, **kw) -> Generation:
-        if self.used is self.primary:
+        # Each request tries the remote again unless its circuit is open: a long-lived helper
+        # must not stay on the fallback forever after one blip.
+        if self.state.open_circuit(self.key):
+            self.used = self.fallback()
+        else:
             try:
                 g = self.primary.generate(prompt, **kw)
                 self.state.succeeded(self.key)
+                self.used = self.primary
                 return g
             except BackendError as e:
                 self._switch(e)
@@ -192,6 +200,8 @@ def select(config: Config, flag: str | None = None, model: str | None = None, no
     if av is None:
         av = backend.probe()
         state.remember(key, av)
+    elif av.ok:
+        backend.adopt(av)
     if not av.ok:
         if not allow_fallback:
             raise BackendError(av.detail)
@@ -199,4 +209,4 @@ def select(config: Config, flag: str | None = None, model: str | None = None, no
         return embedded(), notices
     if not allow_fallback:
         return backend, notices
-    return FallbackBackend(backend, embedded, state, key, notices, verbose), notices
+    return FallbackBackend(backend, embedded, state, key, verbose), notices
