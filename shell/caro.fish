@@ -67,6 +67,10 @@ if status is-interactive
             commandline -f repaint
         end
 
+        if set -q __caro_completions; and test -r $__caro_completions/caro.fish
+            source $__caro_completions/caro.fish
+        end
+
         if test "$CARO_NO_BIND" != 1
             set -q __caro_key3; or set -g __caro_key3 \cg
             set -q __caro_key4; or set -g __caro_key4 ctrl-g

@@ -102,6 +102,13 @@ caro-widget() {
 
 'builtin' 'zle' -N caro-widget
 
+# completions, when the completion system is loaded (compinit) and caro's are shipped
+if [[ -n ${__caro_completions-} && -r $__caro_completions/_caro ]] && (( ${+functions[compdef]} )); then
+  fpath=("$__caro_completions" ${fpath:#$__caro_completions})
+  'builtin' 'autoload' -Uz _caro
+  compdef _caro caro
+fi
+
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   'builtin' 'typeset' -g __caro_key="${__caro_key:-^G}"
   'builtin' 'bindkey' -M emacs "$__caro_key" caro-widget

@@ -1,0 +1,182 @@
+"""install.sh and the rc-file blocks: a real install into a temp HOME, real shells as a new user.
+
+The install runs the real `./install.sh` (venv, pip install of this checkout, bundled model);
+pip's wheel cache of the real user is passed along so llama-cpp-python is not rebuilt.
+"""
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from caro import rcfiles
+from conftest import PY, ROOT
+
+PROMPT = "NEW-USER> "
+ZSHRC = f"# my zsh setup\nexport EDITOR=vi\nunset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"
+BASHRC = f"# my bash setup\nalias ll='ls -l'\nbind 'set enable-bracketed-paste off'\nPS1='{PROMPT}'\n"
+FISHCONF = (f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n"
+            "set -g fish_autosuggestion_enabled 0\n")
+
+
+# ---------------------------------------------------------------- pure block editing
+
+def test_block_round_trip_keeps_user_text_byte_for_byte():
+    original = "# mine\r\nexport A=1   \n\n# trailing comment ünïcode\n"
+    added = rcfiles.with_block(original, rcfiles.block("bash"))
+    assert added.startswith(original) and added.count(rcfiles.START) == 1
+    assert rcfiles.with_block(added, rcfiles.block("bash")) == added            # idempotent
+    assert rcfiles.without_block(added) == original
+    # no final newline: one is added before the block and stays after removal (documented)
+    assert rcfiles.without_block(rcfiles.with_block("x=1", rcfiles.block("zsh"))) == "x=1\n"
+
+
+def test_block_in_the_middle_is_updated_in_place_and_duplicates_collapse():
+    old = f"a\n{rcfiles.START}\nold line\n{rcfiles.END}\nb\n{rcfiles.START}\ndup\n{rcfiles.END}\nc\n"
+    new = rcfiles.with_block(old, rcfiles.block("zsh"))
+    assert new == "a\n" + rcfiles.block("zsh") + "b\nc\n"
+    assert rcfiles.without_block(new) == "a\nb\nc\n"
+
+
+def test_rc_paths_honour_zdotdir_and_xdg(tmp_path):
+    env = {"HOME": str(tmp_path), "ZDOTDIR": str(tmp_path / "zdot"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    assert rcfiles.rc_path("zsh", env=env) == tmp_path / "zdot" / ".zshrc"
+    assert rcfiles.rc_path("fish", env=env) == tmp_path / "xdg" / "fish" / "conf.d" / "caro.fish"
+    assert rcfiles.rc_path("bash", env=env) == tmp_path / ".bashrc"
+
+
+def _fake_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for k, v in {"HOME": str(home), "SHELL": "/bin/bash"}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("ZDOTDIR", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    return home
+
+
+def test_symlinked_rc_is_edited_at_its_target(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "bashrc").write_text(BASHRC)
+    (home / ".bashrc").symlink_to(dotfiles / "bashrc")
+    rcfiles.install(["bash"])
+    assert (home / ".bashrc").is_symlink() and rcfiles.START in (dotfiles / "bashrc").read_text()
+    assert (dotfiles / "bashrc.caro-backup").read_text() == BASHRC
+    rcfiles.uninstall(["bash"])
+    assert (home / ".bashrc").is_symlink() and (dotfiles / "bashrc").read_text() == BASHRC
+
+
+def test_unreadable_or_binary_rc_is_left_alone(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    junk = b"\xff\xfe binary \x00 junk"
+    (home / ".bashrc").write_bytes(junk)
+    with pytest.raises(rcfiles.RcError, match="not UTF-8"):
+        rcfiles.install(["bash"])
+    assert (home / ".bashrc").read_bytes() == junk
+    (home / ".bashrc").write_text(BASHRC)
+    os.chmod(home, 0o500)                          # cannot create the temp file next to it
+    try:
+        if os.access(home, os.W_OK):
+            pytest.skip("running as a user that ignores directory permissions")
+        with pytest.raises(rcfiles.RcError, match="permission denied"):
+            rcfiles.install(["bash"])
+    finally:
+        os.chmod(home, 0o700)
+    assert (home / ".bashrc").read_text() == BASHRC
+
+
+def test_hook_cli_dry_run_changes_nothing(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    (home / ".bashrc").write_text(BASHRC)
+    r = subprocess.run([PY, "-m", "caro", "hook", "--install", "--dry-run", "bash"], capture_output=True, text=True,
+                       env=dict(os.environ))
+    assert r.returncode == 0 and "would add the caro block to" in r.stdout
+    assert (home / ".bashrc").read_text() == BASHRC and not list(home.glob("*.caro-backup"))
+    r = subprocess.run([PY, "-m", "caro", "hook", "--install", "tcsh"], capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown shell 'tcsh'" in r.stderr
+
+
+# ---------------------------------------------------------------- the real install.sh
+
+def _pip_cache() -> str:
+    return subprocess.run([PY, "-m", "pip", "cache", "dir"], capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def user(tmp_path_factory):
+    """A new user's HOME with their own rc files, after `./install.sh --yes`."""
+    home = tmp_path_factory.mktemp("newuser")
+    (home / ".zshrc").write_text(ZSHRC)
+    (home / ".bashrc").write_text(BASHRC)
+    (home / ".config" / "fish").mkdir(parents=True)
+    (home / ".config" / "fish" / "config.fish").write_text(FISHCONF)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "ZDOTDIR", "VIRTUAL_ENV"))}
+    env.update(HOME=str(home), SHELL=shutil.which("zsh") or "/bin/zsh", PIP_CACHE_DIR=_pip_cache(),
+               PATH=f"{home}/.local/bin:/usr/local/bin:/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=1500)
+    assert r.returncode == 0, r.stderr[-3000:]
+    yield home, env, r
+    subprocess.run([str(home / ".caro" / "bin" / "caro"), "helper", "stop"], env=env, capture_output=True, timeout=30)
+
+
+def _rc_bytes(home: Path) -> dict:
+    files = [home / ".zshrc", home / ".bashrc", home / ".config" / "fish" / "config.fish",
+             home / ".config" / "fish" / "conf.d" / "caro.fish"]
+    return {str(f.relative_to(home)): f.read_bytes() if f.exists() else None for f in files}
+
+
+def test_install_adds_one_block_per_shell(user):
+    home, env, r = user
+    rc = _rc_bytes(home)
+    for name, before in ((".zshrc", ZSHRC), (".bashrc", BASHRC)):
+        text = rc[name].decode()
+        assert text.startswith(before) and text.count(rcfiles.START) == 1 and text.count(rcfiles.END) == 1
+    assert rc[".config/fish/config.fish"] == FISHCONF.encode()          # fish gets its own conf.d file
+    assert rcfiles.START in rc[".config/fish/conf.d/caro.fish"].decode()
+    assert "added the caro block" in r.stderr and "Ctrl-G" in r.stderr
+    assert (home / ".local" / "bin" / "caro").resolve() == (home / ".caro" / "venv" / "bin" / "caro").resolve()
+    out = subprocess.run([str(home / ".caro" / "bin" / "caro"), "--print", "show disk space"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "df -h"
+
+
+SHELLS = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_new_user_gets_a_command_with_ctrl_g(user, shell):
+    home, env, _ = user
+    child = pexpect.spawn(shell, ["-i"], env=env, cwd=str(home), encoding="utf-8", timeout=120, dimensions=(24, 200))
+    child.expect_exact(PROMPT)
+    child.send("list files bigger than 100MB here")
+    child.send("\x07")
+    child.expect(r"find \. -type f -size \+100M")
+    time.sleep(0.3)
+    child.sendline("")                      # run it: it is a harmless find in the new user's HOME
+    child.expect_exact(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+
+
+def test_install_twice_changes_nothing_then_uninstall_restores(user):
+    home, env, _ = user
+    first = _rc_bytes(home)
+    r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=1500)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "already set up" in r.stderr
+    assert _rc_bytes(home) == first
+    r = subprocess.run([str(ROOT / "install.sh"), "--uninstall"], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    after = _rc_bytes(home)
+    assert after[".zshrc"] == ZSHRC.encode() and after[".bashrc"] == BASHRC.encode()
+    assert after[".config/fish/config.fish"] == FISHCONF.encode() and after[".config/fish/conf.d/caro.fish"] is None
+    assert not (home / ".caro" / "venv").exists() and not (home / ".local" / "bin" / "caro").exists()
+    # --no-modify-rc installs without touching any rc file
+    r = subprocess.run([str(ROOT / "install.sh"), "--no-modify-rc"], env=env, capture_output=True, text=True, timeout=1500)
+    assert r.returncode == 0 and "rc files left alone" in r.stderr
+    assert _rc_bytes(home) == after
