@@ -40,8 +40,10 @@ if status is-interactive
             set -l timeout 30
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
             echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
+            set -g __caro_busy 1
             set -l reply ($__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python \
                 "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" 2>/dev/null | string split0)
+            set -e __caro_busy
             echo -n \r\e\[2K >&2
             switch "$reply[1]"
                 case insert confirm
@@ -65,6 +67,16 @@ if status is-interactive
                     end
             end
             commandline -f repaint
+        end
+
+        # Ctrl-C during the wait ends the widget before it touches the line (the text stays);
+        # this clears the progress mark and says so.
+        function __caro_on_sigint --on-signal SIGINT
+            if set -q __caro_busy
+                set -e __caro_busy
+                echo \r\e\[2K"caro: cancelled; your text is unchanged" >&2
+                commandline -f repaint
+            end
         end
 
         if set -q __caro_completions; and test -r $__caro_completions/caro.fish

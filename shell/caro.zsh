@@ -22,6 +22,11 @@ __caro_runtime_dir() {
 # Send one request to the helper over its Unix socket; fills the array __caro_reply.
 __caro_call() {
   'emulate' -L zsh
+  # Ctrl-C while waiting cancels the request but must not throw away the user's line:
+  # a local trap swallows the interrupt and zselect returns early.
+  'setopt' localtraps
+  local __caro_int=0
+  trap '__caro_int=1' INT
   'zmodload' zsh/net/socket zsh/zselect zsh/system 2>/dev/null || {
     __caro_reply=(error "zsh lacks the net/socket module; use: caro \"request\""); return 1 }
   local dir sock fd data chunk tries=0
@@ -43,12 +48,18 @@ __caro_call() {
     print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"text=$1"$'\0'$'\0'
     data=
     while :; do
+      # wait in short slices so a Ctrl-C (caught by the trap above) is noticed promptly
       local -F left=$(( timeout - (EPOCHREALTIME - start) ))
-      local -i centis=$(( left * 100 + 1 ))
-      if (( left <= 0 )) || ! zselect -t $centis -r $fd 2>/dev/null; then
+      if (( __caro_int )) || (( left <= 0 )); then
         exec {fd}>&-
+        if (( __caro_int )); then
+          __caro_reply=(error "cancelled; your text is unchanged"); return 1
+        fi
         __caro_reply=(error "no answer within ${CARO_TIMEOUT:-30}s (CARO_TIMEOUT); your text is unchanged"); return 1
       fi
+      local -i slice=$(( left * 100 + 1 ))
+      (( slice > 10 )) && slice=10
+      zselect -t $slice -r $fd 2>/dev/null || continue
       sysread -i $fd -s 65536 chunk || break
       data+=$chunk
     done

@@ -114,16 +114,25 @@ def spawn(shell, home, tmp_path, extra=""):
     return child
 
 
+# insert a literal newline into the buffer (emacs keymap): zsh/fish Alt-Enter, bash C-v C-j
+NEWLINE = {"zsh": "\x1b\r", "fish": "\x1b\r", "bash": "\x16\n"}
+# start / end of the whole buffer, also when it spans lines
+# (zsh: ^A at the start of a line moves to the line above; ^E likewise downwards)
+HOME_KEY = {"zsh": "\x01\x01\x01", "fish": "\x1b<", "bash": "\x01"}
+END_KEY = {"zsh": "\x05\x05\x05", "fish": "\x1b>", "bash": "\x05"}
+
+
 def _line(child, shell):
-    """Print the current buffer by running it through `echo` safely: we read what the shell would run."""
+    """Run the current buffer through printf inside single quotes, so we read exactly what the
+    shell holds (test buffers contain no single quotes)."""
     marker = "__CARO_BUF__"
-    child.send("\x01")                     # beginning of line (emacs keymap)
+    child.send(HOME_KEY[shell])
     child.send("printf '\\x5f_CARO_BUF__%s\\x5f_CARO_BUF__\\n' ")
     child.send("'")
-    child.send("\x05")                     # end of line
+    child.send(END_KEY[shell])
     child.send("'\r")
     child.expect(marker + "(.*?)" + marker + r"\r\n")
-    out = child.match.group(1)
+    out = child.match.group(1).replace("\r\n", "\n")
     child.expect_exact(PROMPT)
     return out
 
@@ -162,15 +171,14 @@ def test_block_restores_text(shell, shared_home, tmp_path):
     child.sendline("exit")
 
 
-@pytest.mark.parametrize("shell", [pytest.param(s, marks=pytest.mark.xfail(reason="fish: the hung-helper path is not yet "
-                                   "verified under pexpect (see notes)", strict=False)) if s == "fish" else s for s in SHELLS])
+@pytest.mark.parametrize("shell", SHELLS)
 def test_dead_helper_restores_text_and_restarts(shell, tmp_path):
     home = tmp_path / "h"
     home.mkdir()
     env = dict(os.environ, CARO_HOME=str(home))
     child = spawn(shell, home, tmp_path, extra="")
     # no helper yet: the first press starts one
-    child.send("show disk space")
+    child.send("how much disk space is free")
     child.send("\x07")
     child.expect("df -h", timeout=120)
     time.sleep(0.3)
@@ -179,11 +187,23 @@ def test_dead_helper_restores_text_and_restarts(shell, tmp_path):
     os.kill(pid, signal.SIGSTOP)           # hung helper: accepts, never answers
     child.sendline("CARO_TIMEOUT=2" if shell != "fish" else "set -gx CARO_TIMEOUT 2")
     child.expect_exact(PROMPT)
-    child.send("show the kernel version")
+    # multi-line, unicode text must come back exactly after the timeout
+    first, second = "find the größten Dateien ✓ 日本", "  and then \"quote\" it $HOME"
+    child.send(first)
+    child.send(NEWLINE[shell])
+    child.send(second)
     child.send("\x07")
     child.expect("no answer within", timeout=30)
     time.sleep(0.5)
-    assert _line(child, shell) == "show the kernel version"
+    assert _line(child, shell) == first + "\n" + second
+    # Ctrl-C while waiting cancels at once and keeps the text
+    child.send("show the kernel ✓ version")
+    child.send("\x07")
+    time.sleep(1)
+    child.send("\x03")
+    child.expect("cancelled", timeout=5)
+    time.sleep(0.5)
+    assert _line(child, shell) == "show the kernel ✓ version"
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)
     child.send("show the kernel version")
@@ -210,3 +230,28 @@ def test_snippet_is_silent_under_strict_flags(shell, tmp_path):
 def test_shellcheck_bash_snippet():
     r = subprocess.run(["shellcheck", str(ROOT / "shell" / "caro.bash")], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
+
+
+VI_MODE = {"zsh": "bindkey -v", "bash": "set -o vi", "fish": "fish_vi_key_bindings"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
+    req = "list files bigger than 100MB here"
+    second = relay(shared_home, "op=suggest", f"shell={shell}", f"cwd={tmp_path}", "index=1", f"text={req}")[1]
+    child = spawn(shell, shared_home, tmp_path, extra=VI_MODE[shell])
+    child.send(req)
+    child.send("\x07")                                   # vi insert mode
+    child.expect(r"find \. -type f -size \+100M", timeout=60)
+    time.sleep(0.5)
+    child.send("\x1b")                                   # to command mode
+    time.sleep(0.5)
+    child.send("\x07")                                   # next alternative, from command mode
+    child.expect_exact(second, timeout=60)
+    time.sleep(0.5)
+    child.send("A")                                      # back to insert mode at end of line
+    time.sleep(0.2)
+    child.send(" #EOL\r")                                # run it: a find with a comment, harmless
+    child.expect(r"#EOL")
+    child.expect_exact(PROMPT)
+    child.sendline("exit")
