@@ -1,0 +1,174 @@
+"""Command quality: run request sets through caro (or the llm peer) and score the answers.
+
+    python benchmarks/quality.py                       # caro, bundled model, every set
+    python benchmarks/quality.py --sets dev --model gemma3-270m
+    python benchmarks/quality.py --peer --limit 100    # llm -m SmolLM2 with llm-cmd's prompt
+
+Sets: dev = NL2Bash dev (for development), test = NL2Bash test and alfa = InterCode-ALFA (held
+out: run, never tuned on), everyday = benchmarks/sets/everyday.jsonl (ours). Scores: NLC2CMD
+(top-1, and best over the Ctrl-G alternatives), template match, and for everyday requests marked
+`exec` the effect of running prediction and accepted answers in the sandbox. A request in the
+everyday set counts as correct when it has the same effect as an accepted answer (exec) or
+matches one as a template (otherwise).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from metrics import best_of, nlc2cmd, structure, template_match  # noqa: E402
+
+BENCH = ROOT.parent / "shared" / "bench"
+
+
+def load(name: str, bench: Path = BENCH) -> list[dict]:
+    """Rows of {request, golds, category, exec} for one set."""
+    rows: list[dict] = []
+    if name in ("dev", "test"):
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for line in (bench / "nl2bash" / f"{name}.jsonl").read_text().splitlines():
+            x = json.loads(line)
+            grouped[x["nl"]].append(x["cmd"])
+        for nl, golds in grouped.items():
+            first = structure(golds[0])
+            rows.append({"request": nl, "golds": golds, "category": first[0][0] if first else "?", "exec": False})
+    elif name == "alfa":
+        for line in (bench / "intercode_alfa" / "tasks.jsonl").read_text().splitlines():
+            x = json.loads(line)
+            golds = [g for g in (x.get("gold"), x.get("gold2")) if g]
+            rows.append({"request": x["query"], "golds": golds, "category": f"difficulty {x['difficulty']}", "exec": False})
+    elif name == "everyday":
+        bsd = platform.system() == "Darwin"
+        for line in (HERE / "sets" / "everyday.jsonl").read_text().splitlines():
+            x = json.loads(line)
+            golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
+            rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"]})
+    else:
+        raise SystemExit(f"unknown set {name!r}")
+    return rows
+
+
+class CaroRunner:
+    def __init__(self, backend: str | None, model: str | None, cwd: str):
+        from caro import config
+        from caro.backends.select import select
+        from caro.engine import Engine
+        cfg = config.load(flags={"backend.embedded.model": model} if model else None)
+        b, _ = select(cfg, backend, model)
+        self.engine = Engine(cfg, b)
+        self.cwd = cwd
+        self.label = f"caro ({b.name}/{b.model_name})"
+
+    def __call__(self, request: str) -> list[str]:
+        from caro.backends.base import BackendError
+        from caro.engine import EngineError
+        try:
+            s = self.engine.suggest(request, shell="bash", cwd=self.cwd)
+        except (EngineError, BackendError):
+            return []
+        if s.verdict.blocked:
+            return [""] + s.alternatives
+        return [s.command] + s.alternatives
+
+
+class PeerRunner:
+    """`llm -m SmolLM2` with llm-cmd's system prompt, in-process so the model loads once
+    (the CLI reloads it on every call; only the answers matter here)."""
+
+    def __init__(self, model: str = "SmolLM2"):
+        import llm
+        from llm_cmd import SYSTEM_PROMPT
+        self.model = llm.get_model(model)
+        self.system = SYSTEM_PROMPT
+        self.label = f"llm -m {model} + llm-cmd prompt"
+
+    def __call__(self, request: str) -> list[str]:
+        text = self.model.prompt(request, system=self.system).text().strip()
+        return [text.splitlines()[0].strip() if text else ""]
+
+
+def evaluate(rows: list[dict], runner, sandbox=None) -> dict:
+    from sandbox import same_effect
+    per = []
+    for r in rows:
+        t = time.perf_counter()
+        preds = runner(r["request"])
+        ms = (time.perf_counter() - t) * 1000
+        top = preds[0] if preds else ""
+        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
+                "nlc2cmd": nlc2cmd(top, r["golds"]), "best": best_of(preds[:4], r["golds"]),
+                "template": template_match(top, r["golds"])}
+        if r["exec"] and sandbox is not None and top:
+            got = sandbox.run(top)
+            item["exec_ok"] = any(same_effect(got, sandbox.run(g)) for g in r["golds"])
+        item["correct"] = item.get("exec_ok", False) or item["template"]
+        per.append(item)
+    return {"items": per, **summary(per)}
+
+
+def summary(items: list[dict]) -> dict:
+    if not items:
+        return {}
+    ms = sorted(i["ms"] for i in items)
+    return {"n": len(items), "nlc2cmd": statistics.mean(i["nlc2cmd"] for i in items),
+            "best": statistics.mean(i["best"] for i in items),
+            "template": sum(i["template"] for i in items) / len(items),
+            "correct": sum(i["correct"] for i in items) / len(items),
+            "median_ms": statistics.median(ms), "p95_ms": ms[max(0, int(len(ms) * 0.95) - 1)]}
+
+
+def report(name: str, label: str, res: dict, by_category: bool) -> None:
+    print(f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
+          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms |")
+    if by_category:
+        cats = defaultdict(list)
+        for i in res["items"]:
+            cats[i["category"]].append(i)
+        for cat, items in sorted(cats.items(), key=lambda kv: -len(kv[1]))[:12]:
+            s = summary(items)
+            print(f"|   {cat} | | {s['n']} | {s['nlc2cmd']:.3f} | {s['best']:.3f} | {s['template']:.1%} | {s['correct']:.1%} | |")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="everyday,dev,test,alfa")
+    ap.add_argument("--backend")
+    ap.add_argument("--model")
+    ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
+    ap.add_argument("--categories", action="store_true", help="also print per-category rows")
+    ap.add_argument("--save", help="write every prediction and score to this JSON file")
+    args = ap.parse_args(argv)
+    from sandbox import Sandbox
+    sandbox = Sandbox()
+    runner = PeerRunner() if args.peer else CaroRunner(args.backend, args.model, str(sandbox.fixture))
+    print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
+    print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 |")
+    print("|---|---|---|---|---|---|---|---|")
+    saved = {}
+    try:
+        for name in args.sets.split(","):
+            rows = load(name)
+            if args.limit:
+                rows = rows[: args.limit]
+            res = evaluate(rows, runner, sandbox)
+            report(name, runner.label, res, args.categories)
+            saved[name] = res
+    finally:
+        sandbox.close()
+    if args.save:
+        Path(args.save).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
