@@ -255,3 +255,17 @@ def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
     child.expect(r"#EOL")
     child.expect_exact(PROMPT)
     child.sendline("exit")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_undo_returns_to_the_request(shell, shared_home, tmp_path):
+    child = spawn(shell, shared_home, tmp_path)
+    req = "list files bigger than 100MB here"
+    child.send(req)
+    child.send("\x07")
+    child.expect(r"find \. -type f -size \+100M", timeout=60)
+    time.sleep(0.5)
+    child.send("\x1f")                                   # Ctrl-_ : undo in zsh, readline and fish
+    time.sleep(0.5)
+    assert _line(child, shell) == req
+    child.sendline("exit")
