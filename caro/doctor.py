@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import subprocess
@@ -52,12 +51,13 @@ def checks() -> list[tuple[str, bool, str]]:
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
-    rcs = {"zsh": os.path.join(os.environ.get("ZDOTDIR", os.path.expanduser("~")), ".zshrc"),
-           "bash": os.path.expanduser("~/.bashrc"), "fish": os.path.expanduser("~/.config/fish/config.fish")}
-    for sh, rc in rcs.items():
+    from . import rcfiles
+    hooked = rcfiles.present()
+    for sh in rcfiles.SHELLS:
         if shutil.which(sh):
-            hooked = os.path.exists(rc) and "caro hook" in open(rc, encoding="utf-8", errors="replace").read()
-            out.append((f"{sh} hook", True, f"{'present in' if hooked else 'not in'} {rc}"))
+            rc = rcfiles.rc_path(sh)
+            out.append((f"{sh} hook", True, f"present in {rc}" if sh in hooked else
+                        f"not in {rc} (add it: caro hook --install {sh})"))
     if shutil.which("bash"):
         ver = subprocess.run(["bash", "-c", "echo ${BASH_VERSINFO[0]}"], capture_output=True, text=True).stdout.strip()
         out.append(("bash version", ver.isdigit() and int(ver) >= 4, f"bash {ver} (Ctrl-G needs 4+; it replaces readline's abort)"))
