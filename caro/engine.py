@@ -19,10 +19,10 @@ from .config import Config
 from .examples import SLOT_RE, Candidate, Library
 
 MAX_REQUEST = 2000
-RETRIEVAL_CONFIDENT = 4.0      # BM25+slot score above which a library candidate is trusted
+RETRIEVAL_CONFIDENT = 2.5      # BM25+slot score above which a library candidate is trusted
 RANK_MARGIN = 2.5              # a lead this large over the runner-up needs no model judgement
 MIN_USABLE = 2.5               # below this a library entry is a guess, not an answer
-RANK_PRIOR = 0.6               # weight of each retrieval-score point against the model's mean log-prob
+RANK_PRIOR = 2.0               # weight of each retrieval-score point against the model's mean log-prob
 
 
 class EngineError(Exception):
