@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -93,12 +94,15 @@ def snapshot(root: Path) -> dict:
         rel = str(p.relative_to(root))
         if rel.startswith("repo/.git/") and not rel.endswith(("HEAD", "index")):
             continue                          # git's object store: too noisy to compare
-        if p.is_symlink():
-            out[rel] = ("link", os.readlink(p))
-        elif p.is_dir():
-            out[rel] = ("dir",)
-        else:
-            out[rel] = ("file", oct(p.stat().st_mode & 0o777), hashlib.sha256(p.read_bytes()).hexdigest()[:16])
+        try:
+            if p.is_symlink():
+                out[rel] = ("link", os.readlink(p))
+            elif p.is_dir():
+                out[rel] = ("dir",)
+            else:
+                out[rel] = ("file", oct(p.stat().st_mode & 0o777), hashlib.sha256(p.read_bytes()).hexdigest()[:16])
+        except OSError:
+            out[rel] = ("gone",)              # removed while we looked (a command still running)
     return out
 
 
@@ -129,13 +133,20 @@ class Sandbox:
         work = Path(tempfile.mkdtemp(dir=self.base))
         root = work / "w"
         shutil.copytree(self.fixture, root, symlinks=True)
+        # own process group, so a timeout kills everything the command started
+        proc = subprocess.Popen([*(self.prefix or []), "/bin/bash", "--norc", "--noprofile", "-c", command],
+                                cwd=root, env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            r = subprocess.run([*(self.prefix or []), "/bin/bash", "--norc", "--noprofile", "-c", command],
-                               cwd=root, env=_env(root), capture_output=True, timeout=self.timeout,
-                               stdin=subprocess.DEVNULL)
-            out = Outcome(True, r.returncode, r.stdout.decode("utf-8", "replace").replace(str(root), "<root>"),
+            stdout, _ = proc.communicate(timeout=self.timeout)
+            out = Outcome(True, proc.returncode, stdout.decode("utf-8", "replace").replace(str(root), "<root>"),
                           snapshot(root))
         except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
             out = Outcome(True, -9, "", snapshot(root), "timed out")
         shutil.rmtree(work, ignore_errors=True)
         return out
