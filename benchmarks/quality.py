@@ -148,7 +148,16 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
     ap.add_argument("--save", help="write every prediction and score to this JSON file")
+    ap.add_argument("--category", help="only requests of this category (everyday) or first utility (NL2Bash)")
+    ap.add_argument("--user-examples", help="an examples.toml to use as the user's own (shows `caro learn` at work)")
     args = ap.parse_args(argv)
+    import os
+    import shutil
+    import tempfile
+    home = Path(tempfile.mkdtemp(prefix="caro-quality-"))
+    os.environ["CARO_HOME"] = str(home)           # never the user's own config or examples
+    if args.user_examples:
+        shutil.copy(args.user_examples, home / "examples.toml")
     from sandbox import Sandbox
     sandbox = Sandbox()
     runner = PeerRunner() if args.peer else CaroRunner(args.backend, args.model, str(sandbox.fixture))
@@ -159,6 +168,8 @@ def main(argv=None) -> None:
     try:
         for name in args.sets.split(","):
             rows = load(name)
+            if args.category:
+                rows = [r for r in rows if r["category"] == args.category]
             if args.limit:
                 rows = rows[: args.limit]
             res = evaluate(rows, runner, sandbox)
