@@ -184,7 +184,11 @@ def select(config: Config, flag: str | None = None, model: str | None = None, no
     notices: list[str] = []
     name = choose_name(config, flag)
     if name == "embedded":
-        return make("embedded", config, model), notices
+        backend = make("embedded", config, model)
+        av = backend.probe()          # cheap (path + GGUF magic): a broken model is reported even
+        if not av.ok:                 # when the library answers without loading it
+            raise BackendError(av.detail)
+        return backend, notices
     state = _State(state_file or paths.cache_dir() / "availability.json")
     backend = make(name, config, model)
     allow_fallback = config.get("backend.fallback", True) and not no_fallback
