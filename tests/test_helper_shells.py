@@ -206,6 +206,9 @@ def test_dead_helper_restores_text_and_restarts(shell, tmp_path):
     assert _line(child, shell) == "show the kernel ✓ version"
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)
+    # back to the normal timeout: this press has to start a new helper and load the model
+    child.sendline("unset CARO_TIMEOUT" if shell != "fish" else "set -e CARO_TIMEOUT")
+    child.expect_exact(PROMPT)
     child.send("show the kernel version")
     child.send("\x07")
     child.expect("uname -r", timeout=120)
