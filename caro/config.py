@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,14 +225,20 @@ def set_value(dotted: str, value: str, path: Path | None = None) -> None:
         load(path, env={})   # refuse to touch a broken or invalid file
         text = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(text)
+    set_in_document(doc, dotted, typed)
+    write_atomic(path, tomlkit.dumps(doc))
+
+
+def set_in_document(doc, dotted: str, value: Any) -> None:
+    """Set a dotted key in a tomlkit document, creating [tables] as needed; the rest is untouched."""
+    import tomlkit
     node = doc
     parts = dotted.split(".")
     for p in parts[:-1]:
         if p not in node:
             node[p] = tomlkit.table()
         node = node[p]
-    node[parts[-1]] = typed
-    write_atomic(path, tomlkit.dumps(doc))
+    node[parts[-1]] = value
 
 
 def unset_value(dotted: str, path: Path | None = None) -> bool:
@@ -257,23 +262,11 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
 
 
 def write_atomic(path: Path, text: str) -> None:
+    from .atomic import replace_text
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.is_dir():
         raise ConfigError(f"{path} is a directory; caro will not replace it")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
+        replace_text(path, text, 0o600)
     except PermissionError:
-        raise ConfigError(f"cannot write in {path.parent} (permission denied); the config was not changed")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        raise ConfigError(f"cannot write in {path.parent} (permission denied); the config was not changed") from None

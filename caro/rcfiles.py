@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,30 +114,20 @@ def _read(path: Path) -> str:
         raise RcError(f"{path} cannot be read (permission denied); caro left it alone")
 
 
+def _backup(target: Path) -> Path:
+    return target.with_name(target.name + ".caro-backup")
+
+
 def _write(path: Path, text: str) -> None:
-    """Temp file in the same directory, same mode, fsync, backup of the old file, rename."""
+    """Atomic replace keeping the file's mode; the previous version is kept as a backup."""
+    from .atomic import replace_text
     target = _target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".caro-tmp", dir=target.parent)
+        replace_text(target, text, mode, backup=_backup(target))
     except PermissionError:
-        raise RcError(f"cannot write in {target.parent} (permission denied); {target} was not changed")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        if target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".caro-backup"))
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        raise RcError(f"cannot write in {target.parent} (permission denied); {target} was not changed") from None
 
 
 def render_snippets(shells) -> None:
@@ -183,7 +172,7 @@ def uninstall(shells=SHELLS, home: Path | None = None, env: dict | None = None, 
             target = _target(path)
             if not new.strip() and (sh == "fish" or not new):
                 # the file held nothing but our block: it was ours, remove it (backup kept)
-                shutil.copy2(target, target.with_name(target.name + ".caro-backup"))
+                shutil.copy2(target, _backup(target))
                 target.unlink()
             else:
                 _write(path, new)

@@ -48,13 +48,7 @@ def plan(old_text: str, values: dict) -> str:
     import tomlkit
     doc = tomlkit.parse(old_text)
     for dotted, value in values.items():
-        node = doc
-        parts = dotted.split(".")
-        for p in parts[:-1]:
-            if p not in node:
-                node[p] = tomlkit.table()
-            node = node[p]
-        node[parts[-1]] = value
+        config.set_in_document(doc, dotted, value)
     return tomlkit.dumps(doc)
 
 
@@ -114,7 +108,7 @@ def run(yes: bool = False) -> int:
                 ("permissive", "permissive: block critical only")])
             key = _ask_key(prompt, key)
         values.update({"backend.preferred": backend, "safety.mode": mode, "shell.key": key})
-        trial = config.load(flags={k: v for k, v in values.items()})
+        trial = config.load(flags=values)
         print(f"Testing {backend} with: {SAMPLE!r} …")
         ok, result = live_test(trial, backend)
         print(f"  {'→' if ok else '✗'} {result}")

@@ -137,21 +137,23 @@ def _line(child, shell):
     return out
 
 
+def press(child, text, expect):
+    """Type a request, press Ctrl-G, wait for the expected command to be drawn."""
+    child.send(text)
+    child.send("\x07")
+    child.expect(expect, timeout=60)
+    time.sleep(0.3)
+
+
 SHELLS = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
 
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_ctrl_g_replaces_line_and_cycles(shell, shared_home, tmp_path):
     child = spawn(shell, shared_home, tmp_path)
-    child.send("list files bigger than 100MB here")
-    child.send("\x07")
-    child.expect("find \\. -type f -size \\+100M", timeout=60)
-    time.sleep(0.3)
+    press(child, "list files bigger than 100MB here", "find \\. -type f -size \\+100M")
     assert _line(child, shell) == "find . -type f -size +100M"
-    child.send("list files bigger than 100MB here")
-    child.send("\x07")
-    child.expect("size", timeout=60)
-    time.sleep(0.3)
+    press(child, "list files bigger than 100MB here", "size")
     child.send("\x07")                     # again: next alternative
     time.sleep(1.5)
     second = _line(child, shell)
@@ -243,10 +245,7 @@ def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
     req = "list files bigger than 100MB here"
     second = relay(shared_home, "op=suggest", f"shell={shell}", f"cwd={tmp_path}", "index=1", f"text={req}")[1]
     child = spawn(shell, shared_home, tmp_path, extra=VI_MODE[shell])
-    child.send(req)
-    child.send("\x07")                                   # vi insert mode
-    child.expect(r"find \. -type f -size \+100M", timeout=60)
-    time.sleep(0.5)
+    press(child, req, r"find \. -type f -size \+100M")   # vi insert mode
     child.send("\x1b")                                   # to command mode
     time.sleep(0.5)
     child.send("\x07")                                   # next alternative, from command mode
@@ -264,10 +263,7 @@ def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
 def test_undo_returns_to_the_request(shell, shared_home, tmp_path):
     child = spawn(shell, shared_home, tmp_path)
     req = "list files bigger than 100MB here"
-    child.send(req)
-    child.send("\x07")
-    child.expect(r"find \. -type f -size \+100M", timeout=60)
-    time.sleep(0.5)
+    press(child, req, r"find \. -type f -size \+100M")
     child.send("\x1f")                                   # Ctrl-_ : undo in zsh, readline and fish
     time.sleep(0.5)
     assert _line(child, shell) == req

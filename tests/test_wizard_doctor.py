@@ -21,6 +21,15 @@ def spawn_init(caro_home, *args):
                          timeout=90, dimensions=(40, 120))
 
 
+def write_config_no_hook(child):
+    """The wizard's last two questions: write the config (yes), install the hook (no)."""
+    child.expect("Write this config")
+    child.send("y")
+    child.expect("Add the Ctrl-G hook")
+    child.send("n")
+    child.expect(pexpect.EOF)
+
+
 def test_init_non_interactive_takes_defaults_and_keeps_comments(caro_home):
     (caro_home / "config.toml").write_text(COMMENTED)
     r = run_caro("init", "--yes")
@@ -43,11 +52,7 @@ def test_init_interactive_embedded_with_arrow_keys(caro_home):
     child.expect("Hotkey")
     child.send("\x15alt-g\r")                          # clear the default, type a new key
     child.expect("→ (.+?)\\(\\d+ ms with embedded/smollm2-135m\\)")
-    child.expect("Write this config")
-    child.send("y")
-    child.expect("Add the Ctrl-G hook")
-    child.send("n")
-    child.expect(pexpect.EOF)
+    write_config_no_hook(child)
     text = (caro_home / "config.toml").read_text()
     assert 'mode = "strict"' in text and 'key = "alt-g"' in text and "# why strict: shared box" in text
 
@@ -63,11 +68,7 @@ def test_init_rejects_bad_hotkey_then_accepts(caro_home):
     child.expect("cannot be bound in every shell")
     child.expect("Hotkey")
     child.send("\x15^T\r")
-    child.expect("Write this config")
-    child.send("y")
-    child.expect("Add the Ctrl-G hook")
-    child.send("n")
-    child.expect(pexpect.EOF)
+    write_config_no_hook(child)
     assert 'key = "^T"' in (caro_home / "config.toml").read_text()
 
 
@@ -94,11 +95,7 @@ def test_init_vllm_url_against_real_server(caro_home, llama):
     child.expect("Hotkey")
     child.send("\r")
     child.expect("with vllm/smollm2\\)")
-    child.expect("Write this config")
-    child.send("y")
-    child.expect("Add the Ctrl-G hook")
-    child.send("n")
-    child.expect(pexpect.EOF)
+    write_config_no_hook(child)
     text = (caro_home / "config.toml").read_text()
     assert 'preferred = "vllm"' in text and llama.url in text
 
@@ -112,7 +109,7 @@ def test_init_ctrl_c_leaves_everything_untouched(caro_home):
     child.expect("nothing was changed")
     child.expect(pexpect.EOF)
     assert (caro_home / "config.toml").read_bytes() == before
-    assert not any(p.name.endswith(".tmp") for p in caro_home.iterdir())
+    assert not any(p.name.endswith((".tmp", ".caro-tmp")) for p in caro_home.iterdir())
 
 
 def test_doctor_healthy_setup(caro_home):
