@@ -59,7 +59,14 @@ for ((i = 0; i < {n}; i++)); do
   print -r -- "T $t $e ${{__caro_reply[2]}}"
 done
 '''
-    out = subprocess.run(["zsh", "-f", "-i"], input=script, env=env, capture_output=True, text=True).stdout
+    # sourced from a file, as the rc block does: zsh does not treat `#` as a comment in
+    # interactive input read from stdin (no interactive_comments), so piping the snippet breaks it
+    with tempfile.NamedTemporaryFile("w", suffix=".zsh", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(["zsh", "-f", "-i", "-c", f"source {f.name}"], env=env, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
     return _pairs(out)
 
 
