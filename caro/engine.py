@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import context as contextmod
-from . import parse, paths, prompt, safety
+from . import findspec, parse, paths, prompt, safety
 from .backends.base import Backend, BackendError
 from .config import Config
 from .examples import SLOT_RE, Candidate, Library
@@ -23,6 +23,7 @@ RETRIEVAL_CONFIDENT = 2.5      # BM25+slot score above which a library candidate
 RANK_MARGIN = 2.5              # a lead this large over the runner-up needs no model judgement
 MIN_USABLE = 2.5               # below this a library entry is a guess, not an answer
 RANK_PRIOR = 2.0               # weight of each retrieval-score point against the model's mean log-prob
+COMPOSE_OVER_LIBRARY = 3       # a composed `find` with this many filters/actions beats a confident library answer
 
 
 class EngineError(Exception):
@@ -40,7 +41,7 @@ class Suggestion:
     backend: str
     model: str
     elapsed_ms: float
-    source: str                       # library | model
+    source: str                       # library | rules | model
     alternatives: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -125,12 +126,20 @@ class Engine:
         cands = self.library.candidates(request, ctx.flavour, k=8, have_program=ctx.has)
         strategy = self.strategy()
         confident = bool(cands) and cands[0].score >= RETRIEVAL_CONFIDENT and cands[0].complete
+        composed = findspec.compose(request, ctx.flavour)
         ordered: list[str] = []
         explanation = ""
         source = "library"
-        if strategy == "retrieve" and confident:
+        if strategy == "retrieve" and composed and (not confident or composed.strength >= COMPOSE_OVER_LIBRARY):
+            # the request describes files precisely; a command built from those parts beats a guess
+            ordered = [composed.command] + [c.command for c in cands if c.complete and c.score >= MIN_USABLE]
+            explanation = "built from the request: " + ", ".join(dict.fromkeys(composed.parts))
+            source = "rules"
+        elif strategy == "retrieve" and confident:
             ranked = self._rank(request, ctx, cands)
             ordered = [c.command for c in ranked] + [c.command for c in cands if c not in ranked]
+            if composed:
+                ordered.insert(1, composed.command)
             explanation = "from caro's examples: " + SLOT_RE.sub(lambda m: m.group(1).upper(), ranked[0].example.request)
         else:
             try:
@@ -141,6 +150,8 @@ class Engine:
                     source = "model"
             except parse.NoCommand as e:
                 self.notices.append(f"the model's reply had no command ({e}); using caro's examples")
+            if composed:
+                ordered.append(composed.command)
             usable = [c for c in cands if c.score >= MIN_USABLE]
             ordered += [c.command for c in usable if c.complete] + [c.command for c in usable if not c.complete]
         seen, unique = set(), []

@@ -1,0 +1,748 @@
+"""Compose a `find` command from a request that describes files by where, what and when.
+
+A small model rarely gets `find`'s predicates right, yet requests about files follow a
+handful of patterns: a place ("under /var/log", "in the current directory tree"), a kind
+(files, directories, links), a name or extension, a size, an age, permissions, an owner,
+a depth, and something to do with each match (delete, count, chmod, grep, copy…). This
+module reads those parts with plain rules and writes the command from them, so every part
+of the command comes from a part of the request. It answers None when the request is not
+about finding files, or when it understood too little of it.
+
+Pure functions; `compose(request, flavour)` is the entry point.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import slots as S
+
+_Q = "\x01"     # quoted values are replaced by \x01N\x01 while the rules run
+
+
+@dataclass
+class Composed:
+    command: str
+    strength: int               # how many filters/actions (beyond place and kind) the request gave
+    parts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    roots: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+    action: list[str] = field(default_factory=list)
+    pipe: list[str] = field(default_factory=list)
+    kind: str | None = None
+    quit: bool = False
+    parts: list[str] = field(default_factory=list)
+
+
+def _q(value: str) -> str:
+    """Quote for the shell, always quoting globs so the shell leaves them to find."""
+    if re.fullmatch(r"[\w@%+=:,./~-]+", value):
+        return value
+    if re.fullmatch(r"[\w@%+=:,./~-]*\$\{?\w+\}?[\w@%+=:,./~-]*", value):
+        return '"' + value + '"'                  # keep "$DIR" expanding
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def _root(path: str) -> str:
+    """A start point; a glob in it is left for the shell to expand (/var/log/*/)."""
+    if re.fullmatch(r"[\w@%+=:,./~*?\[\]-]+", path):
+        return path
+    return _q(path)
+
+
+class _Text:
+    """The request with quoted values set aside; rules consume spans as they use them."""
+
+    def __init__(self, request: str):
+        self.quoted: list[str] = []
+        request = re.sub(r"(?<=\w)[\u2019'](?=\w)", "'", request)      # don’t → don't, not a quote
+
+        def keep(m: re.Match) -> str:
+            self.quoted.append(next(g for g in m.groups() if g is not None))
+            return f" {_Q}{len(self.quoted) - 1}{_Q} "
+        # "x", 'x' (not an apostrophe as in don't), `x` or `x', and typographic quotes
+        text = re.sub(r"\"([^\"]+)\"|(?<!\w)'([^']+)'(?!\w)|`([^`']+)[`']|\u2018([^\u2019]+)\u2019|\u201c([^\u201d]+)\u201d",
+                      keep, request)
+        self.text = " " + " ".join(text.split()) + " "
+        self.low = self.text.lower()
+        self.orig = self.text          # consume() blanks spans of text/low; positions stay aligned
+
+    def value(self, token: str) -> str:
+        m = re.fullmatch(rf"{_Q}(\d+){_Q}", token)
+        return self.quoted[int(m.group(1))] if m else token
+
+    def search(self, pattern: str) -> re.Match | None:
+        return re.search(pattern, self.low)
+
+    def finditer(self, pattern: str):
+        return list(re.finditer(pattern, self.low))
+
+    def consume(self, m: re.Match, group: int = 0) -> None:
+        a, b = m.span(group)
+        blank = " " * (b - a)
+        self.text = self.text[:a] + blank + self.text[b:]
+        self.low = self.low[:a] + blank + self.low[b:]
+
+    def original(self, m: re.Match, group: int) -> str:
+        """The matched group with its original letter case and quoted values restored."""
+        return self.value(self.orig[m.start(group):m.end(group)].strip())
+
+
+_VAL = rf"({_Q}\d+{_Q}|[^\s,;]+)"                # one quoted value or one bare word
+_PATHY = rf"({_Q}\d+{_Q}|[~/.][^\s,;]*|[\w.-]+/[^\s,;]*|\$\{{?\w+\}}?[^\s,;]*|\{{\}})"
+_FILEY = rf"({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|[\w-]*\w\.[a-z0-9]{{1,8}}\b|[\w-]+_[\w-]+)"
+_PREP = r"(?:in|under|within|inside|from|below|beneath|at|throughout|across|on|of)"
+_DIRWORD = r"(?:directory|directories|folder|folders|dir|dirs|trees?|hierarchy|hierarchies|paths?)"
+_SIZE_UNIT = r"(bytes?|b|c|k|kb|kib|kilobytes?|m|mb|mib|megs?|megabytes?|g|gb|gib|gigs?|gigabytes?|blocks?)"
+_TIME_UNIT = r"(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((w for w in S._NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")"
+
+_NOT_FILES = re.compile(r"\b(process(es)?|pid|ports?|packages?|containers?|docker|images? (?:id|tag)|services?|"
+                        r"branch(es)?|commits?|network|interfaces?|memory|cpu|ram|disk space|free space|"
+                        r"users? accounts?|logged|cron|kernel|download|url|https?|ssh|remote|server|"
+                        r"extract|unzip|untar|unpack|split|join|differences?|diff|compare|rsync|prompts?|"
+                        r"linked to|(?:create|make|makes)(?: \w+)? (?:new )?(?:director(?:y|ies)|folders?|links?|symlinks?|symbolic)|"
+                        r"words? count|columns?|csv|type description|base ?name of the current|"
+                        r"(?:first|last|sorted|duplicate|unique|blank|empty|matching) lines|lines? of (?:the )?(?:file|text|output))\b")
+
+
+def _num(word: str) -> str:
+    return S._NUMBER_WORDS.get(word, word)
+
+
+_NOT_A_PLACE = {"a", "the", "last", "past", "it", "them", "here", "there", "which", "where", "size", "that", "those", "some", "any", "given", "specific", "specified", "that", "this", "each", "every", "all",
+                "its", "their", "sub", "parent", "target", "one", "same", "different", "another", "other", "those",
+                "these", "which", "named", "called", "and", "or", "to", "from", "in", "for", "current", "working",
+                "home", "root", "entire", "whole", "empty", "hidden", "new", "old", "directories", "folders", "files",
+                "file", "directory", "folder", "tree", "hierarchy", "path", "regular", "normal", "all", "of", "on"}
+
+
+def _roots(t: _Text, p: _Plan) -> None:
+    named = [
+        (rf"\b{_PREP}? ?(?:the |this |my )?(?:current|present|working|this)(?: working)? ?{_DIRWORD}?(?: (?:tree|hierarchy))?\b", "."),
+        (rf"\b{_PREP} (?:the )?(?:current )?(?:tree|hierarchy)\b", "."),
+        (rf"\b{_PREP} (?:the |my |your |user'?s? )?home(?: {_DIRWORD})?(?: (?:tree|hierarchy))?\b", "~"),
+        (rf"\b(?:{_PREP} )?(?:the )?(?:entire|whole|complete) (?:file ?system|system|disk|machine|computer|file (?:hierarchy|tree))\b", "/"),
+        (rf"\b{_PREP} (?:the )?(?:root (?:{_DIRWORD}|file ?system)|/ )", "/"),
+        (r"\b(?:on|in|across|throughout|from) (?:the )?(?:file ?system|system)\b", "/"),
+        (r"\b(?:here)\b", "."),
+    ]
+    for pattern, root in named:
+        m = t.search(pattern)
+        if m:
+            t.consume(m)
+            if root not in p.roots:
+                p.roots.append(root)
+    # "under /var/log", "in directory 'src'", "in the 'build' folder", "from ~/Downloads"
+    for pattern in (rf"\b{_PREP} (?:the )?(?:{_DIRWORD} )*{_PATHY}(?: {_DIRWORD})*",
+                    rf"\b{_PREP} (?:the )?([\w.-]+) {_DIRWORD}(?: {_DIRWORD})*",
+                    rf"\b(?:the )?({_Q}\d+{_Q}) {_DIRWORD}(?: {_DIRWORD})*",
+                    rf"\b{_PREP} (?:the )?{_DIRWORD} ({_Q}\d+{_Q}|[\w.-]+)",
+                    rf"\b{_DIRWORD} ({_Q}\d+{_Q})",
+                    r"\b(?:under|within|inside|beneath|below|from) ([a-z_][\w.-]*)\b(?! (?:files?|director|folder|days?|hours?|minutes?|weeks?|months?|years?|bytes?|[kmg]b))",
+                    r"\bin ([a-z_][\w.-]*)(?= (?:to|and|excluding|except|that|which|modified|older|newer|bigger|larger|smaller)\b|\s*$|\s*,)"):
+        for m in t.finditer(pattern):
+            value = t.original(m, 1)
+            # "files in *.txt" is a name, not a place; "all directories" is a kind
+            if not value or (any(c in value for c in "*?[") and "/" not in value) or value.lower() in _NOT_A_PLACE or not t.low[m.start():m.end()].strip():
+                continue
+            if t.low[m.start():m.end()] != t.orig[m.start():m.end()].lower():
+                continue                       # part of it was already used
+            t.consume(m)
+            if value not in p.roots:
+                p.roots.append(value)
+    if p.roots:
+        p.parts.append("place")
+
+
+def _kind(t: _Text, p: _Plan, flavour: str) -> None:
+    if t.search(r"\bfiles?(?: ?/ ?| or | and )(?:sub)?(?:directories|directory|folders?|dirs?)\b|\b(?:directories|folders)(?: ?/ ?| or | and )files\b"):
+        return
+    m = t.search(r"\bsockets?(?: files?)?\b")
+    if m:
+        t.consume(m)
+        p.tests += ["-type", "s"]
+        p.kind = "s"
+        p.parts.append("kind")
+        return
+    files = t.search(r"\b(regular |normal |plain |ordinary )?files?\b")
+    dirs = t.search(r"\b(sub)?(directories|directory|folders?|dirs?)\b")
+    links = t.search(r"\b(broken |dangling )?(symbolic links?|symlinks?|soft links?|links)\b")
+    if links:
+        broken = bool(links.group(1))
+        p.tests += ["-xtype", "l"] if broken and flavour == "gnu" else ["-type", "l"]
+        p.kind = "l"
+    elif files and dirs:
+        if files.group(1):                     # "regular files in dirs…" still means files
+            p.tests += ["-type", "f"]
+            p.kind = "f"
+    elif dirs:
+        p.tests += ["-type", "d"]
+        p.kind = "d"
+    elif files:
+        # "files" alone usually means "entries"; ask find for regular files when the request insists
+        if files.group(1) or t.search(r"\b(?:only files|files only|just files|not directories|no directories)\b"):
+            p.tests += ["-type", "f"]
+        p.kind = "f"
+    if p.kind:
+        p.parts.append("kind")
+
+
+def _ext_of(word: str) -> str | None:
+    w = word.lower().lstrip("*").lstrip(".")
+    if w in S._LANG_EXT:
+        return S._LANG_EXT[w]
+    if w in S._KNOWN_EXT:
+        return w
+    return None
+
+
+def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
+    globs: list[str] = []
+
+    def add(g: str, m: re.Match) -> None:
+        t.consume(m)
+        if g and g not in globs:
+            globs.append(g)
+    # excluded names come first so that "except *.log" is not read as a wanted name
+    rules = [
+        (rf"\b(?:named|called|with (?:the )?names?|whose names? (?:is|are)|names? (?:is|are)|names? (?:matching|like)|matching(?: the pattern)?|like) (?!ending|starting|beginning|containing|like|matching){_VAL}", lambda v: v),
+        (rf"\b(?:ending|ends|end|that end|which end|finishing)(?: with| in) {_VAL}", lambda v: "*" + v),
+        (rf"\b(?:with|having|has|of)(?: an?| the)? (?:extension|suffix|ending|file ?type) {_VAL}", lambda v: "*." + v.lstrip(".*")),
+        (rf"{_VAL} (?:extension|suffix)\b", lambda v: "*." + v.lstrip(".*")),
+        (rf"\b(?:starting|beginning|start|begin|starts|begins|prefixed)(?: with| by)(?: the (?:name|string|prefix|word|letters?))? (?!its\b|their\b){_VAL}", lambda v: v + "*"),
+        (rf"\bnames? (?:containing|contain|that contains?|with|including) {_VAL}", lambda v: "*" + v + "*"),
+        (rf"\b(?:containing|contain|contains|with|having|has)(?: the)?(?: (?:string|literal|word|text|letters?|characters?))* {_VAL}[\s()]* in (?:their|its|the|the file) ?(?:file)?names?", lambda v: "*" + v + "*"),
+    ]
+    for pattern, make in rules:
+        for m in t.finditer(pattern):
+            v = t.original(m, 1)
+            if v.lower() in ("the", "a", "an", "files", "file", "and", "or") or not v:
+                continue
+            add(make(v), m)
+    # bare globs and quoted globs anywhere: *.txt, "*.log", 'foo*'
+    for m in t.finditer(rf"({_Q}\d+{_Q}|\*[^\s,;]*|[\w.-]+\*[^\s,;]*)"):
+        v = t.original(m, 1)
+        if any(c in v for c in "*?[") and "/" not in v:
+            add(v, m)
+    # a bare file name: "find grub.conf", "thumb.png files"
+    for m in t.finditer(r"(?:^|\s)([\w-]*[a-z0-9]\.([a-z0-9]{1,8}))(?=\s)"):
+        if _ext_of(m.group(2)) or m.group(2) in ("conf", "cfg", "history", "log", "xml", "txt"):
+            add(t.original(m, 1), m)
+    # "PHP files", ".txt files", "python scripts", "log files"
+    for m in t.finditer(r"(?:^|\s)(\.?[a-z0-9+]+)(?: or (\.?[a-z0-9+]+))? (?:source )?(?:files?|scripts?|documents?|sources?|images?|programs?)\b"):
+        exts = [e for e in (_ext_of(m.group(1)), _ext_of(m.group(2)) if m.group(2) else None) if e]
+        if exts:
+            t.consume(m, 1)
+            if m.group(2):
+                t.consume(m, 2)
+            for e in exts:
+                if "*." + e not in globs:
+                    globs.append("*." + e)
+    # bare ".ext" words: "all the .txt and .md"
+    for m in t.finditer(r"(?:^|\s)\.([a-z0-9]{1,6})\b"):
+        e = _ext_of(m.group(1))
+        if e and "*." + e not in globs:
+            t.consume(m)
+            globs.append("*." + e)
+    # 'the file "foo"', 'a file named foo' handled above; a quoted word right after "file" is its name
+    for m in t.finditer(rf"\b(?:files?|directory|folder|dir) ({_Q}\d+{_Q})"):
+        v = t.original(m, 1)
+        if " " not in v and "/" not in v and v not in globs:
+            t.consume(m, 1)
+            globs.append(v)
+    # "text files starting with foo" wants both: foo*.txt
+    exts = [g for g in globs if re.fullmatch(r"\*\.[\w]+", g)]
+    stems = [g for g in globs if g.endswith("*") and "." not in g and g not in exts]
+    if len(exts) == 1 and len(stems) == 1:
+        globs = [g for g in globs if g not in exts + stems] + [stems[0] + exts[0][1:]]
+    if not globs:
+        return []
+    primary = "-iname" if case_insensitive else "-name"
+    terms: list[list[str]] = [["-path" if "/" in g else primary, _q(g)] for g in globs]
+    p.parts.append("name")
+    if len(terms) == 1:
+        return terms[0]
+    out = ["\\("]
+    for i, term in enumerate(terms):
+        out += (["-o"] if i else []) + term
+    return out + ["\\)"]
+
+
+def _exclusions(t: _Text) -> list[str]:
+    out: list[str] = []
+    for m in t.finditer(rf"\bbut ({_Q}\d+{_Q}|\*[^\s,;]*)"):
+        value = t.original(m, 1)
+        t.consume(m)
+        out += ["-not", "-name", _q(value)]
+    for m in t.finditer(rf"\b(?:excluding|except(?: for)?|other than|but not|not named|ignoring|skipping|exclude|without traversing into|"
+                        rf"not (?:in|into|under|inside)|apart from|leaving out|omitting)(?: the| any| all| those)? (?:{_DIRWORD} |files? |paths? )?"
+                        rf"{_VAL}(?: {_DIRWORD}| files?| paths?)?"):
+        value = t.original(m, 1)
+        if value.lower() in _NOT_A_PLACE or value.lower() in ("hidden", "empty"):
+            continue
+        is_dir = bool(re.search(_DIRWORD + "|path", m.group(0))) or value.strip("/") in (".git", "node_modules", ".svn", "vendor", "build")
+        ext = _ext_of(value)
+        t.consume(m)
+        if is_dir:
+            out += ["-not", "-path", _q(f"*/{value.strip('/').lstrip('./')}/*")]
+        elif ext and not any(c in value for c in "*?") and (value.startswith(".") or _ext_of(value) == value.lower()):
+            out += ["-not", "-name", _q("*." + ext)]
+        else:
+            out += ["-not", "-name", _q(value)]
+    return out
+
+
+def _size(t: _Text, p: _Plan) -> None:
+    rules = [(r"(?:bigger|larger|greater|more|over|above|exceeding|at least|heavier|>)(?: in size)?(?: than)?", "+"),
+             (r"(?:smaller|less|under|below|lighter|at most|<)(?: in size)?(?: than)?", "-"),
+             (r"(?:size|sized|of size|exactly|equal to|weighing)(?: of| is| equal to| exactly)?", "")]
+    for sign_words, sign in rules:
+        m = t.search(rf"\b{sign_words} ?{_NUM} ?{_SIZE_UNIT}\b")
+        if m:
+            unit = m.group(2)
+            suffix = "" if unit.startswith("block") else S._SIZE_UNITS.get(unit.rstrip("s") if unit not in S._SIZE_UNITS else unit, "")
+            n = _num(m.group(1))
+            if "." in n:        # find takes whole units only: 1.5G → 1536M
+                big = {"G": ("M", 1024), "M": ("k", 1024), "k": ("c", 1024)}.get(suffix)
+                if big:
+                    n, suffix = str(int(float(n) * big[1])), big[0]
+                else:
+                    n = str(int(float(n)))
+            t.consume(m)
+            p.tests += ["-size", f"{sign}{n}{suffix}"]
+            p.parts.append("size")
+            return
+    m = t.search(r"\b(empty|zero[- ](?:size|length|byte)|0[- ]byte)\b")
+    if m:
+        t.consume(m)
+        p.tests.append("-empty")
+        p.parts.append("empty")
+
+
+def _newer(t: _Text, p: _Plan) -> None:
+    m = t.search(rf"\b(?:(?:modified |changed |updated )?(?:more recently than|later than|newer than|after|since)) (?:the )?(?:\w+ )?(?:file )?{_FILEY}")
+    if m and not re.fullmatch(r"\d+", t.original(m, 1)):
+        p.tests += ["-newer", _q(t.original(m, 1))]
+        t.consume(m)
+        p.parts.append("time")
+
+
+def _time(t: _Text, p: _Plan) -> None:
+    verb = t.search(r"\b(modified|changed|updated|edited|written|altered|touched|created|accessed|used|read|opened|viewed)\b")
+    letter = "m"
+    if verb and verb.group(1) in ("accessed", "used", "read", "opened", "viewed"):
+        letter = "a"
+    elif verb and verb.group(1) == "changed" and t.search(r"\bstatus\b"):
+        letter = "c"
+    recent = r"(?:in|within|during|for|over)? ?(?:the )?(?:last|past|previous|recent)|within|less than|fewer than|under|newer than|not older than|in under|at most|no more than|up to"
+    old = r"more than|over|older than|at least|not (?:modified|changed|accessed|used|touched|updated|read)(?: in| for)?(?: the last| the past)?|before|earlier than|longer than|greater than|beyond"
+    for words, sign in ((recent, "-"), (old, "+"), (r"exactly|precisely", "")):
+        m = t.search(rf"\b(?:{words}) ?(?:the )?{_NUM}? ?{_TIME_UNIT}\b( ago| old)?")
+        if m:
+            break
+    else:
+        m = t.search(rf"\b{_NUM} {_TIME_UNIT} (ago|old)\b")
+        sign = "" if m else None
+        if m and t.search(r"\b(older|more|over|at least|beyond)\b"):
+            sign = "+"
+        if not m:
+            m2 = t.search(r"\b(today|in the last day|in the past day|last 24 hours|past 24 hours|yesterday)\b")
+            if m2 and (verb or t.search(r"\bfiles?\b")):
+                t.consume(m2)
+                p.tests += [f"-{letter}time", "1" if m2.group(1) == "yesterday" else "-1"]
+                p.parts.append("time")
+            return
+    if not verb and not t.search(r"\b(old|ago|new|recent|age|older|newer)\b"):
+        return
+    n = _num(m.group(1)) if m.group(1) else "1"
+    unit = m.group(2).rstrip("s")
+    t.consume(m)
+    if verb:
+        t.consume(verb)
+    n_int = int(float(n))
+    if unit in ("minute", "min"):
+        p.tests += [f"-{letter}min", f"{sign}{n_int}"]
+    elif unit in ("hour", "hr"):
+        p.tests += [f"-{letter}min", f"{sign}{n_int * 60}"]
+    else:
+        days = n_int * {"day": 1, "week": 7, "month": 30, "year": 365}[unit]
+        p.tests += [f"-{letter}time", f"{sign}{days}"]
+    p.parts.append("time")
+
+
+def _permissions(t: _Text, p: _Plan, flavour: str) -> None:
+    m = t.search(r"\b(?:with|having|that have|which have|whose)?(?: the)? (?:permissions?|perms?|mode|permission bits)(?: (?:of|set to|equal to|=|is|are))? ?([0-7]{3,4})\b")
+    if m:
+        t.consume(m)
+        p.tests += ["-perm", m.group(1)]
+        p.parts.append("perm")
+        return
+    rules = [(r"\bworld[- ]writ(?:e)?able\b", ["-perm", "-o+w"]),
+             (r"\b(?:setuid|suid)\b", ["-perm", "-4000"]),
+             (r"\b(?:setgid|sgid)\b", ["-perm", "-2000"]),
+             (r"\b(?:are |is |that are |which are )?executable\b", ["-executable"] if flavour == "gnu" else ["-perm", "+111"]),
+             (r"\b(?:are |that are |which are )?readable\b", ["-readable"] if flavour == "gnu" else ["-perm", "-u+r"]),
+             (r"\b(?:are |that are |which are )?writ(?:e)?able\b", ["-writable"] if flavour == "gnu" else ["-perm", "-u+w"])]
+    for pattern, tests in rules:
+        m = t.search(pattern)
+        if m and not t.search(r"\bmake\b[^.]*" + pattern[2:]):
+            t.consume(m)
+            p.tests += tests
+            p.parts.append("perm")
+            return
+
+
+_MISC = [
+    (rf"\b(?:user|owner) (?:with )?(?:the )?(?:id|uid) (?:of )?{_NUM}\b|\buid (?:of )?{_NUM}\b", "-uid"),
+    (rf"\bgroup (?:with )?(?:the )?(?:id|gid) (?:of )?{_NUM}\b|\bgid (?:of )?{_NUM}\b", "-gid"),
+    (rf"\binode(?: number)? {_NUM}\b", "-inum"),
+    (r"\b(?:on|of) (?:an? )?([a-z0-9]+) (?:file ?systems?|partitions?)\b|\bfs ?type ([a-z0-9]+)\b", "-fstype"),
+    (rf"\b(?:with |having )?{_NUM} (?:hard )?links\b", "-links"),
+]
+
+
+def _misc(t: _Text, p: _Plan) -> None:
+    for pattern, test in _MISC:
+        m = t.search(pattern)
+        if m:
+            value = next(g for g in m.groups() if g)
+            t.consume(m)
+            p.tests += [test, _num(value)]
+            p.parts.append(test)
+    m = t.search(r"\b(?:don'?t|do not|does not|doesn'?t|without|not having|lacking)(?: have)?(?: the)? (?:permissions?|perms?|mode) ([0-7]{3,4})\b|\b([0-7]{3,4}) permissions?\b")
+    if m and (m.group(1) or t.search(r"\b(?:don'?t|do not|not|without)\b")):
+        t.consume(m)
+        p.tests += ["-not", "-perm", m.group(1) or m.group(2)]
+        p.parts.append("perm")
+    m = t.search(r"\bhidden\b")
+    if m and not t.search(r"\b(?:not|excluding|except|ignoring|skip\w*|without) (?:the )?hidden\b|\bnon-? ?hidden\b"):
+        t.consume(m)
+        p.tests += ["-name", "'.*'"]
+        p.parts.append("hidden")
+    elif m:
+        t.consume(t.search(r"\b(?:(?:not|excluding|except|ignoring|skip\w*|without) (?:the )?|non-? ?)hidden\b"))
+        p.tests += ["-not", "-name", "'.*'"]
+        p.parts.append("hidden")
+    m = t.search(r"\b(?:read|write|execute) permissions?\b")
+    if m:
+        t.consume(m)
+        p.tests += ["-" + {"read": "readable", "write": "writable", "execute": "executable"}[m.group(0).split()[0]]]
+        p.parts.append("perm")
+    m = t.search(r"\b(?:and )?(?:then )?(?:quit|stop|exit)(?: after| at| on)?(?: the)?(?: first)?(?: match| one| file)?\b|\bonly the first (?:match|one|file|result)\b")
+    if m:
+        t.consume(m)
+        p.quit = True
+        p.parts.append("quit")
+
+
+def _owner(t: _Text, p: _Plan) -> None:
+    m = t.search(r"\b(?:not owned by|without an? (?:owner|user)|no (?:owner|user)|(?:owned|belonging) (?:by|to) (?:no|a non-?existent|an unknown) user|orphaned)\b")
+    if m:
+        t.consume(m)
+        p.tests.append("-nouser")
+        p.parts.append("owner")
+        return
+    for pattern, test in ((rf"\b(?:owned by|belong(?:s|ing)? to|owner is|whose owner is|of|by|with) (?:the )?group {_VAL}", "-group"),
+                          (rf"\b(?:owned by|belong(?:s|ing)? to|whose owner is|owner is|created by|of user|by user) (?:the )?(?:user )?{_VAL}", "-user")):
+        m = t.search(pattern)
+        if m and m.group(1) not in ("me", "the", "a", "any", "group", "root's", "user", "no", "nobody"):
+            t.consume(m)
+            p.tests += [test, t.original(m, 1)]
+            p.parts.append("owner")
+            return
+        if m and m.group(1) == "me":
+            t.consume(m)
+            p.tests += [test, "$USER"]
+            p.parts.append("owner")
+            return
+
+
+def _shallow(t: _Text, p: _Plan) -> None:
+    m = t.search(r"\b(?:only )?(?:not recursive(?:ly)?|non-?recursive(?:ly)?|without (?:recursion|recursing|descending|going into sub\w*|sub\w*)|"
+                 r"not (?:search |look |go |descend |recurse )?(?:in|into|including|descending into) sub ?\w*|top[- ]level(?: only)?|only (?:in )?(?:the )?(?:current|this|that|given) (?:directory|folder)|"
+                 r"(?:directory|folder) only|directly (?:in|under))\b")
+    if m:
+        t.consume(m)
+        p.tests[:0] = ["-maxdepth", "1"]
+        p.parts.append("depth")
+
+
+def _depth(t: _Text, p: _Plan) -> None:
+    m = t.search(rf"\bbetween (?:sub-?directory |directory )?(?:levels? |depths? ){_NUM} and {_NUM}\b|\bat (?:level|depth) {_NUM}\b")
+    if m:
+        t.consume(m)
+        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(3))
+        p.tests[:0] = ["-mindepth", _num(lo), "-maxdepth", _num(hi)]
+        p.parts.append("depth")
+        return
+    m = t.search(rf"\b(?:at most|maximum(?: depth)?(?: of)?|max(?:imum)? depth(?: of)?|up to|no more than|depth of|maxdepth|(?:do not|don't|not) go(?:ing)? (?:beyond|deeper than|past|more than)) {_NUM} (?:levels?|directories|deep|down)\b")
+    if m:
+        t.consume(m)
+        p.tests[:0] = ["-maxdepth", _num(m.group(1))]
+        p.parts.append("depth")
+    m = t.search(rf"\b(?:at least|minimum(?: depth)?(?: of)?|min(?:imum)? depth(?: of)?|mindepth|deeper than) {_NUM} (?:levels?|directories|deep|down)\b")
+    if m:
+        t.consume(m)
+        p.tests[:0] = ["-mindepth", _num(m.group(1))]
+        p.parts.append("depth")
+
+
+def _content(t: _Text, p: _Plan, case_insensitive: bool) -> list[str] | None:
+    m = (t.search(rf"\b(?:containing|contain|contains|that contains?|which contains?|with|having|that have|which have|including|mentioning)"
+                  rf"(?: the)?(?: (?:text|string|word|pattern|phrase|line|keyword|expression|regex))? ({_Q}\d+{_Q})")
+         or t.search(rf"\b(?:search|look|grep|scan)(?:ing)?(?: for)?(?: the)?(?: (?:text|string|word|pattern|phrase))? ({_Q}\d+{_Q})")
+         or t.search(r"\b(?:containing|contain|contains|mentioning|search(?:ing)? for|look(?:ing)? for|grep(?:ping)? for)(?: the)? (?:text|string|word|pattern|phrase|keyword) ([\w.$-]+)")
+         or t.search(r"\b(?:search|look|grep)(?:ing)? for (?!files|all|the|any|every|a\b)([\w.$-]+) in (?:all |the |every |any |each )*(?:[\w.*]+ )?(?:files|scripts|sources|documents)\b"))
+    if not m:
+        return None
+    value = t.original(m, 1)
+    t.consume(m)
+    p.parts.append("content")
+    flags = "-l" if t.search(r"\b(?:list|names?|which files|what files|print the files|show the files|files? names?|paths?)\b") or \
+        t.search(r"\b(?:find|locate|get|show|list|print|display)\b.*\bfiles?\b") else ""
+    if case_insensitive:
+        flags = (flags + "i") if flags else "-i"
+    return ["-exec", "grep"] + ([flags] if flags else []) + [_q(value), "{}", "+" if flags.startswith("-l") else "\\;"]
+
+
+def _action(t: _Text, p: _Plan, dest: str | None) -> None:
+    def exec_(*argv: str, each: bool = True) -> None:
+        p.action = ["-exec", *argv, "{}"] + (["\\;"] if each else ["+"])
+    rules: list[tuple[str, object]] = []
+    m = t.search(r"\b(?:change|set|modify|update|alter|fix)(?: the)? (?:permissions?|perms?|mode|access rights?)\b(?:.*?)\b(?:to|as|=) ?([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
+        or t.search(r"\bchmod ([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
+        or t.search(r"\b(?:set|give|apply|assign|change to)(?: the)? ([0-7]{3,4}) (?:permissions?|perms?|mode)\b")
+    if m:
+        t.consume(m)
+        exec_("chmod", m.group(1))
+        p.parts.append("chmod")
+        return
+    m = t.search(r"\bmake (?:them |it |those |these |all |each |the files )?(?:executable|runnable)\b")
+    if m:
+        t.consume(m)
+        exec_("chmod", "+x")
+        p.parts.append("chmod")
+        return
+    m = t.search(r"\b(?:change|set|modify|update|give)(?: the)? (?:owner(?:ship)?|user)\b(?:.*?)\bto(?: the)?(?: user)? ([\w.-]+(?::[\w.-]+)?)\b") \
+        or t.search(r"\bchown ([\w.-]+(?::[\w.-]+)?)\b")
+    if m:
+        t.consume(m)
+        exec_("chown", t.original(m, 1))
+        p.parts.append("chown")
+        return
+    m = t.search(r"\b(?:change|set|modify)(?: the)? group\b(?:.*?)\bto(?: the)?(?: group)? ([\w.-]+)\b") or t.search(r"\bchgrp ([\w.-]+)\b")
+    if m:
+        t.consume(m)
+        exec_("chgrp", t.original(m, 1))
+        p.parts.append("chgrp")
+        return
+    m = t.search(r"\b(delet\w*|remov\w*|eras\w*|rm|clean ?up|get rid of|wipe|purg\w*)\b")
+    if m:
+        t.consume(m)
+        if "-empty" in p.tests:
+            p.action = ["-delete"]             # only empty things: nothing recursive to fear
+        elif p.kind == "d":
+            exec_("rm", "-r", each=False)
+        else:
+            exec_("rm")
+        p.parts.append("delete")
+        return
+    m = t.search(r"\b(copy|cp|duplicate|back ?up)\b")
+    if m and dest:
+        t.consume(m)
+        exec_("cp", "{}", dest)
+        p.action = ["-exec", "cp", "{}", _q(dest), "\\;"]
+        p.parts.append("copy")
+        return
+    m = t.search(r"\b(move|mv|relocate)\b")
+    if m and dest:
+        t.consume(m)
+        p.action = ["-exec", "mv", "{}", _q(dest), "\\;"]
+        p.parts.append("move")
+        return
+    if dest and re.search(r"\.(tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", dest):
+        t.search(r"\b(archive|tar|compress|pack)\w*\b") and t.consume(t.search(r"\b(archive|tar|compress|pack)\w*\b"))
+        z = "z" if re.search(r"gz$", dest) else "j" if dest.endswith("bz2") else "J" if dest.endswith("xz") else ""
+        p.action = ["-print0"]
+        p.pipe += ["xargs", "-0", "tar", f"-c{z}vf", _q(dest)]
+        p.parts.append("tar")
+        return
+    m = t.search(r"\b(gzip|compress|zip up|bzip2?|xz)\b")
+    if m:
+        t.consume(m)
+        tool = {"bzip": "bzip2", "bzip2": "bzip2", "xz": "xz"}.get(m.group(1), "gzip")
+        exec_(tool)
+        p.parts.append("compress")
+        return
+    m = t.search(r"\b(touch|update the (?:time ?stamps?|modification times?))\b")
+    if m:
+        t.consume(m)
+        exec_("touch")
+        p.parts.append("touch")
+        return
+    m = t.search(r"\b(?:total )?(?:count|number) of lines\b|\btotal lines\b|\blines? count\b|\bhow many lines\b|\bcount (?:the )?lines\b")
+    if m:
+        t.consume(m)
+        p.action = ["-exec", "cat", "{}", "+"]
+        p.pipe += ["wc", "-l"]
+        p.parts.append("lines")
+        return
+    m = t.search(r"\b(?:md5 ?sums?|md5|sha256 ?sums?|sha1 ?sums?|checksums?)\b")
+    if m:
+        tool = "sha256sum" if "256" in m.group(0) else "sha1sum" if "sha1" in m.group(0) else "md5sum"
+        t.consume(m)
+        exec_(tool)
+        p.parts.append("checksum")
+        return
+    m = t.search(r"\b(?:display|show|print|output|dump|view|read|cat)(?: \w+){0,3}? (?:their|the|its) contents?\b|\bcontents? of (?:each|them|those|these|the files)\b")
+    if m:
+        t.consume(m)
+        exec_("cat")
+        p.parts.append("cat")
+        return
+    m = t.search(r"\bparent (?:directory|directories|folders?|dirs?)\b|\bdirectories (?:that )?contain(?:ing)? them\b|\bdirname\b")
+    if m:
+        t.consume(m)
+        exec_("dirname")
+        p.parts.append("dirname")
+        return
+    m = t.search(r"\b(largest|biggest|smallest|newest|latest|most recent(?:ly modified)?|oldest|least recent(?:ly modified)?)\b")
+    if m and p.kind != "d":
+        word = m.group(1)
+        t.consume(m)
+        n = t.search(rf"\b(?:top|first|last)? ?{_NUM}\b")
+        count = _num(n.group(1)) if n else "1"
+        key = "%s" if word in ("largest", "biggest", "smallest") else "%T@"
+        reverse = word in ("largest", "biggest", "newest", "latest") or word.startswith("most")
+        if "-type" not in p.tests:
+            p.tests += ["-type", "f"]
+        p.action = ["-printf", _q(key + " %p\\n")]
+        p.pipe += ["sort", "-nr" if reverse else "-n", "|", "head", "-n", count]
+        p.parts.append("rank")
+        return
+    m = t.search(r"\b(total (?:disk )?(?:size|usage|space)|how much (?:disk )?space|disk usage|space (?:used|taken))\b")
+    if m:
+        t.consume(m)
+        p.action = ["-exec", "du", "-ch", "{}", "+"]
+        p.pipe += ["tail", "-n", "1"]
+        p.parts.append("du")
+        return
+    m = t.search(r"\b(sizes?|long (?:list(?:ing)?|format)|details|detailed|information|info|attributes|permissions|ls -l|timestamps|owners)\b")
+    if m and t.search(r"\b(with|and|show|list|display|print|their|along)\b"):
+        t.consume(m)
+        exec_("ls", "-l")
+        p.parts.append("ls")
+        return
+    m = t.search(r"\b(count|how many|number of|total number)\b")
+    if m:
+        t.consume(m)
+        p.pipe += ["wc", "-l"]
+        p.parts.append("count")
+        return
+    m = t.search(r"\b(?:only|just) (?:the )?(?:file ?)?names\b|\bbase ?names?\b|\bwithout (?:the )?(?:path|directory)\b")
+    if m:
+        t.consume(m)
+        exec_("basename")
+        p.parts.append("basename")
+        return
+    m = t.search(r"\b(?:(reverse )?sort(?:ed)?|in (reverse )?(?:sorted|alphabetical) order|alphabetically)\b")
+    if m:
+        t.consume(m)
+        p.pipe += ["sort"] + (["-r"] if m.group(1) or m.group(2) or t.search(r"\breverse\b") else [])
+        p.parts.append("sort")
+        return
+    m = t.search(r"\bprint\b")
+    if m:
+        t.consume(m)
+        p.action = ["-print"]
+
+
+_VERBS = re.compile(r"\b(find|search|locate|look|list|show|display|print|get|count|delete|remove|erase|rm|change|set|"
+                    r"copy|move|compress|gzip|chmod|chown|make|give|which|what|all|any|every|each|recursively)\b")
+
+
+def compose(request: str, flavour: str = "gnu") -> Composed | None:
+    low = request.lower()
+    if _NOT_FILES.search(low) or not _VERBS.search(low):
+        return None
+    if not re.search(r"\b(files?|director(?:y|ies)|folders?|dirs?|symlinks?|links?|scripts?|documents?|sources?|images?)\b|\*", low):
+        return None
+    t = _Text(request)
+    p = _Plan()
+    ci = bool(t.search(r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|not case[- ]sensitive|case[- ]insensitivity)\b"))
+    if ci:
+        t.consume(t.search(r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|not case[- ]sensitive|case[- ]insensitivity)\b"))
+    dest_m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} ([\w.-]+)|(?:{_DIRWORD} )?({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|[\w-]+\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|tar|zip|cpio)\b))")
+    if not dest_m:
+        dest_m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} )?{_PATHY}")
+    dest = None
+    if dest_m and t.search(r"\b(copy|cp|move|mv|back ?up|relocate|duplicate|archive|tar|compress|save|put|store)\b"):
+        dest = t.original(dest_m, 1 if dest_m.group(1) else 2) if dest_m.lastindex and dest_m.lastindex >= 2 else t.original(dest_m, 1)
+        t.consume(dest_m)
+    _newer(t, p)
+    out = None
+    m = t.search(rf"\b(?:save|saving|write|writing|redirect\w*|store|storing|put|putting|output|dump)(?: \w+){{0,4}}? (?:to|into|in) (?:the )?(?:a )?(?:file )?({_Q}\d+{_Q}|[\w./~-]+)")
+    if m and not dest and not re.search(r"\bvariable\b", m.group(0)):
+        out = t.original(m, 1)
+        t.consume(m, 1)
+    excluded = _exclusions(t)
+    _shallow(t, p)
+    _roots(t, p)
+    names = _names(t, p, ci)
+    _kind(t, p, flavour)
+    _depth(t, p)
+    _size(t, p)
+    _time(t, p)
+    _misc(t, p)
+    _permissions(t, p, flavour)
+    _owner(t, p)
+    grep = _content(t, p, ci)
+    if not grep:
+        _action(t, p, dest)
+    if excluded:
+        p.parts.append("exclude")
+    filters = [x for x in p.parts if x not in ("place", "kind")]
+    follow_links = bool(re.search(r"\bfollow(?:ing)? (?:the )?(?:symbolic |sym)?links\b|\bdereferenc", low))
+    recursive = bool(re.search(r"\b(recursive(?:ly)?|tree|hierarchy|sub-?(?:directories|folders|dirs)|all levels|"
+                               r"under|below|beneath|everywhere|whole|entire)\b", low))
+    listing = bool(re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low))
+    if not filters and not (p.kind and recursive) and not (listing and (p.kind or p.roots or follow_links)):
+        return None
+    follow = ["-L"] if follow_links else []
+    argv = ["find"] + follow + [_root(r) for r in (p.roots or ["."])]
+    tests = p.tests + excluded
+    # find wants -maxdepth/-mindepth before the other tests (GNU warns otherwise)
+    opts = []
+    i = 0
+    rest = []
+    while i < len(tests):
+        if tests[i] in ("-maxdepth", "-mindepth"):
+            opts += tests[i:i + 2]
+            i += 2
+        else:
+            rest.append(tests[i])
+            i += 1
+    if grep and not rest and not opts and not p.action and not p.pipe and p.kind in (None, "f"):
+        # only a text to look for: grep walks the tree itself
+        flags = [w for w in grep[2:-3] if w.startswith("-")]
+        pattern = grep[-3]
+        cmd = "grep -r" + (flags[0][1:] if flags else "") + " " + pattern + " " + " ".join(_root(r) for r in (p.roots or ["."]))
+        return Composed(cmd + (" > " + _q(out) if out else ""), len(set(filters)), p.parts)
+    kind = []
+    if "-type" in rest:
+        i = rest.index("-type")
+        kind, rest = rest[i:i + 2], rest[:i] + rest[i + 2:]
+    rest = kind + names + rest
+    argv += opts + rest + (grep or p.action) + (["-print", "-quit"] if p.quit and not (grep or p.action) else
+                                                 ["-quit"] if p.quit else [])
+    cmd = " ".join(argv)
+    if p.pipe:
+        cmd += " | " + " ".join(p.pipe)
+    if out:
+        cmd += " > " + _q(out)
+    return Composed(cmd, len(set(filters)), p.parts)
