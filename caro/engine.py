@@ -23,7 +23,7 @@ RETRIEVAL_CONFIDENT = 2.5      # BM25+slot score above which a library candidate
 RANK_MARGIN = 2.5              # a lead this large over the runner-up needs no model judgement
 MIN_USABLE = 2.5               # below this a library entry is a guess, not an answer
 RANK_PRIOR = 2.0               # weight of each retrieval-score point against the model's mean log-prob
-COMPOSE_OVER_LIBRARY = 3       # a composed `find` with this many filters/actions beats a confident library answer
+COMPOSE_OVER_LIBRARY = 0       # filters/actions a composed `find` needs to beat a confident library answer
 
 
 class EngineError(Exception):

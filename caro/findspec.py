@@ -320,6 +320,8 @@ def _size(t: _Text, p: _Plan) -> None:
     m = t.search(r"\b(empty|zero[- ](?:size|length|byte)|0[- ]byte)\b")
     if m:
         t.consume(m)
+        if t.search(r"\b(?:regular |normal )?files?\b") and not t.search(r"\b(?:director|folder|dirs?\b)"):
+            p.tests += ["-type", "f"]
         p.tests.append("-empty")
         p.parts.append("empty")
 
@@ -612,7 +614,7 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         p.parts.append("dirname")
         return
     m = t.search(r"\b(largest|biggest|smallest|newest|latest|most recent(?:ly modified)?|oldest|least recent(?:ly modified)?)\b")
-    if m and p.kind != "d":
+    if m and p.kind != "d" and not t.search(r"\b(?:first|sort\w*|order\w*)\b"):
         word = m.group(1)
         t.consume(m)
         n = t.search(rf"\b(?:top|first|last)? ?{_NUM}\b")
@@ -672,6 +674,11 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
         return None
     if not re.search(r"\b(files?|director(?:y|ies)|folders?|dirs?|symlinks?|links?|scripts?|documents?|sources?|images?)\b|\*", low):
         return None
+    # one named thing ("delete the file notes.txt", "make run.sh executable") is not a search
+    if not re.search(r"\b(find|search\w*|locate|look(?:ing)? for|where|all|every|any|each|recursive\w*|tree|under|below|"
+                     r"beneath|anywhere|files|directories|folders|dirs|links|symlinks|scripts|documents|images|sources|"
+                     r"matching|whose|which|that)\b|\*", low):
+        return None
     t = _Text(request)
     p = _Plan()
     ci = bool(t.search(r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|not case[- ]sensitive|case[- ]insensitivity)\b"))
@@ -710,6 +717,10 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     follow_links = bool(re.search(r"\bfollow(?:ing)? (?:the )?(?:symbolic |sym)?links\b|\bdereferenc", low))
     recursive = bool(re.search(r"\b(recursive(?:ly)?|tree|hierarchy|sub-?(?:directories|folders|dirs)|all levels|"
                                r"under|below|beneath|everywhere|whole|entire)\b", low))
+    here_only = (re.search(r"\b(here|this (?:directory|folder|dir))\b", low) and re.search(r"\b(list|show|ls)\b", low)
+                 and not re.search(r"\b(find|search|locate)\b", low) and not recursive)
+    if here_only and set(filters) <= {"hidden", "sort", "rank", "ls", "count", "depth"}:
+        return None            # a listing of one directory: ls does that better
     listing = bool(re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low))
     if not filters and not (p.kind and recursive) and not (listing and (p.kind or p.roots or follow_links)):
         return None
