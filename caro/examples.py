@@ -19,7 +19,7 @@ SLOT_RE = re.compile(r"\{(size|path|file|dir|count|days|minutes|hours|pattern|na
                      r"src|dst|archive|package|service|container|image|text|message|mode)(?:=([^{}]*))?\}")
 # When a slot has no value of its own kind, these kinds may stand in, in order.
 _FALLBACK = {
-    "file": ("file", "any", "path"), "dir": ("dir", "path", "any"), "path": ("path", "dir", "any"),
+    "file": ("file", "any", "path", "word"), "dir": ("dir", "path", "any"), "path": ("path", "dir", "any"),
     "name": ("name", "quoted", "service", "container", "package", "pattern"), "pattern": ("pattern", "quoted", "name"),
     "text": ("text",), "container": ("container", "name"), "service": ("service", "name"), "package": ("package", "name"),
     "image": ("image", "name"), "archive": ("archive", "file"), "src": ("src",), "dst": ("dst",), "branch": ("branch", "name"),
@@ -199,7 +199,7 @@ class Library:
     def candidates(self, request: str, flavour: str = "gnu", k: int = 8,
                    have_program=None) -> list[Candidate]:
         slots = S.extract(request)
-        q = query_tokens(S.normalise(request, slots)) + [kind for kind in slots.values if kind not in ("any", "quoted")]
+        q = query_tokens(S.normalise(request, slots)) + [kind for kind in slots.values if kind not in ("any", "quoted", "word")]
         scores = self.index.scores(q)
         pool = sorted(scores.items(), key=lambda kv: -kv[1])[: k * 3]
         out: list[Candidate] = []

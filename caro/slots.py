@@ -166,7 +166,7 @@ def extract(request: str) -> Slots:
         if m.group(1) in _LANG_EXT:
             s.add("ext", _LANG_EXT[m.group(1)])
     # paths and files, in order
-    for tok in re.findall(r"(?<![\w@:])(?:~|\.{1,2})?/[^\s'\",;]*|(?<![\w/@:-])[\w.+-]*\w\.[A-Za-z0-9]{1,8}(?:\.(?:gz|bz2|xz|zst))?(?![\w/])", text):
+    for tok in re.findall(r"(?<![\w@:])(?:~|\.{1,2})?/[^\s'\",;]*|(?<![\w@:/.-])[A-Za-z_][\w.-]*/[\w./-]*|(?<![\w/@:-])[\w.+-]*\w\.[A-Za-z0-9]{1,8}(?:\.(?:gz|bz2|xz|zst))?(?![\w/])", text):
         tok = tok.rstrip(".,")
         if not tok or tok in s.values.get("url", []) or any(tok in u for u in s.values.get("url", [])):
             continue
@@ -181,6 +181,13 @@ def extract(request: str) -> Slots:
             s.add(kind, tok)
             s.add("path", tok)
             s.add("any", tok)
+    # a quoted word that is nothing else may still name a file ("make 'deploy' executable")
+    for m in re.finditer(r"(['\"`])([^\s'\"`*?]+)\1", text):
+        v = m.group(2)
+        if v not in s.values.get("any", []) and not re.fullmatch(r"[\d.]+", v):
+            s.add("word", v)
+    for m in re.finditer(r"\bvariables?\s+\$?([A-Za-z_]\w*)", text):
+        s.add("name", m.group(1))
     for m in re.finditer(r"\b(?:directory|folder|dir)\s+(?:called\s+|named\s+)?([\w.~/-]+)", text):
         d = m.group(1)
         if d.lower() not in _STOP_AFTER_NAMED | {"tree", "structure", "size", "sizes", "for", "is", "of"}:
@@ -202,7 +209,7 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
         s.add("count", m.group(1) or m.group(2))
     # src/dst pairs: the first two path-like things, "from A to B" order
-    anys = s.values.get("any", [])
+    anys = s.values.get("any", []) or s.values.get("word", [])
     if len(anys) >= 2:
         s.add("src", anys[0])
         s.add("dst", anys[1])
@@ -229,6 +236,8 @@ def normalise(request: str, slots: Slots) -> str:
     for kind in ("url", "archive", "size", "file", "dir", "host", "port", "pid"):
         for v in slots.values.get(kind, []):
             out = out.replace(v, f" {kind} ")
+    # a quoted value is data, not words of the request ("pretty-print" is no hint of jq)
+    out = re.sub(r"(['\"`])[^'\"`]+\1", " quoted ", out)
     return out
 
 
