@@ -10,7 +10,8 @@ max(1, |Fp|, |Fg|) (1 when both have none); s_i = u·(1+f)/2 − (1−u); the sc
 s_i (range −1..1). Against several golds the best one counts.
 
 template_match(pred, gold): same utilities in the same order with the same flag sets and the same
-control operators and redirections — only argument values may differ.
+control operators and redirections — only argument values may differ; for subcommand tools
+(git, systemctl, docker…) the subcommand is part of the template (`systemctl start` ≠ `systemctl status`).
 """
 from __future__ import annotations
 
@@ -132,11 +133,37 @@ def nlc2cmd(pred: str, golds: list[str]) -> float:
     return max(nlc2cmd_one(pred, g) for g in golds)
 
 
+# tools whose first word names the action: `systemctl start` and `systemctl status` are different commands
+SUBCOMMAND_TOOLS = {"git", "systemctl", "docker", "kubectl", "apt", "apt-get", "brew", "pip", "pip3", "npm", "cargo",
+                    "ip", "journalctl", "service", "dnf", "yum", "pacman", "snap", "go", "podman", "timedatectl",
+                    "hostnamectl", "nmcli", "ufw", "conda", "uv", "poetry", "yarn", "pnpm", "helm", "gh"}
+
+
+def subcommands(cmd: str) -> tuple:
+    """(tool, first non-flag word) for each subcommand-style tool in the command."""
+    try:
+        p = parse(cmd)
+    except Exception:
+        return ()
+    out = []
+    for pipeline in p.pipelines:
+        for simple in pipeline:
+            argv = list(simple.argv)
+            while argv and argv[0].rsplit("/", 1)[-1] in WRAPPERS:
+                argv = [a for a in argv[1:]]
+                while argv and argv[0].startswith("-"):
+                    argv = argv[1:]
+            if argv and argv[0].rsplit("/", 1)[-1] in SUBCOMMAND_TOOLS:
+                words = [a for a in argv[1:] if not a.startswith("-")]
+                out.append((argv[0].rsplit("/", 1)[-1], words[0] if words else ""))
+    return tuple(out)
+
+
 def template_match(pred: str, golds: list[str]) -> bool:
     if not pred:
         return False
-    sp, op = structure(pred), _operators(pred)
-    return any(sp and sp == structure(g) and op == _operators(g) for g in golds)
+    sp, op, sc = structure(pred), _operators(pred), subcommands(pred)
+    return any(sp and sp == structure(g) and op == _operators(g) and sc == subcommands(g) for g in golds)
 
 
 def best_of(preds: list[str], golds: list[str]) -> float:

@@ -71,6 +71,7 @@ class CaroRunner:
         self.engine = Engine(cfg, b)
         self.cwd = cwd
         self.label = f"caro ({b.name}/{b.model_name})"
+        self.last_source = ""
 
     def __call__(self, request: str) -> list[str]:
         from caro.backends.base import BackendError
@@ -78,7 +79,9 @@ class CaroRunner:
         try:
             s = self.engine.suggest(request, shell="bash", cwd=self.cwd)
         except (EngineError, BackendError):
+            self.last_source = "none"
             return []
+        self.last_source = s.source
         if s.verdict.blocked:
             return [""] + s.alternatives
         return [s.command] + s.alternatives
@@ -110,7 +113,7 @@ def evaluate(rows: list[dict], runner, sandbox=None) -> dict:
         top = preds[0] if preds else ""
         item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
                 "nlc2cmd": nlc2cmd(top, r["golds"]), "best": best_of(preds[:4], r["golds"]),
-                "template": template_match(top, r["golds"])}
+                "template": template_match(top, r["golds"]), "source": getattr(runner, "last_source", "")}
         if r["exec"] and sandbox is not None and top:
             got = sandbox.run(top)
             item["exec_ok"] = any(same_effect(got, sandbox.run(g)) for g in r["golds"])
@@ -130,16 +133,18 @@ def summary(items: list[dict]) -> dict:
             "median_ms": statistics.median(ms), "p95_ms": ms[max(0, int(len(ms) * 0.95) - 1)]}
 
 
-def report(name: str, label: str, res: dict, by_category: bool) -> None:
+def report(name: str, label: str, res: dict, groups: list[str]) -> None:
+    """One row for the set, then one row per value of each grouping key (category, source)."""
     print(f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
           f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms |")
-    if by_category:
-        cats = defaultdict(list)
+    for key in groups:
+        parts = defaultdict(list)
         for i in res["items"]:
-            cats[i["category"]].append(i)
-        for cat, items in sorted(cats.items(), key=lambda kv: -len(kv[1]))[:12]:
+            parts[i.get(key, "")].append(i)
+        for value, items in sorted(parts.items(), key=lambda kv: -len(kv[1]))[:12]:
             s = summary(items)
-            print(f"|   {cat} | | {s['n']} | {s['nlc2cmd']:.3f} | {s['best']:.3f} | {s['template']:.1%} | {s['correct']:.1%} | |")
+            print(f"|   {key}: {value} | | {s['n']} | {s['nlc2cmd']:.3f} | {s['best']:.3f} | {s['template']:.1%} | "
+                  f"{s['correct']:.1%} | {s['median_ms']:.0f} / {s['p95_ms']:.0f} ms |")
 
 
 def main(argv=None) -> None:
@@ -150,6 +155,7 @@ def main(argv=None) -> None:
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
+    ap.add_argument("--sources", action="store_true", help="also print rows per answer source (library, rules, model)")
     ap.add_argument("--save", help="write every prediction and score to this JSON file")
     ap.add_argument("--category", help="only requests of this category (everyday) or first utility (NL2Bash)")
     ap.add_argument("--user-examples", help="an examples.toml to use as the user's own (shows `caro learn` at work)")
@@ -173,7 +179,7 @@ def main(argv=None) -> None:
             if args.limit:
                 rows = rows[: args.limit]
             res = evaluate(rows, runner, sandbox)
-            report(name, runner.label, res, args.categories)
+            report(name, runner.label, res, ["category"] * args.categories + ["source"] * args.sources)
             saved[name] = res
     finally:
         sandbox.close()

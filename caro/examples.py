@@ -122,8 +122,10 @@ class BM25:
 def _stem(t: str) -> str:
     for suf in ("ing", "ed", "es", "s"):
         if len(t) > len(suf) + 2 and t.endswith(suf):
-            return t[: -len(suf)]
-    return t
+            t = t[: -len(suf)]
+            break
+    # enable/enables/enabled all end as "enabl"
+    return t[:-1] if len(t) > 4 and t.endswith("e") else t
 
 
 _SYNONYMS = {"biggest": "largest", "bigger": "larger", "big": "large", "huge": "large", "erase": "delete",

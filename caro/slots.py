@@ -118,12 +118,18 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|local|lan|internal|co|uk|de|fr|app|ai|edu|gov)\b", low):
         if not any(m.group(0) in u for u in s.values.get("url", [])):
             s.add("host", m.group(0))
-    for m in re.finditer(r"\b(?:host|server|machine)\s+([\w.-]+)", low):
-        if m.group(1) not in _STOP_AFTER_NAMED:
-            s.add("host", m.group(1))
-    for m in re.finditer(r"\buser\s+([a-z_][\w-]*)", low):
-        if m.group(1) not in _STOP_AFTER_NAMED:
-            s.add("user", m.group(1))
+    for m in re.finditer(r"\b(?:host|server|machine)\s+(['\"`]?)([\w.-]+)\1", low):
+        if m.group(2) not in _STOP_AFTER_NAMED | {"name", "key", "keys"}:
+            s.add("host", m.group(2))
+    for m in re.finditer(r"\b(?:interface|device|nic)\s+(['\"`]?)([a-z][\w.-]*\d[\w.-]*|lo|wlan\w*|eth\w*|en\w+)\1", low):
+        s.add("name", m.group(2).rstrip("."))
+    for m in re.finditer(r"\b(?:user|owner)\s+(?:to\s+)?(['\"`]?)([a-z_$][\w${}-]*)\1", text, re.I):
+        if m.group(2).lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "of", "for", "id", "account", "accounts"}:
+            s.add("user", m.group(2))
+    for m in re.finditer(r"\bgroup\s+(?:to\s+|named\s+|called\s+)(['\"`]?)([a-z_$][\w${}-]*)\1|\bgroup\s+(['\"`])([a-z_$][\w${}-]*)\3", text, re.I):
+        value = m.group(2) or m.group(4)
+        if value.lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "ownership"}:
+            s.add("name", value)
     for m in re.finditer(r"\bbranch\s+(?:called\s+|named\s+)?([\w./-]+)", text):
         if m.group(1).lower() not in _STOP_AFTER_NAMED:
             s.add("branch", m.group(1))

@@ -47,6 +47,8 @@ def test_flag_score_and_aggregation():
     assert template_match("cp a.txt b.txt", ["cp x y"]) and not template_match("cp -r a b", ["cp x y"])
     assert not template_match("ls | wc -l", ["ls ; wc -l"])              # operators must agree
     assert not template_match("ls", ["ls > out.txt"])
+    assert not template_match("sudo systemctl start ssh", ["systemctl status ssh"])   # subcommands are the command
+    assert template_match("git log -n 3", ["git log -n 10"])
 
 
 def test_sandbox_is_isolated(tmp_path):
