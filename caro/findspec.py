@@ -114,7 +114,7 @@ def _num(word: str) -> str:
     return S._NUMBER_WORDS.get(word, word)
 
 
-_NOT_A_PLACE = {"a", "the", "last", "past", "it", "them", "here", "there", "which", "where", "size", "that", "those", "some", "any", "given", "specific", "specified", "that", "this", "each", "every", "all",
+_NOT_A_PLACE = {"filename", "filenames", "name", "names", "a", "the", "last", "past", "it", "them", "here", "there", "which", "where", "size", "that", "those", "some", "any", "given", "specific", "specified", "that", "this", "each", "every", "all",
                 "its", "their", "sub", "parent", "target", "one", "same", "different", "another", "other", "those",
                 "these", "which", "named", "called", "and", "or", "to", "from", "in", "for", "current", "working",
                 "home", "root", "entire", "whole", "empty", "hidden", "new", "old", "directories", "folders", "files",
@@ -192,8 +192,15 @@ def _kind(t: _Text, p: _Plan, flavour: str) -> None:
         p.parts.append("kind")
 
 
+_EXT_WORDS = {"gzip": "gz", "gzipped": "gz", "bzip2": "bz2", "bzipped": "bz2", "tarball": "tar", "tarballs": "tar",
+              "perl": "pl", "ruby": "rb", "c++": "cpp", "haskell": "hs", "latex": "tex", "tex": "tex",
+              "mp3": "mp3", "jar": "jar", "class": "class", "ogg": "ogg", "wav": "wav", "html": "html", "htm": "htm"}
+
+
 def _ext_of(word: str) -> str | None:
     w = word.lower().lstrip("*").lstrip(".")
+    if w in _EXT_WORDS:
+        return _EXT_WORDS[w]
     if w in S._LANG_EXT:
         return S._LANG_EXT[w]
     if w in S._KNOWN_EXT:
@@ -224,6 +231,14 @@ def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
             if v.lower() in ("the", "a", "an", "files", "file", "and", "or") or not v:
                 continue
             add(make(v), m)
+    for m in t.finditer(rf"\b(?:the )?(?:regex|regexp|regular expression)(?: pattern)? {_VAL}"):
+        p.tests += ["-regex", _q(t.original(m, 1))]
+        p.parts.append("name")
+        t.consume(m)
+    for m in t.finditer(rf"\b(?:the )?(?:regex|regexp|regular expression)(?: pattern)? {_VAL}"):
+        p.tests += ["-regex", _q(t.original(m, 1))]
+        p.parts.append("name")
+        t.consume(m)
     # bare globs and quoted globs anywhere: *.txt, "*.log", 'foo*'
     for m in t.finditer(rf"({_Q}\d+{_Q}|\*[^\s,;]*|[\w.-]+\*[^\s,;]*)"):
         v = t.original(m, 1)
@@ -369,16 +384,31 @@ def _time(t: _Text, p: _Plan) -> None:
     n_int = int(float(n))
     if unit in ("minute", "min"):
         p.tests += [f"-{letter}min", f"{sign}{n_int}"]
-    elif unit in ("hour", "hr"):
+    elif unit in ("hour", "hr") and n_int % 24:
         p.tests += [f"-{letter}min", f"{sign}{n_int * 60}"]
+    elif unit in ("hour", "hr"):
+        p.tests += [f"-{letter}time", f"{sign}{n_int // 24}"]
     else:
         days = n_int * {"day": 1, "week": 7, "month": 30, "year": 365}[unit]
         p.tests += [f"-{letter}time", f"{sign}{days}"]
     p.parts.append("time")
 
 
+def _chmod(t: _Text, p: _Plan) -> None:
+    """"change … permissions to 644" is an action, and must be read before "permissions 644" the filter."""
+    m = t.search(r"\b(?:change|set|modify|update|alter|fix)(?: the)? (?:permissions?|perms?|mode|access rights?)\b(?:.*?)\b(?:to|as|=) ?([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
+        or t.search(r"\bchmod ([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
+        or t.search(r"\b(?:set|give|apply|assign|change to)(?: the)? ([0-7]{3,4}) (?:permissions?|perms?|mode)\b") \
+        or t.search(r"\bto have (?:the )?(?:permissions?|perms?|mode) (?:of )?([0-7]{3,4})\b")
+    if m:
+        t.consume(m)
+        p.action = ["-exec", "chmod", m.group(1), "{}", "\\;"]
+        p.parts.append("chmod")
+
+
 def _permissions(t: _Text, p: _Plan, flavour: str) -> None:
-    m = t.search(r"\b(?:with|having|that have|which have|whose)?(?: the)? (?:permissions?|perms?|mode|permission bits)(?: (?:of|set to|equal to|=|is|are))? ?([0-7]{3,4})\b")
+    m = t.search(r"\b(?:with|having|that have|which have|whose)?(?: the)? (?:permissions?|perms?|mode|permission bits)(?: (?:of|set to|equal to|=|is|are))? ?([0-7]{3,4})\b") \
+        or t.search(r"\b([0-7]{3,4}) (?:permissions?|perms?|mode)\b")
     if m:
         t.consume(m)
         p.tests += ["-perm", m.group(1)]
@@ -516,14 +546,6 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
     def exec_(*argv: str, each: bool = True) -> None:
         p.action = ["-exec", *argv, "{}"] + (["\\;"] if each else ["+"])
     rules: list[tuple[str, object]] = []
-    m = t.search(r"\b(?:change|set|modify|update|alter|fix)(?: the)? (?:permissions?|perms?|mode|access rights?)\b(?:.*?)\b(?:to|as|=) ?([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
-        or t.search(r"\bchmod ([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
-        or t.search(r"\b(?:set|give|apply|assign|change to)(?: the)? ([0-7]{3,4}) (?:permissions?|perms?|mode)\b")
-    if m:
-        t.consume(m)
-        exec_("chmod", m.group(1))
-        p.parts.append("chmod")
-        return
     m = t.search(r"\bmake (?:them |it |those |these |all |each |the files )?(?:executable|runnable)\b")
     if m:
         t.consume(m)
@@ -567,6 +589,11 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         p.action = ["-exec", "mv", "{}", _q(dest), "\\;"]
         p.parts.append("move")
         return
+    if not dest and t.search(r"\b(?:tar ?ball|tar archive|archive)\b"):
+        m = t.search(r"\b(?:create|make|build|put)\b[^.]*?\b(?:tar ?ball|tar archive|archive)\b")
+        if m:
+            t.consume(m)
+            dest = "archive.tar.gz"
     if dest and re.search(r"\.(tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", dest):
         t.search(r"\b(archive|tar|compress|pack)\w*\b") and t.consume(t.search(r"\b(archive|tar|compress|pack)\w*\b"))
         z = "z" if re.search(r"gz$", dest) else "j" if dest.endswith("bz2") else "J" if dest.endswith("xz") else ""
@@ -706,10 +733,11 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     _size(t, p)
     _time(t, p)
     _misc(t, p)
+    _chmod(t, p)
     _permissions(t, p, flavour)
     _owner(t, p)
     grep = _content(t, p, ci)
-    if not grep:
+    if not grep and not p.action:
         _action(t, p, dest)
     if excluded:
         p.parts.append("exclude")
@@ -738,18 +766,24 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
         else:
             rest.append(tests[i])
             i += 1
-    if grep and not rest and not opts and not p.action and not p.pipe and p.kind in (None, "f"):
+    if grep and not rest and not names and not opts and not p.action and not p.pipe and p.kind in (None, "f"):
         # only a text to look for: grep walks the tree itself
         flags = [w for w in grep[2:-3] if w.startswith("-")]
         pattern = grep[-3]
         cmd = "grep -r" + (flags[0][1:] if flags else "") + " " + pattern + " " + " ".join(_root(r) for r in (p.roots or ["."]))
         return Composed(cmd + (" > " + _q(out) if out else ""), len(set(filters)), p.parts)
+    action = grep or p.action
+    if re.search(r"\b(print0|white ?space|spaces? in (?:their |the )?(?:file ?)?names?|null[- ]?(?:separated|terminated|character)|xargs)\b", low) \
+            and action[:1] == ["-exec"] and action[-1] in ("\\;", "+") and action.count("{}") == 1 and action[-2] == "{}":
+        # the same command through xargs, safe for any file name
+        p.pipe[:0] = ["xargs", "-0"] + action[1:-2] + (["|"] if p.pipe else [])
+        action = ["-print0"]
     kind = []
     if "-type" in rest:
         i = rest.index("-type")
         kind, rest = rest[i:i + 2], rest[:i] + rest[i + 2:]
     rest = kind + names + rest
-    argv += opts + rest + (grep or p.action) + (["-print", "-quit"] if p.quit and not (grep or p.action) else
+    argv += opts + rest + action + (["-print", "-quit"] if p.quit and not action else
                                                  ["-quit"] if p.quit else [])
     cmd = " ".join(argv)
     if p.pipe:
