@@ -62,6 +62,22 @@ def check_request(request: str) -> str:
     return " ".join(text.split())
 
 
+# "save the md5 sum of x.iso in variable sum", "… and store the result in variable OUT"
+_INTO_VARIABLE = re.compile(
+    r"^(?:(?:save|store|put|assign|keep|capture|set)\s+(?:the\s+)?(?P<what>.+?)|(?P<what2>.+?),?\s+and\s+(?:save|store|put|assign|keep)"
+    r"\s+(?:it|them|the\s+(?:output|result|value|list|count|number))?)\s+(?:in|into|to|as)\s+(?:a\s+|the\s+)?(?:shell\s+)?"
+    r"variable\s+['\"`]?\$?(?P<name>[A-Za-z_]\w*)['\"`]?\s*\.?$", re.I)
+
+
+def into_variable(request: str) -> tuple[str, str] | None:
+    """(inner request, variable name) when the request asks to keep a command's output in a variable."""
+    m = _INTO_VARIABLE.match(request)
+    if not m:
+        return None
+    inner = (m.group("what") or m.group("what2") or "").strip()
+    return (inner, m.group("name")) if len(inner.split()) >= 2 else None
+
+
 def looks_like_command(line: str) -> bool:
     """A single line whose first word could be a program."""
     if not line or "\n" in line or len(line) > 1000:
@@ -122,7 +138,16 @@ class Engine:
     def suggest(self, request: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:
         t0 = time.perf_counter()
         request = check_request(request)
+        wrapped = into_variable(request)
         ctx = contextmod.detect(shell, cwd)
+        if wrapped:
+            # solve the inner request, then keep its output: NAME=$(command)
+            inner = self.suggest(wrapped[0], shell, cwd)
+            wrap = lambda c: f"{wrapped[1]}=$({c})"     # noqa: E731
+            cmd = wrap(inner.command)
+            alts = [wrap(a) for a in inner.alternatives]
+            return Suggestion(request, cmd, inner.explanation, self.verdict(cmd, ctx.shell, ctx.cwd), inner.backend,
+                              inner.model, (time.perf_counter() - t0) * 1000, inner.source, alts, inner.notices)
         cands = self.library.candidates(request, ctx.flavour, k=8, have_program=ctx.has)
         strategy = self.strategy()
         confident = bool(cands) and cands[0].score >= RETRIEVAL_CONFIDENT and cands[0].complete

@@ -42,9 +42,25 @@ def test_slots():
     assert slots.extract("files over 1.5GB").first("size") == "1536M"
 
 
+def test_quoted_values_are_data_not_words():
+    s = slots.extract('make "pretty-print" executable')
+    assert s.first("word") == "pretty-print"
+    assert Library.load().candidates('Add executable permission to "pretty-print"')[0].command == "chmod +x pretty-print"
+    s = slots.extract('connect to host "h1" as user "bob" and bring down interface eth0.')
+    assert s.first("host") == "h1" and s.first("user") == "bob" and s.first("name") == "eth0"
+    assert slots.extract("create nested directories a/b/c").first("dir") == "a/b/c"
+
+
+def test_into_variable_splits_the_request():
+    from caro.engine import into_variable
+    assert into_variable('Save the md5 sum of "$iso" to variable "sum"') == ('md5 sum of "$iso"', "sum")
+    assert into_variable("find all txt files and save the list in variable FILES") == ("find all txt files", "FILES")
+    assert into_variable("save my work") is None
+
+
 def test_library_size_and_variants():
     lib = Library.load()
-    assert len(lib.examples) >= 300
+    assert len(lib.examples) >= 500
     assert sum(1 for e in lib.examples if e.bsd) >= 40
     cats = {e.category for e in lib.examples}
     assert {"files", "text", "archives", "processes", "network", "disk", "git", "docker", "systemd", "packages",
