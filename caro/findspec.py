@@ -542,10 +542,25 @@ def _content(t: _Text, p: _Plan, case_insensitive: bool) -> list[str] | None:
     return ["-exec", "grep"] + ([flags] if flags else []) + [_q(value), "{}", "+" if flags.startswith("-l") else "\\;"]
 
 
-def _action(t: _Text, p: _Plan, dest: str | None) -> None:
+# "…and gzip them" → -exec gzip {} \; — one program run on each match
+_EXEC_ACTIONS = [
+    (r"\b(?:bzip2?|bzip them)\b", ("bzip2",)),
+    (r"\bxz\b", ("xz",)),
+    (r"\b(?:gzip|compress|zip up)\b", ("gzip",)),
+    (r"\b(?:touch|update the (?:time ?stamps?|modification times?))\b", ("touch",)),
+    (r"\bsha256 ?sums?\b", ("sha256sum",)),
+    (r"\bsha1 ?sums?\b", ("sha1sum",)),
+    (r"\b(?:md5 ?sums?|md5|checksums?)\b", ("md5sum",)),
+    (r"\b(?:display|show|print|output|dump|view|read|cat)(?: \w+){0,3}? (?:their|the|its) contents?\b|"
+     r"\bcontents? of (?:each|them|those|these|the files)\b", ("cat",)),
+    (r"\bparent (?:directory|directories|folders?|dirs?)\b|\bdirectories (?:that )?contain(?:ing)? them\b|\bdirname\b", ("dirname",)),
+    (r"\b(?:file types?|type of each|what kind of file)\b", ("file",)),
+]
+
+
+def _action(t: _Text, p: _Plan, dest: str | None, flavour: str) -> None:
     def exec_(*argv: str, each: bool = True) -> None:
         p.action = ["-exec", *argv, "{}"] + (["\\;"] if each else ["+"])
-    rules: list[tuple[str, object]] = []
     m = t.search(r"\bmake (?:them |it |those |these |all |each |the files )?(?:executable|runnable)\b")
     if m:
         t.consume(m)
@@ -579,7 +594,6 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
     m = t.search(r"\b(copy|cp|duplicate|back ?up)\b")
     if m and dest:
         t.consume(m)
-        exec_("cp", "{}", dest)
         p.action = ["-exec", "cp", "{}", _q(dest), "\\;"]
         p.parts.append("copy")
         return
@@ -601,19 +615,6 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         p.pipe += ["xargs", "-0", "tar", f"-c{z}vf", _q(dest)]
         p.parts.append("tar")
         return
-    m = t.search(r"\b(gzip|compress|zip up|bzip2?|xz)\b")
-    if m:
-        t.consume(m)
-        tool = {"bzip": "bzip2", "bzip2": "bzip2", "xz": "xz"}.get(m.group(1), "gzip")
-        exec_(tool)
-        p.parts.append("compress")
-        return
-    m = t.search(r"\b(touch|update the (?:time ?stamps?|modification times?))\b")
-    if m:
-        t.consume(m)
-        exec_("touch")
-        p.parts.append("touch")
-        return
     m = t.search(r"\b(?:total )?(?:count|number) of lines\b|\btotal lines\b|\blines? count\b|\bhow many lines\b|\bcount (?:the )?lines\b")
     if m:
         t.consume(m)
@@ -621,25 +622,13 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         p.pipe += ["wc", "-l"]
         p.parts.append("lines")
         return
-    m = t.search(r"\b(?:md5 ?sums?|md5|sha256 ?sums?|sha1 ?sums?|checksums?)\b")
-    if m:
-        tool = "sha256sum" if "256" in m.group(0) else "sha1sum" if "sha1" in m.group(0) else "md5sum"
-        t.consume(m)
-        exec_(tool)
-        p.parts.append("checksum")
-        return
-    m = t.search(r"\b(?:display|show|print|output|dump|view|read|cat)(?: \w+){0,3}? (?:their|the|its) contents?\b|\bcontents? of (?:each|them|those|these|the files)\b")
-    if m:
-        t.consume(m)
-        exec_("cat")
-        p.parts.append("cat")
-        return
-    m = t.search(r"\bparent (?:directory|directories|folders?|dirs?)\b|\bdirectories (?:that )?contain(?:ing)? them\b|\bdirname\b")
-    if m:
-        t.consume(m)
-        exec_("dirname")
-        p.parts.append("dirname")
-        return
+    for pattern, argv in _EXEC_ACTIONS:
+        m = t.search(pattern)
+        if m:
+            t.consume(m)
+            exec_(*argv)
+            p.parts.append(argv[0])
+            return
     m = t.search(r"\b(largest|biggest|smallest|newest|latest|most recent(?:ly modified)?|oldest|least recent(?:ly modified)?)\b")
     if m and p.kind != "d" and not t.search(r"\b(?:first|sort\w*|order\w*)\b"):
         word = m.group(1)
@@ -650,7 +639,10 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         reverse = word in ("largest", "biggest", "newest", "latest") or word.startswith("most")
         if "-type" not in p.tests:
             p.tests += ["-type", "f"]
-        p.action = ["-printf", _q(key + " %p\\n")]
+        if flavour == "gnu":
+            p.action = ["-printf", _q(key + " %p\\n")]
+        else:                                  # BSD find has no -printf; stat prints the same pair
+            p.action = ["-exec", "stat", "-f", _q("%z %N" if key == "%s" else "%m %N"), "{}", "+"]
         p.pipe += ["sort", "-nr" if reverse else "-n", "|", "head", "-n", count]
         p.parts.append("rank")
         return
@@ -691,8 +683,9 @@ def _action(t: _Text, p: _Plan, dest: str | None) -> None:
         p.action = ["-print"]
 
 
-_VERBS = re.compile(r"\b(find|search|locate|look|list|show|display|print|get|count|delete|remove|erase|rm|change|set|"
-                    r"copy|move|compress|gzip|chmod|chown|make|give|which|what|all|any|every|each|recursively)\b")
+_VERBS = re.compile(r"\b(find\w*|search\w*|locat\w*|look\w*|list\w*|show\w*|display\w*|print\w*|get|count\w*|"
+                    r"delet\w*|remov\w*|eras\w*|rm|chang\w*|set|cop(?:y|ies)|mov(?:e|es)|compress\w*|gzip|chmod|chown|"
+                    r"make|give|which|what|all|any|every|each|recursively)\b")
 
 
 def compose(request: str, flavour: str = "gnu") -> Composed | None:
@@ -738,7 +731,7 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     _owner(t, p)
     grep = _content(t, p, ci)
     if not grep and not p.action:
-        _action(t, p, dest)
+        _action(t, p, dest, flavour)
     if excluded:
         p.parts.append("exclude")
     filters = [x for x in p.parts if x not in ("place", "kind")]

@@ -61,6 +61,13 @@ def test_values_are_quoted_for_the_shell():
 def test_bsd_flavour_avoids_gnu_only_predicates():
     assert "-executable" in compose("find executable files under bin").command
     assert "-executable" not in compose("find executable files under bin", flavour="bsd").command
+    assert compose("find the 2 biggest files in logs", flavour="bsd").command == \
+        "find logs -type f -exec stat -f '%z %N' {} + | sort -nr | head -n 2"
+
+
+def test_white_space_safe_requests_go_through_xargs_0():
+    assert compose("remove all .tmp files under cache, safe for spaces in file names").command == \
+        "find cache -name '*.tmp' -print0 | xargs -0 rm"
 
 
 @pytest.fixture
