@@ -65,6 +65,10 @@ def _is_filelike(tok: str) -> bool:
     return bool(m and m.group(1).lower() in _KNOWN_EXT) or bool(_ARCHIVE.search(tok))
 
 
+def _is_filelike_in(text: str) -> bool:
+    return any(_is_filelike(w.strip(".,;")) for w in text.split())
+
+
 def _quote_if_needed(value: str) -> str:
     if re.fullmatch(r"[\w@%+=:,./~-]+", value):
         return value
@@ -147,8 +151,13 @@ def extract(request: str) -> Slots:
             s.add("name", m.group(2))
     for m in re.finditer(r"\b(?:containing|contain|contains|matching|match|with the word|for the word|for the string|mentioning|grep for|search for|look for|search)\s+(['\"]?)([^\s'\"]+)\1", text, re.I):
         word = m.group(2)
-        if word.lower() not in _STOP_AFTER_NAMED | {"files", "file", "lines", "all", "a", "text", "string", "word", "pattern"}:
+        if word.lower() not in _STOP_AFTER_NAMED | {"files", "file", "lines", "all", "a", "text", "string", "word", "pattern"} \
+                and not (not m.group(1) and _is_filelike(word)):      # "search notes.txt for beta": the file is not the pattern
             s.add("pattern", word)
+    if "pattern" not in s.values and re.search(r"\b(search|grep|look|find)\b", low) and _is_filelike_in(text):
+        m = re.search(r"\bfor\s+(['\"]?)([^\s'\"]+)\1", text)
+        if m and m.group(2).lower() not in _STOP_AFTER_NAMED | {"all", "a", "every", "any", "files", "lines"}:
+            s.add("pattern", m.group(2))
     for m in re.finditer(r"\b(?:with|by|to)\s+(['\"]?)([^\s'\"]+)\1\s*$", text):
         s.add("text", m.group(2))
     for m in re.finditer(r"\breplace\s+(['\"]?)(\S+?)\1\s+with\s+(['\"]?)(\S+?)\3(\s|$)", text, re.I):
