@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run caro's whole test suite on a fresh Debian/Ubuntu machine (or macOS with Homebrew).
-# Installs the shells the tests drive (zsh, fish, shellcheck), builds a venv in .venv, runs pytest.
+# Installs what the tests drive (zsh, fish, shellcheck; zip/unzip for the archive round trips), builds a venv in .venv, runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for p in zsh fish shellcheck; do command -v "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in zsh fish shellcheck zip unzip; do command -v "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import context as contextmod
-from . import findspec, parse, paths, prompt, safety
+from . import archivespec, findspec, parse, paths, prompt, safety
 from .backends.base import Backend, BackendError
 from .config import Config
 from .examples import SLOT_RE, Candidate, Library
@@ -151,7 +151,7 @@ class Engine:
         cands = self.library.candidates(request, ctx.flavour, k=8, have_program=ctx.has)
         strategy = self.strategy()
         confident = bool(cands) and cands[0].score >= RETRIEVAL_CONFIDENT and cands[0].complete
-        composed = findspec.compose(request, ctx.flavour)
+        composed = archivespec.compose(request) or findspec.compose(request, ctx.flavour)
         ordered: list[str] = []
         explanation = ""
         source = "library"
