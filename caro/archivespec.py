@@ -36,7 +36,8 @@ def _fmt(name: str) -> str | None:
 
 
 def _q(value: str) -> str:
-    return value if re.fullmatch(r"[\w@%+=:,./~-]+", value) else shlex.quote(value)
+    """Quote for the shell; a glob among the inputs is left for the shell to expand."""
+    return value if re.fullmatch(r"[\w@%+=:,./~*?-]+", value) else shlex.quote(value)
 
 
 def _words(request: str) -> list[str]:
@@ -45,6 +46,8 @@ def _words(request: str) -> list[str]:
 
 def compose(request: str) -> Composed | None:
     low = request.lower()
+    if re.match(r"\s*(find|search|locate|look for|get all)\b", low) or re.search(r"\b(recursive\w*|tree|all \S+ files)\b", low):
+        return None             # a search whose matches go into an archive: findspec builds that
     words = _words(request)
     archives = [w for w in words if _fmt(w) and not w.startswith("*") and "://" not in w]
     if not archives:

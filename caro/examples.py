@@ -142,7 +142,8 @@ _SYNONYMS = {"biggest": "largest", "bigger": "larger", "big": "large", "huge": "
              "programs": "process", "program": "process", "app": "process", "ram": "memory", "mem": "memory",
              "uninstall": "delete", "purge": "delete", "contents": "content", "inside": "content", "word": "pattern",
              "text": "pattern", "string": "pattern", "containing": "contain", "contains": "contain", "with": "contain",
-             "mentioning": "contain", "include": "contain", "including": "contain", "rename": "move"}
+             "mentioning": "contain", "include": "contain", "including": "contain", "rename": "move", "username": "user",
+             "login": "user", "stop": "kill", "halt": "kill"}
 
 
 def query_tokens(text: str) -> list[str]:

@@ -201,6 +201,8 @@ def extract(request: str) -> Slots:
         v = m.group(2)
         if v not in s.values.get("any", []) and not re.fullmatch(r"[\d.]+", v):
             s.add("word", v)
+    for m in re.finditer(r"\b(?:where is|where's|location of|path (?:to|of)|which)\s+(?:the\s+)?([\w.+-]+)\s+(?:executable|binary|program|command|installed)\b", low):
+        s.add("name", m.group(1))
     for m in re.finditer(r"\bvariables?\s+\$?([A-Za-z_]\w*)", text):
         s.add("name", m.group(1))
     for m in re.finditer(r"\b(?:directory|folder|dir)\s+(?:called\s+|named\s+)?([\w.~/-]+)", text):
@@ -238,7 +240,7 @@ def extract(request: str) -> Slots:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("a an the of in on at to for from with and or me my i please all this that these those is are "
-                  "be it its can you how do what which whose into by as here there current".split())
+                  "be it its can you how do what which whose into by as here there current am was were does did".split())
 
 
 def tokens(text: str) -> list[str]:
