@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -130,7 +131,7 @@ def summary(items: list[dict]) -> dict:
             "best": statistics.mean(i["best"] for i in items),
             "template": sum(i["template"] for i in items) / len(items),
             "correct": sum(i["correct"] for i in items) / len(items),
-            "median_ms": statistics.median(ms), "p95_ms": ms[max(0, int(len(ms) * 0.95) - 1)]}
+            "median_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)]}
 
 
 def report(name: str, label: str, res: dict, groups: list[str]) -> None:
