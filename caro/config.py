@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
         "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
                      "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
     },
-    "engine": {"strategy": "auto", "alternatives": 3},
+    "engine": {"strategy": "auto", "alternatives": 3, "json_output": False},
     "safety": {"mode": "moderate", "allow": [], "rules": [], "max_length": 8192},
     "helper": {"idle_minutes": 30, "timeout": 30},
     "shell": {"key": "^G"},

@@ -130,7 +130,9 @@ class Engine:
 
     def _generate(self, request: str, ctx, cands: list[Candidate]) -> tuple[str, str]:
         shots = [(c.example.request, c.command) for c in cands[:3] if c.complete][::-1]
-        p = prompt.build(request, ctx, shots)
+        # JSON under a grammar (engine.json_output) helped the writer on everyday requests but hurt on
+        # NL2Bash and is slower (README, ablations), so the plain one-line reply is the default
+        p = prompt.build(request, ctx, shots, json_output=bool(self.config.get("engine.json_output", False)))
         gen = self.backend.generate(p, max_tokens=96)
         parsed = parse.extract(gen.text)
         return parsed.command, parsed.explanation
