@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import context as contextmod
-from . import archivespec, findspec, parse, paths, prompt, safety
+from . import archivespec, findspec, flagcheck, parse, paths, prompt, safety
 from .backends.base import Backend, BackendError
 from .config import Config
 from .examples import SLOT_RE, Candidate, Library
@@ -171,7 +171,11 @@ class Engine:
             try:
                 cmd, explanation = self._generate(request, ctx, cands)
                 prog = cmd.split()[0] if cmd.split() else ""
-                if looks_like_command(cmd) and len(cmd) < 300 and (ctx.has(prog) or prog in ("cd", "sudo", "for", "export")):
+                invented = flagcheck.unknown_flags(cmd) if looks_like_command(cmd) else []
+                if invented:
+                    self.notices.append(f"the model's command used options its program does not have "
+                                        f"({', '.join(dict.fromkeys(invented))}); using caro's examples")
+                elif looks_like_command(cmd) and len(cmd) < 300 and (ctx.has(prog) or prog in ("cd", "sudo", "for", "export")):
                     ordered.append(cmd)
                     source = "model"
             except parse.NoCommand as e:
