@@ -242,6 +242,8 @@ def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
     # bare globs and quoted globs anywhere: *.txt, "*.log", 'foo*'
     for m in t.finditer(rf"({_Q}\d+{_Q}|\*[^\s,;]*|[\w.-]+\*[^\s,;]*)"):
         v = t.original(m, 1)
+        if not m.group(1).startswith(_Q):
+            v = v.rstrip(".")                  # "matches pattern ed*." ends a sentence
         if any(c in v for c in "*?[") and "/" not in v:
             add(v, m)
     # a bare file name: "find grub.conf", "thumb.png files"
@@ -295,7 +297,7 @@ def _exclusions(t: _Text) -> list[str]:
         t.consume(m)
         out += ["-not", "-name", _q(value)]
     for m in t.finditer(rf"\b(?:excluding|except(?: for)?|other than|but not|not named|ignoring|skipping|exclude|without traversing into|"
-                        rf"not (?:in|into|under|inside)|apart from|leaving out|omitting)(?: the| any| all| those)? (?:{_DIRWORD} |files? |paths? )?"
+                        rf"not (?:in|into|under|inside)|apart from|leaving out|omitting)(?: the| any| all| those)?(?: already)? (?:{_DIRWORD} |files? |paths? )?"
                         rf"{_VAL}(?: {_DIRWORD}| files?| paths?)?"):
         value = t.original(m, 1)
         if value.lower() in _NOT_A_PLACE or value.lower() in ("hidden", "empty"):
@@ -305,7 +307,7 @@ def _exclusions(t: _Text) -> list[str]:
         t.consume(m)
         if is_dir:
             out += ["-not", "-path", _q(f"*/{value.strip('/').lstrip('./')}/*")]
-        elif ext and not any(c in value for c in "*?") and (value.startswith(".") or _ext_of(value) == value.lower()):
+        elif ext and not any(c in value for c in "*?") and (value.startswith(".") or "." not in value):
             out += ["-not", "-name", _q("*." + ext)]
         else:
             out += ["-not", "-name", _q(value)]
@@ -742,6 +744,12 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
                  and not re.search(r"\b(find|search|locate)\b", low) and not recursive)
     if here_only and set(filters) <= {"hidden", "sort", "rank", "ls", "count", "depth"}:
         return None            # a listing of one directory: ls does that better
+    if re.search(r"[\"'`\u2018][^\"'`\u2019]*/[^\"'`\u2019]*[\"'\u2019]\s*(?:,|and)", request):
+        return None            # "remove '/tmp/a', '/tmp/b'": named files, not a search
+    unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|execut\w*|"
+                            r"size of|compar\w*|merg\w*|replac\w*|join)\b", low)
+    if unexpressed and not filters:
+        return None            # a verb the rules cannot express, and nothing else to go on
     listing = bool(re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low))
     if not filters and not (p.kind and recursive) and not (listing and (p.kind or p.roots or follow_links)):
         return None
