@@ -690,39 +690,121 @@ _VERBS = re.compile(r"\b(find\w*|search\w*|locat\w*|look\w*|list\w*|show\w*|disp
                     r"make|give|which|what|all|any|every|each|recursively)\b")
 
 
+_CASE_INSENSITIVE = (r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|"
+                     r"not case[- ]sensitive|case[- ]insensitivity)\b")
+_XARGS_WANTED = (r"\b(print0|white ?space|spaces? in (?:their |the )?(?:file ?)?names?|null[- ]?(?:separated|terminated|character)|"
+                 r"xargs)\b")
+
+
+def _about_files(low: str) -> bool:
+    """Cheap gate: the request mentions files and a search, not one named thing or another domain."""
+    if _NOT_FILES.search(low) or not _VERBS.search(low):
+        return False
+    if not re.search(r"\b(files?|director(?:y|ies)|folders?|dirs?|symlinks?|links?|scripts?|documents?|sources?|images?)\b|\*", low):
+        return False
+    # one named thing ("delete the file notes.txt", "make run.sh executable") is not a search
+    return bool(re.search(r"\b(find|search\w*|locate|look(?:ing)? for|where|all|every|any|each|recursive\w*|tree|under|below|"
+                          r"beneath|anywhere|files|directories|folders|dirs|links|symlinks|scripts|documents|images|sources|"
+                          r"matching|whose|which|that)\b|\*", low))
+
+
+def _destination(t: _Text) -> str | None:
+    """Where copies, moves and archives go: "to /backup", "into the directory out", "to all.tar"."""
+    m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} ([\w.-]+)|(?:{_DIRWORD} )?({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|"
+                 rf"[\w-]+\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|tar|zip|cpio)\b))") \
+        or t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} )?{_PATHY}")
+    if not m or not t.search(r"\b(copy|cp|move|mv|back ?up|relocate|duplicate|archive|tar|compress|save|put|store)\b"):
+        return None
+    dest = t.original(m, next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i)))
+    t.consume(m)
+    return dest
+
+
+def _output_file(t: _Text) -> str | None:
+    """"…and save the list to files.txt" → a redirection."""
+    m = t.search(rf"\b(?:save|saving|write|writing|redirect\w*|store|storing|put|putting|output|dump)(?: \w+){{0,4}}? "
+                 rf"(?:to|into|in) (?:the )?(?:a )?(?:file )?({_Q}\d+{_Q}|[\w./~-]+)")
+    if not m or re.search(r"\bvariable\b", m.group(0)):
+        return None
+    out = t.original(m, 1)
+    t.consume(m, 1)
+    return out
+
+
+def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bool:
+    """Enough of the request was understood, and what was not is not something find could do."""
+    recursive = re.search(r"\b(recursive(?:ly)?|tree|hierarchy|sub-?(?:directories|folders|dirs)|all levels|"
+                          r"under|below|beneath|everywhere|whole|entire)\b", low)
+    here_only = (re.search(r"\b(here|this (?:directory|folder|dir))\b", low) and re.search(r"\b(list|show|ls)\b", low)
+                 and not re.search(r"\b(find|search|locate)\b", low) and not recursive)
+    if here_only and set(filters) <= {"hidden", "sort", "rank", "ls", "count", "depth"}:
+        return False           # a listing of one directory: ls does that better
+    if re.search(r"[\"'`\u2018][^\"'`\u2019]*/[^\"'`\u2019]*[\"'\u2019]\s*(?:,|and)", request):
+        return False           # "remove '/tmp/a', '/tmp/b'": named files, not a search
+    unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|"
+                            r"execut\w*|size of|compar\w*|merg\w*|replac\w*|join)\b", low)
+    if unexpressed and not filters:
+        return False           # a verb the rules cannot express, and nothing else to go on
+    listing = re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low)
+    return bool(filters or (p.kind and recursive) or (listing and (p.kind or p.roots or _FOLLOW.search(low))))
+
+
+_FOLLOW = re.compile(r"\bfollow(?:ing)? (?:the )?(?:symbolic |sym)?links\b|\bdereferenc")
+
+
+def _render(p: _Plan, names: list[str], excluded: list[str], grep: list[str] | None, out: str | None, low: str) -> str:
+    roots = [_root(r) for r in (p.roots or ["."])]
+    tests = p.tests + excluded
+    # find wants -maxdepth/-mindepth before the other tests (GNU warns otherwise)
+    opts: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(tests):
+        if tests[i] in ("-maxdepth", "-mindepth"):
+            opts += tests[i:i + 2]
+            i += 2
+        else:
+            rest.append(tests[i])
+            i += 1
+    redirect = " > " + _q(out) if out else ""
+    if grep and not rest and not names and not opts and not p.action and not p.pipe and p.kind in (None, "f"):
+        # only a text to look for: grep walks the tree itself
+        flags = [w for w in grep[2:-3] if w.startswith("-")]
+        return "grep -r" + (flags[0][1:] if flags else "") + " " + grep[-3] + " " + " ".join(roots) + redirect
+    action = grep or p.action
+    pipe = list(p.pipe)
+    if re.search(_XARGS_WANTED, low) and action[:1] == ["-exec"] and action[-1] in ("\\;", "+") \
+            and action.count("{}") == 1 and action[-2] == "{}":
+        # the same command through xargs, safe for any file name
+        pipe[:0] = ["xargs", "-0"] + action[1:-2] + (["|"] if pipe else [])
+        action = ["-print0"]
+    kind: list[str] = []
+    if "-type" in rest:
+        i = rest.index("-type")
+        kind, rest = rest[i:i + 2], rest[:i] + rest[i + 2:]
+    if p.quit:
+        action = action + ["-quit"] if action else ["-print", "-quit"]
+    argv = ["find"] + (["-L"] if _FOLLOW.search(low) else []) + roots + opts + kind + names + rest + action
+    return " ".join(argv) + (" | " + " ".join(pipe) if pipe else "") + redirect
+
+
 def compose(request: str, flavour: str = "gnu") -> Composed | None:
     low = request.lower()
-    if _NOT_FILES.search(low) or not _VERBS.search(low):
-        return None
-    if not re.search(r"\b(files?|director(?:y|ies)|folders?|dirs?|symlinks?|links?|scripts?|documents?|sources?|images?)\b|\*", low):
-        return None
-    # one named thing ("delete the file notes.txt", "make run.sh executable") is not a search
-    if not re.search(r"\b(find|search\w*|locate|look(?:ing)? for|where|all|every|any|each|recursive\w*|tree|under|below|"
-                     r"beneath|anywhere|files|directories|folders|dirs|links|symlinks|scripts|documents|images|sources|"
-                     r"matching|whose|which|that)\b|\*", low):
+    if not _about_files(low):
         return None
     t = _Text(request)
     p = _Plan()
-    ci = bool(t.search(r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|not case[- ]sensitive|case[- ]insensitivity)\b"))
+    ci = t.search(_CASE_INSENSITIVE)
     if ci:
-        t.consume(t.search(r"\b(case[- ]?insensitive(?:ly)?|ignoring (?:the )?case|ignore case|any[- ]cased?|regardless of case|not case[- ]sensitive|case[- ]insensitivity)\b"))
-    dest_m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} ([\w.-]+)|(?:{_DIRWORD} )?({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|[\w-]+\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|tar|zip|cpio)\b))")
-    if not dest_m:
-        dest_m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} )?{_PATHY}")
-    dest = None
-    if dest_m and t.search(r"\b(copy|cp|move|mv|back ?up|relocate|duplicate|archive|tar|compress|save|put|store)\b"):
-        dest = t.original(dest_m, 1 if dest_m.group(1) else 2) if dest_m.lastindex and dest_m.lastindex >= 2 else t.original(dest_m, 1)
-        t.consume(dest_m)
+        t.consume(ci)
+    dest = _destination(t)
     _newer(t, p)
-    out = None
-    m = t.search(rf"\b(?:save|saving|write|writing|redirect\w*|store|storing|put|putting|output|dump)(?: \w+){{0,4}}? (?:to|into|in) (?:the )?(?:a )?(?:file )?({_Q}\d+{_Q}|[\w./~-]+)")
-    if m and not dest and not re.search(r"\bvariable\b", m.group(0)):
-        out = t.original(m, 1)
-        t.consume(m, 1)
+    out = None if dest else _output_file(t)
+    # order matters: each rule consumes the words it used, so later rules do not read them again
     excluded = _exclusions(t)
     _shallow(t, p)
     _roots(t, p)
-    names = _names(t, p, ci)
+    names = _names(t, p, bool(ci))
     _kind(t, p, flavour)
     _depth(t, p)
     _size(t, p)
@@ -731,64 +813,12 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     _chmod(t, p)
     _permissions(t, p, flavour)
     _owner(t, p)
-    grep = _content(t, p, ci)
+    grep = _content(t, p, bool(ci))
     if not grep and not p.action:
         _action(t, p, dest, flavour)
     if excluded:
         p.parts.append("exclude")
     filters = [x for x in p.parts if x not in ("place", "kind")]
-    follow_links = bool(re.search(r"\bfollow(?:ing)? (?:the )?(?:symbolic |sym)?links\b|\bdereferenc", low))
-    recursive = bool(re.search(r"\b(recursive(?:ly)?|tree|hierarchy|sub-?(?:directories|folders|dirs)|all levels|"
-                               r"under|below|beneath|everywhere|whole|entire)\b", low))
-    here_only = (re.search(r"\b(here|this (?:directory|folder|dir))\b", low) and re.search(r"\b(list|show|ls)\b", low)
-                 and not re.search(r"\b(find|search|locate)\b", low) and not recursive)
-    if here_only and set(filters) <= {"hidden", "sort", "rank", "ls", "count", "depth"}:
-        return None            # a listing of one directory: ls does that better
-    if re.search(r"[\"'`\u2018][^\"'`\u2019]*/[^\"'`\u2019]*[\"'\u2019]\s*(?:,|and)", request):
-        return None            # "remove '/tmp/a', '/tmp/b'": named files, not a search
-    unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|execut\w*|"
-                            r"size of|compar\w*|merg\w*|replac\w*|join)\b", low)
-    if unexpressed and not filters:
-        return None            # a verb the rules cannot express, and nothing else to go on
-    listing = bool(re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low))
-    if not filters and not (p.kind and recursive) and not (listing and (p.kind or p.roots or follow_links)):
+    if not _worth_answering(request, low, p, filters):
         return None
-    follow = ["-L"] if follow_links else []
-    argv = ["find"] + follow + [_root(r) for r in (p.roots or ["."])]
-    tests = p.tests + excluded
-    # find wants -maxdepth/-mindepth before the other tests (GNU warns otherwise)
-    opts = []
-    i = 0
-    rest = []
-    while i < len(tests):
-        if tests[i] in ("-maxdepth", "-mindepth"):
-            opts += tests[i:i + 2]
-            i += 2
-        else:
-            rest.append(tests[i])
-            i += 1
-    if grep and not rest and not names and not opts and not p.action and not p.pipe and p.kind in (None, "f"):
-        # only a text to look for: grep walks the tree itself
-        flags = [w for w in grep[2:-3] if w.startswith("-")]
-        pattern = grep[-3]
-        cmd = "grep -r" + (flags[0][1:] if flags else "") + " " + pattern + " " + " ".join(_root(r) for r in (p.roots or ["."]))
-        return Composed(cmd + (" > " + _q(out) if out else ""), len(set(filters)), p.parts)
-    action = grep or p.action
-    if re.search(r"\b(print0|white ?space|spaces? in (?:their |the )?(?:file ?)?names?|null[- ]?(?:separated|terminated|character)|xargs)\b", low) \
-            and action[:1] == ["-exec"] and action[-1] in ("\\;", "+") and action.count("{}") == 1 and action[-2] == "{}":
-        # the same command through xargs, safe for any file name
-        p.pipe[:0] = ["xargs", "-0"] + action[1:-2] + (["|"] if p.pipe else [])
-        action = ["-print0"]
-    kind = []
-    if "-type" in rest:
-        i = rest.index("-type")
-        kind, rest = rest[i:i + 2], rest[:i] + rest[i + 2:]
-    rest = kind + names + rest
-    argv += opts + rest + action + (["-print", "-quit"] if p.quit and not action else
-                                                 ["-quit"] if p.quit else [])
-    cmd = " ".join(argv)
-    if p.pipe:
-        cmd += " | " + " ".join(p.pipe)
-    if out:
-        cmd += " > " + _q(out)
-    return Composed(cmd, len(set(filters)), p.parts)
+    return Composed(_render(p, names, excluded, grep, out, low), len(set(filters)), p.parts)
