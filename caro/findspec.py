@@ -531,7 +531,11 @@ def _content(t: _Text, p: _Plan, case_insensitive: bool) -> list[str] | None:
                   rf"(?: the)?(?: (?:text|string|word|pattern|phrase|line|keyword|expression|regex))? ({_Q}\d+{_Q})")
          or t.search(rf"\b(?:search|look|grep|scan)(?:ing)?(?: for)?(?: the)?(?: (?:text|string|word|pattern|phrase))? ({_Q}\d+{_Q})")
          or t.search(r"\b(?:containing|contain|contains|mentioning|search(?:ing)? for|look(?:ing)? for|grep(?:ping)? for)(?: the)? (?:text|string|word|pattern|phrase|keyword) ([\w.$-]+)")
-         or t.search(r"\b(?:search|look|grep)(?:ing)? for (?!files|all|the|any|every|a\b)([\w.$-]+) in (?:all |the |every |any |each )*(?:[\w.*]+ )?(?:files|scripts|sources|documents)\b"))
+         or t.search(r"\b(?:search|look|grep)(?:ing)? for (?!files|all|the|any|every|a\b)([\w.$-]+) in (?:all |the |every |any |each )*(?:[\w.*]+ )?(?:files|scripts|sources|documents)\b")
+         # "python files containing TODO": one bare word, then the end or a place
+         or t.search(r"\b(?:containing|contain|contains|mentioning|that mentions?|which mentions?) (?!the\b|a\b|an\b|any\b|all\b|only\b|"
+                     r"files?\b|spaces?\b|no\b|at\b|one\b|some\b|text\b|lines?\b)([\w$-]+)(?=\s*$|\s+(?:in|under|inside|below|within|"
+                     r"recursively|and|anywhere|here)\b)"))
     if not m:
         return None
     value = t.original(m, 1)

@@ -27,6 +27,7 @@ from caro.findspec import compose
     ("find java files newer than build.gradle", "find . -name '*.java' -newer build.gradle"),
     ("find html files excluding the node_modules directory", "find . -name '*.html' -not -path '*/node_modules/*'"),
     ("search for 'TODO' in all files recursively", "grep -r TODO ."),
+    ("find python files containing TODO", "find . -name '*.py' -exec grep -l TODO {} +"),
     ("list the files containing 'api_key' under config", "grep -rl api_key config"),
     ("find the 3 largest files in /var/log", "find /var/log -type f -printf '%s %p\\n' | sort -nr | head -n 3"),
     ("find c files in \"$SRC_DIR\" and archive them into src.tar.gz",
