@@ -822,6 +822,8 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
         _action(t, p, dest, flavour)
     if excluded:
         p.parts.append("exclude")
+    if p.kind == "f" and "-size" in p.tests and "-type" not in p.tests:
+        p.tests += ["-type", "f"]     # a directory's own size is not what "files bigger than" asks about
     filters = [x for x in p.parts if x not in ("place", "kind")]
     if not _worth_answering(request, low, p, filters):
         return None

@@ -11,7 +11,7 @@ from caro.findspec import compose
 
 @pytest.mark.parametrize("request_text, expected", [
     ("find all .md files under docs", "find docs -name '*.md'"),
-    ("find python files bigger than 2 MB in ~/code", "find ~/code -name '*.py' -size +2M"),
+    ("find python files bigger than 2 MB in ~/code", "find ~/code -type f -name '*.py' -size +2M"),
     ("list regular files modified in the last 3 days", "find . -type f -mtime -3"),
     ("delete log files older than two weeks in /srv/app/logs", "find /srv/app/logs -name '*.log' -mtime +14 -exec rm {} \\;"),
     ("count the directories under /opt", "find /opt -type d | wc -l"),
