@@ -98,5 +98,5 @@ def test_quality_smoke_on_everyday_subset():
         res = evaluate(rows, CaroRunner(None, None, str(box.fixture)), box)
     finally:
         box.close()
-    assert res["correct"] >= 0.45, [(i["request"], i["pred"]) for i in res["items"] if not i["correct"]]
-    assert res["nlc2cmd"] > 0.2
+    assert res["correct"] >= 0.58, [(i["request"], i["pred"]) for i in res["items"] if not i["correct"]]
+    assert res["nlc2cmd"] > 0.35           # measured on this slice: 71 % correct, 0.527
