@@ -99,7 +99,7 @@ _PREP = r"(?:in|under|within|inside|from|below|beneath|at|throughout|across|on|o
 _DIRWORD = r"(?:directory|directories|folder|folders|dir|dirs|trees?|hierarchy|hierarchies|paths?)"
 _SIZE_UNIT = r"(bytes?|b|c|k|kb|kib|kilobytes?|m|mb|mib|megs?|megabytes?|g|gb|gib|gigs?|gigabytes?|blocks?)"
 _TIME_UNIT = r"(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((w for w in S._NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")"
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((w for w in S.NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")"
 
 _NOT_FILES = re.compile(r"\b(process(es)?|pid|ports?|packages?|containers?|docker|images? (?:id|tag)|services?|"
                         r"branch(es)?|commits?|network|interfaces?|memory|cpu|ram|disk space|free space|"
@@ -111,7 +111,7 @@ _NOT_FILES = re.compile(r"\b(process(es)?|pid|ports?|packages?|containers?|docke
 
 
 def _num(word: str) -> str:
-    return S._NUMBER_WORDS.get(word, word)
+    return S.NUMBER_WORDS.get(word, word)
 
 
 _NOT_A_PLACE = {"filename", "filenames", "name", "names", "a", "the", "last", "past", "it", "them", "here", "there", "which", "where", "size", "that", "those", "some", "any", "given", "specific", "specified", "that", "this", "each", "every", "all",
@@ -201,9 +201,9 @@ def _ext_of(word: str) -> str | None:
     w = word.lower().lstrip("*").lstrip(".")
     if w in _EXT_WORDS:
         return _EXT_WORDS[w]
-    if w in S._LANG_EXT:
-        return S._LANG_EXT[w]
-    if w in S._KNOWN_EXT:
+    if w in S.LANG_EXT:
+        return S.LANG_EXT[w]
+    if w in S.KNOWN_EXT:
         return w
     return None
 
@@ -322,7 +322,7 @@ def _size(t: _Text, p: _Plan) -> None:
         m = t.search(rf"\b{sign_words} ?{_NUM} ?{_SIZE_UNIT}\b")
         if m:
             unit = m.group(2)
-            suffix = "" if unit.startswith("block") else S._SIZE_UNITS.get(unit.rstrip("s") if unit not in S._SIZE_UNITS else unit, "")
+            suffix = "" if unit.startswith("block") else S.SIZE_UNITS.get(unit.rstrip("s") if unit not in S.SIZE_UNITS else unit, "")
             n = _num(m.group(1))
             if "." in n:        # find takes whole units only: 1.5G → 1536M
                 big = {"G": ("M", 1024), "M": ("k", 1024), "k": ("c", 1024)}.get(suffix)

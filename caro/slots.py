@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "a dozen": "12"})
-_LANG_EXT = {
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "a dozen": "12"})
+LANG_EXT = {
     "python": "py", "javascript": "js", "typescript": "ts", "java": "java", "rust": "rs", "go": "go",
     "ruby": "rb", "shell": "sh", "bash": "sh", "markdown": "md", "text": "txt", "log": "log", "json": "json",
     "yaml": "yaml", "html": "html", "css": "css", "c": "c", "c++": "cpp", "cpp": "cpp", "php": "php",
@@ -23,10 +23,10 @@ _LANG_EXT = {
     "pyc": "pyc", "object": "o", "header": "h", "txt": "txt", "md": "md", "js": "js", "py": "py", "ts": "ts",
     "rs": "rs", "sh": "sh", "yml": "yml", "conf": "conf", "config": "conf", "ini": "ini", "svg": "svg", "gif": "gif",
 }
-_SIZE_UNITS = {"b": "c", "byte": "c", "bytes": "c", "k": "k", "kb": "k", "kib": "k", "m": "M", "mb": "M", "mib": "M",
+SIZE_UNITS = {"b": "c", "byte": "c", "bytes": "c", "k": "k", "kb": "k", "kib": "k", "m": "M", "mb": "M", "mib": "M",
                "meg": "M", "megs": "M", "megabytes": "M", "megabyte": "M", "g": "G", "gb": "G", "gib": "G", "gig": "G",
                "gigs": "G", "gigabytes": "G", "gigabyte": "G", "kilobytes": "k", "kilobyte": "k", "t": "T", "tb": "T"}
-_KNOWN_EXT = set(_LANG_EXT.values()) | {"gz", "tgz", "bz2", "xz", "tar", "7z", "iso", "img", "deb", "rpm", "db",
+KNOWN_EXT = set(LANG_EXT.values()) | {"gz", "tgz", "bz2", "xz", "tar", "7z", "iso", "img", "deb", "rpm", "db",
                                          "sqlite", "env", "lock", "cfg", "bin", "exe", "dmg", "bak", "old", "orig",
                                          "gguf", "whl", "jar", "war", "pem", "key", "crt", "pub", "tsv", "parquet",
                                          "out", "err", "pid", "sock", "service", "timer", "rules", "d", "ipynb",
@@ -62,7 +62,7 @@ def _is_filelike(tok: str) -> bool:
     if "/" in tok or tok.startswith("~"):
         return True
     m = re.fullmatch(r"[\w.@+-]*\w\.([A-Za-z0-9]{1,8})", tok)
-    return bool(m and m.group(1).lower() in _KNOWN_EXT) or bool(_ARCHIVE.search(tok))
+    return bool(m and m.group(1).lower() in KNOWN_EXT) or bool(_ARCHIVE.search(tok))
 
 
 def _is_filelike_in(text: str) -> bool:
@@ -86,14 +86,14 @@ def extract(request: str) -> Slots:
         s.add("quoted", m.group(2))
     for m in re.finditer(r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|gb|gib|tb|megabytes?|gigabytes?|kilobytes?|bytes?|megs?|gigs?|[kmgt]b?|b)\b", low):
         num, unit = m.group(1), m.group(2)
-        if unit in _SIZE_UNITS and not (unit == "m" and re.match(r"\s*(in|min)", low[m.end():])):
+        if unit in SIZE_UNITS and not (unit == "m" and re.match(r"\s*(in|min)", low[m.end():])):
             if "." in num:
-                num, unit = str(int(float(num) * 1024)), {"G": "M", "M": "k", "T": "G"}.get(_SIZE_UNITS[unit], _SIZE_UNITS[unit])
+                num, unit = str(int(float(num) * 1024)), {"G": "M", "M": "k", "T": "G"}.get(SIZE_UNITS[unit], SIZE_UNITS[unit])
                 s.add("size", f"{num}{unit}")
             else:
-                s.add("size", f"{num}{_SIZE_UNITS[unit]}")
-    for m in re.finditer(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s*(days?|weeks?|months?|hours?|minutes?|mins?)\b", low):
-        n = _NUMBER_WORDS.get(m.group(1), m.group(1))
+                s.add("size", f"{num}{SIZE_UNITS[unit]}")
+    for m in re.finditer(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s*(days?|weeks?|months?|hours?|minutes?|mins?)\b", low):
+        n = NUMBER_WORDS.get(m.group(1), m.group(1))
         unit = m.group(2)
         if unit.startswith("week"):
             s.add("days", str(int(n) * 7))
@@ -178,8 +178,8 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\*\.(\w+)|(?<![\w/])\.(\w{1,8})\s+files?\b", low):
         s.add("ext", m.group(1) or m.group(2))
     for m in re.finditer(r"\b([\w+]+)\s+(?:source\s+)?(?:files?|scripts?|sources?|images?|logs?|videos?|documents?)\b", low):
-        if m.group(1) in _LANG_EXT:
-            s.add("ext", _LANG_EXT[m.group(1)])
+        if m.group(1) in LANG_EXT:
+            s.add("ext", LANG_EXT[m.group(1)])
     # paths and files, in order
     for tok in re.findall(r"(?<![\w@:])(?:~|\.{1,2})?/[^\s'\",;]*|(?<![\w@:/.-])[A-Za-z_][\w.-]*/[\w./-]*|(?<![\w/@:-])[\w.+-]*\w\.[A-Za-z0-9]{1,8}(?:\.(?:gz|bz2|xz|zst))?(?![\w/])", text):
         tok = tok.rstrip(".,")
@@ -220,9 +220,9 @@ def extract(request: str) -> Slots:
     if re.search(r"\b(?:in|under|of)\s+(?:my\s+)?home(?:\s+(?:directory|folder|dir))?\b", low):
         s.values.setdefault("path", []).insert(0, "~")
         s.add("dir", "~")
-    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items)\b", low):
+    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items)\b", low):
         n = m.group(1) or m.group(2)
-        s.add("count", _NUMBER_WORDS.get(n, n))
+        s.add("count", NUMBER_WORDS.get(n, n))
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
         s.add("count", m.group(1) or m.group(2))
     # src/dst pairs: the first two path-like things, "from A to B" order
