@@ -43,10 +43,11 @@ def test_slots():
 
 
 def test_quoted_values_are_data_not_words():
-    s = slots.extract('make "pretty-print" executable')
-    assert s.first("word") == "pretty-print"
-    assert Library.load().candidates('Add executable permission to "pretty-print"')[0].command in (
-        "chmod +x pretty-print", "chmod u+x pretty-print")
+    s = slots.extract('make "pretty-json" executable')
+    assert s.first("word") == "pretty-json"
+    # "pretty" and "json" inside the quotes must not pull in jq's pretty-printing examples
+    assert Library.load().candidates('Give execute permission to "pretty-json"')[0].command in (
+        "chmod +x pretty-json", "chmod u+x pretty-json")
     s = slots.extract('connect to host "h1" as user "bob" and bring down interface eth0.')
     assert s.first("host") == "h1" and s.first("user") == "bob" and s.first("name") == "eth0"
     assert slots.extract("create nested directories a/b/c").first("dir") == "a/b/c"
