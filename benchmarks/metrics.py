@@ -48,7 +48,8 @@ def _flags(tool: str, args: list[str]) -> frozenset:
     return frozenset(out)
 
 
-def _units_of_argv(argv: list[str]) -> list[Unit]:
+def _unwrap(argv: list[str]) -> list[str]:
+    """The command proper: VAR=value prefixes and wrappers (sudo, env, time…) with their options removed."""
     while argv and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", argv[0]):
         argv = argv[1:]                        # VAR=value prefixes
     while argv and argv[0].rsplit("/", 1)[-1] in WRAPPERS:
@@ -58,6 +59,11 @@ def _units_of_argv(argv: list[str]) -> list[Unit]:
         if not rest:
             break                              # `env` or `time` on its own is the utility itself
         argv = rest
+    return argv
+
+
+def _units_of_argv(argv: list[str]) -> list[Unit]:
+    argv = _unwrap(argv)
     if not argv:
         return []
     tool = argv[0].rsplit("/", 1)[-1]
@@ -93,9 +99,8 @@ def structure(cmd: str) -> list[Unit]:
     except Exception:
         return []
     units: list[Unit] = []
-    for pipeline in p.pipelines:
-        for simple in pipeline:
-            units += _units_of_argv(simple.argv)
+    for argv in p.argvs():
+        units += _units_of_argv(argv)
     for sub in p.subs:
         units += structure(sub)
     return units
@@ -146,16 +151,10 @@ def subcommands(cmd: str) -> tuple:
     except Exception:
         return ()
     out = []
-    for pipeline in p.pipelines:
-        for simple in pipeline:
-            argv = list(simple.argv)
-            while argv and argv[0].rsplit("/", 1)[-1] in WRAPPERS:
-                argv = [a for a in argv[1:]]
-                while argv and argv[0].startswith("-"):
-                    argv = argv[1:]
-            if argv and argv[0].rsplit("/", 1)[-1] in SUBCOMMAND_TOOLS:
-                words = [a for a in argv[1:] if not a.startswith("-")]
-                out.append((argv[0].rsplit("/", 1)[-1], words[0] if words else ""))
+    for argv in map(_unwrap, p.argvs()):
+        if argv and argv[0].rsplit("/", 1)[-1] in SUBCOMMAND_TOOLS:
+            words = [a for a in argv[1:] if not a.startswith("-")]
+            out.append((argv[0].rsplit("/", 1)[-1], words[0] if words else ""))
     return tuple(out)
 
 

@@ -597,18 +597,13 @@ def _action(t: _Text, p: _Plan, dest: str | None, flavour: str) -> None:
             exec_("rm")
         p.parts.append("delete")
         return
-    m = t.search(r"\b(copy|cp|duplicate|back ?up)\b")
-    if m and dest:
-        t.consume(m)
-        p.action = ["-exec", "cp", "{}", _q(dest), "\\;"]
-        p.parts.append("copy")
-        return
-    m = t.search(r"\b(move|mv|relocate)\b")
-    if m and dest:
-        t.consume(m)
-        p.action = ["-exec", "mv", "{}", _q(dest), "\\;"]
-        p.parts.append("move")
-        return
+    for pattern, tool, part in ((r"\b(copy|cp|duplicate|back ?up)\b", "cp", "copy"), (r"\b(move|mv|relocate)\b", "mv", "move")):
+        m = t.search(pattern)
+        if m and dest:
+            t.consume(m)
+            p.action = ["-exec", tool, "{}", _q(dest), "\\;"]
+            p.parts.append(part)
+            return
     if not dest and t.search(r"\b(?:tar ?ball|tar archive|archive)\b"):
         m = t.search(r"\b(?:create|make|build|put)\b[^.]*?\b(?:tar ?ball|tar archive|archive)\b")
         if m:

@@ -58,25 +58,23 @@ def unknown_flags(command: str) -> list[str]:
     except Exception:
         return []
     bad: list[str] = []
-    for pipeline in parsed.pipelines:
-        for simple in pipeline:
-            argv = list(simple.argv)
-            while argv and argv[0] in ("sudo", "env", "nohup", "time", "command"):
-                argv = argv[1:]
-            if not argv:
-                continue
-            help_ = help_text(os.path.basename(argv[0]))
-            if help_ is None:
-                continue
-            for arg in argv[1:]:
-                if arg == "--":
-                    break
-                if arg.startswith("--") and len(arg) > 2:
-                    name = arg.split("=", 1)[0]
-                    if not _known(name, help_):
-                        bad.append(name)
-                elif re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
-                    for ch in re.match(r"-([A-Za-z]+)", arg).group(1):
-                        if not _known("-" + ch, help_):
-                            bad.append("-" + ch)
+    for argv in parsed.argvs():
+        while argv and argv[0] in ("sudo", "env", "nohup", "time", "command"):
+            argv = argv[1:]
+        if not argv:
+            continue
+        help_ = help_text(os.path.basename(argv[0]))
+        if help_ is None:
+            continue
+        for arg in argv[1:]:
+            if arg == "--":
+                break
+            if arg.startswith("--") and len(arg) > 2:
+                name = arg.split("=", 1)[0]
+                if not _known(name, help_):
+                    bad.append(name)
+            elif re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
+                for ch in re.match(r"-([A-Za-z]+)", arg).group(1):
+                    if not _known("-" + ch, help_):
+                        bad.append("-" + ch)
     return bad

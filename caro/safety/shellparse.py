@@ -47,6 +47,10 @@ class Parsed:
     subs: list[str]           # every nested source found, for recursive checks
     errors: list[str]
 
+    def argvs(self) -> list[list[str]]:
+        """The words of every simple command, pipelines in order (nested sources not included)."""
+        return [simple.argv for pipeline in self.pipelines for simple in pipeline]
+
 
 def _read_balanced(src: str, i: int, open_ch: str = "(", close_ch: str = ")") -> tuple[str, int, bool]:
     """Read from just after an opening paren to its match. Returns (inner, next index, closed)."""
