@@ -1,9 +1,10 @@
 """context → retrieval → prompt → backend → parse → safety → suggestion.
 
 Small local models are better judges than writers, so with them caro first builds
-a `find` from requests that describe files (findspec), else retrieves filled-in
-candidates from its example library and lets the model rank them; it asks the
-model to write a command only when nothing fits.
+a `find` or an archive command from requests that describe files or archives
+(findspec, archivespec), else retrieves filled-in candidates from its example
+library and lets the model rank them; it asks the model to write a command only
+when nothing fits.
 Larger models write, with retrieved examples as guidance, and library candidates
 become alternatives. Every command, from any path, goes through `safety.check`.
 """
