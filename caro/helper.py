@@ -150,6 +150,9 @@ class _Handler(socketserver.BaseRequestHandler):
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: with more shells pressing the hotkey at once, a full
+    # queue makes a Unix-socket connect fail at once with EAGAIN instead of waiting its turn.
+    request_queue_size = 128
 
 
 def _default_engine():

@@ -29,11 +29,23 @@ def _private(directory):
     return st.st_uid == os.getuid() and not (st.st_mode & 0o077) and (st.st_mode & 0o170000) == 0o040000
 
 
+def _connect(s, path, deadline):
+    # A Unix socket whose listen queue is full refuses a connect with EAGAIN rather than queueing
+    # it (sockets with a timeout are non-blocking underneath), so a busy helper is retried briefly.
+    while True:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            return s.connect(path)
+        except BlockingIOError:
+            if time.monotonic() + 0.02 > deadline:
+                raise TimeoutError from None
+            time.sleep(0.02)
+
+
 def _ask(path, payload, deadline):
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        s.settimeout(max(0.05, deadline - time.monotonic()))
-        s.connect(path)
+        _connect(s, path, deadline)
         s.sendall(payload)
         chunks = []
         while True:

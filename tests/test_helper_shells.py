@@ -48,6 +48,56 @@ def test_twenty_concurrent_clients_get_their_own_answers(shared_home):
         assert f"file{n}.txt" in results[req][1] and f" {n} " in results[req][1] + " "
 
 
+def test_relay_waits_when_the_listen_queue_is_full(tmp_path):
+    # A full Unix-socket backlog makes connect fail with EAGAIN at once; the relay must wait its turn.
+    import socket
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    path = str(run / "helper.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(0)
+    fillers = []
+    for _ in range(8):                       # fill the queue until the kernel refuses
+        c = socket.socket(socket.AF_UNIX)
+        c.setblocking(False)
+        try:
+            c.connect(path)
+        except BlockingIOError:
+            c.close()
+            break
+        fillers.append(c)
+    else:
+        pytest.fail("listen queue never filled")
+
+    def serve_late():
+        time.sleep(0.5)
+        for _ in range(len(fillers) + 1):
+            conn, _ = srv.accept()
+            conn.settimeout(0.3)             # the fillers never send anything
+            data = b""
+            try:
+                while not data.endswith(b"\x00\x00"):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            except TimeoutError:
+                pass
+            if data:
+                conn.sendall(protocol.encode_reply("insert", "echo served"))
+            conn.close()
+
+    t = threading.Thread(target=serve_late)
+    t.start()
+    started = time.monotonic()
+    r = relay(tmp_path, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=anything", timeout=10)
+    assert r[:2] == ["insert", "echo served"] and time.monotonic() - started >= 0.4
+    [c.close() for c in fillers]
+    t.join(10)
+    srv.close()
+
+
 def test_stale_version_is_replaced(tmp_path):
     home = tmp_path / "h"
     env = dict(os.environ, CARO_HOME=str(home))
