@@ -208,6 +208,10 @@ def _ext_of(word: str) -> str | None:
     return None
 
 
+_CHAR_WORDS = {"space": " ", "blank": " ", "whitespace": " ", "colon": ":", "semicolon": ";", "comma": ",",
+               "dash": "-", "hyphen": "-", "underscore": "_", "tilde": "~", "hash": "#", "question mark": "?"}
+
+
 def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
     globs: list[str] = []
 
@@ -225,16 +229,18 @@ def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
         (rf"\bnames? (?:containing|contain|that contains?|with|including) {_VAL}", lambda v: "*" + v + "*"),
         (rf"\b(?:containing|contain|contains|with|having|has)(?: the)?(?: (?:string|literal|word|text|letters?|characters?))* {_VAL}[\s()]* in (?:their|its|the|the file) ?(?:file)?names?", lambda v: "*" + v + "*"),
     ]
+    # "with spaces in their names", "names containing a colon": a character named in words
+    for m in t.finditer(rf"\b(?:(?:containing|contain|contains|with|having|has|including)(?: an?| the| any)? "
+                        rf"({'|'.join(_CHAR_WORDS)})s?(?: characters?)? in (?:their|its|the|the file) ?(?:file)?names?"
+                        rf"|names? (?:containing|contains?|that contains?|with|including)(?: an?| the| any)? "
+                        rf"({'|'.join(_CHAR_WORDS)})s?\b)"):
+        add("*" + _CHAR_WORDS[m.group(1) or m.group(2)] + "*", m)
     for pattern, make in rules:
         for m in t.finditer(pattern):
             v = t.original(m, 1)
             if v.lower() in ("the", "a", "an", "files", "file", "and", "or") or not v:
                 continue
             add(make(v), m)
-    for m in t.finditer(rf"\b(?:the )?(?:regex|regexp|regular expression)(?: pattern)? {_VAL}"):
-        p.tests += ["-regex", _q(t.original(m, 1))]
-        p.parts.append("name")
-        t.consume(m)
     for m in t.finditer(rf"\b(?:the )?(?:regex|regexp|regular expression)(?: pattern)? {_VAL}"):
         p.tests += ["-regex", _q(t.original(m, 1))]
         p.parts.append("name")

@@ -49,6 +49,21 @@ def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
         s.close()
 
 
+def _version_key(v: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in v.replace("-", ".").split("."))
+
+
+def _newer(a: str, b: str) -> bool:
+    """Is version a later than version b? Unparseable parts sort first, so junk never wins."""
+    return _version_key(a) > _version_key(b)
+
+
+def _with_note(reply: bytes, extra: str) -> bytes:
+    kind, command, *note = protocol.decode_reply(reply)
+    joined = "; ".join(n for n in (*note, extra) if n)
+    return protocol.encode_reply(kind, command, joined)
+
+
 class Service:
     """Turns protocol requests into replies; owns the engine and the alternatives cache."""
 
@@ -70,14 +85,20 @@ class Service:
     def handle(self, fields: dict[str, str]) -> bytes:
         self.last_activity = time.monotonic()
         op = fields.get("op", "suggest")
-        if fields.get("v") and fields["v"] != __version__:
-            log.info("client version %s differs from %s: exiting so a new helper starts", fields["v"], __version__)
+        client = fields.get("v") or __version__
+        if _newer(client, __version__):
+            log.info("client version %s is newer than %s: exiting so a new helper starts", client, __version__)
             self.stop.set()
             return protocol.encode_reply("stale", __version__)
         if op == "ping":
             return protocol.encode_reply("pong", __version__)
         if op == "suggest":
-            return self.suggest(fields)
+            reply = self.suggest(fields)
+            if client != __version__ and reply.startswith(b"insert\x00"):
+                # A shell opened before an upgrade still holds the old snippet; the wire format
+                # is shared (MAGIC), so it is served, and told how to load the new bindings.
+                reply = _with_note(reply, f"caro was upgraded to {__version__}: open a new shell to load it")
+            return reply
         return protocol.encode_reply("error", f"unknown operation {op!r}")
 
     def suggest(self, fields: dict[str, str]) -> bytes:

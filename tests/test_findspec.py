@@ -77,7 +77,8 @@ def tree(tmp_path):
     tmp_path = tmp_path / "tree"
     now = time.time()
     files = {"a/notes.md": 10, "a/b/deep.md": 10, "a/b/big.bin": 3_000_000, "top.log": 5, "old.log": 5,
-             "src/main.py": 100, "src/util.py": 100, "src/.hidden.py": 1, "empty.txt": 0}
+             "src/main.py": 100, "src/util.py": 100, "src/.hidden.py": 1, "empty.txt": 0,
+             "a/my notes.txt": 3, "a/to-do.txt": 3}
     for rel, size in files.items():
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +106,8 @@ def _run(cmd: str, cwd) -> set[str]:
     ("find markdown files at most 2 levels deep", {"a/notes.md"}),
     ("list the files containing 'TODO' under src", {"src/main.py"}),
     ("count the python files in src", {"3"}),
+    ("find files containing spaces in their names", {"a/my notes.txt"}),
+    ("list files whose names contain a dash", {"a/to-do.txt"}),
 ])
 def test_composed_commands_run_under_real_find(tree, request_text, expected):
     got = compose(request_text)

@@ -98,15 +98,26 @@ def test_relay_waits_when_the_listen_queue_is_full(tmp_path):
     srv.close()
 
 
-def test_stale_version_is_replaced(tmp_path):
+def test_helper_older_than_the_shell_is_replaced_newer_one_serves_old_shells(tmp_path):
     home = tmp_path / "h"
     env = dict(os.environ, CARO_HOME=str(home))
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)
     pid1 = int((home / "run" / "helper.pid").read_text().split()[0])
+    # A shell opened before `pip install -U caro` still sends the old version: it keeps being served
+    # by the new helper, with a note, instead of restarting the helper on every key press.
+    same = relay(home, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt")
+    assert same[:2] == ["insert", "tail -n 3 notes.txt"] and "upgraded" not in "".join(same)
+    r = protocol.decode_reply(subprocess.run(
+        [PY, "-S", "-I", RELAY, str(home / "run" / "helper.sock"), "30", PY, "v=0.0.9", "op=suggest",
+         "shell=bash", "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt"],
+        capture_output=True, timeout=60, env=env).stdout)
+    assert r[0] == "insert" and r[1] == "tail -n 3 notes.txt" and "open a new shell" in r[2]
+    assert int((home / "run" / "helper.pid").read_text().split()[0]) == pid1
+    # A shell newer than the helper means the helper is the stale one: it answers `stale` and goes.
     import socket
     s = socket.socket(socket.AF_UNIX)
     s.connect(str(home / "run" / "helper.sock"))
-    s.sendall(protocol.encode_request({"v": "0.0.9", "op": "ping"}))     # versions differ: the helper must go
+    s.sendall(protocol.encode_request({"v": "99.0.0", "op": "ping"}))
     data = b""
     while chunk := s.recv(4096):
         data += chunk
