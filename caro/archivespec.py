@@ -9,8 +9,8 @@ names no archive or no archive action.
 from __future__ import annotations
 
 import re
-import shlex
 
+from . import slots as S
 from .findspec import Composed
 
 # longest first, so "x.tar.gz" is a gzipped tar and not a gzip of "x.tar"
@@ -37,7 +37,7 @@ def _fmt(name: str) -> str | None:
 
 def _q(value: str) -> str:
     """Quote for the shell; a glob among the inputs is left for the shell to expand."""
-    return value if re.fullmatch(r"[\w@%+=:,./~*?-]+", value) else shlex.quote(value)
+    return S.shell_value(value, keep_globs=True)
 
 
 def _words(request: str) -> list[str]:

@@ -25,6 +25,14 @@ RETRIEVAL_CONFIDENT = 2.5      # BM25+slot score above which a library candidate
 RANK_MARGIN = 2.5              # a lead this large over the runner-up needs no model judgement
 MIN_USABLE = 2.5               # below this a library entry is a guess, not an answer
 RANK_PRIOR = 2.0               # weight of each retrieval-score point against the model's mean log-prob
+PLACEHOLDER_LEAD = 6.0         # an entry this far ahead of every complete one wins with its blanks shown
+
+
+def _placeholder_wins(cands: list[Candidate]) -> bool:
+    if not cands or cands[0].complete or cands[0].score < RETRIEVAL_CONFIDENT:
+        return False
+    complete = [c.score for c in cands if c.complete]
+    return cands[0].score - max(complete, default=0.0) >= PLACEHOLDER_LEAD
 
 
 class EngineError(Exception):
@@ -164,6 +172,13 @@ class Engine:
             ordered = [composed.command] + [c.command for c in cands if c.complete and c.score >= MIN_USABLE]
             explanation = "built from the request: " + ", ".join(dict.fromkeys(composed.parts))
             source = "rules"
+        elif strategy == "retrieve" and _placeholder_wins(cands):
+            # "copy without overwriting existing files": the right command with SRC/DST to fill in
+            # beats a complete command for another task
+            best = cands[0]
+            ordered = [best.command] + [c.command for c in cands[1:] if c.complete and c.score >= MIN_USABLE]
+            explanation = "from caro's examples: " + SLOT_RE.sub(lambda m: m.group(1).upper(), best.example.request)
+            self.notices.append("replace " + ", ".join(m.upper() for m in dict.fromkeys(best.missing)) + " with your own values")
         elif strategy == "retrieve" and confident:
             ranked = self._rank(request, ctx, cands)
             ordered = [c.command for c in ranked] + [c.command for c in cands if c not in ranked]

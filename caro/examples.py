@@ -16,15 +16,18 @@ from pathlib import Path
 from . import slots as S
 
 SLOT_RE = re.compile(r"\{(size|path|file|dir|count|days|minutes|hours|pattern|name|ext|host|user|port|url|pid|branch|"
-                     r"src|dst|archive|package|service|container|image|text|message|mode)(?:=([^{}]*))?\}")
+                     r"src|dst|archive|package|service|container|image|text|message|mode|col|lstart|lend)(?:=([^{}]*))?\}")
 # When a slot has no value of its own kind, these kinds may stand in, in order.
 _FALLBACK = {
-    "file": ("file", "any", "path", "word"), "dir": ("dir", "path", "any"), "path": ("path", "dir", "any"),
+    "file": ("file", "any", "path", "word"), "dir": ("dir", "path", "any", "word"), "path": ("path", "dir", "any"),
     "name": ("name", "quoted", "service", "container", "package", "pattern"), "pattern": ("pattern", "quoted", "name"),
     "text": ("text",), "container": ("container", "name"), "service": ("service", "name"), "package": ("package", "name"),
     "image": ("image", "name"), "archive": ("archive", "file"), "src": ("src",), "dst": ("dst",), "branch": ("branch", "name"),
     "message": ("message", "quoted"), "user": ("user",), "host": ("host",),
 }
+# One request value in two different slots (`ln -s build build`) almost always means the entry
+# is about something else; the penalty is measured in the README ablations.
+CLASH_PENALTY = 3.0
 _LIBRARY_PATH = Path(__file__).parent / "data" / "examples.txt"
 
 
@@ -143,7 +146,7 @@ _SYNONYMS = {"biggest": "largest", "bigger": "larger", "big": "large", "huge": "
              "uninstall": "delete", "purge": "delete", "contents": "content", "inside": "content", "word": "pattern",
              "text": "pattern", "string": "pattern", "containing": "contain", "contains": "contain", "with": "contain",
              "mentioning": "contain", "include": "contain", "including": "contain", "rename": "move", "username": "user",
-             "login": "user", "stop": "kill", "halt": "kill"}
+             "login": "user", "stop": "kill", "halt": "kill", "symlink": "link", "symlinks": "link", "called": "named"}
 
 
 def query_tokens(text: str) -> list[str]:
@@ -154,10 +157,13 @@ def query_tokens(text: str) -> list[str]:
     return out
 
 
-def _fill(template: str, slots: S.Slots) -> tuple[str, list[str], set[str]]:
+def _fill(template: str, slots: S.Slots) -> tuple[str, list[str], set[str], int]:
+    """The filled command, the slots nothing filled, the kinds of value used, and how many
+    times one value landed in two different slots (`mount build build`: a sign of a poor match)."""
     used_kinds: set[str] = set()
     missing: list[str] = []
     counters: Counter = Counter()
+    filled_by: dict[str, set[str]] = {}
 
     def repl(m: re.Match) -> str:
         kind, default = m.group(1), m.group(2)
@@ -171,6 +177,8 @@ def _fill(template: str, slots: S.Slots) -> tuple[str, list[str], set[str]]:
                 value = v
                 used_kinds.add(k)
                 break
+        if value is not None:
+            filled_by.setdefault(value, set()).add(kind)
         if value is None and default is not None:
             value = default
         if value is None:
@@ -183,8 +191,9 @@ def _fill(template: str, slots: S.Slots) -> tuple[str, list[str], set[str]]:
         return S.shell_value(value)
 
     filled = SLOT_RE.sub(repl, template)
-    # same slot twice ({dir}.tar.gz {dir}) fills identically; nothing else to do
-    return filled, missing, used_kinds
+    # the same slot twice ({dir}.tar.gz {dir}) fills identically and is no clash
+    clashes = sum(len(kinds) - 1 for kinds in filled_by.values())
+    return filled, missing, used_kinds, clashes
 
 
 class Library:
@@ -211,12 +220,13 @@ class Library:
                                                          "pattern", "file", "dir", "count", "branch", "user", "archive")}
         for i, base in pool:
             ex = self.examples[i]
-            cmd, missing, used = _fill(ex.template(flavour), slots)
+            cmd, missing, used, clashes = _fill(ex.template(flavour), slots)
             template_kinds = {m.group(1) for m in SLOT_RE.finditer(ex.template(flavour))}
             score = base
             score += 0.8 * len(significant & (used | template_kinds))
             score -= 0.4 * len(significant - used - template_kinds - {"file", "dir", "count", "user"})
             score -= 2.0 * len(missing)
+            score -= CLASH_PENALTY * clashes
             score -= 0.02 * len(cmd)          # between equals, the simpler command
             if ex.source == "user":
                 score += 1.5

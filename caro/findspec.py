@@ -40,18 +40,12 @@ class _Plan:
 
 def _q(value: str) -> str:
     """Quote for the shell, always quoting globs so the shell leaves them to find."""
-    if re.fullmatch(r"[\w@%+=:,./~-]+", value):
-        return value
-    if re.fullmatch(r"[\w@%+=:,./~-]*\$\{?\w+\}?[\w@%+=:,./~-]*", value):
-        return '"' + value + '"'                  # keep "$DIR" expanding
-    return "'" + value.replace("'", "'\\''") + "'"
+    return S.shell_value(value)
 
 
 def _root(path: str) -> str:
     """A start point; a glob in it is left for the shell to expand (/var/log/*/)."""
-    if re.fullmatch(r"[\w@%+=:,./~*?\[\]-]+", path):
-        return path
-    return _q(path)
+    return S.shell_value(path, keep_globs=True)
 
 
 class _Text:
@@ -747,7 +741,7 @@ def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bo
     if re.search(r"[\"'`\u2018][^\"'`\u2019]*/[^\"'`\u2019]*[\"'\u2019]\s*(?:,|and)", request):
         return False           # "remove '/tmp/a', '/tmp/b'": named files, not a search
     unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|"
-                            r"execut\w*|size of|compar\w*|merg\w*|replac\w*|join)\b", low)
+                            r"execut\w*|size of|compar\w*|merg\w*|replac\w*|join|head|tail|(?:first|last|top|bottom) (?:\w+ )?lines?)\b", low)
     if unexpressed and not filters:
         return False           # a verb the rules cannot express, and nothing else to go on
     listing = re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low)

@@ -23,6 +23,8 @@ LANG_EXT = {
     "pyc": "pyc", "object": "o", "header": "h", "txt": "txt", "md": "md", "js": "js", "py": "py", "ts": "ts",
     "rs": "rs", "sh": "sh", "yml": "yml", "conf": "conf", "config": "conf", "ini": "ini", "svg": "svg", "gif": "gif",
 }
+ORDINALS = {w: str(i) for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 SIZE_UNITS = {"b": "c", "byte": "c", "bytes": "c", "k": "k", "kb": "k", "kib": "k", "m": "M", "mb": "M", "mib": "M",
                "meg": "M", "megs": "M", "megabytes": "M", "megabyte": "M", "g": "G", "gb": "G", "gib": "G", "gig": "G",
                "gigs": "G", "gigabytes": "G", "gigabyte": "G", "kilobytes": "k", "kilobyte": "k", "t": "T", "tb": "T"}
@@ -67,12 +69,6 @@ def _is_filelike(tok: str) -> bool:
 
 def _is_filelike_in(text: str) -> bool:
     return any(_is_filelike(w.strip(".,;")) for w in text.split())
-
-
-def _quote_if_needed(value: str) -> str:
-    if re.fullmatch(r"[\w@%+=:,./~-]+", value):
-        return value
-    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def extract(request: str) -> Slots:
@@ -122,7 +118,7 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|local|lan|internal|co|uk|de|fr|app|ai|edu|gov)\b", low):
         if not any(m.group(0) in u for u in s.values.get("url", [])):
             s.add("host", m.group(0))
-    for m in re.finditer(r"\b(?:host|server|machine)\s+(['\"`]?)([\w.-]+)\1", low):
+    for m in re.finditer(r"\b(?:host|server|machine|ssh (?:in)?to)\s+(['\"`]?)([\w.-]+)\1", low):
         if m.group(2) not in _STOP_AFTER_NAMED | {"name", "key", "keys"}:
             s.add("host", m.group(2))
     for m in re.finditer(r"\b(?:interface|device|nic)\s+(['\"`]?)([a-z][\w.-]*\d[\w.-]*|lo|wlan\w*|eth\w*|en\w+)\1", low):
@@ -130,6 +126,10 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:user|owner)\s+(?:to\s+)?(['\"`]?)([a-z_$][\w${}-]*)\1", text, re.I):
         if m.group(2).lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "of", "for", "id", "account", "accounts"}:
             s.add("user", m.group(2))
+    # "change the owner of /srv/app to www-data": the new owner comes after "to"
+    for m in re.finditer(r"\b(group\s+)?owner(?:ship)?\s+of\s+\S+\s+to\s+(['\"`]?)([a-z_$][\w${}.-]*)\2", text, re.I):
+        if "/" not in m.group(3) and m.group(3).lower() not in _STOP_AFTER_NAMED | {"be", "user", "group"}:
+            s.add("name" if m.group(1) else "user", m.group(3))
     for m in re.finditer(r"\bgroup\s+(?:to\s+|named\s+|called\s+)(['\"`]?)([a-z_$][\w${}-]*)\1|\bgroup\s+(['\"`])([a-z_$][\w${}-]*)\3", text, re.I):
         value = m.group(2) or m.group(4)
         if value.lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "ownership"}:
@@ -225,6 +225,16 @@ def extract(request: str) -> Slots:
         s.add("count", NUMBER_WORDS.get(n, n))
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
         s.add("count", m.group(1) or m.group(2))
+    # column/field numbers: "the third column", "2nd field", "column 4"
+    for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?:[a-z-]+\s+){0,2}?(?:columns?|fields?|cols?)\b"
+                         r"|\b(?:column|field|col)\s+(?:number\s+)?(\d+)\b", low):
+        word = m.group(1)
+        s.add("col", m.group(2) or ORDINALS.get(word) or re.sub(r"\D", "", word))
+    # a line range: "lines 20 to 30", "from line 5 to line 9", "lines 3-7"
+    m = re.search(r"\blines?\s+(\d+)\s*(?:to|-|through|thru|and|until)\s*(?:line\s+)?(\d+)\b", low)
+    if m:
+        s.add("lstart", m.group(1))
+        s.add("lend", m.group(2))
     # src/dst pairs: the first two path-like things, "from A to B" order
     anys = s.values.get("any", []) or s.values.get("word", [])
     if len(anys) >= 2:
@@ -258,5 +268,14 @@ def normalise(request: str, slots: Slots) -> str:
     return out
 
 
-def shell_value(value: str) -> str:
-    return _quote_if_needed(value)
+_PLAIN = r"[\w@%+=:,./~-]"
+
+
+def shell_value(value: str, keep_globs: bool = False) -> str:
+    """A request's value as one shell word. A variable the user named ("$file", "${DIR}/x") is
+    double-quoted so it still expands; globs stay bare only when the shell should expand them."""
+    if re.fullmatch(r"[\w@%+=:,./~*?\[\]-]+" if keep_globs else _PLAIN + "+", value):
+        return value
+    if re.fullmatch(_PLAIN + r"*\$\{?\w+\}?" + _PLAIN + "*", value):
+        return '"' + value + '"'
+    return "'" + value.replace("'", "'\\''") + "'"

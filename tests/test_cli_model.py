@@ -22,6 +22,14 @@ def test_request_prints_one_runnable_command(request_):
     assert shutil.which(words[0]) or words[0] in ("cd",), lines[0]
 
 
+def test_a_far_better_entry_wins_with_its_blanks_named():
+    # no file names in the request: the right command with SRC/DST to fill beats a wrong complete one
+    r = run_caro("--json", "copy without overwriting existing files")
+    obj = json.loads(r.stdout)
+    assert obj["command"] == "cp -n SRC DST"
+    assert "replace SRC, DST with your own values" in r.stderr + json.dumps(obj)
+
+
 def test_json_output_fields():
     r = run_caro("--json", "show the 3 largest files")
     obj = json.loads(r.stdout)

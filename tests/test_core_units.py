@@ -40,6 +40,13 @@ def test_slots():
     s = slots.extract("show the 5 biggest files")
     assert s.first("count") == "5"
     assert slots.extract("files over 1.5GB").first("size") == "1536M"
+    assert slots.extract("print the 3rd column of data.txt").first("col") == "3"
+    assert slots.extract("sort it by the second comma separated field").first("col") == "2"
+    assert slots.extract("show column 4 of x.csv").first("col") == "4"
+    s = slots.extract("show from line 5 to line 9 of a.txt")
+    assert (s.first("lstart"), s.first("lend")) == ("5", "9")
+    assert slots.extract("ssh to web1 with X11 forwarding").first("host") == "web1"
+    assert slots.extract("copy my ssh key to the server").first("host") is None
 
 
 def test_quoted_values_are_data_not_words():
@@ -76,10 +83,33 @@ def test_library_size_and_variants():
     ("what is using port 3000", "lsof -i :3000"),
     ("extract backup.tar.gz", "tar -xf backup.tar.gz"),
     ("how much disk space is free", "df -h"),
+    ("print the 3rd column of data.txt", "awk '{print $3}' data.txt"),
+    ("print lines 20 to 30 of server.log", "sed -n '20,30p' server.log"),
+    ("sort file.csv by the second comma separated field", "sort -t, -k2 file.csv"),
+    ("make a directory named build", "mkdir build"),
+    ("make a symlink called latest pointing to /opt/app/v2", "ln -s /opt/app/v2 latest"),
 ])
 def test_retrieval_top_candidate(request_, expected):
     cands = Library.load().candidates(request_)
     assert cands[0].command == expected
+
+
+def test_shell_values_keep_variables_expanding():
+    q = slots.shell_value
+    assert q("notes.txt") == "notes.txt" and q("my notes.txt") == "'my notes.txt'"
+    assert q("$file") == '"$file"' and q("${USER}") == '"${USER}"' and q("$HOME/x y") == "'$HOME/x y'"
+    assert q("*.log") == "'*.log'" and q("*.log", keep_globs=True) == "*.log"
+    assert q("it's") == "'it'\\''s'"
+    assert Library.load().candidates('make "$script" executable')[0].command == 'chmod +x "$script"'
+
+
+def test_one_value_in_two_slots_is_a_clash():
+    from caro.examples import _fill
+    s = slots.extract("make a directory named build")
+    cmd, missing, _, clashes = _fill("ln -s {path} {name}", s)
+    assert cmd == "ln -s build build" and clashes == 1 and not missing
+    cmd, _, _, clashes = _fill("tar -czf {dir}.tar.gz {dir}", slots.extract("compress the folder logs"))
+    assert cmd == "tar -czf logs.tar.gz logs" and clashes == 0
 
 
 def test_bsd_variant_and_user_examples(tmp_path):
