@@ -60,7 +60,8 @@ def compose(request: str) -> Composed | None:
     if m and m.group(1) != archive and m.group(1).lower() not in ("here", "the", "a", "it", "place", "this", "current",
                                                                     "directory", "folder", "dir", "there"):
         dest = m.group(1)
-    extract = _EXTRACT.search(low)
+    # "list archive.zip without extracting it": a negated verb is no verb
+    extract = _EXTRACT.search(re.sub(r"\b(?:without|not|no|never|don'?t)\s+(?:\w+\s+)?(?:extract|unpack|unzip|decompress)\w*", " ", low))
     listing = _LIST.search(low) and not extract
     create = _CREATE.search(low) and not extract and not listing
     if fmt in _SINGLE:

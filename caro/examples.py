@@ -16,7 +16,7 @@ from pathlib import Path
 from . import slots as S
 
 SLOT_RE = re.compile(r"\{(size|path|file|dir|count|days|minutes|hours|pattern|name|ext|host|user|port|url|pid|branch|"
-                     r"src|dst|archive|package|service|container|image|text|message|mode|col|lstart|lend)(?:=([^{}]*))?\}")
+                     r"src|dst|archive|package|service|container|image|text|message|mode|col|lstart|lend|newext)(?:=([^{}]*))?\}")
 # When a slot has no value of its own kind, these kinds may stand in, in order.
 _FALLBACK = {
     "file": ("file", "any", "path", "word"), "dir": ("dir", "path", "any", "word"), "path": ("path", "dir", "any"),
@@ -28,6 +28,11 @@ _FALLBACK = {
 # One request value in two different slots (`ln -s build build`) almost always means the entry
 # is about something else; the penalty is measured in the README ablations.
 CLASH_PENALTY = 3.0
+# An entry whose request does something the user did not ask for ("stop all running containers"
+# for "list running containers") is pushed down: words it shares must not outvote the verb.
+UNASKED_ACTION_PENALTY = 3.0
+_ACTION_WORDS = ("stop kill delete reboot shutdown poweroff reload restart verify prune clean reset push overwrite "
+                 "format truncate drop disable enable install upgrade wipe move start pull commit merge rebase")
 _LIBRARY_PATH = Path(__file__).parent / "data" / "examples.txt"
 
 
@@ -157,6 +162,9 @@ def query_tokens(text: str) -> list[str]:
     return out
 
 
+_ACTION_STEMS = frozenset(query_tokens(_ACTION_WORDS))
+
+
 def _fill(template: str, slots: S.Slots) -> tuple[str, list[str], set[str], int]:
     """The filled command, the slots nothing filled, the kinds of value used, and how many
     times one value landed in two different slots (`mount build build`: a sign of a poor match)."""
@@ -213,6 +221,7 @@ class Library:
         slots = S.extract(request)
         q = query_tokens(S.normalise(request, slots)) + [kind for kind in slots.values if kind not in ("any", "quoted", "word")]
         scores = self.index.scores(q)
+        asked = set(q)
         pool = sorted(scores.items(), key=lambda kv: -kv[1])[: k * 3]
         out: list[Candidate] = []
         seen: set[str] = set()
@@ -227,6 +236,7 @@ class Library:
             score -= 0.4 * len(significant - used - template_kinds - {"file", "dir", "count", "user"})
             score -= 2.0 * len(missing)
             score -= CLASH_PENALTY * clashes
+            score -= UNASKED_ACTION_PENALTY * len(_ACTION_STEMS.intersection(self.index.docs[i]) - asked)
             score -= 0.02 * len(cmd)          # between equals, the simpler command
             if ex.source == "user":
                 score += 1.5

@@ -138,7 +138,7 @@ def _roots(t: _Text, p: _Plan) -> None:
                     rf"\b{_PREP} (?:the )?{_DIRWORD} ({_Q}\d+{_Q}|[\w.-]+)",
                     rf"\b{_DIRWORD} ({_Q}\d+{_Q})",
                     r"\b(?:under|within|inside|beneath|below|from) ([a-z_][\w.-]*)\b(?! (?:files?|director|folder|days?|hours?|minutes?|weeks?|months?|years?|bytes?|[kmg]b))",
-                    r"\bin ([a-z_][\w.-]*)(?= (?:to|and|excluding|except|that|which|modified|older|newer|bigger|larger|smaller)\b|\s*$|\s*,)"):
+                    r"\bin ([a-z_][\w.-]*)(?= (?:to|and|excluding|except|that|which|modified|older|newer|bigger|larger|smaller|executable|readable|writable|private)\b|\s*$|\s*,)"):
         for m in t.finditer(pattern):
             value = t.original(m, 1)
             # "files in *.txt" is a name, not a place; "all directories" is a kind
@@ -567,7 +567,7 @@ _EXEC_ACTIONS = [
 def _action(t: _Text, p: _Plan, dest: str | None, flavour: str) -> None:
     def exec_(*argv: str, each: bool = True) -> None:
         p.action = ["-exec", *argv, "{}"] + (["\\;"] if each else ["+"])
-    m = t.search(r"\bmake (?:them |it |those |these |all |each |the files )?(?:executable|runnable)\b")
+    m = t.search(r"\bmake\b(?:\s+\S+){0,6}?\s+(?:executable|runnable)\b")
     if m:
         t.consume(m)
         exec_("chmod", "+x")
@@ -707,6 +707,24 @@ def _about_files(low: str) -> bool:
                           r"matching|whose|which|that)\b|\*", low))
 
 
+def _replacement(t: _Text) -> tuple[str, str] | None:
+    """"replace foo with bar in all python files": the text to swap inside the files found."""
+    m = t.search(rf"\b(?:replace|substitute|swap)(?: (?:the )?(?:word|string|text))? {_VAL} (?:with|by|for) {_VAL}")
+    if not m:
+        return None
+    t.consume(m)
+    return t.original(m, 1), t.original(m, 2)
+
+
+def _sed_swap(old: str, new: str) -> str:
+    """A sed s/// expression, single-quoted, with the request's text taken literally."""
+    def esc(x: str, chars: str) -> str:
+        return "".join("\\" + c if c in chars else c for c in x)
+    special_old, special_new = "/.*[]^$\\", "/&\\"
+    expr = "s/" + esc(old, special_old) + "/" + esc(new, special_new) + "/g"
+    return "'" + expr.replace("'", "'\\''") + "'"
+
+
 def _destination(t: _Text) -> str | None:
     """Where copies, moves and archives go: "to /backup", "into the directory out", "to all.tar"."""
     m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} ([\w.-]+)|(?:{_DIRWORD} )?({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|"
@@ -741,9 +759,9 @@ def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bo
     if re.search(r"[\"'`\u2018][^\"'`\u2019]*/[^\"'`\u2019]*[\"'\u2019]\s*(?:,|and)", request):
         return False           # "remove '/tmp/a', '/tmp/b'": named files, not a search
     unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|"
-                            r"execut\w*|size of|compar\w*|merg\w*|replac\w*|join|head|tail|(?:first|last|top|bottom) (?:\w+ )?lines?)\b", low)
-    if unexpressed and not filters:
-        return False           # a verb the rules cannot express, and nothing else to go on
+                            r"execut(?!able)\w*|size of|compar\w*|merg\w*|replac\w*|join|head|tail|(?:first|last|top|bottom) (?:\w+ )?lines?)\b", low)
+    if unexpressed and (not filters or not (p.action or p.pipe)):
+        return False           # a verb the rules cannot express: a bare listing would not do what was asked
     listing = re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low)
     return bool(filters or (p.kind and recursive) or (listing and (p.kind or p.roots or _FOLLOW.search(low))))
 
@@ -796,6 +814,7 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     ci = t.search(_CASE_INSENSITIVE)
     if ci:
         t.consume(ci)
+    swap = _replacement(t)
     dest = _destination(t)
     _newer(t, p)
     out = None if dest else _output_file(t)
@@ -813,6 +832,9 @@ def compose(request: str, flavour: str = "gnu") -> Composed | None:
     _permissions(t, p, flavour)
     _owner(t, p)
     grep = _content(t, p, bool(ci))
+    if swap and not grep:
+        p.action = ["-exec", "sed", *(["-i", "''"] if flavour == "bsd" else ["-i"]), _sed_swap(*swap), "{}", "+"]
+        p.parts.append("replace")
     if not grep and not p.action:
         _action(t, p, dest, flavour)
     if excluded:

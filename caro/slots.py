@@ -220,7 +220,7 @@ def extract(request: str) -> Slots:
     if re.search(r"\b(?:in|under|of)\s+(?:my\s+)?home(?:\s+(?:directory|folder|dir))?\b", low):
         s.values.setdefault("path", []).insert(0, "~")
         s.add("dir", "~")
-    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items)\b", low):
+    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items|jobs|threads|cores)\b", low):
         n = m.group(1) or m.group(2)
         s.add("count", NUMBER_WORDS.get(n, n))
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
@@ -230,6 +230,10 @@ def extract(request: str) -> Slots:
                          r"|\b(?:column|field|col)\s+(?:number\s+)?(\d+)\b", low):
         word = m.group(1)
         s.add("col", m.group(2) or ORDINALS.get(word) or re.sub(r"\D", "", word))
+    # the extension files should get: "rename all .jpeg files to .jpg"
+    m = re.search(r"\b(?:renam\w*|chang\w*|convert\w*)\b.*?\bto\s+(?:\*?\.)([a-z0-9]{1,8})\b", low)
+    if m:
+        s.add("newext", m.group(1))
     # a line range: "lines 20 to 30", "from line 5 to line 9", "lines 3-7"
     m = re.search(r"\blines?\s+(\d+)\s*(?:to|-|through|thru|and|until)\s*(?:line\s+)?(\d+)\b", low)
     if m:

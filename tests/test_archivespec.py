@@ -17,6 +17,7 @@ from caro.archivespec import compose
     ("uncompress big.log.xz", "unxz big.log.xz"),
     ("what is inside backup.tar", "tar -tf backup.tar"),
     ("list the contents of lib.jar", "unzip -l lib.jar"),
+    ("list what is in archive.zip without extracting it", "unzip -l archive.zip"),
 ])
 def test_verb_and_extension_choose_the_tool(request_text, expected):
     got = compose(request_text)

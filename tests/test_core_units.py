@@ -88,6 +88,11 @@ def test_library_size_and_variants():
     ("sort file.csv by the second comma separated field", "sort -t, -k2 file.csv"),
     ("make a directory named build", "mkdir build"),
     ("make a symlink called latest pointing to /opt/app/v2", "ln -s /opt/app/v2 latest"),
+    ("rename all .jpeg files to .jpg", 'for f in *.jpeg; do mv -- "$f" "${f%.jpeg}.jpg"; done'),
+    # a shared word must not outvote the verb: listing is not stopping, a checksum is not a check
+    ("list running docker containers", "docker ps"),
+    ("show the sha256 checksum of image.iso", "sha256sum image.iso"),
+    ("give the group write permission on shared/", "chmod g+w shared/"),
 ])
 def test_retrieval_top_candidate(request_, expected):
     cands = Library.load().candidates(request_)

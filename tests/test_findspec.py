@@ -30,6 +30,8 @@ from caro.findspec import compose
     ("find python files containing TODO", "find . -name '*.py' -exec grep -l TODO {} +"),
     ("list the files containing 'api_key' under config", "grep -rl api_key config"),
     ("find the 3 largest files in /var/log", "find /var/log -type f -printf '%s %p\\n' | sort -nr | head -n 3"),
+    ("replace foo with bar in all python files", "find . -name '*.py' -exec sed -i 's/foo/bar/g' {} +"),
+    ("make all files in bin executable", "find bin -exec chmod +x {} \\;"),
     ("find c files in \"$SRC_DIR\" and archive them into src.tar.gz",
      "find \"$SRC_DIR\" -name '*.c' -print0 | xargs -0 tar -czvf src.tar.gz"),
 ])
@@ -47,6 +49,8 @@ def test_parts_of_the_request_become_parts_of_the_command(request_text, expected
     "create a directory called build",
     "show the git log for the last week",
     "split big.log into 100 MB pieces",
+    "rename all .jpeg files to .jpg in this folder",       # a bare listing would not rename anything
+    "show the last 50 lines of every file in /var/log/nginx",
 ])
 def test_requests_about_other_things_are_left_alone(request_text):
     assert compose(request_text) is None
@@ -119,3 +123,11 @@ def test_delete_runs_and_removes_only_what_was_described(tree):
     got = compose("delete log files older than 30 days")
     _run(got.command, tree)
     assert not (tree / "old.log").exists() and (tree / "top.log").exists()
+
+
+def test_replacement_runs_under_real_sed_and_takes_the_text_literally(tree):
+    (tree / "src" / "util.py").write_text("a.b = 1\nab = 2\n")
+    got = compose('replace "a.b" with "x/y" in all python files under src')
+    _run(got.command, tree)
+    assert (tree / "src" / "util.py").read_text() == "x/y = 1\nab = 2\n"      # "." is not a wildcard
+    assert (tree / "a" / "notes.md").read_text() == "x" * 10                      # other files untouched
