@@ -130,6 +130,9 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(group\s+)?owner(?:ship)?\s+of\s+\S+\s+to\s+(['\"`]?)([a-z_$][\w${}.-]*)\2", text, re.I):
         if "/" not in m.group(3) and m.group(3).lower() not in _STOP_AFTER_NAMED | {"be", "user", "group"}:
             s.add("name" if m.group(1) else "user", m.group(3))
+    for m in re.finditer(r"\bto\s+(?:the\s+)?([a-z_][\w-]*)\s+group\b", text, re.I):
+        if m.group(1).lower() not in _STOP_AFTER_NAMED | {"same", "new", "other", "a"}:
+            s.add("name", m.group(1))
     for m in re.finditer(r"\bgroup\s+(?:to\s+|named\s+|called\s+)(['\"`]?)([a-z_$][\w${}-]*)\1|\bgroup\s+(['\"`])([a-z_$][\w${}-]*)\3", text, re.I):
         value = m.group(2) or m.group(4)
         if value.lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "ownership"}:
@@ -141,7 +144,7 @@ def extract(request: str) -> Slots:
         if m.group(1).lower() not in _STOP_AFTER_NAMED:
             s.add("container", m.group(1))
             s.add("name", m.group(1))
-    for m in re.finditer(r"\bimage\s+([\w./:-]+)", text):
+    for m in re.finditer(r"\bimage\s+(?:(?:tagged|named|called)\s+)?([\w./:-]+)", text):
         if m.group(1).lower() not in _STOP_AFTER_NAMED and not _is_filelike(m.group(1)):
             s.add("image", m.group(1))
     for m in re.finditer(r"\b(?:message|msg)\s+(['\"]?)(.+?)\1$", text):
