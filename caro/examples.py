@@ -32,7 +32,7 @@ CLASH_PENALTY = 3.0
 # for "list running containers") is pushed down: words it shares must not outvote the verb.
 UNASKED_ACTION_PENALTY = 3.0
 _ACTION_WORDS = ("stop kill delete reboot shutdown poweroff reload restart verify prune clean reset push overwrite "
-                 "format truncate drop disable enable install upgrade wipe move start pull commit merge rebase")
+                 "format truncate drop disable enable install upgrade wipe move start pull commit merge rebase discard add")
 _LIBRARY_PATH = Path(__file__).parent / "data" / "examples.txt"
 
 
@@ -151,7 +151,7 @@ _SYNONYMS = {"biggest": "largest", "bigger": "larger", "big": "large", "huge": "
              "uninstall": "delete", "purge": "delete", "contents": "content", "inside": "content", "word": "pattern",
              "text": "pattern", "string": "pattern", "containing": "contain", "contains": "contain", "with": "contain",
              "mentioning": "contain", "include": "contain", "including": "contain", "rename": "move", "username": "user",
-             "login": "user", "stop": "kill", "halt": "kill", "symlink": "link", "symlinks": "link", "called": "named"}
+             "login": "user", "stop": "kill", "halt": "kill", "symlink": "link", "symlinks": "link", "called": "named", "repo": "repository"}
 
 
 def query_tokens(text: str) -> list[str]:

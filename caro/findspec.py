@@ -250,6 +250,12 @@ def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
     for m in t.finditer(r"(?:^|\s)([\w-]*[a-z0-9]\.([a-z0-9]{1,8}))(?=\s)"):
         if _ext_of(m.group(2)) or m.group(2) in ("conf", "cfg", "history", "log", "xml", "txt"):
             add(t.original(m, 1), m)
+    # quoted extensions: '".doc" files', '"wmv" "wma" files'
+    for m in t.finditer(rf"({_Q}\d+{_Q})(?:,? (?:and |or )?({_Q}\d+{_Q}))? (?:files?|documents?)\b"):
+        for i in (1, 2):
+            v = t.original(m, i) if m.group(i) else ""
+            if re.fullmatch(r"\.?\w{1,8}", v) and (v.startswith(".") or _ext_of(v.lower())):
+                add("*." + v.lstrip("."), m)
     # "PHP files", ".txt files", "python scripts", "log files"
     for m in t.finditer(r"(?:^|\s)(\.?[a-z0-9+]+)(?: or (\.?[a-z0-9+]+))? (?:source )?(?:files?|scripts?|documents?|sources?|images?|programs?)\b"):
         exts = [e for e in (_ext_of(m.group(1)), _ext_of(m.group(2)) if m.group(2) else None) if e]
@@ -729,10 +735,15 @@ def _destination(t: _Text) -> str | None:
     """Where copies, moves and archives go: "to /backup", "into the directory out", "to all.tar"."""
     m = t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} ([\w.-]+)|(?:{_DIRWORD} )?({_Q}\d+{_Q}|[~/.$][^\s,;]*|[\w.-]+/[^\s,;]*|"
                  rf"[\w-]+\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|tar|zip|cpio)\b))") \
-        or t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} )?{_PATHY}")
+        or t.search(rf"\b(?:to|into) (?:the )?(?:{_DIRWORD} )?{_PATHY}") \
+        or t.search(rf"\b(?:to|into) (?:the |my )?([\w.-]+) {_DIRWORD}\b")
     if not m or not t.search(r"\b(copy|cp|move|mv|back ?up|relocate|duplicate|archive|tar|compress|save|put|store)\b"):
         return None
     dest = t.original(m, next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i)))
+    if dest.lower() in ("current", "this", "working"):
+        dest = "."
+    elif dest.lower() in ("another", "other", "some", "a", "new", "same", "parent", "target", "given", "specified", "that"):
+        return None                      # a place the request does not name
     t.consume(m)
     return dest
 
@@ -746,6 +757,9 @@ def _output_file(t: _Text) -> str | None:
     out = t.original(m, 1)
     t.consume(m, 1)
     return out
+
+
+_SELECTORS = {"name", "size", "time", "perm", "owner", "empty", "hidden", "depth", "exclude", "content"}
 
 
 def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bool:
@@ -762,6 +776,12 @@ def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bo
                             r"execut(?!able)\w*|size of|compar\w*|merg\w*|replac\w*|join|head|tail|(?:first|last|top|bottom) (?:\w+ )?lines?)\b", low)
     if unexpressed and (not filters or not (p.action or p.pipe)):
         return False           # a verb the rules cannot express: a bare listing would not do what was asked
+    if re.search(r"\bsort\w* by (?:the )?(?:modification |mod |change |access )?(?:time|date|size|age)\b", low) and not recursive:
+        return False           # "list files sorted by time": ls -t/-S, not find | sort by name
+    if p.action[1:2] in (["cp"], ["mv"]) and re.search(rf"\b(?:cop(?:y|ies)|mov(?:e|es))\s+(?:the\s+)?{_DIRWORD}\s+[\w.~/-]+", low):
+        return False           # "copy the directory photos to /backup": one named directory, cp -r
+    if set(filters) & {"delete", "move", "copy"} and not set(filters) & _SELECTORS and "-type" not in p.tests:
+        return False           # "delete all core files": a word not understood must not become "delete everything"
     listing = re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low)
     return bool(filters or (p.kind and recursive) or (listing and (p.kind or p.roots or _FOLLOW.search(low))))
 

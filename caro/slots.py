@@ -215,7 +215,8 @@ def extract(request: str) -> Slots:
             s.add("path", d)
             s.add("any", d)
     for m in re.finditer(r"\b(?:the|my|this)\s+([\w.-]+)\s+(?:folder|directory|dir)\b", text):
-        if m.group(1).lower() not in ("current", "home", "this", "same", "whole", "entire", "parent", "working"):
+        if m.group(1).lower() not in ("current", "home", "this", "same", "whole", "entire", "parent", "working", "previous",
+                                      "last", "other", "new", "target", "given", "specified", "root", "temporary"):
             s.add("dir", m.group(1))
             s.add("path", m.group(1))
     for m in re.finditer(r"\b(?:in|under|inside|from)\s+(?:the\s+)?(?:current\s+(?:directory|folder|dir)|here|this\s+(?:directory|folder|dir))\b|\bhere\b", low):
@@ -228,6 +229,16 @@ def extract(request: str) -> Slots:
         s.add("count", NUMBER_WORDS.get(n, n))
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
         s.add("count", m.group(1) or m.group(2))
+    for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+line\b", low):
+        s.add("count", ORDINALS.get(m.group(1)) or re.sub(r"\D", "", m.group(1)))
+    # "the name key from config.json": a key of a structured file
+    if re.search(r"\b(json|yaml|yml|toml|config)\b", low):
+        for m in re.finditer(r"\b(?:the\s+)?(['\"`]?)([\w.-]+)\1\s+(?:key|field|property)\b", text):
+            if m.group(2).lower() not in _STOP_AFTER_NAMED | {"a", "each", "every", "json", "yaml", "api"}:
+                names = s.values.setdefault("name", [])
+                if m.group(2) in names:
+                    names.remove(m.group(2))
+                names.insert(0, m.group(2))      # before "name key" read as named "key"
     # column/field numbers: "the third column", "2nd field", "column 4"
     for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?:[a-z-]+\s+){0,2}?(?:columns?|fields?|cols?)\b"
                          r"|\b(?:column|field|col)\s+(?:number\s+)?(\d+)\b", low):
@@ -244,6 +255,7 @@ def extract(request: str) -> Slots:
         s.add("lend", m.group(2))
     # src/dst pairs: the first two path-like things, "from A to B" order
     anys = s.values.get("any", []) or s.values.get("word", [])
+    anys = sorted(anys, key=lambda v: text.find(v) if v in text else len(text))   # in the order they were written
     if len(anys) >= 2:
         s.add("src", anys[0])
         s.add("dst", anys[1])
@@ -268,7 +280,7 @@ def normalise(request: str, slots: Slots) -> str:
     """Replace extracted values by their type name, so retrieval matches on shape."""
     out = request
     for kind in ("url", "archive", "size", "file", "dir", "host", "port", "pid"):
-        for v in slots.values.get(kind, []):
+        for v in sorted(slots.values.get(kind, []), key=len, reverse=True):   # backup/notes.txt before notes.txt
             out = out.replace(v, f" {kind} ")
     # a quoted value is data, not words of the request ("pretty-print" is no hint of jq)
     out = re.sub(r"(['\"`])[^'\"`]+\1", " quoted ", out)

@@ -93,6 +93,11 @@ def test_library_size_and_variants():
     ("list running docker containers", "docker ps"),
     ("show the sha256 checksum of image.iso", "sha256sum image.iso"),
     ("give the group write permission on shared/", "chmod g+w shared/"),
+    ("show the path of the current git repo root", "git rev-parse --show-toplevel"),
+    ("copy the directory photos to /backup recursively", "cp -r photos /backup"),
+    ("print the 2nd line of file.txt", "sed -n '2p' file.txt"),
+    ("get the value of the name key from config.json", "jq '.name' config.json"),
+    ("shut down in 10 minutes", "sudo shutdown -h +10"),
 ])
 def test_retrieval_top_candidate(request_, expected):
     cands = Library.load().candidates(request_)

@@ -51,6 +51,9 @@ def test_parts_of_the_request_become_parts_of_the_command(request_text, expected
     "split big.log into 100 MB pieces",
     "rename all .jpeg files to .jpg in this folder",       # a bare listing would not rename anything
     "show the last 50 lines of every file in /var/log/nginx",
+    "find and delete all core files in my home directory and below",   # "core files" not understood: no rm of everything
+    "list files sorted by modification time",                          # ls -t, not find | sort by name
+    "copy the directory photos to /backup recursively",                # one named directory: cp -r
 ])
 def test_requests_about_other_things_are_left_alone(request_text):
     assert compose(request_text) is None
