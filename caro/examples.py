@@ -95,7 +95,7 @@ def load_user_examples(path: Path) -> list[Example]:
 
 
 def _retrieval_text(ex: Example) -> str:
-    return SLOT_RE.sub(lambda m: f" {m.group(1)} ", ex.request)
+    return SLOT_RE.sub(lambda m: f" {S.slot_token(m.group(1))} ", ex.request)
 
 
 class BM25:
@@ -219,7 +219,7 @@ class Library:
     def candidates(self, request: str, flavour: str = "gnu", k: int = 8,
                    have_program=None) -> list[Candidate]:
         slots = S.extract(request)
-        q = query_tokens(S.normalise(request, slots)) + [kind for kind in slots.values if kind not in ("any", "quoted", "word")]
+        q = query_tokens(S.normalise(request, slots)) + [S.slot_token(kind) for kind in slots.values if kind not in ("any", "quoted", "word")]
         scores = self.index.scores(q)
         asked = set(q)
         pool = sorted(scores.items(), key=lambda kv: -kv[1])[: k * 3]

@@ -276,12 +276,17 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
 
 
+def slot_token(kind: str) -> str:
+    """The retrieval word for a slot: "dirslot", never the English "dir" or "path" an entry may use."""
+    return kind + "slot"
+
+
 def normalise(request: str, slots: Slots) -> str:
     """Replace extracted values by their type name, so retrieval matches on shape."""
     out = request
     for kind in ("url", "archive", "size", "file", "dir", "host", "port", "pid"):
         for v in sorted(slots.values.get(kind, []), key=len, reverse=True):   # backup/notes.txt before notes.txt
-            out = out.replace(v, f" {kind} ")
+            out = out.replace(v, f" {slot_token(kind)} ")
     # a quoted value is data, not words of the request ("pretty-print" is no hint of jq)
     out = re.sub(r"(['\"`])[^'\"`]+\1", " quoted ", out)
     return out
