@@ -165,9 +165,10 @@ def _kind(t: _Text, p: _Plan, flavour: str) -> None:
         return
     files = t.search(r"\b(regular |normal |plain |ordinary )?files?\b")
     dirs = t.search(r"\b(sub)?(directories|directory|folders?|dirs?)\b")
-    links = t.search(r"\b(broken |dangling )?(symbolic links?|symlinks?|soft links?|links)\b")
+    links = t.search(r"\b(broken |dangling )?(symbolic links?|symlinks?|soft links?|links)"
+                     r"(?:( (?:that )?(?:point|pointing|points) (?:to|at) (?:missing|nonexistent|non-existent|deleted) (?:files?|targets?|paths?)))?\b")
     if links:
-        broken = bool(links.group(1))
+        broken = bool(links.group(1) or links.group(3))
         p.tests += ["-xtype", "l"] if broken and flavour == "gnu" else ["-type", "l"]
         p.kind = "l"
     elif files and dirs:
@@ -545,8 +546,11 @@ def _content(t: _Text, p: _Plan, case_insensitive: bool) -> list[str] | None:
     if not m:
         return None
     value = t.original(m, 1)
+    negated = re.search(r"\b(?:not|n't|never|without)\s+(?:\w+\s+)?$", t.low[max(0, m.start() - 20):m.start()])
     t.consume(m)
     p.parts.append("content")
+    if negated:
+        return ["-exec", "grep", "-L", _q(value), "{}", "+"]      # the files that lack it
     flags = "-l" if t.search(r"\b(?:list|names?|which files|what files|print the files|show the files|files? names?|paths?)\b") or \
         t.search(r"\b(?:find|locate|get|show|list|print|display)\b.*\bfiles?\b") else ""
     if case_insensitive:
@@ -653,7 +657,8 @@ def _action(t: _Text, p: _Plan, dest: str | None, flavour: str) -> None:
         p.pipe += ["sort", "-nr" if reverse else "-n", "|", "head", "-n", count]
         p.parts.append("rank")
         return
-    m = t.search(r"\b(total (?:disk )?(?:size|usage|space)|how much (?:disk )?space|disk usage|space (?:used|taken))\b")
+    m = t.search(r"\b(total (?:disk )?(?:size|usage|space)|how much (?:disk )?space|disk usage|space (?:used|taken)|"
+                 r"(?:sum|add up|total) (?:of )?(?:the |their )?sizes?)\b")
     if m:
         t.consume(m)
         p.action = ["-exec", "du", "-ch", "{}", "+"]
@@ -774,6 +779,9 @@ def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bo
         return False           # "remove '/tmp/a', '/tmp/b'": named files, not a search
     unexpressed = re.search(r"\b(cop(?:y|ies)|mov(?:e|es)|renam\w*|change (?:the )?(?:current )?directory|enter\w*|\bcd\b|run|"
                             r"execut(?!able)\w*|size of|compar\w*|merg\w*|replac\w*|join|head|tail|(?:first|last|top|bottom) (?:\w+ )?lines?)\b", low)
+    if "content" not in filters and re.search(r"\b(?:search|look|grep)(?:ing)?\s+(?:recursively\s+)?for\s+(?!(?:(?:a|an|the|all|any|every|each)\s+)*"
+                                              r"(?:[\w.*\"'-]+\s+){0,2}(?:files?|director\w*|folders?|symlinks?|links?|scripts?|images?|documents?)\b)\S", low):
+        return False           # a text to look for that the rules did not read
     if unexpressed and (not filters or not (p.action or p.pipe)):
         return False           # a verb the rules cannot express: a bare listing would not do what was asked
     if re.search(r"\bsort\w* by (?:the )?(?:modification |mod |change |access )?(?:time|date|size|age)\b", low) and not recursive:

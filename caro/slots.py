@@ -152,9 +152,10 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:named|called|name)\s+(['\"]?)([^\s'\"]+)\1", text):
         if m.group(2).lower() not in _STOP_AFTER_NAMED:
             s.add("name", m.group(2))
-    for m in re.finditer(r"\b(?:containing|contain|contains|matching|match|with the word|for the word|for the string|mentioning|grep for|search for|look for|search)\s+(['\"]?)([^\s'\"]+)\1", text, re.I):
+    for m in re.finditer(r"\b(?:containing|contain|contains|matching|matches of|match of|match|with the word|for the word|of the word|for the string|mentioning|grep for|search(?: recursively)? for|look for|search)\s+(['\"]?)([^\s'\"]+)\1", text, re.I):
         word = m.group(2)
-        if word.lower() not in _STOP_AFTER_NAMED | {"files", "file", "lines", "all", "a", "text", "string", "word", "pattern"} \
+        if word.lower() not in _STOP_AFTER_NAMED | {"files", "file", "lines", "all", "a", "text", "string", "word", "pattern",
+                                                    "of", "recursively", "every", "any"} \
                 and not (not m.group(1) and _is_filelike(word)):      # "search notes.txt for beta": the file is not the pattern
             s.add("pattern", word)
     if "pattern" not in s.values and re.search(r"\b(search|grep|look|find)\b", low) and _is_filelike_in(text):
@@ -162,7 +163,8 @@ def extract(request: str) -> Slots:
         if m and m.group(2).lower() not in _STOP_AFTER_NAMED | {"all", "a", "every", "any", "files", "lines"}:
             s.add("pattern", m.group(2))
     for m in re.finditer(r"\b(?:with|by|to)\s+(['\"]?)([^\s'\"]+)\1\s*$", text):
-        s.add("text", m.group(2))
+        if m.group(1) or not _is_filelike(m.group(2)):      # "append a line to todo.txt": a file, not the text
+            s.add("text", m.group(2))
     for m in re.finditer(r"\breplace\s+(['\"]?)(\S+?)\1\s+with\s+(['\"]?)(\S+?)\3(\s|$)", text, re.I):
         s.values.setdefault("pattern", []).insert(0, m.group(2))
         s.values.setdefault("text", []).insert(0, m.group(4))
@@ -206,8 +208,11 @@ def extract(request: str) -> Slots:
             s.add("word", v)
     for m in re.finditer(r"\b(?:where is|where's|location of|path (?:to|of)|which)\s+(?:the\s+)?([\w.+-]+)\s+(?:executable|binary|program|command|installed)\b", low):
         s.add("name", m.group(1))
-    for m in re.finditer(r"\bvariables?\s+\$?([A-Za-z_]\w*)", text):
-        s.add("name", m.group(1))
+    for m in re.finditer(r"\bvariables?\s+\$?([A-Za-z_]\w*)|\$?\b([A-Z_][A-Z0-9_]*)\s+(?:environment\s+)?variable\b"
+                         r"|\bfunction\s+([A-Za-z_][\w-]*)", text):
+        v = m.group(1) or m.group(2) or m.group(3)
+        if v.lower() not in _STOP_AFTER_NAMED | {"a", "is", "named", "called"}:
+            s.add("name", v)
     for m in re.finditer(r"\b(?:directory|folder|dir)\s+(?:called\s+|named\s+)?([\w.~/-]+)", text):
         d = m.group(1)
         if d.lower() not in _STOP_AFTER_NAMED | {"tree", "structure", "size", "sizes", "for", "is", "of"}:
@@ -224,7 +229,7 @@ def extract(request: str) -> Slots:
     if re.search(r"\b(?:in|under|of)\s+(?:my\s+)?home(?:\s+(?:directory|folder|dir))?\b", low):
         s.values.setdefault("path", []).insert(0, "~")
         s.add("dir", "~")
-    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds|times|directories|items|jobs|threads|cores)\b", low):
+    for m in re.finditer(r"\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|recent)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b|\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:biggest|largest|smallest|newest|oldest|most|latest|lines?|commits?|files?|entries|results|processes|seconds?|times|directories|items|jobs|threads|cores)\b", low):
         n = m.group(1) or m.group(2)
         s.add("count", NUMBER_WORDS.get(n, n))
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
@@ -240,7 +245,7 @@ def extract(request: str) -> Slots:
                     names.remove(m.group(2))
                 names.insert(0, m.group(2))      # before "name key" read as named "key"
     # column/field numbers: "the third column", "2nd field", "column 4"
-    for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?:[a-z-]+\s+){0,2}?(?:columns?|fields?|cols?)\b"
+    for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?:[a-z-]+\s+){0,2}?(?:columns?|fields?|cols?|words?)\b"
                          r"|\b(?:column|field|col)\s+(?:number\s+)?(\d+)\b", low):
         word = m.group(1)
         s.add("col", m.group(2) or ORDINALS.get(word) or re.sub(r"\D", "", word))
@@ -248,6 +253,11 @@ def extract(request: str) -> Slots:
     m = re.search(r"\b(?:renam\w*|chang\w*|convert\w*)\b.*?\bto\s+(?:\*?\.)([a-z0-9]{1,8})\b", low)
     if m:
         s.add("newext", m.group(1))
+    # a number range: "the numbers from 1 to 10", "a random number between 1 and 100"
+    m = re.search(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and|through|until)\s+(-?\d+)\b", low)
+    if m:
+        s.add("lstart", m.group(1))
+        s.add("lend", m.group(2))
     # a line range: "lines 20 to 30", "from line 5 to line 9", "lines 3-7"
     m = re.search(r"\blines?\s+(\d+)\s*(?:to|-|through|thru|and|until)\s*(?:line\s+)?(\d+)\b", low)
     if m:

@@ -98,6 +98,12 @@ def test_library_size_and_variants():
     ("print the 2nd line of file.txt", "sed -n '2p' file.txt"),
     ("get the value of the name key from config.json", "jq '.name' config.json"),
     ("shut down in 10 minutes", "sudo shutdown -h +10"),
+    ("print the numbers from 1 to 10", "seq 1 10"),
+    ("print the value of the HOME variable", 'echo "$HOME"'),
+    ("set the variable count to 5", "count=5"),
+    ("print the 5th word of each line in text.txt", "awk '{print $5}' text.txt"),
+    ("append a line to todo.txt", "echo 'TEXT' >> todo.txt"),
+    ("search recursively for TODO but skip the node_modules directory", "grep -r --exclude-dir=node_modules 'TODO' ."),
 ])
 def test_retrieval_top_candidate(request_, expected):
     cands = Library.load().candidates(request_)

@@ -32,6 +32,9 @@ from caro.findspec import compose
     ("find the 3 largest files in /var/log", "find /var/log -type f -printf '%s %p\\n' | sort -nr | head -n 3"),
     ("replace foo with bar in all python files", "find . -name '*.py' -exec sed -i 's/foo/bar/g' {} +"),
     ("make all files in bin executable", "find bin -exec chmod +x {} \\;"),
+    ("find python files not containing TODO", "find . -name '*.py' -exec grep -L TODO {} +"),
+    ("find all symbolic links pointing to missing files", "find . -xtype l"),
+    ("sum the sizes of all .mp4 files", "find . -name '*.mp4' -exec du -ch {} + | tail -n 1"),
     ("find c files in \"$SRC_DIR\" and archive them into src.tar.gz",
      "find \"$SRC_DIR\" -name '*.c' -print0 | xargs -0 tar -czvf src.tar.gz"),
 ])
@@ -54,6 +57,7 @@ def test_parts_of_the_request_become_parts_of_the_command(request_text, expected
     "find and delete all core files in my home directory and below",   # "core files" not understood: no rm of everything
     "list files sorted by modification time",                          # ls -t, not find | sort by name
     "copy the directory photos to /backup recursively",                # one named directory: cp -r
+    "search for TODO in all python files",                             # a text the rules did not read
 ])
 def test_requests_about_other_things_are_left_alone(request_text):
     assert compose(request_text) is None
