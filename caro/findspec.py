@@ -96,7 +96,7 @@ _TIME_UNIT = r"(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((w for w in S.NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")"
 
 _NOT_FILES = re.compile(r"\b(process(es)?|pid|ports?|packages?|containers?|docker|images? (?:id|tag)|services?|"
-                        r"branch(es)?|commits?|network|interfaces?|memory|cpu|ram|disk space|free space|"
+                        r"branch(es)?|commits?|(?:tracked|ignored) by git|untracked|git (?:repo\w*|history|log|remotes?)|network|interfaces?|memory|cpu|ram|disk space|free space|"
                         r"users? accounts?|logged|cron|kernel|download|url|https?|ssh|remote|server|"
                         r"extract|unzip|untar|unpack|split|join|differences?|diff|compare|rsync|prompts?|"
                         r"linked to|(?:create|make|makes)(?: \w+)? (?:new )?(?:director(?:y|ies)|folders?|links?|symlinks?|symbolic)|"

@@ -121,6 +121,8 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:host|server|machine|ssh (?:in)?to)\s+(['\"`]?)([\w.-]+)\1", low):
         if m.group(2) not in _STOP_AFTER_NAMED | {"name", "key", "keys"}:
             s.add("host", m.group(2))
+    for m in re.finditer(r"\b(eth\d+|en[ospx]\w*\d\w*|wlan\d+|wlp\w+|docker0|virbr\d+|tun\d+|wg\d+)\b", low):
+        s.add("name", m.group(1))
     for m in re.finditer(r"\b(?:interface|device|nic)\s+(['\"`]?)([a-z][\w.-]*\d[\w.-]*|lo|wlan\w*|eth\w*|en\w+)\1", low):
         s.add("name", m.group(2).rstrip("."))
     for m in re.finditer(r"\b(?:user|owner)\s+(?:to\s+)?(['\"`]?)([a-z_$][\w${}-]*)\1", text, re.I):
@@ -133,6 +135,14 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\bto\s+(?:the\s+)?([a-z_][\w-]*)\s+group\b", text, re.I):
         if m.group(1).lower() not in _STOP_AFTER_NAMED | {"same", "new", "other", "a"}:
             s.add("name", m.group(1))
+    for m in re.finditer(r"\bowned by\s+(?:the\s+)?(?:user\s+)?(['\"`]?)([a-z_][\w-]*)\1", text, re.I):
+        if m.group(2).lower() not in _STOP_AFTER_NAMED | {"me", "nobody", "user", "a", "group"}:
+            s.add("user", m.group(2))
+    for m in re.finditer(r"\b(?:all|every|each)\s+(?:the\s+)?([\w.-]+)\s+process(?:es)?\b", low):
+        if m.group(1) not in _STOP_AFTER_NAMED | {"running", "stopped", "zombie", "background", "user", "other", "child"}:
+            s.add("name", m.group(1))
+    for m in re.finditer(r"\bcommit\s+([0-9a-f]{6,40})\b", low):
+        s.add("name", m.group(1))
     for m in re.finditer(r"\bgroup\s+(?:to\s+|named\s+|called\s+)(['\"`]?)([a-z_$][\w${}-]*)\1|\bgroup\s+(['\"`])([a-z_$][\w${}-]*)\3", text, re.I):
         value = m.group(2) or m.group(4)
         if value.lower() not in _STOP_AFTER_NAMED | {"is", "with", "name", "names", "and", "ownership"}:
@@ -171,7 +181,8 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:mode|permissions?)\s+([0-7]{3,4})\b|\b([0-7]{3,4})\s+permissions?\b", low):
         s.add("mode", m.group(1) or m.group(2))
     for m in re.finditer(r"\b(?:install|uninstall|remove package|package|apt install|brew install|pip install|crate)\s+([a-z0-9][\w.+-]*)", low):
-        if m.group(1) not in _STOP_AFTER_NAMED | {"package", "packages", "the", "a", "python", "npm"}:
+        if m.group(1) not in _STOP_AFTER_NAMED | {"package", "packages", "the", "a", "python", "npm", "version", "versions",
+                                                  "related", "manager", "list", "cache"}:
             s.add("package", m.group(1))
     for w in re.findall(r"[\w.-]+", text):
         if w in _SERVICES or w.lower() in _SERVICES:
