@@ -32,7 +32,7 @@ CLASH_PENALTY = 3.0
 # for "list running containers") is pushed down: words it shares must not outvote the verb.
 UNASKED_ACTION_PENALTY = 3.0
 _ACTION_WORDS = ("stop kill delete reboot shutdown poweroff reload restart verify prune clean reset push overwrite "
-                 "format truncate drop disable enable install upgrade wipe move start pull commit merge rebase discard add replace")
+                 "format truncate drop disable enable install upgrade wipe move start pull commit merge rebase discard add replace count")
 _LIBRARY_PATH = Path(__file__).parent / "data" / "examples.txt"
 
 
