@@ -118,7 +118,7 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|local|lan|internal|co|uk|de|fr|app|ai|edu|gov)\b", low):
         if not any(m.group(0) in u for u in s.values.get("url", [])):
             s.add("host", m.group(0))
-    for m in re.finditer(r"\b(?:host|server|machine|ssh (?:in)?to)\s+(['\"`]?)([\w.-]+)\1", low):
+    for m in re.finditer(r"\b(?:host|server|machine|ssh (?:in)?to)\s+(['\"`]?)([\w.$-]+)\1", low):
         if m.group(2) not in _STOP_AFTER_NAMED | {"name", "key", "keys"}:
             s.add("host", m.group(2))
     for m in re.finditer(r"\b(eth\d+|en[ospx]\w*\d\w*|wlan\d+|wlp\w+|docker0|virbr\d+|tun\d+|wg\d+)\b", low):
@@ -135,6 +135,9 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\bto\s+(?:the\s+)?([a-z_][\w-]*)\s+group\b", text, re.I):
         if m.group(1).lower() not in _STOP_AFTER_NAMED | {"same", "new", "other", "a"}:
             s.add("name", m.group(1))
+    for m in re.finditer(r"\blogin(?: name)?\s+(?:of\s+)?(['\"`]?)([a-z_][\w-]*)\1", text, re.I):
+        if m.group(2).lower() not in _STOP_AFTER_NAMED | {"shell", "screen", "name", "of", "as", "for", "a"}:
+            s.add("user", m.group(2))
     for m in re.finditer(r"\bowned by\s+(?:the\s+)?(?:user\s+)?(['\"`]?)([a-z_][\w-]*)\1", text, re.I):
         if m.group(2).lower() not in _STOP_AFTER_NAMED | {"me", "nobody", "user", "a", "group"}:
             s.add("user", m.group(2))
@@ -160,7 +163,7 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:message|msg)\s+(['\"]?)(.+?)\1$", text):
         s.add("message", m.group(2))
     for m in re.finditer(r"\b(?:named|called|name)\s+(['\"]?)([^\s'\"]+)\1", text):
-        if m.group(2).lower() not in _STOP_AFTER_NAMED:
+        if m.group(2).lower() not in _STOP_AFTER_NAMED | {"of", "for", "is", "was", "a"}:
             s.add("name", m.group(2))
     for m in re.finditer(r"\b(?:containing|contain|contains|matching|matches of|match of|match|with the word|for the word|of the word|for the string|mentioning|grep for|search(?: recursively)? for|look for|search)\s+(['\"]?)([^\s'\"]+)\1", text, re.I):
         word = m.group(2)
@@ -217,9 +220,10 @@ def extract(request: str) -> Slots:
         v = m.group(2)
         if v not in s.values.get("any", []) and not re.fullmatch(r"[\d.]+", v):
             s.add("word", v)
-    for m in re.finditer(r"\b(?:where is|where's|location of|path (?:to|of)|which)\s+(?:the\s+)?([\w.+-]+)\s+(?:executable|binary|program|command|installed)\b", low):
-        s.add("name", m.group(1))
-    for m in re.finditer(r"\bvariables?\s+\$?([A-Za-z_]\w*)|\$?\b([A-Z_][A-Z0-9_]*)\s+(?:environment\s+)?variable\b"
+    for m in re.finditer(r"\b(?:where is|where's|location of|path (?:to|of)|which)\s+(?:the\s+)?(?!the\b)([\w.+-]+)\s+(?:executable|binary|program|command|installed)\b"
+                         r"|\b(?:the\s+)?(?:command|program|binary|executable)\s+(['\"`]?)(?!to\b|the\b|a\b|that\b|line\b|in\b|on\b|and\b|with\b|for\b|is\b|output\b|history\b|named\b|called\b|\w+(?:ed|ing)\b)([\w.+-]+)\2(?=\s|$)", low):
+        s.add("name", m.group(1) or m.group(3))
+    for m in re.finditer(r"\bvariables?\s+['\"`]?\$?([A-Za-z_]\w*)|\$?\b([A-Z_][A-Z0-9_]*)\s+(?:environment\s+)?variable\b"
                          r"|\bfunction\s+([A-Za-z_][\w-]*)", text):
         v = m.group(1) or m.group(2) or m.group(3)
         if v.lower() not in _STOP_AFTER_NAMED | {"a", "is", "named", "called"}:
