@@ -251,12 +251,21 @@ def _names(t: _Text, p: _Plan, case_insensitive: bool) -> list[str]:
     for m in t.finditer(r"(?:^|\s)([\w-]*[a-z0-9]\.([a-z0-9]{1,8}))(?=\s)"):
         if _ext_of(m.group(2)) or m.group(2) in ("conf", "cfg", "history", "log", "xml", "txt"):
             add(t.original(m, 1), m)
+    # "search for the file foo": one name after "the file"
+    for m in t.finditer(rf"\b(?:search|look|find|locate)(?:ing)?(?: for)? (?:the|a) file "
+                        rf"(?!named\b|called\b|with\b|that\b|which\b|in\b|under\b|whose\b){_VAL}"):
+        v = t.original(m, 1)
+        t.consume(m, 1)                    # "file" stays: it still says what kind of thing
+        if v not in globs:
+            globs.append(v)
     # quoted extensions: '".doc" files', '"wmv" "wma" files'
     for m in t.finditer(rf"({_Q}\d+{_Q})(?:,? (?:and |or )?({_Q}\d+{_Q}))? (?:files?|documents?)\b"):
         for i in (1, 2):
             v = t.original(m, i) if m.group(i) else ""
             if re.fullmatch(r"\.?\w{1,8}", v) and (v.startswith(".") or _ext_of(v.lower())):
                 add("*." + v.lstrip("."), m)
+            elif v and i == 1 and not m.group(2) and "/" not in v:
+                add(v, m)                  # 'all "copyright" files': that exact name
     # "PHP files", ".txt files", "python scripts", "log files"
     for m in t.finditer(r"(?:^|\s)(\.?[a-z0-9+]+)(?: or (\.?[a-z0-9+]+))? (?:source )?(?:files?|scripts?|documents?|sources?|images?|programs?)\b"):
         exts = [e for e in (_ext_of(m.group(1)), _ext_of(m.group(2)) if m.group(2) else None) if e]
@@ -366,8 +375,11 @@ def _time(t: _Text, p: _Plan) -> None:
     elif verb and verb.group(1) == "changed" and t.search(r"\bstatus\b"):
         letter = "c"
     recent = r"(?:in|within|during|for|over)? ?(?:the )?(?:last|past|previous|recent)|within|less than|fewer than|under|newer than|not older than|in under|at most|no more than|up to"
-    old = r"more than|over|older than|at least|not (?:modified|changed|accessed|used|touched|updated|read)(?: in| for)?(?: the last| the past)?|before|earlier than|longer than|greater than|beyond"
-    for words, sign in ((recent, "-"), (old, "+"), (r"exactly|precisely", "")):
+    old = r"more than|over|older than|at least|not (?:been )?(?:modified|changed|accessed|used|touched|updated|read)(?: in| for)?(?: the last| the past)?|before|earlier than|longer than|greater than|beyond"
+    order = ((recent, "-"), (old, "+"), (r"exactly|precisely", ""))
+    if t.search(r"\bnot (?:been )?(?:modified|changed|accessed|used|touched|updated|read)\b"):
+        order = order[1:2] + order[:1] + order[2:]     # "not modified in the last 60 days" is older than 60
+    for words, sign in order:
         m = t.search(rf"\b(?:{words}) ?(?:the )?{_NUM}? ?{_TIME_UNIT}\b( ago| old)?")
         if m:
             break
@@ -405,7 +417,7 @@ def _time(t: _Text, p: _Plan) -> None:
 
 def _chmod(t: _Text, p: _Plan) -> None:
     """"change … permissions to 644" is an action, and must be read before "permissions 644" the filter."""
-    m = t.search(r"\b(?:change|set|modify|update|alter|fix)(?: the)? (?:permissions?|perms?|mode|access rights?)\b(?:.*?)\b(?:to|as|=) ?([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
+    m = t.search(r"\b(?:change|set|modify|update|alter|fix)(?: the| their| its| all)? (?:permissions?|perms?|mode|access rights?)\b(?:.*?)\b(?:to|as|=) ?([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
         or t.search(r"\bchmod ([0-7]{3,4}|[ugoa]*[+=-][rwxXst]+)\b") \
         or t.search(r"\b(?:set|give|apply|assign|change to)(?: the)? ([0-7]{3,4}) (?:permissions?|perms?|mode)\b") \
         or t.search(r"\bto have (?:the )?(?:permissions?|perms?|mode) (?:of )?([0-7]{3,4})\b")
@@ -421,6 +433,16 @@ def _permissions(t: _Text, p: _Plan, flavour: str) -> None:
     if m:
         t.consume(m)
         p.tests += ["-perm", m.group(1)]
+        p.parts.append("perm")
+        return
+    m = t.search(r"\b(?:writ(?:e)?able|readable|executable) (?:by|for) (?:the )?(group|others|other users|owner|user)"
+                 r"(?: (?:and|or) (?:the )?(group|others|other users|owner|user))?\b")
+    if m:
+        who = "".join(sorted({"group": "g", "others": "o", "other users": "o", "owner": "u", "user": "u"}[w]
+                             for w in (m.group(1), m.group(2)) if w))
+        what = {"w": "w", "r": "r", "e": "x"}[t.low[m.start()]]
+        t.consume(m)
+        p.tests += ["-perm", f"-{who}+{what}"]
         p.parts.append("perm")
         return
     rules = [(r"\bworld[- ]writ(?:e)?able\b", ["-perm", "-o+w"]),
@@ -538,6 +560,7 @@ def _content(t: _Text, p: _Plan, case_insensitive: bool) -> list[str] | None:
                   rf"(?: the)?(?: (?:text|string|word|pattern|phrase|line|keyword|expression|regex))? ({_Q}\d+{_Q})")
          or t.search(rf"\b(?:search|look|grep|scan)(?:ing)?(?: for)?(?: the)?(?: (?:text|string|word|pattern|phrase))? ({_Q}\d+{_Q})")
          or t.search(r"\b(?:containing|contain|contains|mentioning|search(?:ing)? for|look(?:ing)? for|grep(?:ping)? for)(?: the)? (?:text|string|word|pattern|phrase|keyword) ([\w.$-]+)")
+         or t.search(rf"\bfor (?:the )?(?:string|text|word|pattern|phrase) ({_Q}\d+{_Q}|[\w.$-]+)")
          or t.search(r"\b(?:search|look|grep)(?:ing)? for (?!files|all|the|any|every|a\b)([\w.$-]+) in (?:all |the |every |any |each )*(?:[\w.*]+ )?(?:files|scripts|sources|documents)\b")
          # "python files containing TODO": one bare word, then the end or a place
          or t.search(r"\b(?:containing|contain|contains|mentioning|that mentions?|which mentions?) (?!the\b|a\b|an\b|any\b|all\b|only\b|"

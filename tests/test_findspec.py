@@ -35,6 +35,11 @@ from caro.findspec import compose
     ("find python files not containing TODO", "find . -name '*.py' -exec grep -L TODO {} +"),
     ("find all symbolic links pointing to missing files", "find . -xtype l"),
     ("sum the sizes of all .mp4 files", "find . -name '*.mp4' -exec du -ch {} + | tail -n 1"),
+    ("find log files not modified in the last 30 days", "find . -name '*.log' -mtime +30"),
+    ("find directories under site and set their permission to 755", "find site -type d -exec chmod 755 {} \\;"),
+    ("find files writable by group and others under /srv", "find /srv -perm -go+w"),
+    ('locate all "LICENSE" files under vendor', "find vendor -name LICENSE"),
+    ('search the regular files under src for the string "fixme"', "find src -type f -exec grep fixme {} \\;"),
     ("find c files in \"$SRC_DIR\" and archive them into src.tar.gz",
      "find \"$SRC_DIR\" -name '*.c' -print0 | xargs -0 tar -czvf src.tar.gz"),
 ])
