@@ -811,6 +811,8 @@ def _worth_answering(request: str, low: str, p: _Plan, filters: list[str]) -> bo
         return False           # "list files sorted by time": ls -t/-S, not find | sort by name
     if p.action[1:2] in (["cp"], ["mv"]) and re.search(rf"\b(?:cop(?:y|ies)|mov(?:e|es))\s+(?:the\s+)?{_DIRWORD}\s+[\w.~/-]+", low):
         return False           # "copy the directory photos to /backup": one named directory, cp -r
+    if p.kind == "d" and re.search(r"\b(?:largest|biggest|smallest|heaviest)\b", low) and "rank" not in filters:
+        return False           # directory sizes are du's job, not find's
     if set(filters) & {"delete", "move", "copy"} and not set(filters) & _SELECTORS and "-type" not in p.tests:
         return False           # "delete all core files": a word not understood must not become "delete everything"
     listing = re.search(r"\b(find|display|list|search|locate|show|get|print)\b", low)

@@ -42,6 +42,12 @@ _SERVICES = {"nginx", "apache2", "httpd", "sshd", "ssh", "docker", "postgresql",
 _STOP_AFTER_NAMED = {"in", "from", "to", "on", "at", "and", "with", "that", "which", "the", "here", "under", "inside"}
 
 
+_SED_CHARS = {"comma": ",", "commas": ",", "tab": "\\t", "tabs": "\\t", "space": " ", "spaces": " ",
+              "semicolon": ";", "semicolons": ";", "colon": ":", "colons": ":", "newline": "\\n", "newlines": "\\n",
+              "dash": "-", "dashes": "-", "hyphen": "-", "hyphens": "-", "underscore": "_", "underscores": "_",
+              "dot": ".", "dots": "."}
+
+
 @dataclass
 class Slots:
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -178,9 +184,15 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\b(?:with|by|to)\s+(['\"]?)([^\s'\"]+)\1\s*$", text):
         if m.group(1) or not _is_filelike(m.group(2)):      # "append a line to todo.txt": a file, not the text
             s.add("text", m.group(2))
-    for m in re.finditer(r"\breplace\s+(['\"]?)(\S+?)\1\s+with\s+(['\"]?)(\S+?)\3(\s|$)", text, re.I):
-        s.values.setdefault("pattern", []).insert(0, m.group(2))
-        s.values.setdefault("text", []).insert(0, m.group(4))
+    for m in re.finditer(r"\breplace\s+(?:all\s+|every\s+|the\s+)?(['\"]?)(\S+?)\1\s+with\s+(?:an?\s+|the\s+)?(['\"]?)(\S+?)\3(\s|$)", text, re.I):
+        # "replace commas with tabs": characters named in words become the characters
+        old, new = (v if q else _SED_CHARS.get(v.lower(), v) for q, v in ((m.group(1), m.group(2)), (m.group(3), m.group(4))))
+        s.values.setdefault("pattern", []).insert(0, old)
+        s.values.setdefault("text", []).insert(0, new)
+    m = re.search(r"\b(?:convert|change|turn)\s+(?:all\s+|every\s+|the\s+)?(\w+)\s+(?:in)?to\s+(?:an?\s+)?(\w+)\b", low)
+    if m and m.group(1) in _SED_CHARS and m.group(2) in _SED_CHARS:
+        s.values.setdefault("pattern", []).insert(0, _SED_CHARS[m.group(1)])
+        s.values.setdefault("text", []).insert(0, _SED_CHARS[m.group(2)])
     for m in re.finditer(r"\b(?:mode|permissions?)\s+([0-7]{3,4})\b|\b([0-7]{3,4})\s+permissions?\b", low):
         s.add("mode", m.group(1) or m.group(2))
     for m in re.finditer(r"\b(?:install|uninstall|remove package|package|apt install|brew install|pip install|crate)\s+([a-z0-9][\w.+-]*)", low):

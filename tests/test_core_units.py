@@ -104,6 +104,11 @@ def test_library_size_and_variants():
     ("print the 5th word of each line in text.txt", "awk '{print $5}' text.txt"),
     ("append a line to todo.txt", "echo 'TEXT' >> todo.txt"),
     ("search recursively for TODO but skip the node_modules directory", "grep -r --exclude-dir=node_modules 'TODO' ."),
+    # characters named in words, in the direction asked
+    ("replace commas with tabs in data.csv", "sed -i 's/,/\\t/g' data.csv"),
+    ("convert tabs to commas in data.tsv", "tr '\\t' ',' < data.tsv"),
+    ("convert commas to tabs in data.csv", "tr ',' '\\t' < data.csv"),
+    ("find the largest directory under /home", "du -h /home | sort -rh | head -n 1"),
 ])
 def test_retrieval_top_candidate(request_, expected):
     cands = Library.load().candidates(request_)

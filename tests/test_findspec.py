@@ -63,6 +63,7 @@ def test_parts_of_the_request_become_parts_of_the_command(request_text, expected
     "list files sorted by modification time",                          # ls -t, not find | sort by name
     "copy the directory photos to /backup recursively",                # one named directory: cp -r
     "search for TODO in all python files",                             # a text the rules did not read
+    "show the 3 biggest directories in /var",                          # directory sizes: du
 ])
 def test_requests_about_other_things_are_left_alone(request_text):
     assert compose(request_text) is None
