@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 
+from .safety.commands import unwrap
 from .safety.shellparse import parse
 
 CHECKABLE = frozenset(
@@ -59,8 +60,7 @@ def unknown_flags(command: str) -> list[str]:
         return []
     bad: list[str] = []
     for argv in parsed.argvs():
-        while argv and argv[0] in ("sudo", "env", "nohup", "time", "command"):
-            argv = argv[1:]
+        argv = unwrap(argv)[0]      # the program proper, past sudo/env/timeout/VAR=… and their options
         if not argv:
             continue
         help_ = help_text(os.path.basename(argv[0]))
