@@ -35,6 +35,10 @@ def _placeholder_wins(cands: list[Candidate]) -> bool:
     return cands[0].score - max(complete, default=0.0) >= PLACEHOLDER_LEAD
 
 
+def _from_examples(c: Candidate) -> str:
+    return "from caro's examples: " + SLOT_RE.sub(lambda m: m.group(1).upper(), c.example.request)
+
+
 class EngineError(Exception):
     def __init__(self, message: str, code: int = 1):
         super().__init__(message)
@@ -177,12 +181,12 @@ class Engine:
             # beats a complete command for another task
             best = cands[0]
             ordered = [best.command] + [c.command for c in cands[1:] if c.complete and c.score >= MIN_USABLE]
-            explanation = "from caro's examples: " + SLOT_RE.sub(lambda m: m.group(1).upper(), best.example.request)
+            explanation = _from_examples(best)
             self.notices.append("replace " + ", ".join(m.upper() for m in dict.fromkeys(best.missing)) + " with your own values")
         elif strategy == "retrieve" and confident:
             ranked = self._rank(request, ctx, cands)
             ordered = [c.command for c in ranked] + [c.command for c in cands if c not in ranked]
-            explanation = "from caro's examples: " + SLOT_RE.sub(lambda m: m.group(1).upper(), ranked[0].example.request)
+            explanation = _from_examples(ranked[0])
         else:
             try:
                 cmd, explanation = self._generate(request, ctx, cands)

@@ -48,6 +48,11 @@ _SED_CHARS = {"comma": ",", "commas": ",", "tab": "\\t", "tabs": "\\t", "space":
               "dot": ".", "dots": "."}
 
 
+def _ordinal(word: str) -> str:
+    """"third" → "3", "2nd" → "2"."""
+    return ORDINALS.get(word) or re.sub(r"\D", "", word)
+
+
 @dataclass
 class Slots:
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -262,7 +267,7 @@ def extract(request: str) -> Slots:
     for m in re.finditer(r"\bline\s+(\d+)\b|\btimestamp\s+(\d+)\b", low):
         s.add("count", m.group(1) or m.group(2))
     for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+line\b", low):
-        s.add("count", ORDINALS.get(m.group(1)) or re.sub(r"\D", "", m.group(1)))
+        s.add("count", _ordinal(m.group(1)))
     # "the name key from config.json": a key of a structured file
     if re.search(r"\b(json|yaml|yml|toml|config)\b", low):
         for m in re.finditer(r"\b(?:the\s+)?(['\"`]?)([\w.-]+)\1\s+(?:key|field|property)\b", text):
@@ -274,22 +279,19 @@ def extract(request: str) -> Slots:
     # column/field numbers: "the third column", "2nd field", "column 4"
     for m in re.finditer(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?:[a-z-]+\s+){0,2}?(?:columns?|fields?|cols?|words?)\b"
                          r"|\b(?:column|field|col)\s+(?:number\s+)?(\d+)\b", low):
-        word = m.group(1)
-        s.add("col", m.group(2) or ORDINALS.get(word) or re.sub(r"\D", "", word))
+        s.add("col", m.group(2) or _ordinal(m.group(1)))
     # the extension files should get: "rename all .jpeg files to .jpg"
     m = re.search(r"\b(?:renam\w*|chang\w*|convert\w*)\b.*?\bto\s+(?:\*?\.)([a-z0-9]{1,8})\b", low)
     if m:
         s.add("newext", m.group(1))
-    # a number range: "the numbers from 1 to 10", "a random number between 1 and 100"
-    m = re.search(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and|through|until)\s+(-?\d+)\b", low)
-    if m:
-        s.add("lstart", m.group(1))
-        s.add("lend", m.group(2))
-    # a line range: "lines 20 to 30", "from line 5 to line 9", "lines 3-7"
-    m = re.search(r"\blines?\s+(\d+)\s*(?:to|-|through|thru|and|until)\s*(?:line\s+)?(\d+)\b", low)
-    if m:
-        s.add("lstart", m.group(1))
-        s.add("lend", m.group(2))
+    # a number range ("the numbers from 1 to 10", "between 1 and 100") or a line range
+    # ("lines 20 to 30", "from line 5 to line 9", "lines 3-7")
+    for pattern in (r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and|through|until)\s+(-?\d+)\b",
+                    r"\blines?\s+(\d+)\s*(?:to|-|through|thru|and|until)\s*(?:line\s+)?(\d+)\b"):
+        m = re.search(pattern, low)
+        if m:
+            s.add("lstart", m.group(1))
+            s.add("lend", m.group(2))
     # src/dst pairs: the first two path-like things, "from A to B" order
     anys = s.values.get("any", []) or s.values.get("word", [])
     anys = sorted(anys, key=lambda v: text.find(v) if v in text else len(text))   # in the order they were written
