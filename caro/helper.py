@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import socketserver
+import struct
 import subprocess
 import sys
 import threading
@@ -47,6 +48,62 @@ def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
         return None
     finally:
         s.close()
+
+
+def _flock_struct(pid: int = 0) -> tuple[str, bytes]:
+    """A `struct flock` asking about a write lock on the whole file, in this platform's layout."""
+    if sys.platform.startswith("linux"):
+        fmt = "hhxxxxqqixxxx"           # l_type, l_whence, l_start, l_len, l_pid
+        return fmt, struct.pack(fmt, fcntl.F_WRLCK, 0, 0, 0, pid)
+    fmt = "qqihh"                       # BSD/macOS: l_start, l_len, l_pid, l_type, l_whence
+    return fmt, struct.pack(fmt, 0, 0, pid, fcntl.F_WRLCK, 0)
+
+
+def lock_holder(lockfile: Path | None = None) -> int | None:
+    """The PID of the process holding the helper's life lock, as the kernel reports it, or None.
+
+    The helper holds a POSIX write lock on helper.lock for as long as it lives. Asking the
+    kernel (F_GETLK) who holds it is the only PID caro ever signals: a number read from a file
+    may belong to an unrelated process after a crash and PID reuse, the lock holder cannot.
+    """
+    lockfile = lockfile or _files()[3]
+    try:
+        fd = os.open(lockfile, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fmt, query = _flock_struct()
+        # F_GETLK needs an fd open for the lock type asked about; a read lock query is enough on
+        # a read-only fd, and a write lock held by the helper conflicts with it
+        if sys.platform.startswith("linux"):
+            query = struct.pack(fmt, fcntl.F_RDLCK, 0, 0, 0, 0)
+        else:
+            query = struct.pack(fmt, 0, 0, 0, fcntl.F_RDLCK, 0)
+        answer = struct.unpack(fmt, fcntl.fcntl(fd, fcntl.F_GETLK, query))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if sys.platform.startswith("linux"):
+        kind, pid = answer[0], answer[4]
+    else:
+        kind, pid = answer[3], answer[2]
+    return pid if kind != fcntl.F_UNLCK and pid > 0 else None
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    """The uid of the process at the other end of a Unix socket (SO_PEERCRED / getpeereid)."""
+    try:
+        if hasattr(socket, "SO_PEERCRED"):
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            return struct.unpack("3i", creds)[1]
+        if hasattr(os, "getpeereid"):
+            return os.getpeereid(conn.fileno())[0]     # type: ignore[attr-defined]
+        local_peercred = getattr(socket, "LOCAL_PEERCRED", 0x001)
+        creds = conn.getsockopt(0, local_peercred, struct.calcsize("iih16i"))
+        return struct.unpack("iih16i", creds)[1]
+    except OSError:
+        return None
 
 
 def _version_key(v: str) -> tuple:
@@ -91,6 +148,10 @@ class Service:
             self.stop.set()
             return protocol.encode_reply("stale", __version__)
         if op == "ping":
+            return protocol.encode_reply("pong", __version__)
+        if op == "shutdown":
+            log.info("asked to shut down over the socket")
+            self.stop.set()
             return protocol.encode_reply("pong", __version__)
         if op == "suggest":
             reply = self.suggest(fields)
@@ -153,6 +214,12 @@ class _Handler(socketserver.BaseRequestHandler):
         service: Service = self.server.service        # type: ignore[attr-defined]
         self.request.settimeout(5)
         data = b""
+        uid = _peer_uid(self.request)
+        if uid is not None and uid != os.getuid():
+            # another local user reached the socket (the directory check failed somewhere):
+            # never serve them, they would learn requests and could drive the helper
+            log.warning("refused a client with uid %d", uid)
+            return
         try:
             while not protocol.complete(data):
                 chunk = self.request.recv(65536)
@@ -199,8 +266,10 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
         verbose = bool(cfg.get("logging.verbose", False))
     lock_fd = os.open(lockfile, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        # a POSIX lock, not flock(): its holder's PID can be asked of the kernel (lock_holder)
+        fcntl.lockf(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock_fd)
         print("caro: a helper is already running", file=sys.stderr)
         return 1
     if sock.exists() or sock.is_symlink():
@@ -238,33 +307,50 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     return 0
 
 
-def _read_pid(pidfile: Path) -> tuple[int, str] | None:
+def _shutdown_over_socket(sock: Path, timeout: float = 1.0) -> bool:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
     try:
-        pid, version = pidfile.read_text().split()[:2]
-        return int(pid), version
-    except (OSError, ValueError):
-        return None
+        s.connect(str(sock))
+        s.sendall(protocol.encode_request({"op": "shutdown", "v": __version__}))
+        while s.recv(4096):
+            pass
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def _wait_unlocked(lockfile: Path, wait: float) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if lock_holder(lockfile) is None:
+            return True
+        time.sleep(0.05)
+    return lock_holder(lockfile) is None
 
 
 def stop(wait: float = 5.0) -> bool:
+    """Stop the running helper: ask it over the socket; only a helper that holds the life lock
+    and does not answer is signalled, by the PID the kernel gives for that lock."""
     d, sock, pidfile, lockfile, _ = _files()
-    info = _read_pid(pidfile)
-    if not info:
-        return False
-    try:
-        os.kill(info[0], signal.SIGTERM)
-    except ProcessLookupError:
-        pidfile.unlink(missing_ok=True)
-        return False
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
+    if lock_holder(lockfile) is None:
+        return False                       # nothing alive holds the lock: any pidfile is stale
+    if _shutdown_over_socket(sock) and _wait_unlocked(lockfile, wait):
+        return True
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        pid = lock_holder(lockfile)
+        if pid is None:
+            return True
+        log.info("helper pid %d holds the lock but does not answer: sending %s", pid, sig.name)
         try:
-            os.kill(info[0], 0)
+            os.kill(pid, sig)
         except ProcessLookupError:
             return True
-        time.sleep(0.05)
-    os.kill(info[0], signal.SIGKILL)
-    return True
+        if _wait_unlocked(lockfile, wait if sig == signal.SIGTERM else 2.0):
+            return True
+    return lock_holder(lockfile) is None
 
 
 def start(timeout: float = 60.0) -> str:
@@ -276,7 +362,7 @@ def start(timeout: float = 60.0) -> str:
         v = ping(sock)
         if v == __version__:
             return v
-        if v is not None or _read_pid(pidfile):
+        if v is not None or lock_holder(lockfile) is not None:
             stop()
         paths.logs_dir().mkdir(parents=True, exist_ok=True)
         logf = open(paths.logs_dir() / "helper.log", "ab")
@@ -311,18 +397,17 @@ def command(action: str, foreground: bool = False) -> int:
         except RuntimeError as e:
             print(f"caro: {e}", file=sys.stderr)
             return 1
-        info = _read_pid(_files()[2])
-        print(f"caro helper {v} running (pid {info[0] if info else '?'})")
+        print(f"caro helper {v} running (pid {lock_holder() or '?'})")
         return 0
     if action == "stop":
         print("caro helper stopped" if stop() else "caro helper was not running")
         return 0
     if action == "status":
         v = ping()
-        info = _read_pid(_files()[2])
+        holder = lock_holder()
         if v:
-            print(f"running: version {v}, pid {info[0] if info else '?'}, socket {_files()[1]}")
+            print(f"running: version {v}, pid {holder or '?'}, socket {_files()[1]}")
             return 0
-        print("not running" + (" (stale pidfile)" if info else ""))
+        print("not answering (pid %d holds the lock); run: caro helper stop" % holder if holder else "not running")
         return 1
     return 2

@@ -23,10 +23,27 @@ def _fail(msg):
 
 def _private(directory):
     try:
-        st = os.stat(directory)
+        st = os.lstat(directory)     # a symlink is refused, not followed
     except OSError:
         return True          # not there yet: the helper will create it 0700
     return st.st_uid == os.getuid() and not (st.st_mode & 0o077) and (st.st_mode & 0o170000) == 0o040000
+
+
+def _socket_ours(path):
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return True          # not there yet: the helper creates it
+    return st.st_uid == os.getuid() and (st.st_mode & 0o170000) == 0o140000
+
+
+def _peer_ours(s):
+    """The helper at the other end runs as us (Linux SO_PEERCRED; elsewhere the 0700 directory decides)."""
+    opt = getattr(_socket, "SO_PEERCRED", None)
+    if opt is None:
+        return True
+    creds = s.getsockopt(_socket.SOL_SOCKET, opt, 12)
+    return int.from_bytes(creds[4:8], sys.byteorder) == os.getuid()
 
 
 def _connect(s, path, deadline):
@@ -46,6 +63,8 @@ def _ask(path, payload, deadline):
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         _connect(s, path, deadline)
+        if not _peer_ours(s):
+            raise PermissionError("the process behind the caro socket belongs to another user")
         s.sendall(payload)
         chunks = []
         while True:
@@ -73,6 +92,8 @@ def main(argv):
     payload = ("\x00".join([MAGIC] + fields) + "\x00\x00").encode("utf-8", "surrogateescape")
     if not _private(os.path.dirname(path)):
         return _fail(f"{os.path.dirname(path)} is not a private directory; caro refuses to use it")
+    if not _socket_ours(path):
+        return _fail(f"{path} is not a socket of yours; caro refuses to use it")
     deadline = time.monotonic() + timeout
     for attempt in range(3):
         try:
@@ -82,6 +103,8 @@ def main(argv):
                 return _fail("the caro helper could not be started; run: caro doctor")
             _start_helper(python)
             continue
+        except PermissionError as e:
+            return _fail(f"{e}; caro refuses to use it")
         except TimeoutError:
             return _fail(f"no answer within {timeout:g}s (CARO_TIMEOUT); your text is unchanged")
         except OSError as e:

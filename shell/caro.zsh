@@ -34,8 +34,17 @@ __caro_call() {
   zmodload zsh/datetime 2>/dev/null
   start=$EPOCHREALTIME
   __caro_runtime_dir; dir=$REPLY; sock=$dir/helper.sock
-  if [[ -e $dir && ! -O $dir ]]; then
-    __caro_reply=(error "$dir belongs to another user; caro refuses to use it"); return 1
+  # Whoever can write into the runtime directory can answer in the helper's place and put any
+  # command into this prompt: it must be a real directory (not a symlink), ours, mode 0700, and
+  # the socket in it ours too.
+  if [[ -e $dir || -L $dir ]]; then
+    local -a __caro_ok=( $dir(N/Uf-077) )
+    if [[ -L $dir ]] || (( ! $#__caro_ok )); then
+      __caro_reply=(error "$dir is not a private directory of yours (owner and mode 0700 required); caro refuses to use it"); return 1
+    fi
+    if [[ -L $sock ]] || [[ -e $sock && ! -O $sock ]]; then
+      __caro_reply=(error "$sock belongs to another user; caro refuses to use it"); return 1
+    fi
   fi
   while :; do
     if zsocket $sock 2>/dev/null; then

