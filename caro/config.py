@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "backend": {
         "preferred": "auto",
         "fallback": True,
-        "embedded": {"model": "smollm2-135m", "threads": 0, "context": 2048},
+        "embedded": {"model": "qwen2.5-coder-1.5b", "threads": 0, "context": 2048},
         "mlx": {"model": "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"},
         "ollama": {"url": "http://localhost:11434", "model": "qwen2.5-coder:1.5b", "endpoint": "generate",
                    "stream": False, "connect_timeout": 5.0, "timeout": 30.0},

@@ -31,7 +31,7 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("runtime dir", True, f"{d} (0700, yours)"))
     except paths.UnsafeDirectory as e:
         out.append(("runtime dir", False, str(e)))
-    name = cfg.get("backend.embedded.model") if cfg else "smollm2-135m"
+    name = (cfg.get("backend.embedded.model") if cfg else None) or models.default_entry().name
     try:
         path, entry = models.resolve(name)
         models.check_file(path)

@@ -24,11 +24,32 @@ from pathlib import Path
 from . import __version__, paths, protocol
 
 log = logging.getLogger("caro.helper")
+MAX_OPTIONS = 5                 # alternatives the helper asks the model for, per request
 
 
 def _files():
     d = paths.runtime_dir()
     return d, d / "helper.sock", d / "helper.pid", d / "helper.lock", d / "start.lock"
+
+
+def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None) -> list[str]:
+    """One request to the running helper; its reply split into fields. Raises OSError."""
+    sock = sock or _files()[1]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(str(sock))
+        if _peer_uid(s) not in (None, os.getuid()):
+            raise PermissionError("the process behind the caro socket belongs to another user")
+        s.sendall(protocol.encode_request({"v": __version__, **fields}))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+        return protocol.decode_reply(data)
+    except protocol.ProtocolError as e:
+        raise OSError(f"malformed reply from the helper ({e})") from None
+    finally:
+        s.close()
 
 
 def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
@@ -162,9 +183,30 @@ class Service:
             return reply
         return protocol.encode_reply("error", f"unknown operation {op!r}")
 
+    def _suggestion(self, text: str, shell: str, cwd: str | None, index: int):
+        """The cached suggestion for this request and its option number `index` (asking the model
+        for one more alternative when the shell cycles past the known ones), or None."""
+        key = (text, shell, cwd)
+        with self._engine_lock:
+            if key not in self.cache:
+                t = time.perf_counter()
+                s = self.engine().suggest(text, shell=shell, cwd=cwd)
+                log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
+                         f": {text!r} -> {s.command!r}" if self.verbose else "")
+                self.cache[key] = s
+                while len(self.cache) > 64:
+                    self.cache.popitem(last=False)
+            s = self.cache[key]
+            self.cache.move_to_end(key)
+            while index >= len(s.options) and len(s.options) < MAX_OPTIONS:
+                if self.engine().alternative(s, shell=shell, cwd=cwd) is None:
+                    break
+        return s
+
     def suggest(self, fields: dict[str, str]) -> bytes:
-        from .engine import EngineError
         from .backends.base import BackendError
+        from .engine import EngineError
+        from .verdicts import helper_reply
         text = fields.get("text", "")
         shell = fields.get("shell") or "bash"
         cwd = fields.get("cwd") or None
@@ -172,41 +214,24 @@ class Service:
             index = max(0, int(fields.get("index", "0") or 0))
         except ValueError:
             index = 0
-        key = (text, shell, cwd)
-        with self._engine_lock:
-            try:
-                if key not in self.cache:
-                    t = time.perf_counter()
-                    s = self.engine().suggest(text, shell=shell, cwd=cwd)
-                    log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
-                             f": {text!r} -> {s.command!r}" if self.verbose else "")
-                    self.cache[key] = s
-                    while len(self.cache) > 64:
-                        self.cache.popitem(last=False)
-                s = self.cache[key]
-            except EngineError as e:
-                return protocol.encode_reply("error", str(e))
-            except BackendError as e:
-                return protocol.encode_reply("error", str(e))
-            except Exception as e:          # the helper must answer, whatever happens
-                log.exception("suggest failed")
-                return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
-        note = "; ".join(s.notices)
-        if index == 0:
-            command, verdict = s.command, s.verdict
-        else:
-            options = [s.command] + s.alternatives if not s.verdict.blocked else s.alternatives
-            if not options:
-                return protocol.encode_reply("error", "no other suggestion")
-            command = options[index % len(options)]
-            verdict = self.engine().verdict(command, shell, cwd)
-        if verdict.action == "block":
-            return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
-        if verdict.action == "warn":
-            return protocol.encode_reply("confirm", command, "warning: this command " + "; ".join(verdict.reasons[:2]))
-        if verdict.risk != "safe" and verdict.reasons:
-            note = (note + "; " if note else "") + "note: " + verdict.reasons[0]
-        return protocol.encode_reply("insert", command, note)
+        try:
+            s = self._suggestion(text, shell, cwd, index)
+        except (EngineError, BackendError) as e:
+            return protocol.encode_reply("error", str(e))
+        except Exception as e:          # the helper must answer, whatever happens
+            log.exception("suggest failed")
+            return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
+        if fields.get("format") == "json":
+            import json
+            return protocol.encode_reply("json", json.dumps({**s.as_dict(), "notices": s.notices}))
+        offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
+        if index and len(offered) < 2:
+            return protocol.encode_reply("error", "no other suggestion passed caro's checks; undo (Ctrl-_) brings your request back")
+        opt = offered[index % len(offered)]
+        notes = list(s.notices) if index == 0 else []
+        if index:
+            notes.insert(0, f"alternative {index % len(offered) + 1}/{len(offered)}")
+        return helper_reply(opt.command, opt.verdict, notes)
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -252,7 +277,6 @@ def _default_engine():
     eng = Engine(cfg, backend, notices)
     if hasattr(backend, "llm"):
         backend.llm()                    # warm: load the model now, not on the first key press
-    eng.library
     return eng
 
 

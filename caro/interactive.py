@@ -35,10 +35,9 @@ def offer(s) -> int:
     verdict = s.verdict
     print(command)
     sys.stdout.flush()
-    if verdict.action == "warn":
-        err("warning: this command " + "; ".join(verdict.reasons[:2]))
-    elif verdict.risk != "safe" and verdict.reasons:
-        err("note: this command " + verdict.reasons[0])
+    from .verdicts import sentence
+    if sentence(verdict):
+        err(sentence(verdict))
     while True:
         key = _read_key("[e]dit  [r]un  [c]opy  [q]uit > ")
         if key == "e":
@@ -47,7 +46,7 @@ def offer(s) -> int:
             from . import safety
             verdict = safety.check(command)
             if verdict.blocked:
-                err("blocked: this command " + "; ".join(verdict.reasons[:2]))
+                err(sentence(verdict))
                 return EXIT_BLOCKED
             continue
         if key == "r":

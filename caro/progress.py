@@ -49,3 +49,59 @@ class Spinner:
             if self.drawn:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+class Transfer:
+    """Bytes done / total, rate and ETA for a long copy or download.
+
+    On a terminal it redraws one line (at most 10 times a second); otherwise it prints a line at
+    every quarter, so logs of install.sh still show that something is moving.
+    """
+
+    def __init__(self, label: str, total: int, stream=None):
+        self.label = label
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self._last = 0.0
+        self._quarter = 0
+        try:
+            self.tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+
+    def line(self, done: int) -> str:
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        rate = done / elapsed
+        text = f"{self.label}: {_size(done)}"
+        if self.total:
+            text += f" / {_size(self.total)} ({done * 100 // self.total}%)"
+        text += f"  {_size(rate)}/s"
+        if self.total and rate > 0 and done < self.total:
+            text += f"  ETA {int((self.total - done) / rate)}s"
+        return text
+
+    def update(self, done: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not hasattr(self, "_began"):
+            self._began = True
+            self.start = now          # the rate counts from the first byte, not from construction
+        if self.tty:
+            if final or now - self._last >= 0.1:
+                self.stream.write("\r\033[K" + self.line(done) + ("\n" if final else ""))
+                self.stream.flush()
+                self._last = now
+            return
+        quarter = done * 4 // self.total if self.total else 0
+        if quarter > self._quarter or final and quarter < 4:
+            self._quarter = quarter
+            self.stream.write(self.line(done) + "\n")
+            self.stream.flush()

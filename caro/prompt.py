@@ -1,18 +1,38 @@
-"""Build the prompt shared by every backend: context, retrieved examples, the request."""
+"""The prompt every backend gets: where the command runs, the shell's syntax, the request.
+
+Kept short: a 1.5B model follows a few plain sentences better than a page of rules. Each line
+is here because the fresh dev split showed the model needed it (README, ablations).
+"""
 from __future__ import annotations
 
 from .backends.base import Prompt
 from .context import Context
 
-
-def system_text(ctx: Context, json_output: bool = False) -> str:
-    shell = ctx.shell if ctx.shell in ("bash", "zsh", "fish", "sh") else "bash"
-    flavour = "GNU" if ctx.flavour == "gnu" else "BSD/macOS"
-    fmt = ('Reply with JSON: {"command": "...", "explanation": "..."}.' if json_output
-           else "Reply with the command only, on one line, no explanation.")
-    return (f"You turn a request into one {shell} command for {ctx.distro or ctx.os} with {flavour} tools. "
-            f"Use only real options. Work in the current directory unless a path is given. {fmt}")
+_SYNTAX = {
+    "fish": ("fish syntax, not bash: `for f in *.txt; echo $f; end`, `for i in (seq 3); echo $i; end`, `set -gx NAME value`, "
+             "`(command)` for substitution, `; and` / `; or`, `if test -f x; …; end`. Never `do`/`done`, `$(…)` or `export`."),
+    "zsh": "", "bash": "", "sh": "",
+}
+_TOOLS = {"bsd": "BSD/macOS ones (`sed -i ''`, `stat -f`, `date -v`, no `find -printf`)"}
 
 
-def build(request: str, ctx: Context, shots: list[tuple[str, str]], json_output: bool = False) -> Prompt:
-    return Prompt(system=system_text(ctx, json_output), shots=shots[:4], request=request.strip(), json_output=json_output)
+def system_text(ctx: Context) -> str:
+    # A long prompt listing tools and rules scored 60.0 % on the fresh dev split, this short one
+    # 75.0 % (README, ablations): the 1.5B copies whatever the prompt names (`find -printf`
+    # everywhere) and, told the cwd's path, wrote it instead of `.`; so only what it must not get
+    # wrong is said.
+    shell = ctx.shell if ctx.shell in _SYNTAX else "bash"
+    fish = (" " + _SYNTAX["fish"]) if shell == "fish" else ""
+    bsd = f" The tools are {_TOOLS['bsd']}." if ctx.flavour == "bsd" else ""
+    return (f"You are an expert in the {shell} shell on {ctx.distro or ctx.os}.{fish}{bsd} "
+            "Turn the user's request into exactly one command line. A request to show, list, find, count or check "
+            "something gets a command that only reads. Reply with the command only.")
+
+
+def build(request: str, ctx: Context, shots: list[tuple[str, str]], avoid: list[tuple[str, str]] | None = None) -> Prompt:
+    text = request.strip()
+    if avoid:
+        # asked again: say which answers were refused and why, so the model can correct itself
+        said = "; ".join(f"`{cmd}` ({why})" for cmd, why in avoid[-4:])
+        text += f"\n(Not these, they do not fit: {said}. Give another single command.)"
+    return Prompt(system=system_text(ctx), shots=shots[:4], request=text)

@@ -3,13 +3,14 @@
 Request: "caro1" NUL, then "key=value" NUL fields, then an empty field (NUL NUL ends it).
 Reply:   KIND NUL FIELD NUL …, closed by the helper; the shell splits on NUL.
   insert CMD NOTE | confirm CMD REASON | block REASON | error MESSAGE | stale VERSION | pong VERSION
+  | json OBJECT (the CLI asks with format=json for the whole suggestion)
 Unknown request keys are ignored, so older shells keep working with newer helpers.
 """
 from __future__ import annotations
 
 MAGIC = "caro1"
 MAX_REQUEST_BYTES = 64 * 1024
-KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain")
+KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain", "json")
 
 
 class ProtocolError(ValueError):

@@ -25,7 +25,7 @@ def make(name: str, config: Config, model: str | None = None) -> Backend:
     sect = config.section(f"backend.{name}")
     if name == "embedded":
         from .embedded import EmbeddedBackend
-        return EmbeddedBackend(model or sect.get("model", "smollm2-135m"), int(sect.get("threads", 0)),
+        return EmbeddedBackend(model or sect.get("model") or "qwen2.5-coder-1.5b", int(sect.get("threads", 0)),
                                int(sect.get("context", 2048)))
     if name == "ollama":
         from .ollama import OllamaBackend

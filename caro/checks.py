@@ -1,0 +1,104 @@
+"""Checks a written command must pass before anyone sees it (then safety judges it).
+
+1. It parses in the target shell (`bash -n`, `zsh -n`, `fish --no-execute`): fish rejects bash
+   loops, and a line that does not parse is never what the user wanted.
+2. Every program it runs exists here: on PATH, a shell builtin or keyword. A missing one is a
+   note, not a refusal: "show my crontab" is `crontab -l` even where cron is not installed yet.
+3. Its options exist, by the program's own --help (flagcheck).
+4. The intent guard: a read-only request gets no command that changes state.
+Each check returns a reason in words the model can act on when asked again, or None.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+
+from . import flagcheck, intent
+from .safety.commands import basename, unwrap
+from .safety.shellparse import parse
+
+SYNTAX_TIMEOUT = 2.0
+_SYNTAX_CMD = {"bash": ["bash", "-n"], "sh": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
+
+_BUILTINS = frozenset(
+    "alias bg bind break builtin caller cd command compgen complete continue declare dirs disown echo enable eval "
+    "exec exit export false fc fg getopts hash help history jobs kill let local logout mapfile popd printf pushd pwd "
+    "read readarray readonly return set shift shopt source suspend test times trap true type typeset ulimit umask "
+    "unalias unset wait . : [ [[ ]] ]] { } ( ) if then else elif fi for while until do done case esac in function select "
+    "time coproc ! "
+    # zsh
+    "autoload bindkey print zmodload zle setopt unsetopt whence where which noglob emulate zmv vared functions "
+    # fish
+    "and or not begin end switch string math count contains set_color fish_add_path abbr functions funced funcsave "
+    "argparse path status commandline realpath random".split())
+
+
+@functools.lru_cache(maxsize=8)
+def _shell_available(shell: str) -> bool:
+    cmd = _SYNTAX_CMD.get(shell)
+    return bool(cmd and shutil.which(cmd[0]))
+
+
+def syntax_error(command: str, shell: str) -> str | None:
+    """The target shell's own complaint about the line, or None when it parses (or the shell is absent)."""
+    shell = shell if shell in _SYNTAX_CMD else "bash"
+    if not _shell_available(shell):
+        return None
+    argv = _SYNTAX_CMD[shell]
+    try:
+        out = subprocess.run(argv, input=command + "\n", capture_output=True, text=True, timeout=SYNTAX_TIMEOUT,
+                             env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LC_ALL": "C.UTF-8"})
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+    if out.returncode == 0:
+        return None
+
+    first = next((ln.strip() for ln in out.stderr.splitlines() if ln.strip()), "syntax error")
+    first = re.sub(r"^(?:bash|zsh|fish|-|Standard input|\(stdin\)|fish: )[:\s]*(?:line \d+:\s*)?", "", first)
+    return f"it is not valid {shell} syntax ({first[:120]})"
+
+
+def missing_programs(command: str, has) -> list[str]:
+    """Programs the command runs that are neither installed nor shell builtins."""
+    out = []
+    for argv in parse(command).argvs():
+        real = unwrap(argv)[0]
+        if not real:
+            continue
+        word = real[0]
+        if "$" in word or "=" in word or "/" in word:
+            continue                        # a variable, an assignment, or a path the user names
+        name = basename(word)
+        if name in _BUILTINS or not re.fullmatch(r"[\w.+-]+", name):
+            continue
+        if not has(name):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def problem(command: str, shell: str, has, read_only: bool) -> str | None:
+    """Why this command must not be offered for this request, or None."""
+    if not command.strip():
+        return "the answer was empty"
+    if "\n" in command.strip():
+        return "it spans several lines; one line is needed"
+    why = syntax_error(command, shell)
+    if why:
+        return why
+    invented = flagcheck.unknown_flags(command)
+    if invented:
+        return f"it uses options its program does not have ({', '.join(dict.fromkeys(invented))})"
+    if read_only:
+        changes = intent.state_changes(command)
+        if changes:
+            return f"the request only asks to look, but {changes[0]}"
+    return None
+
+
+def notes(command: str, has) -> list[str]:
+    """What the user should know about a command that passed: programs it needs that are missing here."""
+    missing = missing_programs(command, has)
+    return [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed here"] if missing else []

@@ -1,0 +1,27 @@
+"""How a safety verdict is worded, once, for the CLI, the interactive offer and the helper reply."""
+from __future__ import annotations
+
+from . import protocol
+from .safety import Verdict
+
+
+def sentence(verdict: Verdict) -> str:
+    """One line for stderr / the widget message, empty for a safe command."""
+    reasons = "; ".join(verdict.reasons[:2])
+    if verdict.action == "block":
+        return "blocked: this command " + (reasons or "is judged critical")
+    if verdict.action == "warn":
+        return "warning: this command " + reasons
+    if verdict.reasons and verdict.risk != "safe":
+        return "note: this command " + verdict.reasons[0]
+    return ""
+
+
+def helper_reply(command: str, verdict: Verdict, notes: list[str]) -> bytes:
+    """The widget's reply: a block keeps the user's text; a warning is inserted with its reason."""
+    if verdict.action == "block":
+        return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
+    said = sentence(verdict)
+    if verdict.action == "warn":
+        return protocol.encode_reply("confirm", command, "; ".join([said, *notes]))
+    return protocol.encode_reply("insert", command, "; ".join(n for n in [*notes, said] if n))
