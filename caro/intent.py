@@ -44,7 +44,18 @@ def read_only(request: str) -> bool:
     text = _POLITE.sub("", request.strip().lower())
     if not text or not any(re.match(re.escape(v) + r"\b", text) for v in _LOOK):
         return False
-    return _CHANGE.search(text) is None or _HYPOTHETICAL.search(text) is not None
+    if _HYPOTHETICAL.search(text):
+        return True
+    for m in _CHANGE.finditer(text):
+        before = text[:m.start()].split()[-1:] or [""]
+        if before[0] not in _NOUN_BEFORE:
+            return False
+    return True
+
+
+# "the last reboot", "the changes I staged", "my backup": a change word used as a noun
+_NOUN_BEFORE = frozenset("the my last recent latest previous of any these those your staged unstaged uncommitted "
+                         "pending scheduled failed".split())
 
 
 # Programs whose every use changes something.

@@ -89,8 +89,30 @@ def clean_line(line: str) -> str:
     return line
 
 
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
+
+
+def degenerate(command: str) -> str | None:
+    """Why a reply looks like a sampling loop rather than a command (or None)."""
+    words = command.split()
+    if len(command) > 500:
+        return "it is far too long for one command"
+    if re.search(r"(.)\1{24,}", command):
+        return "it repeats one character over and over"
+    for n in (1, 2, 3):
+        grams = [tuple(words[i:i + n]) for i in range(0, len(words) - n + 1)]
+        for i in range(len(grams)):
+            run = 1
+            while i + run * n < len(grams) and grams[i + run * n] == grams[i]:
+                run += 1
+            if run >= (4 if n == 1 else 3) and any(len(w) > 1 for w in grams[i]):
+                return "it repeats the same words over and over"
+    return None
+
+
 def extract(reply: str) -> Parsed:
-    text = (reply or "").strip()
+    # reasoning models think aloud first; an unclosed block means the answer never came
+    text = _THINK.sub("", reply or "").strip()
     if not text:
         raise NoCommand("the model returned an empty reply")
     try:
@@ -114,7 +136,8 @@ def extract(reply: str) -> Parsed:
         line = clean_line(line)
         if not line or _PROSE.match(line) or line.endswith(":"):
             continue
-        if re.match(r"^[\w./~-]", line) and not re.search(r"[.!?]$", line) or _PROMPT.match(line):
+        sentence = re.search(r"[A-Za-z][.!?]$", line) and not re.search(r"[-|/$=<>*'\"]", line)
+        if re.match(r"^[\w./~-]", line) and not sentence or _PROMPT.match(line):
             return Parsed(line, "", "line")
     if m:
         return Parsed(clean_line(m.group(1)), "", "inline-code")

