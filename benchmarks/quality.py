@@ -50,7 +50,8 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
         for line in (bench / "intercode_alfa" / "tasks.jsonl").read_text().splitlines():
             x = json.loads(line)
             golds = [g for g in (x.get("gold"), x.get("gold2")) if g]
-            rows.append({"request": x["query"], "golds": golds, "category": f"difficulty {x['difficulty']}", "exec": False})
+            rows.append({"request": x["query"], "golds": golds, "category": f"difficulty {x['difficulty']}", "exec": False,
+                         "task": x})
     elif name == "everyday":
         bsd = platform.system() == "Darwin"
         for line in (HERE / "sets" / "everyday.jsonl").read_text().splitlines():
@@ -115,7 +116,7 @@ class PeerRunner:
         return [text.splitlines()[0].strip() if text else ""]
 
 
-def evaluate(rows: list[dict], runner, sandbox=None) -> dict:
+def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
     from sandbox import same_effect
     per = []
     for r in rows:
@@ -129,10 +130,12 @@ def evaluate(rows: list[dict], runner, sandbox=None) -> dict:
         shell = r.get("shell", "bash")
         if r["exec"] and sandbox is not None and top:
             got = sandbox.run(top, shell)
-            item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell)) for g in r["golds"])
+            item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell), normalised=True) for g in r["golds"])
             if r.get("readonly"):
                 item["changed_tree"] = got.ran and got.tree != sandbox.pristine
         item["correct"] = item.get("exec_ok", False) or item["template"]
+        if "task" in r and alfa is not None:
+            item["exec_strict"], item["exec_norm"] = alfa.score(r["task"], top)
         if shell == "fish" and top:
             from caro.checks import syntax_error
             item["fish_invalid"] = syntax_error(top, "fish") is not None
@@ -153,6 +156,8 @@ def summary(items: list[dict]) -> dict:
             "template": sum(i["template"] for i in items) / len(items),
             "correct": sum(i["correct"] for i in items) / len(items),
             "median_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)],
+            "exec_strict": sum(bool(i.get("exec_strict")) for i in items),
+            "exec_norm": sum(bool(i.get("exec_norm")) for i in items),
             "state_changes": sum(bool(i.get("state_change")) for i in items),
             "fish_invalid": sum(bool(i.get("fish_invalid")) for i in items)}
 
@@ -171,12 +176,48 @@ def report(name: str, label: str, res: dict, groups: list[str]) -> None:
                   f"{s['correct']:.1%} | {s['median_ms']:.0f} / {s['p95_ms']:.0f} ms |")
 
 
+def report_exec(name: str, label: str, res: dict) -> None:
+    """ALFA's execution accuracy, strict and normalised, overall, per difficulty and per answer source."""
+    n = res["n"]
+    print(f"{name} exec-accuracy {res['exec_strict'] / n:.2f} ({res['exec_strict']}/{n}) strict · {label}")
+    print(f"{name} exec-accuracy-normalised {res['exec_norm'] / n:.2f} ({res['exec_norm']}/{n}) "
+          f"(whitespace collapsed, any line order) · {label}")
+    for key in ("category", "source"):
+        parts = defaultdict(list)
+        for i in res["items"]:
+            parts[i.get(key, "")].append(i)
+        for value, items in sorted(parts.items()):
+            s = summary(items)
+            print(f"    {key} {value or '-'}: strict {s['exec_strict']}/{s['n']}, normalised {s['exec_norm']}/{s['n']}")
+
+
+class ModelAloneRunner:
+    """The same GGUF with a plain one-line prompt and only markdown stripped: the model's own level."""
+
+    def __init__(self, model: str | None):
+        from caro import models
+        from caro.backends.embedded import EmbeddedBackend
+        self.backend = EmbeddedBackend(model or models.default_entry().name)
+        self.label = f"{self.backend.model_name} alone (plain prompt, markdown stripped)"
+        self.last_source = "model alone"
+
+    def __call__(self, request: str, shell: str = "bash") -> list[str]:
+        from caro import parse
+        from caro.backends.base import Prompt
+        p = Prompt(system=f"Translate the request into a single {shell} command.", shots=[], request=request)
+        try:
+            return [parse.extract(self.backend.generate(p, max_tokens=128).text).command]
+        except parse.NoCommand:
+            return [""]
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="heldout,fresh-dev,everyday,test,alfa")
     ap.add_argument("--backend")
     ap.add_argument("--model")
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
+    ap.add_argument("--systems", default="caro", help="comma list of: caro, alone (same model, plain prompt), sgpt (shell_gpt peer)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
     ap.add_argument("--sources", action="store_true", help="also print rows per answer source (library, rules, model)")
@@ -194,12 +235,29 @@ def main(argv=None) -> None:
         shutil.copy(args.user_examples, home / "examples.toml")
     from sandbox import Sandbox
     sandbox = Sandbox()
-    runner = PeerRunner() if args.peer else CaroRunner(args.backend, args.model, str(sandbox.fixture))
+    alfa = None
+    if "alfa" in args.sets.split(","):
+        from alfa import Alfa
+        alfa = Alfa(BENCH)
+        if alfa.missing:
+            print(f"note: ALFA tools missing here: {', '.join(alfa.missing)}")
+    runners = []
+    for system in args.systems.split(","):
+        if system == "caro":
+            runners.append(PeerRunner() if args.peer else CaroRunner(args.backend, args.model, "/work"))
+        elif system == "alone":
+            runners.append(ModelAloneRunner(args.model))
+        elif system == "sgpt":
+            from peer import SgptRunner
+            runners.append(SgptRunner(args.model))
+        else:
+            raise SystemExit(f"unknown system {system!r}")
     print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
     print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 "
           "| state-changing answers to read-only requests | invalid fish |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     saved = {}
+    exec_lines = []
     try:
         for name in args.sets.split(","):
             rows = load(name)
@@ -207,11 +265,23 @@ def main(argv=None) -> None:
                 rows = [r for r in rows if r["category"] == args.category]
             if args.limit:
                 rows = rows[: args.limit]
-            res = evaluate(rows, runner, sandbox)
-            report(name, runner.label, res, ["category"] * args.categories + ["source"] * args.sources)
-            saved[name] = res
+            for runner in runners:
+                res = evaluate(rows, runner, sandbox, alfa)
+                report(name, runner.label, res, ["category"] * args.categories + ["source"] * args.sources)
+                saved[f"{name} · {runner.label}"] = res
+                if name == "alfa":
+                    exec_lines.append((name, runner.label, res))
+        for name, label, res in exec_lines:
+            report_exec(name, label, res)
+        if alfa is not None:
+            j = alfa.judge_check()
+            print(f"judge check: gold vs itself run twice differs on {len(j['self_fail'])}/300 tasks "
+                  f"(nondeterministic output: {j['self_fail'][:12]}); gold vs gold2 differs on "
+                  f"{len(j['pair_fail'])}/{j['pairs']} (equivalent answers our judge cannot see as equal)")
     finally:
         sandbox.close()
+        if alfa is not None:
+            alfa.close()
     if args.save:
         Path(args.save).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
 
