@@ -67,16 +67,15 @@ def missing_programs(command: str, has) -> list[str]:
     out = []
     for argv in parse(command).argvs():
         real = unwrap(argv)[0]
-        if not real:
-            continue
-        word = real[0]
-        if "$" in word or "=" in word or "/" in word:
-            continue                        # a variable, an assignment, or a path the user names
-        name = basename(word)
-        if name in _BUILTINS or not re.fullmatch(r"[\w.+-]+", name):
-            continue
-        if not has(name):
-            out.append(name)
+        outer = next((w for w in argv if not re.match(r"^\w+=", w)), "")
+        for word in dict.fromkeys([outer, real[0] if real else ""]):   # the wrapper (sudo) and the program
+            if not word or "$" in word or "=" in word or "/" in word:
+                continue                    # a variable, an assignment, or a path the user names
+            name = basename(word)
+            if name in _BUILTINS or not re.fullmatch(r"[\w.+-]+", name):
+                continue
+            if not has(name):
+                out.append(name)
     return list(dict.fromkeys(out))
 
 

@@ -51,7 +51,11 @@ def caro_home(tmp_path, monkeypatch):
     monkeypatch.delenv("CARO_RUNTIME_DIR", raising=False)
     for var in ("CARO_BACKEND", "CARO_MODEL", "CARO_SAFETY", "CARO_KEY"):
         monkeypatch.delenv(var, raising=False)
-    return home
+    yield home
+    # a test that used the CLI started a helper for this home: stop it (over its socket)
+    if (home / "run" / "helper.lock").exists():
+        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=dict(os.environ, CARO_HOME=str(home)),
+                       capture_output=True, timeout=60)
 
 
 def run_caro(*args, input=None, env=None, timeout=120):
