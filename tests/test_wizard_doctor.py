@@ -51,7 +51,7 @@ def test_init_interactive_embedded_with_arrow_keys(caro_home):
     child.send(DOWN + "\r")                            # moderate -> strict
     child.expect("Hotkey")
     child.send("\x15alt-g\r")                          # clear the default, type a new key
-    child.expect("→ (.+?)\\(\\d+ ms with embedded/smollm2-135m\\)")
+    child.expect("→ (.+?)\\(\\d+ ms with embedded/qwen2.5-coder-1.5b\\)")
     write_config_no_hook(child)
     text = (caro_home / "config.toml").read_text()
     assert 'mode = "strict"' in text and 'key = "alt-g"' in text and "# why strict: shared box" in text
@@ -94,7 +94,7 @@ def test_init_vllm_url_against_real_server(caro_home, llama):
     child.send("\r")
     child.expect("Hotkey")
     child.send("\r")
-    child.expect("with vllm/smollm2\\)")
+    child.expect("with vllm/qwen-served\\)")
     write_config_no_hook(child)
     text = (caro_home / "config.toml").read_text()
     assert 'preferred = "vllm"' in text and llama.url in text

@@ -1,0 +1,77 @@
+"""The same-model peer: shell_gpt (`sgpt --shell`) against llama-cpp-python's OpenAI-compatible
+server serving the very GGUF caro uses. Both are real programs from PyPI (the `bench` extra);
+sgpt runs as a user would run it, one process per request, with its own shell prompt."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LlamaServer:
+    def __init__(self, gguf: Path, alias: str):
+        self.port = _free_port()
+        self.log = tempfile.TemporaryFile()        # a pipe nobody reads would stall the server
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self.proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host",
+                                      "127.0.0.1", "--port", str(self.port), "--model_alias", alias, "--n_ctx", "2048"],
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
+        import httpx
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError("llama_cpp.server exited: " + self.log.read().decode()[-800:])
+            try:
+                if httpx.get(self.url + "/models", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError("llama_cpp.server did not come up")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class SgptRunner:
+    def __init__(self, model: str | None = None):
+        from caro import models
+        sgpt = shutil.which("sgpt") or str(Path(sys.executable).parent / "sgpt")
+        if not Path(sgpt).exists():
+            raise SystemExit("the shell_gpt peer needs sgpt: pip install -e '.[bench]'")
+        self.sgpt = sgpt
+        path, entry = models.resolve(model or models.default_entry().name)
+        self.alias = entry.name if entry else path.stem
+        self.server = LlamaServer(path, self.alias)
+        self.home = Path(tempfile.mkdtemp(prefix="caro-sgpt-"))
+        self.label = f"shell_gpt --shell + llama_cpp.server ({self.alias})"
+        self.last_source = "sgpt"
+
+    def __call__(self, request: str, shell: str = "bash") -> list[str]:
+        env = dict(os.environ, HOME=str(self.home), OPENAI_API_KEY="sk-local", API_BASE_URL=self.server.url,
+                   DEFAULT_MODEL=self.alias, SHELL_INTERACTION="false", OPENAI_USE_FUNCTIONS="false",
+                   PRETTIFY_MARKDOWN="false", CACHE_PATH=str(self.home / "cache"), CHAT_CACHE_PATH=str(self.home / "chat"),
+                   SHELL=f"/bin/{shell}", DISABLE_STREAMING="true", REQUEST_TIMEOUT="60")
+        try:
+            out = subprocess.run([self.sgpt, "--shell", "--no-interaction", "--no-cache", request], env=env,
+                                 capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return [""]
+        lines = [ln for ln in out.stdout.strip().splitlines() if ln.strip()]
+        return [lines[0].strip() if lines else ""]
+
+    def close(self) -> None:
+        self.server.close()
+        shutil.rmtree(self.home, ignore_errors=True)
