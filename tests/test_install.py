@@ -153,11 +153,11 @@ def test_new_user_gets_a_command_with_ctrl_g(user, shell):
     home, env, _ = user
     child = pexpect.spawn(shell, ["-i"], env=env, cwd=str(home), encoding="utf-8", timeout=120, dimensions=(24, 200))
     child.expect_exact(PROMPT)
-    child.send("list files bigger than 100MB here")
+    child.send("show disk space")
     child.send("\x07")
-    child.expect(r"find \. -type f -size \+100M")
+    child.expect(r"df -h")                  # the real default model, installed by install.sh
     time.sleep(0.3)
-    child.sendline("")                      # run it: it is a harmless find in the new user's HOME
+    child.sendline("")                      # run it: df only reads
     child.expect_exact(PROMPT)
     child.sendline("exit")
     child.expect(pexpect.EOF)

@@ -129,6 +129,7 @@ class _Index(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         self.send_response(200)
+        self.send_header("Content-Type", "text/html" if path.startswith("/simple/") else "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

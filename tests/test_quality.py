@@ -51,12 +51,18 @@ def test_flag_score_and_aggregation():
     assert template_match("git log -n 3", ["git log -n 10"])
 
 
-def test_sandbox_is_isolated(tmp_path):
-    from sandbox import Sandbox, same_effect
-    try:
-        box = Sandbox()
-    except RuntimeError as e:
-        pytest.skip(str(e))
+@pytest.fixture
+def box():
+    from sandbox import Sandbox, bwrap_available
+    if not bwrap_available():
+        pytest.skip("bubblewrap is not installed (test.sh installs it)")
+    b = Sandbox(timeout=3)
+    yield b
+    b.close()
+
+
+def test_sandbox_is_isolated(box, tmp_path):
+    from sandbox import World, run_in, same_effect
     real_home = Path(os.environ["HOME"])
     before = set(os.listdir(real_home))
     listener = socket.socket()
@@ -66,18 +72,53 @@ def test_sandbox_is_isolated(tmp_path):
     port = listener.getsockname()[1]
     try:
         out = box.run(f"touch ~/caro-sandbox-was-here; echo $HOME; (echo hi > /dev/tcp/127.0.0.1/{port}) 2>&1; echo rc=$?")
-        assert out.ran and "<root>/home" in out.stdout and "rc=1" in out.stdout
-        assert "home/caro-sandbox-was-here" in out.tree
+        assert out.ran and "/work/home" in out.stdout and "rc=1" in out.stdout
+        assert "work/home/caro-sandbox-was-here" in out.tree
         with pytest.raises(socket.timeout):
             listener.accept()                                            # nothing reached the host
         assert set(os.listdir(real_home)) == before
+        # the host's system directories are read-only inside
+        out = box.run("touch /etc/caro-escape; echo rc=$?")
+        assert "rc=1" in out.stdout and not Path("/etc/caro-escape").exists()
         assert box.run("rm -rf ~").note.startswith("blocked")              # never run
         a, b = box.run("find . -size +1M -type f"), box.run("find . -type f -size +1M")
         assert same_effect(a, b) and not same_effect(a, box.run("touch x; find . -size +1M -type f"))
         assert box.run("sleep 30").note == "timed out"
+        capped = box.run("yes caro")
+        assert capped.note in ("output capped", "timed out") and len(capped.stdout) <= 256 * 1024
     finally:
         listener.close()
-        box.close()
+    # an ALFA-like world: /testbed is the copy's; deleting it in one run leaves the world intact
+    root = tmp_path / "world"
+    (root / "testbed").mkdir(parents=True)
+    (root / "testbed" / "keep.txt").write_text("x")
+    code, _, _ = run_in(root, "rm -rf /testbed/*", "/")
+    assert code == 0 and not (root / "testbed" / "keep.txt").exists()  # run_in works on the root itself…
+    (root / "testbed" / "keep.txt").write_text("x")
+    from sandbox import Sandbox
+    w = Sandbox(World(root))
+    try:
+        assert w.run("rm -rf /testbed/*").tree.get("testbed/keep.txt") is None
+        assert (root / "testbed" / "keep.txt").exists()                  # …a Sandbox only on copies
+    finally:
+        w.close()
+
+
+def test_alfa_worlds_and_golds_score_against_themselves():
+    from alfa import Alfa
+    from sandbox import bwrap_available
+    bench = ROOT.parent / "shared" / "bench"
+    if not bwrap_available() or not (bench / "intercode_alfa").is_dir():
+        pytest.skip("needs bubblewrap and ../shared/bench")
+    a = Alfa(bench)
+    try:
+        tasks = [t for t in a.tasks if t["difficulty"] == 1][:12]
+        scored = [a.score(t, t["gold"]) for t in tasks]
+        assert sum(n for _, n in scored) >= 10           # a gold matches itself (a few outputs are not deterministic)
+        assert a.score(tasks[0], "") == (False, False)
+        assert a.score(tasks[0], "rm -rf /") == (False, False)           # blocked: scores 0, never run
+    finally:
+        a.close()
 
 
 def test_everyday_set_is_well_formed():
@@ -87,16 +128,27 @@ def test_everyday_set_is_well_formed():
     assert sum(1 for r in rows if r.get("bsd")) >= 10 and sum(r["exec"] for r in rows) >= 40
 
 
-def test_quality_smoke_on_everyday_subset():
-    """Guards parsing and retrieval: a fixed slice of our own set through the real pipeline.
+def test_fresh_set_is_frozen_and_split():
+    rows = [json.loads(l) for l in (ROOT / "benchmarks" / "sets" / "fresh.jsonl").read_text().splitlines()]
+    import hashlib
+    digest = hashlib.sha256((ROOT / "benchmarks" / "sets" / "fresh.jsonl").read_bytes()).hexdigest()
+    # written before the engine was rebuilt; editing it would make the held-out figures meaningless
+    assert digest == "36686f19de63b9b149d9d5b72b6513811cb5ae8652241f373704d7ea5ae0d098"
+    assert len(rows) >= 150 and {r["split"] for r in rows} == {"dev", "heldout"}
+    assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 50
+
+
+def test_quality_smoke_on_fresh_dev_slice():
+    """Guards the pipeline end to end on a fixed slice of the dev split (never the held-out one).
     The threshold sits well below the measured figure so only a real regression trips it."""
     from quality import CaroRunner, evaluate, load
-    from sandbox import Sandbox
-    rows = load("everyday")[::4]                      # 31 requests across all categories
-    box = Sandbox(allow_network=True)
+    from sandbox import Sandbox, bwrap_available
+    rows = load("fresh-dev")[::4]                     # 20 requests across all categories
+    box = Sandbox() if bwrap_available() else None
     try:
-        res = evaluate(rows, CaroRunner(None, None, str(box.fixture)), box)
+        res = evaluate(rows, CaroRunner(None, None, "/work"), box)
     finally:
-        box.close()
-    assert res["correct"] >= 0.58, [(i["request"], i["pred"]) for i in res["items"] if not i["correct"]]
-    assert res["nlc2cmd"] > 0.35           # measured on this slice: 71 % correct, 0.527
+        if box:
+            box.close()
+    assert res["correct"] >= 0.55, [(i["request"], i["pred"]) for i in res["items"] if not i["correct"]]
+    assert res["state_changes"] == 0
