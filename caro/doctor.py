@@ -5,7 +5,6 @@ import json
 import platform
 import shutil
 import subprocess
-import sys
 
 from . import __version__, config, helper, models, paths
 

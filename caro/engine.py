@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import checks, intent, parse, paths, prompt, safety
 from . import context as contextmod
-from .backends.base import Backend, BackendError
+from .backends.base import Backend
 from .config import Config
 from .user_examples import UserExamples
 

@@ -25,6 +25,12 @@ __caro_runtime_dir() {
   fi
 }
 
+# Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
+# (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
+if [[ ${CARO_NO_START-} != 1 && ! -S "$(__caro_runtime_dir)/helper.sock" ]]; then
+  command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "$__caro_python"
+fi
+
 __caro_message() {
   # printed above the prompt; readline redraws the line after the widget returns
   printf '\r\033[2Kcaro: %s\n' "$1" >&2

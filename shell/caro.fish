@@ -26,6 +26,12 @@ if status is-interactive
             end
         end
 
+        # Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
+        # (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
+        if test "$CARO_NO_START" != 1; and not test -S (__caro_runtime_dir)/helper.sock
+            command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' $__caro_python
+        end
+
         function caro-widget --description 'caro: turn the request on the line into a command'
             set -l orig (commandline -b | string collect)
             set -l req $orig

@@ -19,6 +19,13 @@ __caro_runtime_dir() {
   fi
 }
 
+# Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
+# (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
+if [[ ${CARO_NO_START-} != 1 ]]; then
+  __caro_runtime_dir
+  [[ -S $REPLY/helper.sock ]] || 'command' sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "$__caro_python"
+fi
+
 # Send one request to the helper over its Unix socket; fills the array __caro_reply.
 __caro_call() {
   'emulate' -L zsh

@@ -1,5 +1,4 @@
 """Pure parts: reply parsing, protocol, config, prompt."""
-import json
 
 import pytest
 

@@ -3,7 +3,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -333,3 +332,18 @@ def test_undo_returns_to_the_request(shell, shared_home, tmp_path):
     time.sleep(0.5)
     assert _line(child, shell) == req
     child.sendline("exit")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_new_shell_warms_the_helper_in_the_background(shell, tmp_path):
+    home = tmp_path / "h"
+    link_models(home)
+    env = dict(os.environ, CARO_HOME=str(home))
+    child = spawn(shell, home, tmp_path)                 # the prompt comes at once: the start runs in the background
+    sock = home / "run" / "helper.sock"
+    deadline = time.monotonic() + 60
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sock.exists(), "the snippet did not start the helper"
+    child.sendline("exit")
+    subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=60)

@@ -2,7 +2,6 @@
 The OpenAI-compatible path talks to the real llama_cpp.server on loopback (tests/servers.py)."""
 import json
 import os
-import subprocess
 
 import pexpect
 import pytest
