@@ -60,7 +60,7 @@ def main() -> None:
         vllm = VLLMBackend(llama.url, None, {})
         show("availability check, healthy llama_cpp.server", ms(vllm.probe, 20))
         gen = ms(lambda: vllm.generate(PROMPT, max_tokens=24), 5)
-        show("generate via llama_cpp.server (24 tokens, SmolLM2)", gen)
+        show("generate via llama_cpp.server (24 tokens, default model)", gen)
         vllm.close()
     finally:
         llama.stop()

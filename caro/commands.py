@@ -215,14 +215,14 @@ def cmd_model(args) -> int:
     if args.action == "list":
         cfg = _load_config()
         current = cfg.get("backend.embedded.model") or models.default_entry().name
-        print(f"  {'name':20} {'role':8} {'size':>8} {'memory':>8}  {'speed here':20} where")
+        print(f"  {'name':20} {'role':8} {'size':>8} {'memory':>8}  {'speed here':20} {'quality here':20} where")
         for e in models.catalogue():
             try:
                 where = str(models.resolve(e.name)[0])
             except models.ModelError:
                 where = f"not downloaded: caro model pull {e.name}"
             mark = "*" if e.name == current else " "
-            print(f"{mark} {e.name:20} {e.role:8} {e.size / 1e9:7.2f}G {e.memory:>8}  {e.speed:20} {where}")
+            print(f"{mark} {e.name:20} {e.role:8} {e.size / 1e9:7.2f}G {e.memory:>8}  {e.speed:20} {e.quality:20} {where}")
         if paths.models_dir().is_dir():
             known = {e.file for e in models.catalogue()}
             for f in sorted(paths.models_dir().glob("*.gguf")):

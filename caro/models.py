@@ -57,6 +57,7 @@ class Entry:
     role: str = ""
     memory: str = ""
     speed: str = ""
+    quality: str = ""
     url: str = ""
     url_size: int = 0
     default: bool = False
