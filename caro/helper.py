@@ -54,30 +54,16 @@ def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None)
 
 def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
     """The running helper's version, or None."""
-    sock = sock or _files()[1]
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
     try:
-        s.connect(str(sock))
-        s.sendall(protocol.encode_request({"op": "ping", "v": __version__}))
-        data = b""
-        while chunk := s.recv(4096):
-            data += chunk
-        parts = protocol.decode_reply(data)
-        return parts[1] if parts[0] in ("pong", "stale") and len(parts) > 1 else None
-    except (OSError, protocol.ProtocolError):
+        parts = ask({"op": "ping"}, timeout, sock)
+    except OSError:
         return None
-    finally:
-        s.close()
+    return parts[1] if parts[0] in ("pong", "stale") and len(parts) > 1 else None
 
 
-def _flock_struct(pid: int = 0) -> tuple[str, bytes]:
-    """A `struct flock` asking about a write lock on the whole file, in this platform's layout."""
-    if sys.platform.startswith("linux"):
-        fmt = "hhxxxxqqixxxx"           # l_type, l_whence, l_start, l_len, l_pid
-        return fmt, struct.pack(fmt, fcntl.F_WRLCK, 0, 0, 0, pid)
-    fmt = "qqihh"                       # BSD/macOS: l_start, l_len, l_pid, l_type, l_whence
-    return fmt, struct.pack(fmt, 0, 0, pid, fcntl.F_WRLCK, 0)
+_LINUX = sys.platform.startswith("linux")
+# struct flock: Linux l_type, l_whence, l_start, l_len, l_pid; BSD/macOS l_start, l_len, l_pid, l_type, l_whence
+_FLOCK = "hhxxxxqqixxxx" if _LINUX else "qqihh"
 
 
 def lock_holder(lockfile: Path | None = None) -> int | None:
@@ -93,22 +79,15 @@ def lock_holder(lockfile: Path | None = None) -> int | None:
     except OSError:
         return None
     try:
-        fmt, query = _flock_struct()
-        # F_GETLK needs an fd open for the lock type asked about; a read lock query is enough on
-        # a read-only fd, and a write lock held by the helper conflicts with it
-        if sys.platform.startswith("linux"):
-            query = struct.pack(fmt, fcntl.F_RDLCK, 0, 0, 0, 0)
-        else:
-            query = struct.pack(fmt, 0, 0, 0, fcntl.F_RDLCK, 0)
-        answer = struct.unpack(fmt, fcntl.fcntl(fd, fcntl.F_GETLK, query))
+        # a read-lock query on a read-only fd: the helper's write lock conflicts with it
+        query = (struct.pack(_FLOCK, fcntl.F_RDLCK, 0, 0, 0, 0) if _LINUX
+                 else struct.pack(_FLOCK, 0, 0, 0, fcntl.F_RDLCK, 0))
+        answer = struct.unpack(_FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, query))
     except OSError:
         return None
     finally:
         os.close(fd)
-    if sys.platform.startswith("linux"):
-        kind, pid = answer[0], answer[4]
-    else:
-        kind, pid = answer[3], answer[2]
+    kind, pid = (answer[0], answer[4]) if _LINUX else (answer[3], answer[2])
     return pid if kind != fcntl.F_UNLCK and pid > 0 else None
 
 
@@ -332,18 +311,11 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
 
 
 def _shutdown_over_socket(sock: Path, timeout: float = 1.0) -> bool:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
     try:
-        s.connect(str(sock))
-        s.sendall(protocol.encode_request({"op": "shutdown", "v": __version__}))
-        while s.recv(4096):
-            pass
+        ask({"op": "shutdown"}, timeout, sock)
         return True
     except OSError:
         return False
-    finally:
-        s.close()
 
 
 def _wait_unlocked(lockfile: Path, wait: float) -> bool:
