@@ -13,7 +13,9 @@ SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
 
 
 def err(msg: str) -> None:
-    print(f"caro: {msg}", file=sys.stderr)
+    """One line on stderr; text from servers and models arrives here too, so controls are escaped."""
+    from .visible import shown
+    print(f"caro: {shown(msg, 2000)}", file=sys.stderr)
 
 
 def request_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import sys
 from . import config as configmod
 from . import paths
 from .cli import (EXIT_BLOCKED, EXIT_ERROR, EXIT_NO_BACKEND, EXIT_OK, EXIT_USAGE, err)
+from .visible import command_shown, shown
 
 
 def _load_config(flags: dict | None = None):
@@ -39,8 +40,6 @@ def build_engine(args, cfg):
     except BackendError as e:
         err(str(e))
         raise SystemExit(EXIT_NO_BACKEND)
-    from .privacy import remote_notice
-    remote_notice(backend)
     return Engine(cfg, backend, notices)
 
 
@@ -106,7 +105,7 @@ def cmd_request(args, request: str) -> int:
         return EXIT_BLOCKED if s.verdict.blocked else EXIT_OK
     if s.verdict.blocked:
         _print_verdict_notes(s.verdict)
-        err(f"caro will not show a command it judges critical (it suggested: {s.command[:120]})")
+        err(f"caro will not show a command it judges critical (it suggested: {shown(s.command, 120)})")
         return EXIT_BLOCKED
     if args.explain and s.explanation:
         err(s.explanation)
@@ -126,7 +125,9 @@ def cmd_check(args) -> int:
     cfg = _load_config({"safety.mode": args.safety})
     policy = safety.Policy.from_config(cfg.section("safety"))
     if args.command == ["-"]:
-        lines = (l.rstrip("\n") for l in sys.stdin.buffer.read().decode("utf-8", "replace").splitlines())
+        # one command per "\n" only: str.splitlines() also splits at NEL, U+2028 and other characters
+        # that can sit inside a quoted argument, and would judge the halves apart
+        lines = (l.rstrip("\r") for l in sys.stdin.buffer.read().decode("utf-8", "replace").split("\n"))
         commands = [l for l in lines if l.strip()]
     else:
         commands = [" ".join(args.command)]
@@ -138,7 +139,7 @@ def cmd_check(args) -> int:
         if args.json:
             print(json.dumps(v.as_dict()))
         else:
-            print(f"{v.action:5} {v.risk:8} {c}")
+            print(f"{v.action:5} {v.risk:8} {command_shown(c)}")
             for r in v.reasons:
                 print(f"      - {r}")
     return worst

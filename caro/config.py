@@ -166,6 +166,26 @@ def validate(dotted: str, value: Any, origin: str) -> Any:
     return value
 
 
+def check_rules(rules: Any, origin: str) -> list[dict]:
+    """[[safety.rules]] tables: pattern (a regular expression), optional risk and reason."""
+    if not isinstance(rules, list):
+        raise ConfigError(f"{origin}: safety.rules must be a list of tables, e.g. "
+                          "[[safety.rules]] with pattern = \"terraform destroy\" and risk = \"high\"")
+    for n, r in enumerate(rules, 1):
+        where = f"{origin}: safety rule {n}"
+        if not isinstance(r, dict) or not isinstance(r.get("pattern"), str) or not r["pattern"]:
+            raise ConfigError(f"{where} needs pattern = \"a regular expression\"")
+        try:
+            re.compile(r["pattern"])
+        except re.error as e:
+            raise ConfigError(f"{where}: pattern {r['pattern']!r} is not a valid regular expression ({e})") from None
+        if r.get("risk", "high") not in ("safe", "moderate", "high", "critical"):
+            raise ConfigError(f"{where}: risk = {r.get('risk')!r}; expected moderate, high or critical")
+        if not isinstance(r.get("reason", ""), str):
+            raise ConfigError(f"{where}: reason must be text")
+    return rules
+
+
 def _known(dotted: str) -> bool:
     flat = _flatten(DEFAULTS)
     if dotted in flat:
@@ -189,8 +209,9 @@ def load(path: Path | None = None, env: dict | None = None, flags: dict[str, Any
             _set(data, key, validate(key, value, str(path)))
             sources[key] = str(path)
         for tbl in ("safety.rules",):
-            if isinstance(filedata.get("safety", {}).get("rules"), list):
-                data["safety"]["rules"] = filedata["safety"]["rules"]
+            rules = filedata.get("safety", {}).get("rules")
+            if rules is not None:
+                data["safety"]["rules"] = check_rules(rules, str(path))
                 sources[tbl] = str(path)
     for var, key in ENV.items():
         if env.get(var) not in (None, ""):
@@ -207,6 +228,9 @@ def masked(dotted: str, value: Any) -> Any:
     if SECRET_KEYS.search(dotted) and value:
         s = str(value)
         return "****" + s[-2:] if len(s) > 8 else "****"
+    if isinstance(value, str) and "://" in value:
+        from .privacy import mask_url
+        return mask_url(value)          # https://user:password@host: the password is a secret too
     return value
 
 
@@ -260,10 +284,13 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
 
 def write_atomic(path: Path, text: str) -> None:
     from .atomic import replace_text
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"cannot create {path.parent} ({e.strerror or e}); the config was not changed") from None
     if path.exists() and path.is_dir():
         raise ConfigError(f"{path} is a directory; caro will not replace it")
     try:
         replace_text(path, text, 0o600)
-    except PermissionError:
-        raise ConfigError(f"cannot write in {path.parent} (permission denied); the config was not changed") from None
+    except OSError as e:        # permission, read-only file system, full disk
+        raise ConfigError(f"cannot write in {path.parent} ({e.strerror or e}); the config was not changed") from None

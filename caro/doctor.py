@@ -25,11 +25,14 @@ def checks() -> list[tuple[str, bool, str]]:
             out.append(("config", False, w))
     except config.ConfigError as e:
         out.append(("config", False, str(e)))
+    out.append(_writable(paths.home()))
     try:
         d = paths.runtime_dir()
         out.append(("runtime dir", True, f"{d} (0700, yours)"))
     except paths.UnsafeDirectory as e:
         out.append(("runtime dir", False, str(e)))
+    except OSError as e:
+        out.append(("runtime dir", False, f"cannot create it ({e.strerror or e}); Ctrl-G needs a writable place for its socket"))
     name = (cfg.get("backend.embedded.model") if cfg else None) or models.default_entry().name
     try:
         path, entry = models.resolve(name)
@@ -43,7 +46,7 @@ def checks() -> list[tuple[str, bool, str]]:
     v = None
     try:
         v = helper.ping()
-    except paths.UnsafeDirectory:
+    except (paths.UnsafeDirectory, OSError):
         pass
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
     if cfg:
@@ -68,6 +71,22 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("fish version", (int(major), int(minor)) >= (3, 4), f"fish {ver} (needs 3.4+)"))
     out.append(("zsh key", True, "Ctrl-G replaces zsh's send-break in emacs/vi keymaps (set CARO_KEY to change)"))
     return out
+
+
+def _writable(home) -> tuple[str, bool, str]:
+    """Can caro write its logs, cache and settings? Names a read-only or full disk."""
+    import os
+    import tempfile
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=home, prefix=".doctor-") as f:
+            f.write(b"x" * 4096)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:
+        return ("caro home", False, f"{home} is not writable ({e.strerror or e}); logs, cache and settings "
+                                    "cannot be saved (free some space or set CARO_HOME to a writable directory)")
+    return ("caro home", True, f"{home} (writable)")
 
 
 def run(as_json: bool = False) -> int:

@@ -14,9 +14,9 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from . import checks, intent, parse, paths, prompt, safety
+from . import checks, intent, parse, paths, privacy, prompt, safety
 from . import context as contextmod
-from .backends.base import Backend
+from .backends.base import Backend, Generation
 from .config import Config
 from .user_examples import UserExamples
 
@@ -96,6 +96,7 @@ class Engine:
         self.start_notices = list(notices or [])     # from backend selection: shown once, on the first answer
         self.policy = safety.Policy.from_config(config.section("safety"))
         self._examples: UserExamples | None = None
+        self._told_remote = False
 
     @property
     def examples(self) -> UserExamples:
@@ -106,28 +107,29 @@ class Engine:
     def verdict(self, command: str, shell: str, cwd: str | None) -> safety.Verdict:
         return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
-    def _write(self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str]) -> tuple[str, str] | None:
-        """One answer from the model: (command, problem or "") — None when it gave no command."""
+    def _write(self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str]) -> tuple[str, str, Generation] | None:
+        """One answer from the model: (command, problem or "", the generation) — None when it gave no command."""
         shots = self.examples.nearest(request, k=3)
         p = prompt.build(request, ctx, shots, avoid)
         gen = self.backend.generate(p, max_tokens=MAX_TOKENS)
+        notices += [n for n in gen.notices if n not in notices]
         try:
             cmd = parse.extract(gen.text).command
         except parse.NoCommand as e:
             notices.append(f"the model's reply had no command ({e})")
             return None
-        return cmd, checks.problem(cmd, ctx.shell, ctx.has, intent.read_only(request)) or ""
+        return cmd, checks.problem(cmd, ctx.shell, ctx.has, intent.read_only(request)) or "", gen
 
     def _model_candidate(self, request: str, ctx, avoid: list[tuple[str, str]], rejected: list[tuple[str, str]],
-                         notices: list[str], tries: int = 2) -> str | None:
+                         notices: list[str], tries: int = 2) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
         for _ in range(tries):
             got = self._write(request, ctx, avoid + rejected, notices)
             if got is None:
                 continue
-            cmd, why = got
+            cmd, why, gen = got
             if not why and cmd not in [a for a, _ in avoid]:
-                return cmd
+                return cmd, gen
             rejected.append((cmd, why or "it was offered already"))
         return None
 
@@ -136,6 +138,11 @@ class Engine:
         request = check_request(request)
         ctx = contextmod.detect(shell, cwd)
         notices, self.start_notices = self.start_notices, []
+        if not self._told_remote:
+            # once per remote host, on the widget's line as much as in the CLI
+            self._told_remote = True
+            if said := privacy.remote_notice(self.backend):
+                notices.insert(0, said)
         rejected: list[tuple[str, str]] = []
         candidates: list[tuple[str, str]] = []
         # 1. the user's own examples win when they say the same thing
@@ -143,11 +150,12 @@ class Engine:
         if mine:
             candidates.append((mine, "yours"))
         # 2. the model writes
+        answered_by = (self.backend.name, self.backend.model_name)
         if not candidates:
-            cmd = self._model_candidate(request, ctx, [], rejected, notices)
-            if cmd:
-                candidates.append((cmd, "model"))
-        notices += self.backend.take_notices()
+            got = self._model_candidate(request, ctx, [], rejected, notices)
+            if got:
+                candidates.append((got[0], "model"))
+                answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]
@@ -157,16 +165,17 @@ class Engine:
                               "(name the tool or the files involved)", 4)
         notices += checks.notes(candidates[0][0], ctx.has)
         options = [Option(c, self.verdict(c, ctx.shell, ctx.cwd), src) for c, src in candidates]
-        return Suggestion(request, options, self.backend.name, self.backend.model_name,
-                          (time.perf_counter() - t0) * 1000, notices=notices, rejected=rejected)
+        return Suggestion(request, options, *answered_by, (time.perf_counter() - t0) * 1000,
+                          notices=notices, rejected=rejected)
 
     def alternative(self, s: Suggestion, shell: str | None = None, cwd: str | None = None) -> Option | None:
         """One more checked and judged candidate for the same request, different from those offered."""
         ctx = contextmod.detect(shell, cwd)
         offered = [(o.command, "it was offered already; give a different command") for o in s.options]
-        cmd = self._model_candidate(s.request, ctx, offered, s.rejected, [])
-        if cmd is None:
+        got = self._model_candidate(s.request, ctx, offered, s.rejected, [])
+        if got is None:
             return None
+        cmd = got[0]
         opt = Option(cmd, self.verdict(cmd, ctx.shell, ctx.cwd), "model")
         s.options.append(opt)
         return opt

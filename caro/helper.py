@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from . import __version__, paths, protocol
+from . import __version__, paths, protocol, turns
 
 log = logging.getLogger("caro.helper")
 MAX_OPTIONS = 5                 # alternatives the helper asks the model for, per request
@@ -121,13 +121,28 @@ def _with_note(reply: bytes, extra: str) -> bytes:
     return protocol.encode_reply(kind, command, joined)
 
 
+class _Entry:
+    """One cached suggestion; its lock keeps two shells cycling the same request from asking twice."""
+
+    def __init__(self, suggestion):
+        self.suggestion = suggestion
+        self.lock = threading.Lock()
+
+
 class Service:
-    """Turns protocol requests into replies; owns the engine and the alternatives cache."""
+    """Turns protocol requests into replies; owns the engine and the alternatives cache.
+
+    Requests run concurrently, one thread each: pings, cached answers and the user's own examples
+    never wait for the model; the embedded model is handed out in arrival order (turns.FairLock)
+    and remote servers are asked in parallel.
+    """
 
     def __init__(self, engine_factory, idle_seconds: float, verbose: bool = False):
         self._engine_factory = engine_factory
         self._engine = None
-        self._engine_lock = threading.Lock()    # one model, one request at a time
+        self._engine_error: Exception | None = None
+        self._engine_built = threading.Lock()   # the warm-up and the first request build it once
+        self._cache_lock = threading.Lock()
         self.idle_seconds = idle_seconds
         self.last_activity = time.monotonic()
         self.verbose = verbose
@@ -135,9 +150,10 @@ class Service:
         self.stop = threading.Event()
 
     def engine(self):
-        if self._engine is None:
-            self._engine = self._engine_factory()
-        return self._engine
+        with self._engine_built:
+            if self._engine is None:
+                self._engine = self._engine_factory()
+            return self._engine
 
     def handle(self, fields: dict[str, str]) -> bytes:
         self.last_activity = time.monotonic()
@@ -162,21 +178,34 @@ class Service:
             return reply
         return protocol.encode_reply("error", f"unknown operation {op!r}")
 
+    def _cached(self, key):
+        with self._cache_lock:
+            entry = self.cache.get(key)
+            if entry is not None:
+                self.cache.move_to_end(key)
+            return entry
+
+    def _remember(self, key, suggestion) -> "_Entry":
+        with self._cache_lock:
+            entry = self.cache.setdefault(key, _Entry(suggestion))
+            self.cache.move_to_end(key)
+            while len(self.cache) > 64:
+                self.cache.popitem(last=False)
+            return entry
+
     def _suggestion(self, text: str, shell: str, cwd: str | None, index: int):
         """The cached suggestion for this request and its option number `index` (asking the model
-        for one more alternative when the shell cycles past the known ones), or None."""
+        for one more alternative when the shell cycles past the known ones)."""
         key = (text, shell, cwd)
-        with self._engine_lock:
-            if key not in self.cache:
-                t = time.perf_counter()
-                s = self.engine().suggest(text, shell=shell, cwd=cwd)
-                log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
-                         f": {text!r} -> {s.command!r}" if self.verbose else "")
-                self.cache[key] = s
-                while len(self.cache) > 64:
-                    self.cache.popitem(last=False)
-            s = self.cache[key]
-            self.cache.move_to_end(key)
+        entry = self._cached(key)
+        if entry is None:
+            t = time.perf_counter()
+            s = self.engine().suggest(text, shell=shell, cwd=cwd)
+            log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
+                     f": {text!r} -> {s.command!r}" if self.verbose else "")
+            entry = self._remember(key, s)
+        with entry.lock:
+            s = entry.suggestion
             while index >= len(s.options) and len(s.options) < MAX_OPTIONS:
                 if self.engine().alternative(s, shell=shell, cwd=cwd) is None:
                     break
@@ -195,6 +224,8 @@ class Service:
             index = 0
         try:
             s = self._suggestion(text, shell, cwd, index)
+        except turns.Abandoned:
+            raise
         except (EngineError, BackendError) as e:
             return protocol.encode_reply("error", str(e))
         except Exception as e:          # the helper must answer, whatever happens
@@ -211,6 +242,17 @@ class Service:
         if index:
             notes.insert(0, f"alternative {index % len(offered) + 1}/{len(offered)}")
         return helper_reply(opt.command, opt.verdict, notes)
+
+
+def _still_connected(conn: socket.socket) -> bool:
+    """Has the shell kept its end open? It sends its whole request and then only waits, so a
+    readable end-of-file means it gave up (timeout, Ctrl-C, the shell closed)."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -230,10 +272,14 @@ class _Handler(socketserver.BaseRequestHandler):
                 if not chunk:
                     break
                 data += chunk
+            turns.waiting.set(lambda: _still_connected(self.request))
             try:
                 reply = service.handle(protocol.decode_request(data))
             except protocol.ProtocolError as e:
                 reply = protocol.encode_reply("error", str(e))
+            except turns.Abandoned:
+                log.info("dropped a request whose shell stopped waiting")
+                return
             self.request.sendall(reply)
         except OSError:
             pass
@@ -310,6 +356,15 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     return 0
 
 
+def _log_to(logfile: Path, also_stderr: bool) -> None:
+    """The helper's log goes to its file whoever started it (a shell, the relay, a terminal),
+    so it is never lost to a /dev/null the starter chose; a terminal sees it too."""
+    handlers: list[logging.Handler] = [logging.FileHandler(logfile)]
+    if also_stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
+
+
 def _shutdown_over_socket(sock: Path, timeout: float = 1.0) -> bool:
     try:
         ask({"op": "shutdown"}, timeout, sock)
@@ -360,8 +415,7 @@ def start(timeout: float = 60.0) -> str:
             return v
         if v is not None or lock_holder(lockfile) is not None:
             stop()
-        paths.logs_dir().mkdir(parents=True, exist_ok=True)
-        logf = open(paths.logs_dir() / "helper.log", "ab")
+        logf = open(paths.private_file(paths.logs_dir() / "helper.log"), "ab")
         proc = subprocess.Popen([sys.executable, "-m", "caro", "helper", "run"], stdin=subprocess.DEVNULL,
                                 stdout=logf, stderr=logf, start_new_session=True, close_fds=True)
         deadline = time.monotonic() + timeout
@@ -384,8 +438,12 @@ def command(action: str, foreground: bool = False) -> int:
         print(f"caro: {e}", file=sys.stderr)
         return 1
     if action == "run" or (action == "start" and foreground):
-        paths.logs_dir().mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        try:
+            _log_to(paths.private_file(paths.logs_dir() / "helper.log"), also_stderr=sys.stderr.isatty())
+        except OSError as e:
+            print(f"caro: cannot write the helper log in {paths.logs_dir()} ({e.strerror}); "
+                  "check that CARO_HOME is writable and not full", file=sys.stderr)
+            return 1
         return serve()
     if action == "start":
         try:

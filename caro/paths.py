@@ -52,9 +52,11 @@ def runtime_dir(create: bool = True) -> Path:
 
 def check_private(d: Path) -> None:
     try:
-        st = d.stat()
+        st = d.lstat()          # a symlink is refused, not followed: the shells do the same
     except FileNotFoundError:
         return
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeDirectory(f"{d} is a symlink; caro wants a real directory there (remove the link)")
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafeDirectory(f"{d} is not a directory; remove it so caro can create its runtime directory")
     if st.st_uid != os.getuid():
@@ -63,6 +65,28 @@ def check_private(d: Path) -> None:
     if st.st_mode & 0o077:
         raise UnsafeDirectory(f"{d} can be read or written by other users (mode {oct(st.st_mode & 0o777)}); "
                               f"fix it with: chmod 700 {d}")
+
+
+def private_dir(d: Path) -> Path:
+    """A directory of caro's own data (logs, cache): created 0700, tightened to 0700 if it is ours."""
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = d.lstat()
+    if st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
+        d.chmod(0o700)
+    return d
+
+
+def private_file(path: Path) -> Path:
+    """`path` made ready for writing and readable by us alone: its directory 0700, the file 0600.
+    Logs and caches hold requests and hostnames; other local users have no business reading them."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path
 
 
 def socket_path() -> Path:

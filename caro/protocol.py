@@ -8,6 +8,8 @@ Unknown request keys are ignored, so older shells keep working with newer helper
 """
 from __future__ import annotations
 
+from .visible import hidden, shown
+
 MAGIC = "caro1"
 MAX_REQUEST_BYTES = 64 * 1024
 KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain", "json")
@@ -48,8 +50,16 @@ def decode_request(data: bytes) -> dict[str, str]:
 
 
 def encode_reply(kind: str, *fields: str) -> bytes:
+    """A reply; whatever reaches a terminal is made safe to show here, the last step before the wire:
+    messages are escaped and shortened, and a command that hides characters is never sent."""
     if kind not in KINDS:
         raise ProtocolError(f"unknown reply kind {kind}")
+    if kind in ("insert", "confirm") and fields and hidden(fields[0]):
+        kind, fields = "block", (f"the suggestion contains terminal control characters ({', '.join(hidden(fields[0])[:4])})",)
+    if kind in ("insert", "confirm"):
+        fields = (fields[0], *(shown(f) for f in fields[1:]))
+    elif kind in ("block", "error", "explain"):
+        fields = tuple(shown(f) for f in fields)
     return ("\x00".join([kind, *(_clean(f) for f in fields)]) + "\x00").encode("utf-8", "surrogateescape")
 
 

@@ -126,8 +126,8 @@ def _write(path: Path, text: str) -> None:
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
     try:
         replace_text(target, text, mode, backup=_backup(target))
-    except PermissionError:
-        raise RcError(f"cannot write in {target.parent} (permission denied); {target} was not changed") from None
+    except OSError as e:        # permission, read-only file system, full disk
+        raise RcError(f"cannot write in {target.parent} ({e.strerror or e}); {target} was not changed") from None
 
 
 def render_snippets(shells) -> None:

@@ -3,7 +3,9 @@
 Standard library only and never imports caro. Start-up is the whole cost of a hotkey press,
 so it uses the C `_socket` module directly (the `socket` wrapper pulls in enum and selectors
 and costs ~15 ms more) and imports subprocess only when the helper has to be started.
-usage: relay.py SOCKET TIMEOUT PYTHON key=value…
+usage: printf '%s\0' key=value… | relay.py SOCKET TIMEOUT PYTHON
+The request fields come on stdin, NUL-separated, never as arguments: anything in argv is
+visible to every local user in `ps`, and a request can hold a password.
 Writes the helper's NUL-separated reply to stdout; on any failure writes
 "error NUL message NUL" so the shell restores the user's text.
 """
@@ -13,6 +15,7 @@ import sys
 import time
 
 MAGIC = "caro1"
+MAX_REQUEST = 64 * 1024          # the helper refuses more (protocol.MAX_REQUEST_BYTES)
 
 
 def _fail(msg):
@@ -85,11 +88,15 @@ def _start_helper(python):
 
 
 def main(argv):
-    if len(argv) < 4:
-        return _fail("relay: bad arguments")
-    path, timeout, python = argv[1], float(argv[2]), argv[3]
-    fields = [a.replace("\x00", " ") for a in argv[4:]]
-    payload = ("\x00".join([MAGIC] + fields) + "\x00\x00").encode("utf-8", "surrogateescape")
+    if len(argv) != 4:
+        return _fail("relay: bad arguments (the request goes on stdin)")
+    path, python = argv[1], argv[3]
+    try:
+        timeout = float(argv[2])
+    except ValueError:
+        timeout = 30.0
+    fields = [f for f in sys.stdin.buffer.read(MAX_REQUEST).split(b"\x00") if f]
+    payload = b"\x00".join([MAGIC.encode()] + fields) + b"\x00\x00"
     if not _private(os.path.dirname(path)):
         return _fail(f"{os.path.dirname(path)} is not a private directory; caro refuses to use it")
     if not _socket_ours(path):

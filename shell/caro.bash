@@ -47,6 +47,8 @@ caro-widget() {
   fi
   sock="$(__caro_runtime_dir)/helper.sock"
   printf '\r\033[2Kcaro: thinking…' >&2
+  # the request goes to the relay on a pipe from the printf builtin, never as an argument:
+  # arguments are visible to every local user in ps
   # Ctrl-C cancels the wait; the trap keeps bash from abandoning the widget (and the line)
   local __caro_int=0 __caro_old_int
   __caro_old_int=$(trap -p INT)
@@ -55,8 +57,8 @@ caro-widget() {
     IFS= read -r -d '' kind
     IFS= read -r -d '' a
     IFS= read -r -d '' b
-  } < <("$__caro_python" -S -I "$__caro_relay" "$sock" "${CARO_TIMEOUT:-30}" "$__caro_python" \
-          "v=$__caro_version" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" 2>/dev/null)
+  } < <(builtin printf '%s\0' "v=$__caro_version" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" |
+          "$__caro_python" -S -I "$__caro_relay" "$sock" "${CARO_TIMEOUT:-30}" "$__caro_python" 2>/dev/null)
   if [[ -n $__caro_old_int ]]; then eval "$__caro_old_int"; else trap - INT; fi
   printf '\r\033[2K' >&2
   if ((__caro_int)); then

@@ -47,8 +47,10 @@ if status is-interactive
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
             echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
             set -g __caro_busy 1
-            set -l reply ($__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python \
-                "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" 2>/dev/null | string split0)
+            # the request reaches the relay on a pipe from the printf builtin, never as an
+            # argument: arguments are visible to every local user in ps
+            set -l reply (builtin printf '%s\0' "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" |
+                $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
             set -e __caro_busy
             echo -n \r\e\[2K >&2
             switch "$reply[1]"

@@ -93,3 +93,13 @@ def shared_home(tmp_path_factory):
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True, timeout=120)
     yield home
     subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=30)
+
+
+RELAY = str(ROOT / "caro" / "relay.py")
+
+
+def run_relay(sock, *fields, timeout=30, env=None) -> bytes:
+    """What bash and fish do on a key press: the relay, with the request fields on its stdin."""
+    payload = "".join(f + "\0" for f in fields).encode()
+    return subprocess.run([PY, "-S", "-I", RELAY, str(sock), str(timeout), PY], input=payload,
+                          capture_output=True, timeout=timeout + 30, env=env).stdout

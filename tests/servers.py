@@ -81,6 +81,7 @@ class Reply:
     cut_after: int | None = None    # send this many body bytes, then drop the connection
     content_type: str = "application/json"
     chunks: list[str] | None = None  # stream these lines one by one (NDJSON / SSE)
+    drip: float = 0.0               # send the body one byte at a time, this many seconds apart
 
 
 @dataclass
@@ -134,6 +135,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if reply.drip:
+            for i in range(len(body)):
+                if self.server.release.wait(reply.drip):
+                    return
+                try:
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return
+            return
         if reply.cut_after is not None:
             self.wfile.write(body[: reply.cut_after])
             self.wfile.flush()
@@ -152,8 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, owner):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, owner, host: str):
+        super().__init__((host, 0), _Handler)
         self.owner = owner
         self.script = owner.script
         self.release = threading.Event()
@@ -165,11 +176,11 @@ class _Server(ThreadingHTTPServer):
 class ScriptedServer:
     """Answers from a per-route queue of Replies (the last reply repeats)."""
 
-    def __init__(self, replies: dict[str, list[Reply]] | None = None):
+    def __init__(self, replies: dict[str, list[Reply]] | None = None, host: str = "127.0.0.1"):
         self.script = Script(replies or {})
-        self.httpd = _Server(self)
+        self.httpd = _Server(self, host)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def respond(self, route: str, payload: dict) -> Reply | None:
@@ -243,6 +254,18 @@ class FakeOllama(ScriptedServer):
             lines = [json.dumps(piece(w, False)) for w in words] + [json.dumps(piece("", True))]
             return Reply(200, chunks=lines, content_type="application/x-ndjson")
         return Reply(200, piece(self.answer, True))
+
+
+def non_loopback_address() -> str | None:
+    """This machine's address on its outward interface: a server bound there is reached without
+    leaving the machine, but caro counts it as remote (it is not loopback). None if there is none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))          # no packet is sent: this only picks a route
+            addr = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if addr.startswith("127.") or addr == "0.0.0.0" else addr
 
 
 def silent_listener():

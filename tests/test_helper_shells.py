@@ -10,16 +10,12 @@ import pexpect
 import pytest
 
 from caro import protocol
-from conftest import PY, ROOT, link_models, pin_examples
-
-RELAY = str(ROOT / "caro" / "relay.py")
+from conftest import PY, ROOT, link_models, pin_examples, run_relay
 
 
-def relay(home, *fields, timeout=30):
-    sock = str(home / "run" / "helper.sock")
-    out = subprocess.run([PY, "-S", "-I", RELAY, sock, str(timeout), PY, "v=0.1.0", *fields],
-                         capture_output=True, timeout=timeout + 30, env=dict(os.environ, CARO_HOME=str(home)))
-    return protocol.decode_reply(out.stdout)
+def relay(home, *fields, timeout=30, version="0.1.0"):
+    return protocol.decode_reply(run_relay(home / "run" / "helper.sock", f"v={version}", *fields, timeout=timeout,
+                                           env=dict(os.environ, CARO_HOME=str(home))))
 
 
 def test_relay_suggest_block_and_cycle(shared_home):
@@ -108,10 +104,8 @@ def test_helper_older_than_the_shell_is_replaced_newer_one_serves_old_shells(tmp
     # by the new helper, with a note, instead of restarting the helper on every key press.
     same = relay(home, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt")
     assert same[:2] == ["insert", "tail -n 3 notes.txt"] and "upgraded" not in "".join(same)
-    r = protocol.decode_reply(subprocess.run(
-        [PY, "-S", "-I", RELAY, str(home / "run" / "helper.sock"), "30", PY, "v=0.0.9", "op=suggest",
-         "shell=bash", "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt"],
-        capture_output=True, timeout=60, env=env).stdout)
+    r = protocol.decode_reply(run_relay(home / "run" / "helper.sock", "v=0.0.9", "op=suggest", "shell=bash",
+                                        "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt", env=env))
     assert r[0] == "insert" and r[1] == "tail -n 3 notes.txt" and "open a new shell" in r[2]
     assert int((home / "run" / "helper.pid").read_text().split()[0]) == pid1
     # A shell newer than the helper means the helper is the stale one: it answers `stale` and goes.

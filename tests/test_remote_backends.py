@@ -288,25 +288,13 @@ def test_remote_commands_go_through_safety(caro_home):
         assert "rm -rf /" not in json.loads(r.stdout or '{"command": ""}')["command"]
 
 
-def test_secrets_redacted_before_leaving(caro_home):
-    with vllm_server(GOOD) as srv:
-        use_vllm(caro_home, srv)
-        token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4"
-        run_caro("--backend", "vllm", "--json", f"set the header with token {token} and password=hunter2 then curl")
-        sent = json.dumps([p for route, _, p in srv.script.requests if route.startswith("POST")])
-        assert srv.hits("POST /v1/chat/completions") == 1
-        assert token not in sent and "hunter2" not in sent
-        assert "password=[REDACTED]" in sent
-
-
-def test_notice_once_per_remote_host(caro_home, capsys):
+def test_notice_once_per_remote_host(caro_home):
     from caro.privacy import remote_notice
     b = VLLMBackend("https://gpu.example.com/v1", "m", {})
-    remote_notice(b)
-    remote_notice(b)
-    remote_notice(VLLMBackend("http://127.0.0.1:9/v1", "m", {}))
-    err = capsys.readouterr().err
-    assert err.count("gpu.example.com") == 1
+    assert "gpu.example.com" in remote_notice(b)
+    assert remote_notice(b) is None
+    assert remote_notice(VLLMBackend("http://127.0.0.1:9/v1", "m", {})) is None
+    assert (caro_home / "acknowledged-hosts").stat().st_mode & 0o777 == 0o600
 
 
 # ---------------------------------------------------------------- pure translation
@@ -386,8 +374,8 @@ def test_long_lived_fallback_tries_the_remote_again(caro_home):
         backend, notices = selectmod.select(configmod.load(), "vllm")
         assert not notices
         first = backend.generate(PROMPT, max_tokens=16)
-        assert backend.name == "embedded" and first.model == "qwen2.5-coder-1.5b"
-        assert "blip" in backend.take_notices()[0] and backend.take_notices() == []
+        assert first.backend == "embedded" and first.model == "qwen2.5-coder-1.5b"
+        assert len(first.notices) == 1 and "blip" in first.notices[0]
         second = backend.generate(PROMPT, max_tokens=16)
-        assert backend.name == "vllm" and "df -h" in second.text
+        assert second.backend == "vllm" and "df -h" in second.text and second.notices == []
         backend.close()

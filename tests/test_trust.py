@@ -15,9 +15,8 @@ import pexpect
 import pytest
 
 from caro import protocol
-from conftest import PY, ROOT
+from conftest import PY, run_relay
 
-RELAY = str(ROOT / "caro" / "relay.py")
 PROMPT = "TRUST-PROMPT> "
 
 
@@ -89,9 +88,7 @@ def test_zsh_refuses_a_runtime_dir_others_can_write(open_rundir, tmp_path):
 
 def test_relay_refuses_a_runtime_dir_others_can_write(open_rundir):
     run, rogue = open_rundir
-    out = subprocess.run([PY, "-S", "-I", RELAY, str(run / "helper.sock"), "5", PY, "v=0", "op=suggest", "text=hi"],
-                         capture_output=True, timeout=30)
-    reply = protocol.decode_reply(out.stdout)
+    reply = protocol.decode_reply(run_relay(run / "helper.sock", "v=0", "op=suggest", "text=hi", timeout=5))
     assert reply[0] == "error" and "private" in reply[1]
     assert rogue.heard == []
 
@@ -103,9 +100,7 @@ def test_relay_refuses_a_symlinked_runtime_dir(tmp_path):
     link = tmp_path / "link"
     link.symlink_to(real)
     try:
-        out = subprocess.run([PY, "-S", "-I", RELAY, str(link / "helper.sock"), "5", PY, "v=0", "op=suggest", "text=hi"],
-                             capture_output=True, timeout=30)
-        assert protocol.decode_reply(out.stdout)[0] == "error"
+        assert protocol.decode_reply(run_relay(link / "helper.sock", "v=0", "op=suggest", "text=hi", timeout=5))[0] == "error"
         assert rogue.heard == []
     finally:
         rogue.close()

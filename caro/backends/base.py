@@ -49,13 +49,18 @@ class Generation:
     model: str
     elapsed_ms: float = 0.0
     server_ms: float | None = None     # generation time the server reported, when it does
+    backend: str = ""                  # who answered (a fallback may answer for a remote)
+    notices: list[str] = field(default_factory=list)   # one-line notices raised while answering
 
 
 class BackendError(Exception):
     """A failure with a message a user can act on. `retryable` marks transient failures."""
 
     def __init__(self, message: str, *, retryable: bool = False, raw_head: str = ""):
-        super().__init__(message)
+        from ..privacy import mask_url
+        from ..visible import shown
+        # may quote a server's body or a URL with a password in it: one safe line, password masked
+        super().__init__(mask_url(shown(message, 400)))
         self.retryable = retryable
         self.raw_head = raw_head[:200]
 
@@ -63,7 +68,6 @@ class BackendError(Exception):
 class Backend:
     name = "base"
     local = True              # runs on this machine (no privacy notice needed)
-    small = False             # too weak to write commands freely; prefer retrieval
 
     def probe(self) -> Availability:
         raise NotImplementedError
@@ -81,10 +85,6 @@ class Backend:
 
     def adopt(self, av: Availability) -> None:
         """Take what a (possibly cached) probe learned, e.g. which models the server has."""
-
-    def take_notices(self) -> list[str]:
-        """One-line notices raised while answering (e.g. a fallback), handed over once."""
-        return []
 
     def close(self) -> None:
         pass

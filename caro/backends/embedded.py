@@ -5,8 +5,9 @@ import os
 import threading
 import time
 
-from .. import models
+from .. import models, turns
 from .base import Availability, Backend, BackendError, Generation, Prompt
+
 
 class EmbeddedBackend(Backend):
     name = "embedded"
@@ -17,7 +18,8 @@ class EmbeddedBackend(Backend):
         self.threads = threads or max(1, min(4, os.cpu_count() or 1))
         self.context = context
         self._llm = None
-        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()      # the warm-up thread and a first request load it once
+        self._turns = turns.FairLock()          # one generation at a time, first come first served
         self._path, self._entry = None, None
         self.load_ms = 0.0
 
@@ -32,13 +34,6 @@ class EmbeddedBackend(Backend):
         return self._path
 
     @property
-    def small(self) -> bool:          # type: ignore[override]
-        try:
-            return self._resolve().stat().st_size < 600 * 1024 * 1024
-        except (BackendError, OSError):
-            return True
-
-    @property
     def model_name(self) -> str:
         return self._entry.name if self._entry else os.path.basename(self.model_spec)
 
@@ -51,6 +46,10 @@ class EmbeddedBackend(Backend):
         return Availability(True, str(path), (time.perf_counter() - t) * 1000, [self.model_name])
 
     def llm(self):
+        with self._load_lock:
+            return self._load()
+
+    def _load(self):
         if self._llm is None:
             path = self._resolve()
             t = time.perf_counter()
@@ -68,14 +67,19 @@ class EmbeddedBackend(Backend):
         return self._llm
 
     def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
-        # the GGUF carries its own chat template; llama-cpp-python applies it
-        with self._lock:
-            llm = self.llm()
+        # the GGUF carries its own chat template; llama-cpp-python applies it. Streamed, so a
+        # generation for a shell that has stopped waiting ends at the next token.
+        llm = self.llm()
+        with self._turns.turn():
             t = time.perf_counter()
-            out = llm.create_chat_completion(messages=prompt.messages(), max_tokens=max_tokens,
-                                             temperature=temperature, stop=["\n\n\n"])
+            pieces = []
+            for chunk in llm.create_chat_completion(messages=prompt.messages(), max_tokens=max_tokens,
+                                                    temperature=temperature, stop=["\n\n\n"], stream=True):
+                pieces.append(chunk["choices"][0]["delta"].get("content") or "")
+                if not turns.still_wanted():
+                    raise turns.Abandoned
         ms = (time.perf_counter() - t) * 1000
-        return Generation(out["choices"][0]["message"]["content"] or "", self.model_name, ms, ms)
+        return Generation("".join(pieces), self.model_name, ms, ms)
 
     def close(self) -> None:
         if self._llm is not None:

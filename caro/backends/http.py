@@ -1,13 +1,16 @@
-"""Shared HTTP plumbing for remote backends: timeouts, retries with backoff and jitter
-(only for connection errors, 502, 503, 504), bounded reads, and error translation."""
+"""Shared HTTP plumbing for remote backends: wall-clock deadlines (a probe 0.5 s, a generation
+`timeout` seconds, whatever the server drips), retries with backoff and jitter within the
+deadline (only for connection errors, 502, 503, 504), bounded reads, and error translation."""
 from __future__ import annotations
 
 import json
 import random
+import threading
 import time
-from typing import Callable, Iterator
+from typing import Callable
 
-from .base import Backend, BackendError
+from ..privacy import Redaction, is_remote
+from .base import Backend, BackendError, Generation, Prompt
 
 MAX_BODY = 2 * 1024 * 1024         # a command never needs more; a 10 MB reply is cut off here
 RETRY_STATUS = (502, 503, 504)
@@ -22,6 +25,7 @@ class HTTPClient:
         self.base = base_url.rstrip("/")
         self.headers = headers or {}
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.deadline = timeout          # wall-clock seconds for a whole generation, retries included
         self.retries = retries
         self.describe = describe or (lambda status, body: f"HTTP {status}: {body[:200]}")
         self.client = httpx.Client(headers=self.headers, timeout=self.timeout, follow_redirects=False)
@@ -45,15 +49,16 @@ class HTTPClient:
             return BackendError(f"{self.base} closed the connection mid-reply", retryable=True)
         return BackendError(f"request to {self.base} failed: {type(e).__name__}", retryable=False)
 
-    def _with_retries(self, fn):
+    def _with_retries(self, fn, deadline: float):
         delay = 0.25
         for attempt in range(self.retries + 1):
             try:
                 return fn()
             except BackendError as e:
-                if not e.retryable or attempt == self.retries:
+                pause = delay + random.uniform(0, delay / 2)
+                if not e.retryable or attempt == self.retries or time.monotonic() + pause >= deadline:
                     raise
-            time.sleep(delay + random.uniform(0, delay / 2))
+            time.sleep(pause)
             delay *= 2
 
     def _check(self, status: int, body: bytes) -> None:
@@ -61,55 +66,98 @@ class HTTPClient:
             text = body[:2000].decode("utf-8", "replace")
             raise BackendError(self.describe(status, text), retryable=status in RETRY_STATUS, raw_head=text)
 
-    def get_json(self, path: str, timeout: float | None = None) -> dict:
-        def once():
+    def _by(self, budget: float, fn):
+        """fn() or a BackendError once `budget` seconds have passed, whatever the server does.
+
+        httpx's timeouts are per read: a server that drips a byte every few seconds is never
+        cut off by them. The call runs in a worker thread, and the caller stops waiting at the
+        deadline; the worker's own reads are bounded too (see _bounded), so it ends soon after.
+        """
+        deadline = time.monotonic() + budget
+        box: dict = {}
+
+        def work():
             try:
-                with self.client.stream("GET", self._url(path), timeout=timeout or self.timeout) as r:
-                    body = _bounded(r.iter_bytes())
-                    self._check(r.status_code, body)
-            except self.httpx.HTTPError as e:
-                raise self._error_for(e) from None
-            return _json(body)
-        if timeout is not None:             # probes: one quick attempt, no retries
-            return once()
-        return self._with_retries(once)
+                box["value"] = fn(deadline)
+            except BaseException as e:          # handed to the caller below
+                box["error"] = e
+        worker = threading.Thread(target=work, daemon=True, name="caro-http")
+        worker.start()
+        worker.join(budget)
+        if worker.is_alive():
+            raise BackendError(f"{self.base} did not answer within {budget:g}s", retryable=False)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def _timeout(self, budget: float):
+        return self.httpx.Timeout(min(self.timeout.read or budget, budget),
+                                  connect=min(self.timeout.connect or budget, budget))
+
+    def get_json(self, path: str, budget: float | None = None) -> dict:
+        """GET a JSON object. With a budget (probes): one attempt, all of it within `budget` seconds."""
+        total = budget if budget is not None else self.deadline
+
+        def call(deadline):
+            def once():
+                try:
+                    with self.client.stream("GET", self._url(path), timeout=self._timeout(total)) as r:
+                        body = _bounded(r.iter_bytes(), deadline)
+                        self._check(r.status_code, body)
+                except self.httpx.HTTPError as e:
+                    raise self._error_for(e) from None
+                return _json(body)
+            return once() if budget is not None else self._with_retries(once, deadline)
+        return self._by(total, call)
 
     def post_json(self, path: str, payload: dict) -> dict:
-        def once():
+        def call(deadline):
+            def once():
+                try:
+                    with self.client.stream("POST", self._url(path), json=payload,
+                                            timeout=self._timeout(self.deadline)) as r:
+                        body = _bounded(r.iter_bytes(), deadline)
+                        self._check(r.status_code, body)
+                except self.httpx.HTTPError as e:
+                    raise self._error_for(e) from None
+                return _json(body)
+            return self._with_retries(once, deadline)
+        return self._by(self.deadline, call)
+
+    def post_lines(self, path: str, payload: dict) -> list[str]:
+        """Streaming: the decoded lines (NDJSON or SSE), bounded in total size and in time."""
+        def call(deadline):
+            lines: list[str] = []
             try:
-                with self.client.stream("POST", self._url(path), json=payload) as r:
-                    body = _bounded(r.iter_bytes())
-                    self._check(r.status_code, body)
+                with self.client.stream("POST", self._url(path), json=payload,
+                                        timeout=self._timeout(self.deadline)) as r:
+                    if r.status_code >= 400:
+                        self._check(r.status_code, _bounded(r.iter_bytes(), deadline))
+                    total = 0
+                    for line in r.iter_lines():
+                        total += len(line)
+                        if total > MAX_BODY:
+                            raise BackendError("the streamed reply exceeded 2 MB; stopped reading")
+                        if time.monotonic() > deadline:
+                            break                   # _by has already answered the caller
+                        lines.append(line)
             except self.httpx.HTTPError as e:
                 raise self._error_for(e) from None
-            return _json(body)
-        return self._with_retries(once)
-
-    def post_lines(self, path: str, payload: dict) -> Iterator[str]:
-        """Streaming: yield decoded lines (NDJSON or SSE) as they arrive; bounded in total size."""
-        try:
-            with self.client.stream("POST", self._url(path), json=payload) as r:
-                if r.status_code >= 400:
-                    self._check(r.status_code, _bounded(r.iter_bytes()))
-                total = 0
-                for line in r.iter_lines():
-                    total += len(line)
-                    if total > MAX_BODY:
-                        raise BackendError("the streamed reply exceeded 2 MB; stopped reading")
-                    yield line
-        except self.httpx.HTTPError as e:
-            raise self._error_for(e) from None
+            return lines
+        return self._by(self.deadline, call)
 
     def close(self) -> None:
         self.client.close()
 
 
-def _bounded(chunks) -> bytes:
+def _bounded(chunks, deadline: float) -> bytes:
     buf = bytearray()
     for c in chunks:
         buf += c
         if len(buf) > MAX_BODY:
             raise BackendError(f"the reply exceeded {MAX_BODY >> 20} MB; stopped reading", raw_head=bytes(buf[:200]).decode("utf-8", "replace"))
+        if time.monotonic() > deadline:
+            break                                   # nobody waits for the rest (see HTTPClient._by)
     return bytes(buf)
 
 
@@ -126,7 +174,6 @@ def _json(body: bytes) -> dict:
 class HTTPBackend(Backend):
     """What every server backend shares: its URL, its model, its HTTP client, locality."""
 
-    small = False
 
     def __init__(self, url: str, model: str, settings: dict, headers: dict | None = None):
         self.url = url
@@ -140,8 +187,22 @@ class HTTPBackend(Backend):
 
     @property
     def local(self) -> bool:        # type: ignore[override]
-        from ..privacy import is_remote
         return not is_remote(self.url)
+
+    def generate(self, prompt: Prompt, **kw) -> Generation:
+        """Ask the server; for a host that is not this machine, with the secrets taken out first
+        (request, context, examples) and put back into the answer."""
+        if self.local:
+            return self.answer(prompt, **kw)
+        r = Redaction()
+        sent = Prompt(r.text(prompt.system), [(r.text(q), r.text(a)) for q, a in prompt.shots],
+                      r.text(prompt.request), prompt.json_output)
+        g = self.answer(sent, **kw)
+        g.text = r.restore(g.text)
+        return g
+
+    def answer(self, prompt: Prompt, **kw) -> Generation:
+        raise NotImplementedError
 
     @property
     def model_name(self) -> str:

@@ -9,7 +9,6 @@ from .base import Availability, Backend, BackendError, Generation, Prompt
 class MLXBackend(Backend):
     name = "mlx"
     local = True
-    small = False
 
     def __init__(self, model: str | None, module=None):
         self.model = model or "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"

@@ -4,18 +4,17 @@ from __future__ import annotations
 import json
 import time
 
-from ..privacy import redact
 from .base import Availability, BackendError, Generation, Prompt
 from .http import PROBE_BUDGET, HTTPBackend
 
 
 def generate_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool) -> dict:
-    return {"model": model, "system": redact(prompt.system), "prompt": redact(_user_text(prompt)), "stream": stream,
+    return {"model": model, "system": prompt.system, "prompt": _user_text(prompt), "stream": stream,
             "options": {"temperature": temperature, "num_predict": max_tokens}}
 
 
 def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool) -> dict:
-    return {"model": model, "messages": [dict(m, content=redact(m["content"])) for m in prompt.messages()],
+    return {"model": model, "messages": prompt.messages(),
             "stream": stream, "options": {"temperature": temperature, "num_predict": max_tokens}}
 
 
@@ -75,7 +74,7 @@ class OllamaBackend(HTTPBackend):
     def probe(self) -> Availability:
         t = time.perf_counter()
         try:
-            obj = self.http.get_json("/api/tags", timeout=PROBE_BUDGET)
+            obj = self.http.get_json("/api/tags", budget=PROBE_BUDGET)
         except BackendError as e:
             detail = str(e)
             if "connect" in detail:
@@ -88,7 +87,7 @@ class OllamaBackend(HTTPBackend):
             return Availability(False, f"Ollama does not have model {self.model!r}; pull it: ollama pull {self.model}", ms, names)
         return Availability(True, f"{len(names)} model(s)", ms, names)
 
-    def generate(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
+    def answer(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
         t = time.perf_counter()
         path = "/api/chat" if self.use_chat else "/api/generate"
         make = chat_payload if self.use_chat else generate_payload

@@ -5,19 +5,17 @@ import json
 import os
 import time
 
-from ..privacy import redact
 from .base import Availability, BackendError, Generation, Prompt
 from .http import PROBE_BUDGET, HTTPBackend
 
 
 def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
-    msgs = [dict(m, content=redact(m["content"])) for m in prompt.messages()]
-    return {"model": model, "messages": msgs, "max_tokens": max_tokens, "temperature": temperature, "stream": stream}
+    return {"model": model, "messages": prompt.messages(), "max_tokens": max_tokens, "temperature": temperature, "stream": stream}
 
 
 def completion_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
     """For base models served without a chat template: the few-shot text, cut at the next request."""
-    return {"model": model, "prompt": redact(prompt.completion_text()), "max_tokens": max_tokens,
+    return {"model": model, "prompt": prompt.completion_text(), "max_tokens": max_tokens,
             "temperature": temperature, "stop": ["\nRequest:", "\n\n"], "stream": stream}
 
 
@@ -94,7 +92,7 @@ class OpenAICompatBackend(HTTPBackend):
     def probe(self) -> Availability:
         t = time.perf_counter()
         try:
-            obj = self.http.get_json("/models", timeout=PROBE_BUDGET)
+            obj = self.http.get_json("/models", budget=PROBE_BUDGET)
         except BackendError as e:
             return Availability(False, str(e), (time.perf_counter() - t) * 1000)
         served = [m.get("id", "") for m in obj.get("data", []) if isinstance(m, dict)]
@@ -113,7 +111,7 @@ class OpenAICompatBackend(HTTPBackend):
     def no_model_message(self) -> str:
         return f"{self.name} at {self.url} serves no model"
 
-    def generate(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
+    def answer(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
         if not self.model:
             self.probe()
         if self.endpoint == "completions":

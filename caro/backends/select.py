@@ -6,17 +6,18 @@ across CLI runs); a backend that failed repeatedly is skipped for a cool-down.
 from __future__ import annotations
 
 import json
-import os
 import platform
+import threading
 import time
 from pathlib import Path
 
-from .. import paths
+from .. import atomic, paths
 from ..config import Config
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
 CACHE_TTL = 60.0
-BREAKER_FAILURES = 3
+BREAKER_FAILURES = 3               # consecutive failures, each within BREAKER_WINDOW of the last,
+BREAKER_WINDOW = 60.0              # open the circuit: the remote is skipped for BREAKER_COOLDOWN
 BREAKER_COOLDOWN = 120.0
 REMOTE = ("ollama", "vllm", "lmstudio")
 
@@ -60,12 +61,10 @@ class _State:
 
     def save(self) -> None:
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.data))
-            os.replace(tmp, self.file)
+            paths.private_dir(self.file.parent)
+            atomic.replace_text(self.file, json.dumps(self.data), 0o600)
         except OSError:
-            pass
+            pass                # a read-only or full disk costs the cache, nothing else
 
     def cached(self, key: str) -> Availability | None:
         e = self.data.get(key)
@@ -80,8 +79,10 @@ class _State:
 
     def failed(self, key: str) -> None:
         e = self.data.setdefault(key, {})
-        e["failures"] = e.get("failures", 0) + 1
-        e["last_failure"] = time.time()
+        now = time.time()
+        run = e.get("failures", 0) if now - e.get("last_failure", 0) < BREAKER_WINDOW else 0
+        e["failures"] = run + 1
+        e["last_failure"] = now
         self.save()
 
     def succeeded(self, key: str) -> None:
@@ -105,69 +106,67 @@ def choose_name(config: Config, flag: str | None) -> str:
 
 
 class FallbackBackend(Backend):
-    """A remote backend wrapped so that any failure answers from the embedded model instead."""
+    """A remote backend wrapped so that any failure answers from the embedded model instead.
+
+    One instance serves every shell of the helper at once, so it keeps no per-request state:
+    who answered and why travel in the Generation.
+    """
 
     def __init__(self, primary: Backend, fallback_factory, state: _State, key: str, verbose: bool):
         self.primary = primary
-        self.pending: list[str] = []
         self._fallback_factory = fallback_factory
         self._fallback: Backend | None = None
+        self._fallback_lock = threading.Lock()
         self.state = state
         self.key = key
         self.verbose = verbose
-        self.used = primary
 
     @property
     def name(self) -> str:          # type: ignore[override]
-        return self.used.name
+        return self.primary.name
 
     @property
     def model_name(self) -> str:
-        return self.used.model_name
+        return self.primary.model_name
 
     @property
-    def small(self) -> bool:        # type: ignore[override]
-        return self.used.small
+    def url(self) -> str:
+        return getattr(self.primary, "url", "")
 
     @property
     def local(self) -> bool:        # type: ignore[override]
-        return self.used.local
+        return self.primary.local
 
     def fallback(self) -> Backend:
-        if self._fallback is None:
-            self._fallback = self._fallback_factory()
-        return self._fallback
-
-    def _switch(self, err: Exception) -> Backend:
-        msg = f"{self.primary.name} failed: {err}; answering with the embedded model"
-        if self.verbose and isinstance(err, BackendError) and err.raw_head:
-            msg += f" (reply began: {err.raw_head!r})"
-        self.pending.append(msg)
-        self.state.failed(self.key)
-        self.used = self.fallback()
-        return self.used
-
-    def take_notices(self) -> list[str]:
-        out, self.pending = self.pending, []
-        return out
+        with self._fallback_lock:
+            if self._fallback is None:
+                self._fallback = self._fallback_factory()
+            return self._fallback
 
     def generate(self, prompt: Prompt, **kw) -> Generation:
         # Each request tries the remote again unless its circuit is open: a long-lived helper
-        # must not stay on the fallback forever after one blip.
-        if self.state.open_circuit(self.key):
-            self.used = self.fallback()
-        else:
+        # must not stay on the fallback forever after one blip. The fallback gets the same
+        # prompt the remote would have had, so it answers as the local path does.
+        notices = []
+        if not self.state.open_circuit(self.key):
             try:
                 g = self.primary.generate(prompt, **kw)
                 self.state.succeeded(self.key)
-                self.used = self.primary
+                g.backend = g.backend or self.primary.name
                 return g
             except BackendError as e:
-                self._switch(e)
-        return self.used.generate(prompt, **kw)
+                msg = f"{self.primary.name} failed: {e}; answering with the embedded model"
+                if self.verbose and e.raw_head:
+                    msg += f" (reply began: {e.raw_head!r})"
+                notices.append(msg)
+                self.state.failed(self.key)
+        g = self.fallback().generate(prompt, **kw)
+        g.backend = g.backend or self.fallback().name
+        g.notices = notices + g.notices
+        return g
 
     def score(self, prompt: Prompt, candidates: list[str]):
-        return self.used.score(prompt, candidates)
+        return self.primary.score(prompt, candidates)
 
     def probe(self) -> Availability:
         return self.primary.probe()

@@ -13,6 +13,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+from ..visible import command_shown, hidden
 from . import paths as P
 from .commands import (INTERPRETERS, SHELLS, Cmd, basename, build, find_info,
                        shell_script_arg, ssh_remote_command, split_flags)
@@ -272,6 +273,10 @@ def check(command: str, *, shell: str = "bash", mode: str = "moderate", cwd: str
         return _verdict(command[:200], [Finding("too-long", HIGH, f"is {len(command)} characters long, over the {policy.max_length}-character limit caro can check")], "strict")
     if "\x00" in command:
         return _verdict(command.replace("\x00", "\\0"), [Finding("nul", HIGH, "contains NUL bytes, which no shell command line can hold")], "strict")
+    if hide := hidden(command):
+        # what the terminal would show is not what would run (ESC sequences, bidi overrides, …)
+        return _verdict(command_shown(command), [Finding("control-characters", CRITICAL,
+                        f"contains terminal control characters ({', '.join(hide[:4])}): what you would see is not what would run")], mode)
     if not command.strip():
         return Verdict(command, SAFE, "allow", [])
     a = _Analysis(Ctx(cwd=cwd, home=home, shell=shell), policy, rules)
