@@ -19,6 +19,7 @@ from . import flagcheck, intent
 from .parse import degenerate
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
+from .visible import hidden
 
 SYNTAX_TIMEOUT = 2.0
 _SYNTAX_CMD = {"bash": ["bash", "-n"], "sh": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
@@ -85,6 +86,8 @@ def problem(command: str, shell: str, has, read_only: bool) -> str | None:
         return "the answer was empty"
     if "\n" in command.strip():
         return "it spans several lines; one line is needed"
+    if hidden(command):
+        return f"it contains terminal control characters ({', '.join(hidden(command)[:4])}); plain text is needed"
     loop = degenerate(command)
     if loop:
         return loop

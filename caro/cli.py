@@ -102,6 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:
+        # a read-only or full disk, a vanished directory: one line that names it, never a traceback
+        where = f" ({e.filename})" if e.filename else ""
+        err(f"{e.strerror or e}{where}; check that CARO_HOME ({_home()}) is writable and has free space")
+        return EXIT_ERROR
+
+
+def _home() -> str:
+    from .paths import home
+    return str(home())
 
 
 def entry() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import select
 import signal
 import socket
 import socketserver
@@ -248,10 +249,10 @@ def _still_connected(conn: socket.socket) -> bool:
     """Has the shell kept its end open? It sends its whole request and then only waits, so a
     readable end-of-file means it gave up (timeout, Ctrl-C, the shell closed)."""
     try:
-        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
-    except BlockingIOError:
-        return True
-    except OSError:
+        # poll first: on a socket with a timeout Python waits for data even with MSG_DONTWAIT
+        readable, _, _ = select.select([conn], [], [], 0)
+        return not readable or conn.recv(1, socket.MSG_PEEK) != b""
+    except (OSError, ValueError):
         return False
 
 
@@ -308,7 +309,12 @@ def _default_engine():
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
     from . import config
     d, sock, pidfile, lockfile, _ = _files()
-    cfg = config.load()
+    try:
+        cfg = config.load()
+    except config.ConfigError as e:
+        log.error("not starting: %s", e)
+        print(f"caro: {e}", file=sys.stderr)
+        return 1
     if idle_seconds is None:
         idle_seconds = float(cfg.get("helper.idle_minutes", 30)) * 60
     if verbose is None:

@@ -87,6 +87,8 @@ def _entropy(word: str) -> float:
 def _high_entropy(word: str) -> bool:
     """A long random-looking token (base64, generated keys): three character classes, ≥ 4 bits a char.
     Hex digests (two classes) and long words in camel case (low entropy) stay."""
+    if "REDACTED_" in word or any(re.fullmatch(r"[a-z]{3,}", part) for part in word.split("/")):
+        return False            # holds a placeholder already, or is a path of plain words
     classes = sum(bool(re.search(rx, word)) for rx in ("[a-z]", "[A-Z]", "[0-9]"))
     return classes == 3 and _entropy(word) >= 4.0
 
@@ -105,8 +107,7 @@ class Redaction:
     def text(self, text: str) -> str:
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
-        return _WORDISH.sub(lambda m: self._placeholder(m.group()) if _high_entropy(m.group())
-                            and not m.group().startswith("REDACTED_") else m.group(), text)
+        return _WORDISH.sub(lambda m: self._placeholder(m.group()) if _high_entropy(m.group()) else m.group(), text)
 
     def _swap(self, m: re.Match) -> str:
         secret = m.group("s")

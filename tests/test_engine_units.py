@@ -15,7 +15,6 @@ class Scripted(Backend):
     def __init__(self, *replies):
         self.replies = list(replies)
         self.prompts = []
-        self.notices = []
 
     @property
     def model_name(self):
@@ -24,10 +23,6 @@ class Scripted(Backend):
     def generate(self, prompt, *, max_tokens=128, temperature=0.0):
         self.prompts.append(prompt)
         return Generation(self.replies.pop(0) if self.replies else "", "script")
-
-    def take_notices(self):
-        out, self.notices = self.notices, []
-        return out
 
 
 def engine(*replies, notices=None):

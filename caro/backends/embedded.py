@@ -1,6 +1,7 @@
 """The offline backend: a GGUF model run in-process by llama-cpp-python, loaded lazily, once."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -64,6 +65,7 @@ class EmbeddedBackend(Backend):
                 raise BackendError(f"could not load model {path}: {e}; the file may be corrupt. "
                                    f"Delete it and reinstall or run `caro model pull NAME`") from None
             self.load_ms = (time.perf_counter() - t) * 1000
+            logging.getLogger("caro.embedded").info("loaded model %s in %.0f ms", path.name, self.load_ms)
         return self._llm
 
     def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:

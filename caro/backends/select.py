@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .. import atomic, paths
+from ..privacy import mask_url
 from ..config import Config
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
@@ -191,7 +192,7 @@ def select(config: Config, flag: str | None = None, model: str | None = None, no
     state = _State(state_file or paths.cache_dir() / "availability.json")
     backend = make(name, config, model)
     allow_fallback = config.get("backend.fallback", True) and not no_fallback
-    key = f"{name}:{getattr(backend, 'url', '')}"
+    key = f"{name}:{mask_url(getattr(backend, 'url', ''))}"      # the cache file holds no password
 
     def embedded():
         return make("embedded", config)
