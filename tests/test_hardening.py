@@ -276,7 +276,7 @@ def test_request_text_never_appears_in_the_process_list(shell, caro_home, tmp_pa
 # ---------------------------------------------------------------- 6. a helper for many shells
 
 def test_fair_lock_serves_in_arrival_order():
-    lock, order, started = turns.FairLock(), [], []
+    lock, order = turns.FairLock(), []
     gate = threading.Event()
 
     def first():
