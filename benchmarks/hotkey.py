@@ -73,8 +73,8 @@ done
 def fish_times(env: dict, text: str, n: int) -> list[float]:
     script = hook("fish", env) + f'''
 for i in (seq {n})
-    time $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock 30 $__caro_python \\
-        "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" index=0 "text={text}" | string split0 >/dev/null
+    time builtin printf '%s\\0' "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" index=0 "text={text}" | \\
+        $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock 30 $__caro_python | string split0 >/dev/null
 end
 '''
     r = subprocess.run(["fish", "--no-config", "-i", "-c", script], env=env, capture_output=True, text=True)
@@ -114,7 +114,7 @@ def main() -> None:
     started = (time.perf_counter() - t) * 1000
     # ready = the model is loaded: the first real answer
     subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "relay.py"), os.path.join(env["CARO_HOME"], "run", "helper.sock"),
-                    "120", PY, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=show the date"],
+                    "120", PY], input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
                    env=env, capture_output=True)
     print(f"helper start: answers pings after {started:.0f} ms, first answer (model loaded) after "
           f"{(time.perf_counter() - t) * 1000:.0f} ms")

@@ -39,6 +39,12 @@ __caro_message() {
 caro-widget() {
   local orig=$READLINE_LINE req=$READLINE_LINE index=0 kind='' a='' b='' sock
   if [[ -z ${orig//[[:space:]]/} ]]; then
+    __caro_message "type what you want, then press the key again"
+    return 0
+  fi
+  if (( ${#orig} > 32000 )); then
+    # a request is a sentence or two; this much text would not fit the helper's request size
+    __caro_message "the line is ${#orig} characters long, too long for a request; your text is unchanged"
     return 0
   fi
   if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then

@@ -37,6 +37,15 @@ if status is-interactive
             set -l req $orig
             set -l index 0
             if test -z (string trim -- "$orig")
+                echo \r"caro: type what you want, then press the key again" >&2
+                commandline -f repaint
+                return 0
+            end
+            set -l len (string length -- "$orig")
+            if test "$len" -gt 32000
+                # a request is a sentence or two; this much text would not fit the helper's request size
+                echo \r"caro: the line is $len characters long, too long for a request; your text is unchanged" >&2
+                commandline -f repaint
                 return 0
             end
             if test -n "$__caro_last_cmd"; and test "$orig" = "$__caro_last_cmd"

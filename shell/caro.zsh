@@ -98,6 +98,11 @@ caro-widget() {
     zle -M "caro: type what you want, then press the key again"
     return 0
   fi
+  if (( ${#orig} > 32000 )); then
+    # a request is a sentence or two; writing this much to a helper that does not read would hang zle
+    zle -M "caro: the line is ${#orig} characters long, too long for a request; your text is unchanged"
+    return 0
+  fi
   if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then
     req=$__caro_last_req
     index=$(( __caro_last_index + 1 ))

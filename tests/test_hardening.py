@@ -558,3 +558,38 @@ def test_shells_refuse_a_runtime_dir_owned_by_another_user(shell, caro_home, tmp
         assert _line(child, shell) == "how much disk space is free"
     finally:
         child.close(force=True)
+
+
+BIG = {"zsh": "__big() { BUFFER=${(l:250000::x:)} }; zle -N __big; bindkey '^T' __big",
+       "bash": "bind -x '\"\\C-t\": READLINE_LINE=$(printf \"%0250000d\" 0)'",
+       "fish": "bind \\ct 'commandline -r (string repeat -n 250000 x)'"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_huge_line_is_refused_at_once_even_when_the_helper_hangs(shell, caro_home, tmp_path):
+    helper = SilentHelper(caro_home / "run")
+    child = spawn(shell, caro_home, tmp_path, extra=BIG[shell])
+    try:
+        child.send("\x14")                               # fill the line with 250,000 characters
+        time.sleep(1.0)
+        child.send("\x07")
+        child.expect("too long for a request", timeout=10)
+        assert helper.conns == []                         # nothing was sent to the (hung) helper
+        if shell == "zsh":                                # zsh used to freeze here; bash and fish take
+            child.send("\x15")                           # seconds to redraw a 250 KB line themselves
+            time.sleep(0.5)
+            child.send("echo still-alive\r")
+            child.expect("still-alive\r\n", timeout=20)
+    finally:
+        child.close(force=True)
+        helper.close()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_empty_line_explains_itself(shell, caro_home, tmp_path):
+    child = spawn(shell, caro_home, tmp_path)
+    try:
+        child.send("   \x07")
+        child.expect("type what you want", timeout=10)
+    finally:
+        child.close(force=True)
