@@ -72,6 +72,11 @@ def spawn(shell: str, n: int, home: Path, tmp: Path, timeout: float) -> tuple[pe
     else:
         conf = d / ".config" / "fish"
         conf.mkdir(parents=True)
+        # a fish that has never run starts generating man-page completions in the background, a
+        # CPU-heavy job per shell that would starve the model; mark this one as initialised
+        (conf / "fish_variables").write_text("# This file contains fish universal variable definitions.\n"
+                                             "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n")
+        (d / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
         (conf / "config.fish").write_text(f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n{body}")
         env["XDG_CONFIG_HOME"] = str(d / ".config")
         child = pexpect.spawn("fish", ["-i"], env=env, encoding="utf-8", timeout=120, dimensions=(24, 200))
@@ -99,6 +104,13 @@ def main() -> int:
     env = dict(os.environ, CARO_HOME=str(home))
     env.pop("CARO_RUNTIME_DIR", None)
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True)
+    warm = subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "relay.py"), str(home / "run" / "helper.sock"), "120", PY],
+                          input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
+                          env=env, capture_output=True).stdout.split(b"\0")
+    if warm[0] != b"insert":          # no model, broken setup: say so instead of timing errors
+        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
+        print(f"many shells: the helper cannot answer ({warm[1].decode(errors='replace')})", file=sys.stderr)
+        return 1
     shells = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
     kids = []
     try:
@@ -157,7 +169,8 @@ def main() -> int:
         for _, _, child, _ in kids:
             child.close(force=True)
         subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not os.environ.get("CARO_BENCH_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
