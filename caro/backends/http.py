@@ -94,34 +94,27 @@ class HTTPClient:
         return self.httpx.Timeout(min(self.timeout.read or budget, budget),
                                   connect=min(self.timeout.connect or budget, budget))
 
+    def _json_once(self, method: str, path: str, total: float, deadline: float, **kw) -> dict:
+        try:
+            with self.client.stream(method, self._url(path), timeout=self._timeout(total), **kw) as r:
+                body = _bounded(r.iter_bytes(), deadline)
+                self._check(r.status_code, body)
+        except self.httpx.HTTPError as e:
+            raise self._error_for(e) from None
+        return _json(body)
+
     def get_json(self, path: str, budget: float | None = None) -> dict:
         """GET a JSON object. With a budget (probes): one attempt, all of it within `budget` seconds."""
         total = budget if budget is not None else self.deadline
 
         def call(deadline):
-            def once():
-                try:
-                    with self.client.stream("GET", self._url(path), timeout=self._timeout(total)) as r:
-                        body = _bounded(r.iter_bytes(), deadline)
-                        self._check(r.status_code, body)
-                except self.httpx.HTTPError as e:
-                    raise self._error_for(e) from None
-                return _json(body)
+            once = lambda: self._json_once("GET", path, total, deadline)      # noqa: E731
             return once() if budget is not None else self._with_retries(once, deadline)
         return self._by(total, call)
 
     def post_json(self, path: str, payload: dict) -> dict:
         def call(deadline):
-            def once():
-                try:
-                    with self.client.stream("POST", self._url(path), json=payload,
-                                            timeout=self._timeout(self.deadline)) as r:
-                        body = _bounded(r.iter_bytes(), deadline)
-                        self._check(r.status_code, body)
-                except self.httpx.HTTPError as e:
-                    raise self._error_for(e) from None
-                return _json(body)
-            return self._with_retries(once, deadline)
+            return self._with_retries(lambda: self._json_once("POST", path, self.deadline, deadline, json=payload), deadline)
         return self._by(self.deadline, call)
 
     def post_lines(self, path: str, payload: dict) -> list[str]:
