@@ -39,7 +39,9 @@ if ((uninstall)); then
     "$CARO_HOME/venv/bin/caro" helper stop >/dev/null 2>&1 || true
     "$CARO_HOME/venv/bin/caro" hook --uninstall ${shells[@]+"${shells[@]}"}
   fi
-  rm -rf "$CARO_HOME/venv" "$CARO_HOME/bin/caro" "$CARO_HOME/shell"
+  # everything the install and the helper made; the user's settings, examples and models stay
+  rm -rf "$CARO_HOME/venv" "$CARO_HOME/bin/caro" "$CARO_HOME/shell" "$CARO_HOME/run" "$CARO_HOME/cache" "$CARO_HOME/logs"
+  rmdir "$CARO_HOME/bin" 2>/dev/null || true
   if [ -L "$HOME/.local/bin/caro" ] && [ "$(readlink "$HOME/.local/bin/caro")" = "$CARO_HOME/venv/bin/caro" ]; then
     rm -f "$HOME/.local/bin/caro"
   fi
@@ -48,16 +50,88 @@ if ((uninstall)); then
 fi
 
 PY=${PYTHON:-python3}
-"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { say "needs Python 3.10 or newer (set PYTHON=…)"; exit 1; }
+# ---- before anything long starts: is everything here that the install needs?
+missing=() apt=() brew=()
+if ! command -v "$PY" >/dev/null 2>&1; then
+  missing+=("Python 3.10 or newer ($PY not found)"); apt+=(python3 python3-venv); brew+=(python)
+elif ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  missing+=("Python 3.10 or newer ($PY is $("$PY" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo unknown); set PYTHON=…)")
+  apt+=(python3); brew+=(python)
+elif ! command -v uv >/dev/null 2>&1 && ! [ -x "$CARO_HOME/venv/bin/python" ] && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
+  missing+=("python3-venv (Python's venv module with pip)"); apt+=(python3-venv)
+fi
+# llama-cpp-python, which runs the bundled model, is built from source: it needs C and C++ compilers
+# (unless this venv already has it from an earlier install)
+if ! [ -x "$CARO_HOME/venv/bin/python" ] || ! "$CARO_HOME/venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+  if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1 && ! command -v clang >/dev/null 2>&1 \
+     || ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
+    missing+=("a C and C++ compiler (to build llama-cpp-python, which runs the bundled model)")
+    apt+=(build-essential); brew+=(__xcode__)
+  fi
+fi
+if ((${#missing[@]})); then
+  for m in "${missing[@]}"; do say "missing: $m"; done
+  if [[ $(uname -s) == Darwin ]]; then
+    for b in "${brew[@]}"; do
+      if [[ $b == __xcode__ ]]; then say "fix with: xcode-select --install"; fi
+    done
+    rest=$(printf '%s ' "${brew[@]}" | sed 's/__xcode__ //g')
+    [ -n "${rest// /}" ] && say "fix with: brew install ${rest% }"
+  else
+    say "fix with: sudo apt-get install -y ${apt[*]}"
+  fi
+  say "then run ./install.sh again"
+  exit 1
+fi
+
+# ---- the rc-file question comes first, so nobody waits ten minutes to be asked
+if ((modify_rc)) && ((!yes)) && [ -t 0 ] && [ -t 2 ]; then
+  printf 'caro: add Ctrl-G to your shell rc files when the install is done? (a marked block; undo with ./install.sh --uninstall) [Y/n] ' >&2
+  read -r answer || answer=n
+  case $answer in [nN]*) modify_rc=0 ;; esac
+fi
+
 mkdir -p "$CARO_HOME/bin"
+mkdir -p "$CARO_HOME/logs" && chmod 700 "$CARO_HOME/logs"
+log=$CARO_HOME/logs/install.log
+: >"$log"
+# step LABEL COMMAND…: run a long step with its chatter (build output, setuptools deprecation
+# warnings) in the log, an elapsed-time line on the terminal, and the log's tail if it fails
+step() {
+  local label=$1 start=$SECONDS pid rc=0 t next=30
+  shift
+  printf '\n== %s: %s\n' "$label" "$*" >>"$log"
+  "$@" >>"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    t=$((SECONDS - start))
+    if [ -t 2 ]; then
+      printf '\rcaro: %s… %dm%02ds ' "$label" $((t / 60)) $((t % 60)) >&2
+    elif ((t >= next)); then
+      say "$label… $((t / 60))m$(printf '%02d' $((t % 60)))s"
+      next=$((next + 30))
+    fi
+    sleep 1
+  done
+  wait "$pid" || rc=$?
+  t=$((SECONDS - start))
+  if [ -t 2 ]; then printf '\r\033[2K' >&2; fi
+  if ((rc)); then
+    say "$label failed after ${t}s; the end of $log:"
+    grep -v -i -e 'deprecat' -e '^ *!!' -e '^ *\*\*\*' "$log" | tail -n 25 >&2
+    exit 1
+  fi
+  say "$label: done in $((t / 60))m$(printf '%02d' $((t % 60)))s"
+}
 if command -v uv >/dev/null 2>&1; then
-  [ -x "$CARO_HOME/venv/bin/python" ] || uv venv -q --python "$PY" "$CARO_HOME/venv"
-  uv pip install -q --python "$CARO_HOME/venv/bin/python" .
+  [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" uv venv -q --python "$PY" "$CARO_HOME/venv"
+  say "installing caro; the first build of llama-cpp-python takes about 5 minutes on 2 cores (log: $log)"
+  step "installing caro" uv pip install --python "$CARO_HOME/venv/bin/python" .
 else
-  [ -x "$CARO_HOME/venv/bin/python" ] || "$PY" -m venv "$CARO_HOME/venv"
-  "$CARO_HOME/venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  say "installing caro and the bundled model (the first build of llama-cpp-python takes a few minutes)…"
-  "$CARO_HOME/venv/bin/python" -m pip install -q --disable-pip-version-check .
+  [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" "$PY" -m venv "$CARO_HOME/venv"
+  step "updating pip" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
+  say "installing caro; the first build of llama-cpp-python takes about 5 minutes on 2 cores (log: $log)"
+  step "installing caro" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check .
 fi
 ln -sf "$CARO_HOME/venv/bin/caro" "$CARO_HOME/bin/caro"
 mkdir -p "$HOME/.local/bin"
@@ -71,12 +145,6 @@ caro="$CARO_HOME/bin/caro"
 if [ "$model" != qwen2.5-coder-1.5b ]; then "$caro" model use "$model" >/dev/null; fi
 say "installed $caro (linked from ~/.local/bin/caro); model $model ready"
 
-if ((modify_rc)) && ((!yes)) && [ -t 0 ] && [ -t 2 ]; then
-  "$caro" hook --install --dry-run ${shells[@]+"${shells[@]}"} >&2 || true
-  printf 'caro: make these changes so Ctrl-G works? [Y/n] ' >&2
-  read -r answer || answer=n
-  case $answer in [nN]*) modify_rc=0 ;; esac
-fi
 if ((modify_rc)); then
   "$caro" hook --install ${shells[@]+"${shells[@]}"} >&2
 else

@@ -75,6 +75,50 @@ def sub_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps counting one (Damerau's optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+# what may follow each subcommand when the first word is a near miss: a request such as
+# "clean up old logs" or "look for big files" must still reach the model
+_FOLLOWS = {"helper": {"start", "stop", "status", "run"}, "model": {"list", "pull", "use", "remove", "path"},
+            "config": {"show", "get", "set", "unset", "path", "edit"}, "hook": {"zsh", "bash", "fish"},
+            "doctor": set(), "init": set()}
+
+
+def mistyped(argv: list[str]) -> str | None:
+    """The subcommand a near-miss first word was meant to be (`caro modle list` → model), or None.
+
+    Only when the rest of the line fits that subcommand too, or for a swap of two letters in a
+    free-form one (`caro cehck …`): otherwise the words are a request."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    word, rest = argv[0].lower(), argv[1:]
+    for sub in SUBCOMMANDS:
+        d = _distance(word, sub)
+        if d == 0 or d > (2 if len(sub) >= 6 else 1):
+            continue
+        if sub in _FOLLOWS:
+            follows = _FOLLOWS[sub]
+            words = [w for w in rest if not w.startswith("-")]
+            if (not rest and sub in ("doctor", "init", "helper", "model", "config")) or (words and words[0] in follows) \
+                    or (rest and not words and not follows):
+                return sub
+        elif sorted(word) == sorted(sub) and len(word) == len(sub):
+            return sub                     # check / explain / learn: two letters swapped
+    return None
+
+
 def _read_request(words: list[str]) -> str:
     text = " ".join(words)
     if text == "-" and not sys.stdin.isatty():
@@ -90,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             args = sub_parser().parse_args(argv)
             from . import commands
             return getattr(commands, "cmd_" + args.cmd)(args)
+        meant = mistyped(argv)
+        if meant:
+            err(f"unknown subcommand {argv[0]!r}: did you mean `caro {meant}`? "
+                f"(to ask for a command, quote the request: caro \"{' '.join(argv)}\")")
+            return EXIT_USAGE
         args = request_parser().parse_args(argv)
         if not args.request:
             request_parser().print_usage(sys.stderr)

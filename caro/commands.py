@@ -303,10 +303,13 @@ def cmd_config(args) -> int:
                 err("caro config set KEY VALUE")
                 return EXIT_USAGE
             configmod.set_value(args.key, args.value)
+            settings_changed(args.key)
             return EXIT_OK
         if args.action == "unset":
             if not configmod.unset_value(args.key):
                 err(f"{args.key} is not set in {path}")
+            else:
+                settings_changed(args.key)
             return EXIT_OK
         if args.action == "edit":
             editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
@@ -317,6 +320,21 @@ def cmd_config(args) -> int:
         err(str(e))
         return EXIT_ERROR
     return EXIT_USAGE
+
+
+def settings_changed(key: str) -> None:
+    """Say what a change reaches. The helper re-reads config.toml on its next request by itself;
+    the hotkey lives in the snippet the rc files source, so that is rendered again here."""
+    if key != "shell.key":
+        return
+    from . import rcfiles
+    from .hook import key_spec
+    shells = list(rcfiles.present())
+    if shells:
+        rcfiles.render_snippets(shells)
+        err(f"the hotkey is now {key_spec()} for {', '.join(shells)}; open a new shell to use it")
+    else:
+        err(f"the hotkey is now {key_spec()}; it takes effect where the hook is loaded: see `caro hook --help`")
 
 
 def cmd_learn(args) -> int:

@@ -7,15 +7,21 @@ more with the reason. What passes is judged once by safety; the result carries t
 (command, verdict) pairs, so the helper cycles through them without judging again. Notices
 belong to the result, never to the engine: the helper is long-lived and serves every shell.
 `Engine.alternative` asks the model for one more candidate on demand (a second Ctrl-G).
+A line that already is a command (`linekind`) takes another way: `Engine.explain` describes it,
+`Engine.improve` asks for better versions of that same command, judged by the same checks plus
+"same program, and read-only stays read-only".
 """
 from __future__ import annotations
 
-import re
+import functools
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import checks, intent, parse, paths, privacy, prompt, safety
+from . import checks, intent, linekind, parse, paths, privacy, prompt, safety
 from . import context as contextmod
+from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
 from .user_examples import UserExamples
@@ -47,6 +53,8 @@ class Suggestion:
     explanation: str = ""
     notices: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)   # (command, why) the checks refused
+    judge: Callable[[str], str | None] | None = None   # the check alternatives must pass (None: the request's)
+    exhausted: bool = False           # the model had nothing more that passed: asking again repeats it (greedy)
 
     @property
     def command(self) -> str:
@@ -81,12 +89,47 @@ def check_request(request: str) -> str:
     return " ".join(text.split())
 
 
-def looks_like_command(line: str) -> bool:
-    """A single line whose first word could be a program."""
-    if not line or "\n" in line or len(line) > 1000:
-        return False
-    first = line.split()[0]
-    return bool(re.match(r"^([A-Za-z0-9_./~+-]+|\(|\{|sudo|!|\$\(.*)$", first)) and not first.endswith(":")
+def _shape(command: str) -> list[tuple[str, Counter]]:
+    """Per simple command: its program and its words, short-option clusters split (`-czf` is
+    -c -z -f), so an improvement can be compared word by word with the original."""
+    from .safety.commands import basename, unwrap
+    from .safety.shellparse import parse as shparse
+    out = []
+    for argv in shparse(command).argvs():
+        real = unwrap(argv)[0]
+        if not real:
+            continue
+        words: Counter = Counter()
+        for w in real[1:]:
+            if len(w) > 2 and w[0] == "-" and w[1:].isalpha():
+                words.update("-" + c for c in w[1:])
+            else:
+                words[w] += 1
+        out.append((basename(real[0]), words))
+    return out
+
+
+def added_words(original: str, improved: str) -> list[str]:
+    """What the improvement adds to the original, or [] when it is not an extension of it."""
+    a, b = _shape(original), _shape(improved)
+    if [p for p, _ in a] != [p for p, _ in b]:
+        return []
+    added: list[str] = []
+    for (_, old), (_, new) in zip(a, b):
+        if old - new:                       # a word of the original is gone
+            return []
+        added += list((new - old).elements())
+    return added
+
+
+def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
+    a, b = _shape(original), _shape(cmd)
+    if [p for p, _ in a] != [p for p, _ in b]:
+        return (f"it runs {' | '.join(p for p, _ in b) or 'nothing'} instead of {' | '.join(p for p, _ in a)}; "
+                "keep the same programs and add options")
+    if not added_words(original, cmd):
+        return "it drops or changes words of the original, or adds nothing; keep every word and add options"
+    return checks_problem(cmd)
 
 
 class Engine:
@@ -107,7 +150,7 @@ class Engine:
     def verdict(self, command: str, shell: str, cwd: str | None) -> safety.Verdict:
         return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
-    def _write(self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str]) -> tuple[str, str, Generation] | None:
+    def _write(self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge) -> tuple[str, str, Generation] | None:
         """One answer from the model: (command, problem or "", the generation) — None when it gave no command."""
         shots = self.examples.nearest(request, k=3)
         p = prompt.build(request, ctx, shots, avoid)
@@ -118,13 +161,16 @@ class Engine:
         except parse.NoCommand as e:
             notices.append(f"the model's reply had no command ({e})")
             return None
-        return cmd, checks.problem(cmd, ctx.shell, ctx.has, intent.read_only(request)) or "", gen
+        return cmd, judge(cmd) or "", gen
 
     def _model_candidate(self, request: str, ctx, avoid: list[tuple[str, str]], rejected: list[tuple[str, str]],
-                         notices: list[str], tries: int = 2) -> tuple[str, Generation] | None:
+                         notices: list[str], judge=None, tries: int = 2) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
+        if judge is None:
+            look = intent.read_only(request)
+            judge = lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look)     # noqa: E731
         for _ in range(tries):
-            got = self._write(request, ctx, avoid + rejected, notices)
+            got = self._write(request, ctx, avoid + rejected, notices, judge)
             if got is None:
                 continue
             cmd, why, gen = got
@@ -168,12 +214,53 @@ class Engine:
         return Suggestion(request, options, *answered_by, (time.perf_counter() - t0) * 1000,
                           notices=notices, rejected=rejected)
 
+    def line_is_command(self, line: str, shell: str | None = None, cwd: str | None = None) -> bool:
+        ctx = contextmod.detect(shell, cwd)
+        return linekind.is_command(line, ctx.has, ctx.cwd)
+
+    def explain(self, command: str, shell: str | None = None, cwd: str | None = None) -> str:
+        """What a command on the prompt does, option by option, with its verdict, on one line."""
+        ctx = contextmod.detect(shell, cwd)
+        return explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd))
+
+    def describe_additions(self, original: str, improved: str) -> str:
+        """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""
+        prog = _shape(improved)[0][0] if _shape(improved) else ""
+        said = [f"{w} ({explainmod.option_meaning(prog, w) or 'see its manual'})" if w.startswith("-") else w
+                for w in added_words(original, improved)]
+        return "adds " + ", ".join(said) if said else "a variant"
+
+    def improve(self, command: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:
+        """Better versions of the user's own command, never another task: the same programs in the
+        same order, every word of the original kept (options may be added: `-czf` → `-czvf`), and
+        a command that only reads stays one that only reads. options[0] is the command itself."""
+        t0 = time.perf_counter()
+        ctx = contextmod.detect(shell, cwd)
+        looks = not intent.state_changes(command)
+        judge = functools.partial(_improvement_problem, command, lambda c: checks.problem(c, ctx.shell, ctx.has, looks))
+        request = (f"Here is a {ctx.shell} command: {command}\nWrite a better version of it that does the same job "
+                   "with the same program and the same files, for example with one useful extra option. Keep it "
+                   "short. It must differ from the original.")
+        s = Suggestion(request, [], self.backend.name, self.backend.model_name, 0.0, judge=judge)
+        s.options.append(Option(command, self.verdict(command, ctx.shell, ctx.cwd), "yours"))
+        # one try: the small model rarely improves on a second attempt, and the user is waiting
+        got = self._model_candidate(request, ctx, [(command, "that is the command itself")], s.rejected, [], judge,
+                                    tries=1)
+        if got:
+            s.options.append(Option(got[0], self.verdict(got[0], ctx.shell, ctx.cwd), "model"))
+        else:
+            s.exhausted = True
+        s.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return s
+
     def alternative(self, s: Suggestion, shell: str | None = None, cwd: str | None = None) -> Option | None:
         """One more checked and judged candidate for the same request, different from those offered."""
         ctx = contextmod.detect(shell, cwd)
         offered = [(o.command, "it was offered already; give a different command") for o in s.options]
-        got = self._model_candidate(s.request, ctx, offered, s.rejected, [])
+        got = self._model_candidate(s.request, ctx, offered, s.rejected, [], s.judge,
+                                    tries=1 if s.judge is not None else 2)
         if got is None:
+            s.exhausted = True
             return None
         cmd = got[0]
         opt = Option(cmd, self.verdict(cmd, ctx.shell, ctx.cwd), "model")

@@ -139,9 +139,9 @@ class Service:
     """
 
     def __init__(self, engine_factory, idle_seconds: float, verbose: bool = False):
-        self._engine_factory = engine_factory
+        self._engine_factory = engine_factory          # (previous engine or None) -> Engine
         self._engine = None
-        self._engine_error: Exception | None = None
+        self._settings: tuple | None = None            # settings_stamp() the engine was built from
         self._engine_built = threading.Lock()   # the warm-up and the first request build it once
         self._cache_lock = threading.Lock()
         self.idle_seconds = idle_seconds
@@ -151,9 +151,20 @@ class Service:
         self.stop = threading.Event()
 
     def engine(self):
+        """The engine for the settings on disk now: `caro config set`, `caro init`, `caro model use`
+        or an edited config.toml reach the next key press, so the CLI and Ctrl-G always agree."""
         with self._engine_built:
-            if self._engine is None:
-                self._engine = self._engine_factory()
+            stamp = settings_stamp()
+            if self._engine is None or stamp != self._settings:
+                keep = self._engine
+                if keep is not None:
+                    log.info("settings changed: rebuilding the engine")
+                    with self._cache_lock:
+                        self.cache.clear()             # judged under the old safety settings
+                    if self._settings is None or stamp[1] != self._settings[1]:
+                        keep = None                    # a model was pulled or removed: select again
+                self._engine = self._engine_factory(keep)
+                self._settings = stamp
             return self._engine
 
     def handle(self, fields: dict[str, str]) -> bytes:
@@ -194,26 +205,28 @@ class Service:
                 self.cache.popitem(last=False)
             return entry
 
-    def _suggestion(self, text: str, shell: str, cwd: str | None, index: int):
-        """The cached suggestion for this request and its option number `index` (asking the model
-        for one more alternative when the shell cycles past the known ones)."""
-        key = (text, shell, cwd)
+    def _suggestion(self, text: str, shell: str, cwd: str | None, index: int, improve: bool = False):
+        """The cached suggestion for this request (or, `improve`, for this command) and its option
+        number `index`, asking the model for one more when the shell cycles past the known ones."""
+        key = (improve, text, shell, cwd)
+        engine = self.engine()              # first: a settings change empties the cache
         entry = self._cached(key)
         if entry is None:
             t = time.perf_counter()
-            s = self.engine().suggest(text, shell=shell, cwd=cwd)
-            log.info("suggest %s in %.0f ms%s", s.verdict.action, (time.perf_counter() - t) * 1000,
-                     f": {text!r} -> {s.command!r}" if self.verbose else "")
+            s = engine.improve(text, shell, cwd) if improve else engine.suggest(text, shell=shell, cwd=cwd)
+            log.info("%s %s in %.0f ms%s", "improve" if improve else "suggest", s.verdict.action,
+                     (time.perf_counter() - t) * 1000, f": {text!r} -> {s.command!r}" if self.verbose else "")
             entry = self._remember(key, s)
         with entry.lock:
             s = entry.suggestion
-            while index >= len(s.options) and len(s.options) < MAX_OPTIONS:
-                if self.engine().alternative(s, shell=shell, cwd=cwd) is None:
+            while index >= len(s.options) and len(s.options) < MAX_OPTIONS and not s.exhausted:
+                if engine.alternative(s, shell=shell, cwd=cwd) is None:
                     break
         return s
 
     def suggest(self, fields: dict[str, str]) -> bytes:
         from .backends.base import BackendError
+        from .config import ConfigError
         from .engine import EngineError
         from .verdicts import helper_reply
         text = fields.get("text", "")
@@ -224,11 +237,19 @@ class Service:
         except ValueError:
             index = 0
         try:
-            s = self._suggestion(text, shell, cwd, index)
+            # a line that already is a command is explained (first press) or improved (next
+            # presses), never replaced by an answer to another task
+            improve = fields.get("format") != "json" and self.engine().line_is_command(text, shell, cwd)
+            if improve and index == 0:
+                return protocol.encode_reply("explain", self.engine().explain(text, shell, cwd) +
+                                             " · press the key again for an improved version")
+            s = self._suggestion(text, shell, cwd, index, improve)
         except turns.Abandoned:
             raise
         except (EngineError, BackendError) as e:
             return protocol.encode_reply("error", str(e))
+        except ConfigError as e:        # edited while the helper runs: say so, keep the user's text
+            return protocol.encode_reply("error", f"{e}; fix it, then press the key again")
         except Exception as e:          # the helper must answer, whatever happens
             log.exception("suggest failed")
             return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
@@ -237,11 +258,17 @@ class Service:
             return protocol.encode_reply("json", json.dumps({**s.as_dict(), "notices": s.notices}))
         offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
         if index and len(offered) < 2:
-            return protocol.encode_reply("error", "no other suggestion passed caro's checks; undo (Ctrl-_) brings your request back")
-        opt = offered[index % len(offered)]
+            what = "improvement of your command" if improve else "other suggestion"
+            return protocol.encode_reply("error", f"no {what} passed caro's checks; undo (Ctrl-_) brings your text back")
+        n = index % len(offered)
+        opt = offered[n]
         notes = list(s.notices) if index == 0 else []
-        if index:
-            notes.insert(0, f"alternative {index % len(offered) + 1}/{len(offered)}")
+        if improve:
+            notes.insert(0, "your command, unchanged" if opt.source == "yours" else
+                         f"improvement {n}/{len(offered) - 1} of your command: " + self.engine().describe_additions(
+                             text, opt.command))
+        elif index:
+            notes.insert(0, f"alternative {n + 1}/{len(offered)}")
         return helper_reply(opt.command, opt.verdict, notes)
 
 
@@ -294,16 +321,38 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     request_queue_size = 128
 
 
-def _default_engine():
+def settings_stamp() -> tuple:
+    """What the engine is built from, cheaply: the config file and the models folder (a pull or
+    remove changes its mtime). One stat each per request."""
+    def stat(p: Path):
+        try:
+            st = p.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+    return stat(paths.config_file()), stat(paths.models_dir())
+
+
+def _default_engine(previous=None):
     from . import config
     from .backends.select import select
     from .engine import Engine
     cfg = config.load()
+    if previous is not None and previous.config.section("backend") == cfg.section("backend"):
+        # same backend settings: keep the loaded model, take the new safety mode and rules
+        return Engine(cfg, previous.backend)
     backend, notices = select(cfg)
     eng = Engine(cfg, backend, notices)
     if hasattr(backend, "llm"):
         backend.llm()                    # warm: load the model now, not on the first key press
     return eng
+
+
+def _warm(service: Service) -> None:
+    try:
+        service.engine()
+    except Exception as e:               # the first request reports it to the shell that asked
+        log.warning("warm-up failed: %s", e)
 
 
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
@@ -337,7 +386,7 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
         os.umask(old_umask)
     server.service = service               # type: ignore[attr-defined]
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
-    threading.Thread(target=lambda: service.engine(), daemon=True).start()   # warm up in the background
+    threading.Thread(target=_warm, args=(service,), daemon=True).start()   # load the model in the background
 
     def watchdog():
         while not service.stop.wait(1.0):

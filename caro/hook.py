@@ -10,15 +10,16 @@ from . import __version__, paths
 from .keys import for_shell, parse_key
 
 
-def _key(shell: str) -> str:
+def key_spec() -> str:
+    """The hotkey as the user wrote it: CARO_KEY, else shell.key in config.toml, else Ctrl-G."""
     spec = os.environ.get("CARO_KEY")
     if not spec:
         try:
             from .config import load
             spec = load().get("shell.key", "^G")
-        except Exception:
+        except Exception:           # a broken config must not cost the user their hotkey
             spec = "^G"
-    return for_shell(spec, shell)
+    return spec
 
 
 def snippet_path(shell: str) -> Path:
@@ -29,10 +30,11 @@ def render(shell: str) -> str:
     python = sys.executable
     relay = str(Path(__file__).resolve().parent / "relay.py")
     body = snippet_path(shell).read_text(encoding="utf-8")
-    key = _key(shell)
+    spec = key_spec()
+    key = for_shell(spec, shell)
     comp = str(paths.resource_dir("completions"))
     if shell == "fish":
-        mod, letter = parse_key(os.environ.get("CARO_KEY") or "^G")
+        mod, letter = parse_key(spec)
         head = (f"set -g __caro_python {shlex.quote(python)}\n"
                 f"set -g __caro_completions {shlex.quote(comp)}\n"
                 f"set -g __caro_relay {shlex.quote(relay)}\n"

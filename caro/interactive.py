@@ -6,26 +6,52 @@ import shutil
 import subprocess
 import sys
 
-from .cli import EXIT_BLOCKED, EXIT_OK, err
+from .cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, err
 
 
-def _copy(text: str) -> bool:
-    for tool in (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "-ib"], ["pbcopy"]):
-        if shutil.which(tool[0]):
-            try:
-                subprocess.run(tool, input=text.encode(), check=True, timeout=5)
-                return True
-            except (OSError, subprocess.SubprocessError):
-                continue
-    # OSC 52: most terminals put this on the clipboard
-    import base64
-    sys.stderr.write(f"\033]52;c;{base64.b64encode(text.encode()).decode()}\a")
-    return True
+CLIPBOARD_TOOLS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "-ib"], ["pbcopy"])
+
+
+def copy(text: str, env=None) -> tuple[bool, str]:
+    """Put text on the clipboard; (done, what happened), worded for the user either way."""
+    env = os.environ if env is None else env
+    failed = []
+    for tool in CLIPBOARD_TOOLS:
+        if not shutil.which(tool[0], path=env.get("PATH")):
+            continue
+        try:
+            r = subprocess.run(tool, input=text.encode(), capture_output=True, timeout=5, env=env)
+        except (OSError, subprocess.SubprocessError) as e:
+            failed.append(f"{tool[0]} ({type(e).__name__})")
+            continue
+        if r.returncode == 0:
+            return True, f"copied with {tool[0]}"
+        why = r.stderr.decode(errors="replace").strip().splitlines()
+        failed.append(f"{tool[0]} ({why[0][:80] if why else 'exit ' + str(r.returncode)})")
+    if failed:
+        return False, "could not copy: " + ", ".join(failed) + " failed"
+    return False, ("could not copy: no clipboard tool found; install wl-clipboard (Wayland), "
+                   "xclip or xsel (X11), or select the command above with the mouse")
 
 
 def _read_key(prompt: str) -> str:
+    """One key press, no Enter needed on a terminal (a pipe gives a line)."""
     sys.stderr.write(prompt)
     sys.stderr.flush()
+    if sys.stdin.isatty():
+        import termios
+        import tty
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            ch = os.read(fd, 1).decode(errors="replace")
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        sys.stderr.write((ch if ch.isprintable() else "") + "\n")
+        if ch == "\x03":
+            raise KeyboardInterrupt
+        return "q" if ch in ("\x04", "\x1b") else ch.strip().lower()
     line = sys.stdin.readline()
     return line.strip().lower()[:1] if line else "q"
 
@@ -59,8 +85,8 @@ def offer(s) -> int:
             shell = os.environ.get("SHELL", "/bin/sh")
             return subprocess.call([shell, "-c", command])
         if key == "c":
-            _copy(command)
-            err("copied")
-            return EXIT_OK
+            done, said = copy(command)
+            err(said)
+            return EXIT_OK if done else EXIT_ERROR
         if key in ("q", ""):
             return EXIT_OK

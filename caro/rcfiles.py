@@ -3,7 +3,8 @@
 One marked block per file, `# >>> caro >>>` … `# <<< caro <<<`. The block sources a snippet
 rendered once into CARO_HOME/shell (so a new shell does not start Python). Adding is
 idempotent, removing takes out exactly the block, and files are replaced atomically with the
-previous version kept as `<file>.caro-backup`. Symlinked rc files (dotfile managers) are edited
+version before caro's first change kept as `<file>.caro-backup` (never overwritten; removed by
+the uninstall once it holds nothing the file does not). Symlinked rc files (dotfile managers) are edited
 at their target so the link survives. install.sh and `caro init` both come through here.
 """
 from __future__ import annotations
@@ -66,12 +67,19 @@ def snippet_file(shell: str) -> Path:
 
 
 def block(shell: str) -> str:
+    """The marked block: `caro` on PATH (install.sh links it into CARO_HOME/bin; login shells of
+    zsh and fish do not read ~/.profile, which is where ~/.local/bin usually comes from), then
+    the rendered snippet. Both lines are harmless when run twice."""
     f = _quote(str(snippet_file(shell)))
+    b = _quote(str(paths.home() / "bin"))
     if shell == "fish":
+        path = f"contains -- {b} $PATH; or set -gx PATH {b} $PATH"
         body = f"test -r {f}; and source {f}"
     else:
+        path = f'case ":$PATH:" in *:{b}:*) ;; *) PATH={b}:$PATH; export PATH ;; esac'
         body = f"if [ -r {f} ]; then . {f}; fi"
-    return f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n{body}\n{END}\n"
+    return (f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n"
+            f"{path}\n{body}\n{END}\n")
 
 
 def _quote(s: str) -> str:
@@ -118,14 +126,16 @@ def _backup(target: Path) -> Path:
     return target.with_name(target.name + ".caro-backup")
 
 
-def _write(path: Path, text: str) -> None:
-    """Atomic replace keeping the file's mode; the previous version is kept as a backup."""
+def _write(path: Path, text: str, backup: bool = True) -> None:
+    """Atomic replace keeping the file's mode. The version before caro's first change is kept as
+    `<file>.caro-backup`; an existing backup is never overwritten (it is the user's way back)."""
     from .atomic import replace_text
     target = _target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+    keep = _backup(target) if backup and not _backup(target).exists() else None
     try:
-        replace_text(target, text, mode, backup=_backup(target))
+        replace_text(target, text, mode, backup=keep)
     except OSError as e:        # permission, read-only file system, full disk
         raise RcError(f"cannot write in {target.parent} ({e.strerror or e}); {target} was not changed") from None
 
@@ -171,11 +181,12 @@ def uninstall(shells=SHELLS, home: Path | None = None, env: dict | None = None, 
         if not dry_run:
             target = _target(path)
             if not new.strip() and (sh == "fish" or not new):
-                # the file held nothing but our block: it was ours, remove it (backup kept)
-                shutil.copy2(target, _backup(target))
-                target.unlink()
+                target.unlink()             # the file held nothing but our block: it was ours
             else:
-                _write(path, new)
+                _write(path, new, backup=False)
+            bak = _backup(target)
+            if bak.exists() and _read(bak) in (new, ""):
+                bak.unlink()                # the backup caro made holds nothing the file does not
             snippet = snippet_file(sh)
             if snippet.exists():
                 snippet.unlink()

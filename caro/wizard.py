@@ -87,6 +87,7 @@ def run(yes: bool = False) -> int:
     backend = cfg.get("backend.preferred")
     backend = backend if backend != "auto" else "embedded"
     mode, key = cfg.get("safety.mode"), cfg.get("shell.key")
+    old_key = key
     try:
         if interactive:
             from prompt_toolkit import prompt
@@ -126,7 +127,10 @@ def run(yes: bool = False) -> int:
             return 0
         if diff:
             config.write_atomic(path, new)
-            print(f"wrote {path}")
+            print(f"wrote {path}; shells already open pick up the new settings on the next key press")
+            if key != old_key:
+                from .commands import settings_changed
+                settings_changed("shell.key")       # re-render the installed hooks with the new key
         if interactive and confirm("Add the Ctrl-G hook to your shell rc files?"):
             from .commands import hook_rc
             hook_rc([], remove=False)

@@ -77,6 +77,13 @@ caro-widget() {
       __caro_last_req=$req __caro_last_cmd=$a __caro_last_index=$index
       [[ -n $b ]] && __caro_message "$b"
       ;;
+    explain)
+      # already a command: kept as typed and explained; the next press asks for improved versions
+      READLINE_LINE=$orig
+      READLINE_POINT=${#READLINE_LINE}
+      __caro_last_req=$orig __caro_last_cmd=$orig __caro_last_index=0
+      __caro_message "$a"
+      ;;
     block)
       READLINE_LINE=$orig
       READLINE_POINT=${#READLINE_LINE}
@@ -99,7 +106,13 @@ fi
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   __caro_key=${__caro_key:-'\C-g'}
   bind -m emacs-standard -x "\"$__caro_key\": caro-widget"
-  bind -m vi-insert -x "\"$__caro_key\": caro-widget"
+  # vi-insert: leave insert mode and enter it again at the end of the line before the widget
+  # runs, so the replacement is an undo step of its own (readline folds a change made during an
+  # insert into the typing, and Esc `u` would not bring the request back)
+  bind -m vi-insert '"\C-x\C-c\C-e": vi-movement-mode'
+  bind -m vi-command '"\C-x\C-c\C-a": vi-append-eol'
+  bind -m vi-insert -x '"\C-x\C-c\C-w": caro-widget'
+  bind -m vi-insert "\"$__caro_key\": \"\\C-x\\C-c\\C-e\\C-x\\C-c\\C-a\\C-x\\C-c\\C-w\""
   bind -m vi-command -x "\"$__caro_key\": caro-widget"
 fi
 

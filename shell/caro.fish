@@ -72,6 +72,13 @@ if status is-interactive
                     if test -n "$reply[3]"
                         echo \r"caro: $reply[3]" >&2
                     end
+                case explain
+                    # already a command: kept as typed and explained; the next press asks for improved versions
+                    commandline -r -- $orig
+                    set -g __caro_last_req $orig
+                    set -g __caro_last_cmd $orig
+                    set -g __caro_last_index 0
+                    echo \r"caro: $reply[2]" >&2
                 case block
                     commandline -r -- $orig
                     echo \r"caro: blocked: $reply[2]" >&2

@@ -107,6 +107,9 @@ caro-widget() {
     req=$__caro_last_req
     index=$(( __caro_last_index + 1 ))
   fi
+  # the request becomes its own undo step: in vi mode the typed text and the replacement would
+  # otherwise be one change, and `u` would leave an empty line instead of the request
+  zle split-undo 2>/dev/null
   zle -M "caro: thinking…"
   zle -R
   local -a __caro_reply
@@ -117,6 +120,13 @@ caro-widget() {
       CURSOR=${#BUFFER}
       msg=${__caro_reply[3]}
       __caro_last_req=$req __caro_last_cmd=$BUFFER __caro_last_index=$index
+      ;;
+    explain)
+      # the line already is a command: it stays as typed, the message says what it does, and the
+      # next press (on the unchanged line) asks for improved versions of it
+      BUFFER=$orig; CURSOR=${#BUFFER}
+      msg=${__caro_reply[2]}
+      __caro_last_req=$orig __caro_last_cmd=$orig __caro_last_index=0
       ;;
     block)
       BUFFER=$orig; CURSOR=${#BUFFER}
@@ -146,6 +156,9 @@ if [[ ${CARO_NO_BIND-} != 1 ]]; then
   'builtin' 'bindkey' -M emacs "$__caro_key" caro-widget
   'builtin' 'bindkey' -M viins "$__caro_key" caro-widget
   'builtin' 'bindkey' -M vicmd "$__caro_key" caro-widget
+  # during Ctrl-R the key aborts the search (as Ctrl-G does in plain zsh) instead of handing the
+  # found history line to caro as a request
+  'builtin' 'bindkey' -M isearch "$__caro_key" send-break
 fi
 
 fi

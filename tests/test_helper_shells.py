@@ -161,6 +161,11 @@ def spawn(shell, home, tmp_path, extra=""):
     else:
         conf = tmp_path / ".config" / "fish"
         conf.mkdir(parents=True, exist_ok=True)
+        # a fish that never ran generates man-page completions in the background, a CPU-heavy job
+        # that starves the model (and would time the widget out): mark this one as initialised
+        (conf / "fish_variables").write_text("# This file contains fish universal variable definitions.\n"
+                                             "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n")
+        (tmp_path / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True, exist_ok=True)
         (conf / "config.fish").write_text(
             f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\nset -g fish_autosuggestion_enabled 0\n"
             f"source {hook}\nsource {hook}\n{extra}\n")

@@ -46,6 +46,7 @@ class Parsed:
     pipelines: list[list[Simple]]
     subs: list[str]           # every nested source found, for recursive checks
     errors: list[str]
+    operators: list[str] = field(default_factory=list)   # what follows each pipeline: && || ; & or newline
 
     def argvs(self) -> list[list[str]]:
         """The words of every simple command, pipelines in order (nested sources not included)."""
@@ -217,11 +218,14 @@ def parse(src: str) -> Parsed:
             pipe.append(cur)
         cur = Simple()
 
-    def end_pipeline() -> None:
+    after: list[str] = []
+
+    def end_pipeline(op: str = "\n") -> None:
         nonlocal pipe
         end_simple()
         if pipe:
             pipelines.append(pipe)
+            after.append(op)
         pipe = []
 
     while lx.i < n:
@@ -268,7 +272,7 @@ def parse(src: str) -> Parsed:
             if op in ("|", "|&"):
                 end_simple()
             else:
-                end_pipeline()
+                end_pipeline(op)
             continue
         before = lx.i
         w = lx.word()
@@ -281,4 +285,4 @@ def parse(src: str) -> Parsed:
     end_pipeline()
     if lx.pending_heredocs:
         lx.errors.append("heredoc without body")
-    return Parsed(pipelines, lx.subs, lx.errors)
+    return Parsed(pipelines, lx.subs, lx.errors, after[:-1])

@@ -1,0 +1,63 @@
+"""Is the line on the prompt a request in words, or already a command?
+
+Ctrl-G on `tar -czf a.tgz dir` must explain that command, never swap in another task; Ctrl-G on
+"find large files in my home" must answer the request, although `find` is a program. A line is
+taken as a command when it parses in the target shell, its first program exists here, it has
+none of the small words sentences are made of, and it carries a sign of being shell (an option,
+an operator or redirection, a path, a number, `VAR=value`), is a single program (`uptime`), or a
+program and its subcommand or a file here (`git status`, `cat notes`). Everything else is a request: when in doubt, the user gets an answer, as before.
+"""
+from __future__ import annotations
+
+import re
+
+from .safety.commands import basename, unwrap
+from .safety.shellparse import parse
+
+# words that sentences need and command lines almost never contain as bare words
+_SENTENCE = frozenset(
+    "a an the my me i we our your all any every each some this that these those than then there here "
+    "in of to for with from into onto by about on at as and or but not no is are was were be been it its "
+    "which what where when who how why please can could would should will whose whom".split())
+_SHELLISH = re.compile(r"[|&;<>$`=*?\[/~]|^\.{1,2}$|^-|^\d")
+
+
+def is_command(line: str, has, cwd: str | None = None) -> bool:
+    """`has(name)` says whether a program or builtin exists (the context's `has`)."""
+    text = line.strip()
+    if not text or "\n" in text or len(text) > 1000:
+        return False
+    try:
+        parsed = parse(text)
+    except Exception:
+        return False
+    if parsed.errors or not parsed.pipelines:
+        return False
+    words = [w.text for p in parsed.pipelines for s in p for w in s.words]
+    bare = [w.text.lower() for p in parsed.pipelines for s in p for w in s.words if not w.quoted]
+    if any(w in _SENTENCE for w in bare):
+        return False
+    first = unwrap(parsed.pipelines[0][0].argv)[0] if parsed.pipelines[0][0].words else []
+    if not first:
+        return bool(parsed.pipelines[0][0].redirects)
+    program = first[0]
+    if not ("/" in program or has(basename(program))):
+        return False
+    if len(words) == 1:
+        return True
+    if len(words) == 2 and _named(program, words[1], cwd):
+        return True
+    shellish = any(_SHELLISH.search(w) for w in words[1:]) or any(
+        s.redirects for p in parsed.pipelines for s in p) or len(parsed.pipelines) > 1 or any(
+        len(p) > 1 for p in parsed.pipelines) or any(w.quoted for p in parsed.pipelines for s in p for w in s.words)
+    return shellish
+
+
+def _named(program: str, word: str, cwd: str | None) -> bool:
+    """`git status`, `cat notes`: the second word is a subcommand with its own manual, or a file here."""
+    import os
+
+    from .explain import manual
+    if os.path.exists(os.path.join(cwd or os.getcwd(), os.path.expanduser(word))):
+        return True
+    return bool(re.fullmatch(r"[a-z][\w-]*", word)) and bool(manual(f"{basename(program)}-{word}"))

@@ -1,0 +1,361 @@
+"""A newcomer's first hour (issue 17): CLI typos, the single-key offer, honest copy, completions
+in real shells, a helper that follows settings, a line that already is a command, zsh's Ctrl-R
+and vi undo, and install.sh on a machine that lacks a compiler or python3-venv."""
+import os
+import shutil
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from caro import protocol
+from caro.cli import mistyped
+from caro.interactive import copy
+from caro.linekind import is_command
+from conftest import PY, ROOT, link_models, pin_examples, run_caro, run_relay
+from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
+
+
+# ---------------------------------------------------------------- CLI polish
+
+def test_a_mistyped_subcommand_is_named_not_sent_to_the_model():
+    r = run_caro("modle", "list", timeout=30)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "did you mean `caro model`" in r.stderr and 'caro "modle list"' in r.stderr
+
+
+@pytest.mark.parametrize("argv,meant", [
+    ("modle list", "model"), ("docotr", "doctor"), ("confg set safety.mode strict", "config"), ("helpr stop", "helper"),
+    ("hok zsh", "hook"), ("cehck rm -rf /", "check"), ("expalin ls -l", "explain"),
+    # requests that begin with a word close to a subcommand stay requests
+    ("clean up old logs", None), ("look for big files", None), ("init my repo", None), ("chek the disk", None),
+    ("find big files", None), ("learn me some awk", None)])
+def test_typo_detection(argv, meant):
+    assert mistyped(argv.split()) == meant
+
+
+def _tool(bindir: Path, name: str, body: str) -> None:
+    f = bindir / name
+    f.write_text("#!/bin/sh\n" + body + "\n")
+    f.chmod(0o755)
+
+
+def test_copy_says_which_tool_is_missing_or_failed(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done, said = copy("ls -l", env={"PATH": str(empty)})
+    assert not done and "no clipboard tool found" in said and "xclip" in said
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    _tool(bad, "xsel", "echo \"xsel: Can't open display\" >&2; exit 1")
+    done, said = copy("ls -l", env={"PATH": f"{bad}:/usr/bin:/bin"})
+    assert not done and "xsel (xsel: Can't open display) failed" in said
+    good = tmp_path / "good"
+    good.mkdir()
+    _tool(good, "wl-copy", f"cat > {tmp_path / 'clip'}")
+    done, said = copy("ls -l", env={"PATH": f"{good}:/usr/bin:/bin"})
+    assert done and said == "copied with wl-copy" and (tmp_path / "clip").read_text() == "ls -l"
+
+
+def test_the_offer_takes_a_single_key_and_copy_failure_is_honest(tmp_path, caro_home):
+    pin_examples(caro_home)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = dict(os.environ, PATH=f"{empty}:{Path(PY).parent}:/usr/bin:/bin", TERM="xterm")
+    for tool in ("wl-copy", "xclip", "xsel", "pbcopy"):
+        assert not shutil.which(tool, path=env["PATH"]) or pytest.skip(f"{tool} is installed here")
+    child = pexpect.spawn(PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8",
+                          timeout=120)
+    child.expect_exact("uname -r")
+    child.expect_exact("[q]uit > ")
+    child.send("c")                                   # no Enter
+    child.expect("could not copy: no clipboard tool found")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    child = pexpect.spawn(PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8",
+                          timeout=120)
+    child.expect_exact("[q]uit > ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+# ---------------------------------------------------------------- completions in real shells
+
+def test_bash_completes_subcommands_actions_models_and_option_values():
+    script = (f"source {ROOT / 'completions' / 'caro.bash'}\n"
+              "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _caro; echo \"${COMPREPLY[*]}\"; }\n"
+              "c caro mo; c caro model pu; c caro model pull qwen2.5-coder-0; c caro --shell fi; "
+              "c caro config set safety.mo; c caro helper sto; c caro check --sa\n")
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["model", "pull", "qwen2.5-coder-0.5b", "fish", "safety.mode", "stop", "--safety"]
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="fish not installed")
+def test_fish_completes_subcommands_actions_models_and_option_values():
+    f = ROOT / "completions" / "caro.fish"
+    def complete(line):
+        r = subprocess.run(["fish", "--no-config", "-c", f"source {f}; complete -C '{line}'"], capture_output=True,
+                           text=True, check=True)
+        return [ln.split("\t")[0] for ln in r.stdout.splitlines()]
+    assert complete("caro mod") == ["model"]
+    assert "pull" in complete("caro model ")
+    assert complete("caro model use smol") == ["smollm2-135m"]
+    assert complete("caro config get shell.") == ["shell.key"]
+    assert complete("caro --safety str") == ["strict"]
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
+def test_zsh_completes_subcommands_and_model_names(tmp_path):
+    (tmp_path / ".zshrc").write_text(f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"
+                                     "autoload -Uz compinit; compinit -u -d $HOME/.zcompdump\n"
+                                     f"source {tmp_path / 'hook.zsh'}\n")
+    (tmp_path / "hook.zsh").write_text(_hook("zsh", tmp_path))
+    env = dict(os.environ, ZDOTDIR=str(tmp_path), HOME=str(tmp_path), TERM="xterm", CARO_NO_START="1",
+               CARO_HOME=str(tmp_path / "carohome"))
+    child = pexpect.spawn("zsh", ["-i"], env=env, encoding="utf-8", timeout=30, dimensions=(24, 200))
+    child.expect_exact(PROMPT)
+    child.send("caro mod\t")
+    child.expect_exact("caro model")
+    child.send("us\t")
+    child.expect_exact("use")
+    child.send("qwen2.5-coder-0.\t")
+    child.expect_exact("qwen2.5-coder-0.5b")
+    child.sendcontrol("c")
+    child.sendline("exit")
+
+
+def test_completions_follow_the_cli_definition():
+    from caro.completion import FILES, render
+    for sh, name in FILES.items():
+        assert (ROOT / "completions" / name).read_text() == render(sh), "regenerate: python -m caro.completion"
+
+
+# ---------------------------------------------------------------- the helper follows your settings
+
+def _ask(home, text, index=0, shell="bash"):
+    return protocol.decode_reply(run_relay(home / "run" / "helper.sock", "v=0.1.0", "op=suggest", f"shell={shell}",
+                                           "cwd=/tmp", f"index={index}", f"text={text}", timeout=60,
+                                           env=dict(os.environ, CARO_HOME=str(home))))
+
+
+def test_a_running_helper_follows_config_and_examples(caro_home):
+    env = dict(os.environ, CARO_HOME=str(caro_home))
+    assert run_caro("learn", "throw away my local edits", "git restore .", env=env).returncode == 0
+    assert run_caro("helper", "start", env=env).returncode == 0
+    assert _ask(caro_home, "throw away my local edits")[:2] == ["confirm", "git restore ."]   # moderate: a warning
+    assert run_caro("config", "set", "safety.mode", "strict", env=env).returncode == 0
+    reply = _ask(caro_home, "throw away my local edits")
+    assert reply[0] == "block"                                     # the same request, the new mode, no restart
+    cli = run_caro("--print", "throw away my local edits", env=env)
+    assert cli.returncode == 3                                    # the CLI agrees
+    # an example learned while the helper runs answers the next press
+    assert run_caro("learn", "show my shell's open file limit", "ulimit -n", env=env).returncode == 0
+    assert _ask(caro_home, "show my shell's open file limit")[:2] == ["insert", "ulimit -n"]
+    # a config broken while it runs is reported on the line, and the text is the shell's to keep
+    (caro_home / "config.toml").write_text("[safety\nmode = 'strict'\n")
+    reply = _ask(caro_home, "show my shell's open file limit")
+    assert reply[0] == "error" and "config.toml" in reply[1] and "fix it" in reply[1]
+    log = (caro_home / "logs" / "helper.log").read_text()
+    assert log.count("loaded model") == 1                         # safety changes kept the loaded model
+
+
+def test_a_key_change_renders_the_installed_hook_again(tmp_path, caro_home):
+    env = dict(os.environ, CARO_HOME=str(caro_home), HOME=str(tmp_path), SHELL="/bin/zsh")
+    env.pop("ZDOTDIR", None)
+    assert run_caro("hook", "--install", "zsh", "bash", env=env).returncode == 0
+    snippet = caro_home / "shell" / "caro.zsh"
+    assert "__caro_key='^G'" in snippet.read_text() or "__caro_key=^G" in snippet.read_text()
+    r = run_caro("config", "set", "shell.key", "alt-g", env=env)
+    assert r.returncode == 0 and "open a new shell" in r.stderr
+    assert "^[g" in snippet.read_text() and "\\eg" in (caro_home / "shell" / "caro.bash").read_text()
+    bad = run_caro("config", "set", "shell.key", "F5", env=env)
+    assert bad.returncode != 0 and "ctrl-LETTER or alt-LETTER" in bad.stderr
+
+
+# ---------------------------------------------------------------- a line that already is a command
+
+@pytest.mark.parametrize("line,kind", [
+    ("tar -czf a.tgz dir", True), ("kill -9 1234", True), ("ls -S | head -n10", True), ("git status", True),
+    ("uptime", True), ("find . -name '*.py'", True),
+    ("find large files in my home", False), ("list files bigger than 100MB here", False),
+    ("top processes by memory", False), ("kill the process on port 8080", False), ("free memory", False),
+    ("delete node_modules folders recursively", False), ("echo hello world", False)])
+def test_which_lines_are_commands(line, kind):
+    assert is_command(line, lambda p: bool(shutil.which(p)) or p in ("kill", "echo"), "/") == kind
+
+
+def test_explanations_come_from_the_manuals():
+    if not shutil.which("man") or not subprocess.run(["man", "-w", "tar"], capture_output=True).returncode == 0:
+        pytest.skip("man pages are not installed here")
+    r = run_caro("explain", "--json", "tar -czf a.tgz dir | head -n10", timeout=60)
+    import json
+    parts = dict(json.loads(r.stdout)["parts"])
+    assert "archiv" in parts["tar"]
+    assert "Create a new archive" in parts["-czf"] and "gzip" in parts["-czf"]
+    assert "first" in parts["-n10"].lower()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_g_on_a_command_explains_it_then_improves_that_command(shell, shared_home, tmp_path):
+    if subprocess.run(["man", "-w", "tar"], capture_output=True).returncode != 0:
+        pytest.skip("man pages are not installed here")
+    child = spawn(shell, shared_home, tmp_path)
+    line = "ls -S | head -n10"
+    child.send(line)
+    child.send("\x07")
+    child.expect("sort by file size", timeout=60)           # the explanation, from ls's manual
+    time.sleep(0.5)
+    assert _line(child, shell) == line                      # never replaced by another task
+    line = "tar -czf a.tgz dir"
+    child.send(line)
+    child.send("\x07")
+    child.expect("Create a new archive", timeout=60)
+    time.sleep(0.3)
+    child.send("\x07")                                      # again, on the unchanged line: improve it
+    child.expect(r"improvement 1/1 of your command: adds|no improvement of your command", timeout=90)
+    time.sleep(0.5)
+    got = _line(child, shell)
+    assert got == line or (got.startswith("tar ") and all(w in got for w in ("a.tgz", "dir")))
+    child.sendline("exit")
+
+
+def test_improvements_keep_every_word_and_the_programs():
+    from caro.engine import added_words
+    assert added_words("tar -czf a.tgz dir", "tar -czvf a.tgz dir") == ["-v"]
+    assert added_words("rsync -a src/ dst/", "rsync -avz src/ dst/") == ["-v", "-z"]
+    assert added_words("kill -9 1234", "kill -9 -1234") == []            # a process group instead
+    assert added_words("du -sh *", "du -sh .") == []
+    assert added_words("ls -S | head -n10", "ls -S | head -n10 | sort -r") == []
+    assert added_words("kill -9 1234", "pkill -9 1234") == []
+
+
+# ---------------------------------------------------------------- zsh: Ctrl-R and vi undo
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
+def test_zsh_ctrl_g_during_ctrl_r_aborts_the_search(shared_home, tmp_path):
+    child = spawn("zsh", shared_home, tmp_path)
+    child.sendline("echo from-history-xyz")
+    child.expect_exact(PROMPT)
+    child.send("show the kernel version")
+    child.sendcontrol("r")
+    child.send("from-hist")
+    time.sleep(0.5)
+    child.send("\x07")                                      # abort the search, as Ctrl-G does in zsh
+    time.sleep(1.0)
+    assert _line(child, "zsh") == "show the kernel version"
+    child.sendline("exit")
+
+
+# Ctrl-X prints the buffer in either vi keymap (the emacs-mode keys _line uses are not bound there)
+DUMP = {
+    "zsh": "__dump() { zle -M \"__BUF__${BUFFER}__BUF__\" }; zle -N __dump; bindkey -M vicmd '^X' __dump; "
+           "bindkey -M viins '^X' __dump",
+    "bash": "bind -m vi-command -x '\"\\C-x\": printf \"__BUF__%s__BUF__\\n\" \"$READLINE_LINE\"'; "
+            "bind -m vi-insert -x '\"\\C-x\": printf \"__BUF__%s__BUF__\\n\" \"$READLINE_LINE\"'",
+    "fish": "bind -M default \\cx 'echo __BUF__(commandline)__BUF__'; bind -M insert \\cx 'echo __BUF__(commandline)__BUF__'",
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_vi_undo_returns_to_the_request(shell, shared_home, tmp_path):
+    child = spawn(shell, shared_home, tmp_path, extra=VI_MODE[shell] + "\n" + DUMP[shell])
+    req = "show the last 3 lines of notes.txt"
+    child.send(req)
+    child.send("\x07")
+    child.expect_exact("tail -n 3 notes.txt", timeout=60)
+    time.sleep(0.5)
+    child.send("\x1b")                                      # command mode
+    time.sleep(0.3)
+    child.send("u")                                         # vi undo
+    time.sleep(0.5)
+    child.send("\x18")
+    child.expect("__BUF__(.*?)__BUF__")
+    assert child.match.group(1) == req
+    child.sendline("exit")
+
+
+# ---------------------------------------------------------------- install.sh on a bare machine
+
+def _bare_path(tmp_path: Path, drop: tuple[str, ...]) -> str:
+    """A PATH with every program of /usr/bin and /bin except the dropped ones (compilers)."""
+    bindir = tmp_path / "bare-bin"
+    bindir.mkdir()
+    for d in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for p in Path(d).iterdir():
+            name = p.name
+            if any(name == x or name.startswith(x + "-") for x in drop) or (bindir / name).exists():
+                continue
+            if os.access(p, os.X_OK) and not p.is_dir():
+                (bindir / name).symlink_to(p)
+    return str(bindir)
+
+
+COMPILERS = ("cc", "gcc", "c++", "g++", "clang", "clang++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++", "uv")
+
+
+def test_install_names_a_missing_compiler_before_anything_long_starts(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "PATH": _bare_path(tmp_path, COMPILERS), "LANG": "C.UTF-8", "TERM": "dumb"}
+    t = time.monotonic()
+    r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and time.monotonic() - t < 10
+    assert "missing: a C and C++ compiler" in r.stderr
+    assert "sudo apt-get install -y build-essential" in r.stderr
+    assert not (home / ".caro" / "venv").exists()
+
+
+def test_install_names_a_missing_venv_module(tmp_path):
+    fake = tmp_path / "py"
+    fake.mkdir()
+    real = shutil.which("python3")
+    _tool(fake, "python3", f'case "$*" in *ensurepip*) echo "No module named ensurepip" >&2; exit 1 ;; esac\n'
+                           f'exec {real} "$@"')
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "PATH": f"{fake}:" + _bare_path(tmp_path, ("uv",)), "LANG": "C.UTF-8", "TERM": "dumb"}
+    r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "missing: python3-venv" in r.stderr and "python3-venv" in r.stderr.splitlines()[-2]
+    assert not (home / ".caro" / "venv").exists()
+
+
+def test_the_rc_block_puts_caro_on_path_once(tmp_path, caro_home):
+    env = dict(os.environ, CARO_HOME=str(caro_home), HOME=str(tmp_path), SHELL="/bin/zsh")
+    env.pop("ZDOTDIR", None)
+    (caro_home / "bin").mkdir()
+    (caro_home / "bin" / "caro").symlink_to(shutil.which("true") or "/bin/true")
+    assert run_caro("hook", "--install", "zsh", "bash", "fish", env=env).returncode == 0
+    clean = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb", "CARO_NO_START": "1",
+             "CARO_HOME": str(caro_home)}
+    for sh, argv in (("zsh", ["zsh", "-i", "-c"]), ("bash", ["bash", "-i", "-c"]), ("fish", ["fish", "-i", "-c"])):
+        if not shutil.which(sh):
+            continue
+        script = ("source ~/.zshrc; " if sh == "zsh" else "source ~/.bashrc; " if sh == "bash" else
+                  "source ~/.config/fish/conf.d/caro.fish; ") + ("command -v caro; echo $PATH")
+        out = subprocess.run(argv + [script], env=clean, capture_output=True, text=True, timeout=30).stdout
+        assert f"{caro_home}/bin/caro" in out, (sh, out)
+        assert out.count(f"{caro_home}/bin") == 2, (sh, out)    # the path once, though the block ran twice
+
+
+def test_uninstall_keeps_the_users_own_backup(tmp_path, caro_home):
+    env = dict(os.environ, CARO_HOME=str(caro_home), HOME=str(tmp_path), SHELL="/bin/bash")
+    (tmp_path / ".bashrc").write_text("# mine\n")
+    (tmp_path / ".bashrc.caro-backup").write_text("# my own older copy\n")
+    assert run_caro("hook", "--install", "bash", env=env).returncode == 0
+    assert run_caro("hook", "--install", "bash", env=env).returncode == 0
+    assert run_caro("hook", "--uninstall", "bash", env=env).returncode == 0
+    assert (tmp_path / ".bashrc").read_text() == "# mine\n"
+    assert (tmp_path / ".bashrc.caro-backup").read_text() == "# my own older copy\n"
+    # a backup caro itself made, identical to the file once the block is gone, goes with it
+    (tmp_path / ".bashrc.caro-backup").unlink()
+    assert run_caro("hook", "--install", "bash", env=env).returncode == 0
+    assert (tmp_path / ".bashrc.caro-backup").read_text() == "# mine\n"
+    assert run_caro("hook", "--uninstall", "bash", env=env).returncode == 0
+    assert not (tmp_path / ".bashrc.caro-backup").exists()
+    assert stat.S_IMODE((tmp_path / ".bashrc").stat().st_mode) == 0o644
