@@ -36,6 +36,28 @@ __caro_message() {
   printf '\r\033[2Kcaro: %s\n' "$1" >&2
 }
 
+# While the helper thinks: bash has wiped the prompt line before running the widget, so draw the
+# prompt's last line and the request again with the mark after them, when it fits on one row
+# (a wrapped row would be left behind when readline redraws); else just the mark.
+__caro_thinking() {
+  local p='' cols=${COLUMNS:-80} plain head rest
+  if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
+    eval 'p=${PS1@P}'
+    p=${p##*$'\n'}
+    p=${p//[$'\001\002']/}
+  fi
+  plain=$p
+  while [[ $plain == *$'\e['*m* ]]; do        # colours take no room on screen
+    head=${plain%%$'\e['*} rest=${plain#*$'\e['}
+    plain=$head${rest#*m}
+  done
+  if [[ $plain != *$'\e'* && $READLINE_LINE != *$'\n'* ]] && ((${#plain} + ${#READLINE_LINE} + 18 < cols)); then
+    printf '\r\033[2K%s%s  \033[2mcaro: thinking…\033[0m' "$p" "$READLINE_LINE" >&2
+  else
+    printf '\r\033[2Kcaro: thinking…' >&2
+  fi
+}
+
 caro-widget() {
   local orig=$READLINE_LINE req=$READLINE_LINE index=0 kind='' a='' b='' sock
   if [[ -z ${orig//[[:space:]]/} ]]; then
@@ -52,7 +74,7 @@ caro-widget() {
     index=$(( __caro_last_index + 1 ))
   fi
   sock="$(__caro_runtime_dir)/helper.sock"
-  printf '\r\033[2Kcaro: thinking…' >&2
+  __caro_thinking
   # the request goes to the relay on a pipe from the printf builtin, never as an argument:
   # arguments are visible to every local user in ps
   # Ctrl-C cancels the wait; the trap keeps bash from abandoning the widget (and the line)

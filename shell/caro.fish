@@ -54,14 +54,36 @@ if status is-interactive
             end
             set -l timeout 30
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
-            echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
+            # the mark goes after the text when it fits on the row, with the cursor moved back to
+            # where fish left it (so fish's idea of the screen stays right); else over the row
+            set -l mark "  caro: thinking…"
+            set -l after 0
+            set -l plen (fish_prompt 2>/dev/null | string split \n)[-1]
+            set plen (string length --visible -- "$plen")
+            if test (commandline -C) -eq (string length -- "$orig"); and not string match -q '*'\n'*' -- "$orig"
+                and test (math $plen + $len + 20) -lt $COLUMNS
+                set after 1
+                echo -n (set_color brblack)"$mark"(set_color normal)\e\[(string length -- "$mark")D >&2
+            else
+                echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
+            end
             set -g __caro_busy 1
             # the request reaches the relay on a pipe from the printf builtin, never as an
             # argument: arguments are visible to every local user in ps
             set -l reply (builtin printf '%s\0' "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" |
                 $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
+            if not set -q __caro_busy
+                # Ctrl-C: the handler has said "cancelled"; the line is untouched
+                commandline -r -- $orig
+                commandline -f repaint
+                return 0
+            end
             set -e __caro_busy
-            echo -n \r\e\[2K >&2
+            if test $after = 1
+                echo -n \e\[K >&2
+            else
+                echo -n \r\e\[2K >&2
+            end
             switch "$reply[1]"
                 case insert confirm
                     commandline -r -- $reply[2]

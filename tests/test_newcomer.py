@@ -15,7 +15,7 @@ from caro import protocol
 from caro.cli import mistyped
 from caro.interactive import copy
 from caro.linekind import is_command
-from conftest import PY, ROOT, link_models, pin_examples, run_caro, run_relay
+from conftest import PY, ROOT, pin_examples, run_caro, run_relay
 from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
 
@@ -359,3 +359,85 @@ def test_uninstall_keeps_the_users_own_backup(tmp_path, caro_home):
     assert run_caro("hook", "--uninstall", "bash", env=env).returncode == 0
     assert not (tmp_path / ".bashrc.caro-backup").exists()
     assert stat.S_IMODE((tmp_path / ".bashrc").stat().st_mode) == 0o644
+
+
+# ---------------------------------------------------------------- what the shells show while waiting
+
+class SlowHelper:
+    """A stand-in helper on a private socket: reads one request, waits, answers `insert ls -l`."""
+
+    def __init__(self, run_dir: Path, delay: float):
+        import socket
+        import threading
+        run_dir.mkdir(mode=0o700)
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(str(run_dir / "helper.sock"))
+        self.sock.listen(8)
+        self.delay = delay
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            data = b""
+            while not protocol.complete(data):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            time.sleep(self.delay)
+            try:
+                conn.sendall(protocol.encode_reply("insert", "ls -l", ""))
+            except OSError:
+                pass
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.mark.parametrize("shell", [s for s in ("bash", "fish") if shutil.which(s)])
+def test_prompt_and_request_stay_visible_while_thinking(shell, tmp_path, caro_home):
+    run = tmp_path / "run"
+    helper = SlowHelper(run, 2.0)
+    child = spawn(shell, caro_home, tmp_path)
+    child.sendline("export CARO_RUNTIME_DIR=" + str(run) if shell == "bash" else f"set -gx CARO_RUNTIME_DIR {run}")
+    child.expect_exact(PROMPT)
+    req = "show me the files"
+    child.send(req)
+    child.send("\x07")
+    # bash draws prompt and request again before the mark; fish puts the mark after the text and
+    # moves the cursor back, so neither is overwritten
+    child.expect("thinking", timeout=10)
+    shown = child.before
+    if shell == "bash":
+        assert shown.endswith(f"{PROMPT}{req}  \x1b[2mcaro: ")
+    else:
+        assert req in shown and shown.endswith("  caro: ")     # after the text, not "\rcaro:" over the prompt
+    child.expect_exact("ls -l", timeout=10)
+    time.sleep(0.3)
+    assert _line(child, shell) == "ls -l"
+    child.sendline("exit")
+    helper.close()
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="fish not installed")
+def test_fish_ctrl_c_says_cancelled_once(tmp_path, caro_home):
+    run = tmp_path / "run"
+    helper = SlowHelper(run, 5.0)
+    child = spawn("fish", caro_home, tmp_path)
+    child.sendline(f"set -gx CARO_RUNTIME_DIR {run}")
+    child.expect_exact(PROMPT)
+    child.send("show me the files")
+    child.send("\x07")
+    child.expect("thinking", timeout=10)
+    child.send("\x03")
+    child.expect("cancelled", timeout=5)
+    with pytest.raises(pexpect.TIMEOUT):
+        child.expect("gave no answer|no answer within", timeout=2)
+    assert _line(child, "fish") == "show me the files"
+    child.sendline("exit")
+    helper.close()
