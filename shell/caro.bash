@@ -127,6 +127,13 @@ fi
 
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   __caro_key=${__caro_key:-'\C-g'}
+  # CARO_KEY set in the environment wins over the key rendered into this file (ctrl-x / ^X / alt-x)
+  __caro_spec=$(printf '%s' "${CARO_KEY-}" | tr '[:upper:]' '[:lower:]')
+  case $__caro_spec in
+    ^[a-z]|ctrl-[a-z]|control-[a-z]|c-[a-z]) __caro_key="\\C-${__caro_spec: -1}" ;;
+    alt-[a-z]|meta-[a-z]|m-[a-z]) __caro_key="\\e${__caro_spec: -1}" ;;
+  esac
+  unset __caro_spec
   bind -m emacs-standard -x "\"$__caro_key\": caro-widget"
   # vi-insert: leave insert mode and enter it again at the end of the line before the widget
   # runs, so the replacement is an undo step of its own (readline folds a change made during an

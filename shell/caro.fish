@@ -132,6 +132,17 @@ if status is-interactive
         if test "$CARO_NO_BIND" != 1
             set -q __caro_key3; or set -g __caro_key3 \cg
             set -q __caro_key4; or set -g __caro_key4 ctrl-g
+            # CARO_KEY set in the environment wins over the key rendered into this file
+            set -l spec (string lower -- "$CARO_KEY")
+            if string match -qr '^(\^|ctrl-|control-|c-)[a-z]$' -- "$spec"
+                # fish 3 binds the control character itself: its code is the letter's place in the alphabet
+                set -l i (contains -i -- (string sub -s -1 -- $spec) a b c d e f g h i j k l m n o p q r s t u v w x y z)
+                set -g __caro_key3 (printf (printf '\\\\x%02x' $i))
+                set -g __caro_key4 ctrl-(string sub -s -1 -- $spec)
+            else if string match -qr '^(alt|meta|m)-[a-z]$' -- "$spec"
+                set -g __caro_key3 \e(string sub -s -1 -- $spec)
+                set -g __caro_key4 alt-(string sub -s -1 -- $spec)
+            end
             if test "$__caro_fish_version[1]" -ge 4
                 bind $__caro_key4 caro-widget
                 bind -M insert $__caro_key4 caro-widget

@@ -153,6 +153,11 @@ fi
 
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   'builtin' 'typeset' -g __caro_key="${__caro_key:-^G}"
+  # CARO_KEY set in the environment wins over the key rendered into this file (ctrl-x / ^X / alt-x)
+  case ${(L)CARO_KEY-} in
+    (\^[a-z]|ctrl-[a-z]|control-[a-z]|c-[a-z]) __caro_key="^${(U)CARO_KEY[-1]}" ;;
+    (alt-[a-z]|meta-[a-z]|m-[a-z]) __caro_key="^[${(L)CARO_KEY[-1]}" ;;
+  esac
   'builtin' 'bindkey' -M emacs "$__caro_key" caro-widget
   'builtin' 'bindkey' -M viins "$__caro_key" caro-widget
   'builtin' 'bindkey' -M vicmd "$__caro_key" caro-widget

@@ -441,3 +441,18 @@ def test_fish_ctrl_c_says_cancelled_once(tmp_path, caro_home):
     assert _line(child, "fish") == "show me the files"
     child.sendline("exit")
     helper.close()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_caro_key_in_the_environment_wins_over_the_rendered_key(shell, tmp_path):
+    f = tmp_path / f"hook.{shell}"
+    f.write_text(_hook(shell, tmp_path))                 # rendered with the default, Ctrl-G
+    listing = {"zsh": ["zsh", "-f", "-i", "-c", f"source {f}; bindkey"],
+               "bash": ["bash", "--norc", "-i", "-c", f"source {f}; bind -X"],
+               "fish": ["fish", "--no-config", "-i", "-c", f"source {f}; bind"]}[shell]
+    want = {"zsh": ('"^[g" caro-widget', '"^E" caro-widget'), "bash": ('"\\eg": "caro-widget"', '"\\C-e": "caro-widget"'),
+            "fish": ("bind \\eg caro-widget", "bind \\ce caro-widget")}[shell]
+    for spec, expected in zip(("alt-g", "ctrl-e"), want):
+        env = dict(os.environ, CARO_KEY=spec, CARO_NO_START="1", HOME=str(tmp_path))
+        out = subprocess.run(listing, env=env, capture_output=True, text=True, timeout=30).stdout
+        assert expected in out, (spec, out[-500:])
