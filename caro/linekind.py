@@ -4,13 +4,16 @@ Ctrl-G on `tar -czf a.tgz dir` must explain that command, never swap in another 
 "find large files in my home" must answer the request, although `find` is a program. A line is
 taken as a command when it parses in the target shell, its first program exists here, it has
 none of the small words sentences are made of, and it carries a sign of being shell (an option,
-an operator or redirection, a path, a number, `VAR=value`), is a single program (`uptime`), or a
-program and its subcommand or a file here (`git status`, `cat notes`). Everything else is a request: when in doubt, the user gets an answer, as before.
+an operator or redirection, a glob, quotes, `VAR=value`), is a single program (`uptime`), a program
+and its subcommand or a file here (`git status`, `cat notes`), or a program followed only by
+paths, numbers and file names (`sleep 10`, `mv a.py b.py`; "make script.sh executable" has a
+plain word and stays a request). Everything else is a request: when in doubt, the user gets an answer, as before.
 """
 from __future__ import annotations
 
 import re
 
+from .checks import _BUILTINS
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
 
@@ -19,7 +22,8 @@ _SENTENCE = frozenset(
     "a an the my me i we our your all any every each some this that these those than then there here "
     "in of to for with from into onto by about on at as and or but not no is are was were be been it its "
     "which what where when who how why please can could would should will whose whom".split())
-_SHELLISH = re.compile(r"[|&;<>$`=*?\[/~]|^\.{1,2}$|^-|^\d")
+_STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")                       # options, operators, globs, variables
+_NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")   # paths, numbers, file.ext, TODO
 
 
 def is_command(line: str, has, cwd: str | None = None) -> bool:
@@ -41,16 +45,19 @@ def is_command(line: str, has, cwd: str | None = None) -> bool:
     if not first:
         return bool(parsed.pipelines[0][0].redirects)
     program = first[0]
-    if not ("/" in program or has(basename(program))):
-        return False
-    if len(words) == 1:
+    known = "/" in program or has(basename(program)) or basename(program) in _BUILTINS
+    if not known:
+        return False                 # "extract site.zip": a verb, not a program here
+    if len(words) == 1 or (len(words) == 2 and _named(program, words[1], cwd)):
         return True
-    if len(words) == 2 and _named(program, words[1], cwd):
-        return True
-    shellish = any(_SHELLISH.search(w) for w in words[1:]) or any(
+    strong = any(_STRONG.search(w) for w in words[1:]) or any(
         s.redirects for p in parsed.pipelines for s in p) or len(parsed.pipelines) > 1 or any(
         len(p) > 1 for p in parsed.pipelines) or any(w.quoted for p in parsed.pipelines for s in p for w in s.words)
-    return shellish
+    if strong:
+        return True
+    # only names besides the program: `sleep 10`, `cat notes.txt`, `cd /tmp` are commands;
+    # "kill process 4242" or "make script.sh executable" have a plain word and stay requests
+    return all(_NAMES.search(w) for w in words[1:])
 
 
 def _named(program: str, word: str, cwd: str | None) -> bool:
