@@ -17,7 +17,7 @@ if status is-interactive
         function __caro_runtime_dir
             if set -q CARO_RUNTIME_DIR; and test -n "$CARO_RUNTIME_DIR"
                 echo $CARO_RUNTIME_DIR
-            else if set -q XDG_RUNTIME_DIR; and test -d "$XDG_RUNTIME_DIR"; and not set -q CARO_HOME
+            else if test -n "$XDG_RUNTIME_DIR"; and test -d "$XDG_RUNTIME_DIR"; and test -z "$CARO_HOME"
                 echo $XDG_RUNTIME_DIR/caro
             else if set -q CARO_HOME; and test -n "$CARO_HOME"
                 echo $CARO_HOME/run

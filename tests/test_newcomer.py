@@ -467,3 +467,24 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
     for f in (ROOT / "benchmarks" / "sets").glob("*.jsonl"):
         for row in map(json.loads, filter(str.strip, f.read_text().splitlines())):
             assert not is_command(row["request"], has, "/tmp"), (f.name, row["request"])
+
+
+def test_every_part_agrees_on_the_runtime_dir(tmp_path):
+    """Python, zsh, bash and fish pick the same runtime dir, also with CARO_HOME="" exported."""
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    for caro_home in ("", str(tmp_path / "ch")):
+        env = dict(os.environ, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(xdg), CARO_HOME=caro_home, CARO_NO_START="1",
+                   CARO_NO_BIND="1")
+        env.pop("CARO_RUNTIME_DIR", None)
+        want = subprocess.run([PY, "-c", "from caro import paths; print(paths.runtime_dir(create=False))"], env=env,
+                              capture_output=True, text=True, cwd=str(ROOT)).stdout.strip()
+        f = {sh: tmp_path / f"h.{sh}" for sh in SHELLS}
+        for sh, path in f.items():
+            path.write_text(_hook(sh, tmp_path))
+        got = {"zsh": ["zsh", "-f", "-i", "-c", f"source {f.get('zsh')}; __caro_runtime_dir; print -r -- $REPLY"],
+               "bash": ["bash", "--norc", "-i", "-c", f"source {f.get('bash')}; __caro_runtime_dir"],
+               "fish": ["fish", "--no-config", "-i", "-c", f"source {f.get('fish')}; __caro_runtime_dir"]}
+        for sh in SHELLS:
+            out = subprocess.run(got[sh], env=env, capture_output=True, text=True, timeout=30).stdout.strip()
+            assert out == want, (sh, repr(caro_home), out, want)
