@@ -160,3 +160,15 @@ def test_throughput_is_bounded():
         check(c)
     per = (time.perf_counter() - t) / len(cmds)
     assert per < 0.01     # generous bound for slow CI; the benchmark reports the real figure
+
+
+def test_fork_bomb_check_is_linear_on_hostile_text():
+    """A suggestion of 4 KB of `a(){` took 248 s in the old backtracking pattern; every shell waited."""
+    from caro.safety.validator import is_fork_bomb
+    for text in ("a(){" * 1000, "a(){ a|" * 600, ":(){ :|" * 600 + "};:"):
+        t = time.perf_counter()
+        check(text)
+        assert time.perf_counter() - t < 1.0
+    for bomb in (":(){ :|:& };:", "bomb() { bomb | bomb & }; bomb", "f(){ f|f & }; f", "perl -e 'fork while fork'"):
+        assert is_fork_bomb(bomb) and check(bomb).action == "block", bomb
+    assert not is_fork_bomb("x() { ls; }; x") and check("x() { ls; }; x").action == "allow"
