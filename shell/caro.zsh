@@ -2,6 +2,18 @@
 # Load with:  eval "$(caro hook zsh)"   (or source this file after setting __caro_python)
 # The line is only edited, never run; on any failure your text comes back unchanged.
 
+# Parse the rest under zsh's own options and without the user's aliases (an `ignore_braces` or an
+# `alias local=…` would break or leak into the functions), then put the user's options back, as
+# fzf's key bindings do. This works when the file is sourced (the rc block does), which runs one
+# command at a time; `eval "$(caro hook zsh)"` parses everything first and gets no protection.
+if 'builtin' 'zmodload' 'zsh/parameter' 2>'/dev/null' && (( ${+options} )); then
+  'builtin' 'typeset' -g __caro_options="options=(${(j: :)${(kv)options[@]}})"
+else
+  'builtin' 'typeset' -g __caro_options="'builtin' 'setopt' ${(j: :)${(@f)$('builtin' 'setopt')}}"
+fi
+'builtin' 'emulate' 'zsh' && 'builtin' 'setopt' 'no_aliases'
+
+{
 if [[ -o interactive ]]; then
 
 'builtin' 'typeset' -g __caro_python="${__caro_python:-${CARO_PYTHON:-python3}}"
@@ -167,3 +179,7 @@ if [[ ${CARO_NO_BIND-} != 1 ]]; then
 fi
 
 fi
+} always {
+  'builtin' 'eval' "$__caro_options"
+  'builtin' 'unset' '__caro_options'
+}

@@ -488,3 +488,23 @@ def test_every_part_agrees_on_the_runtime_dir(tmp_path):
         for sh in SHELLS:
             out = subprocess.run(got[sh], env=env, capture_output=True, text=True, timeout=30).stdout.strip()
             assert out == want, (sh, repr(caro_home), out, want)
+
+
+def test_cycling_says_which_alternative_this_is(shared_home):
+    req = "list files bigger than 100MB here"
+    first = _ask(shared_home, req)
+    assert first[:2] == ["insert", "find . -type f -size +100M"] and "alternative" not in first[2]
+    second = _ask(shared_home, req, index=1)
+    assert (second[0] in ("insert", "confirm") and second[2].startswith("alternative 2/")) or \
+        (second[0] == "error" and "no other suggestion passed caro's checks" in second[1])
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
+def test_zsh_snippet_ignores_the_users_options_and_aliases_and_restores_them(tmp_path):
+    f = tmp_path / "hook.zsh"
+    f.write_text(_hook("zsh", tmp_path))
+    env = dict(os.environ, CARO_NO_START="1", HOME=str(tmp_path))
+    script = (f"setopt ignore_braces ksh_arrays; alias local=typeset; source {f}; whence -w caro-widget; "
+              "functions caro-widget | grep -c 'typeset orig'; [[ -o ignore_braces && -o ksh_arrays ]] && echo kept")
+    out = subprocess.run(["zsh", "-f", "-i", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert out.stdout.split() == ["caro-widget:", "function", "0", "kept"], out.stdout + out.stderr
