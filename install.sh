@@ -125,12 +125,12 @@ step() {
 }
 if command -v uv >/dev/null 2>&1; then
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" uv venv -q --python "$PY" "$CARO_HOME/venv"
-  say "installing caro; the first build of llama-cpp-python takes about 5 minutes on 2 cores (log: $log)"
+  say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
   step "installing caro" uv pip install --python "$CARO_HOME/venv/bin/python" .
 else
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" "$PY" -m venv "$CARO_HOME/venv"
   step "updating pip" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
-  say "installing caro; the first build of llama-cpp-python takes about 5 minutes on 2 cores (log: $log)"
+  say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
   step "installing caro" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check .
 fi
 ln -sf "$CARO_HOME/venv/bin/caro" "$CARO_HOME/bin/caro"
