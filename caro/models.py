@@ -139,6 +139,24 @@ def is_verified(entry: Entry, path: Path) -> bool:
     return bool(entry.sha256) and digest == entry.sha256 and stamp == _stamp(path)
 
 
+def _matches(entry: Entry, path: Path) -> bool:
+    """Hash a file that is there without a valid record (a few seconds, not a download) and record
+    it when it is the catalogue's file."""
+    try:
+        if not entry.sha256 or not path.is_file() or (entry.size and path.stat().st_size != entry.size):
+            return False
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return False
+    if h.hexdigest() != entry.sha256:
+        return False
+    _record(path, entry.sha256)
+    return True
+
+
 def _record(path: Path, digest: str) -> None:
     path.with_name(path.name + ".sha256").write_text(f"{digest}\n{_stamp(path)}\n")
 
@@ -298,6 +316,8 @@ def pull(name: str, source: str = "auto", url: str | None = None, progress: Prog
             fcntl.flock(lock, fcntl.LOCK_EX)
         if final.is_file() and url is None and is_verified(entry, final):
             return final, "already present, sha256-verified"
+        if url is None and _matches(entry, final):
+            return final, "already present, sha256-verified now"      # copied in, or its record is stale
         return _pull_locked(entry, source, url, progress, dest_dir)
     finally:
         os.close(lock)

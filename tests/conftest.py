@@ -23,7 +23,9 @@ def _cached_model() -> Path:
     file, sha = _default_model()
     d = MODEL_CACHE / sha
     target = d / "models" / file
-    if not target.is_file():
+    from caro import models
+    if not target.is_file() or not models.is_verified(models.default_entry(), target):
+        # absent, or its verification record is stale: `pull` hashes a present file before downloading
         d.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, CARO_HOME=str(d))
         print(f"\nfetching the default model into {d} (once per machine)…", file=sys.stderr)

