@@ -180,3 +180,29 @@ def test_install_twice_changes_nothing_then_uninstall_restores(user):
     r = subprocess.run([str(ROOT / "install.sh"), "--no-modify-rc"], env=env, capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0 and "rc files left alone" in r.stderr
     assert _rc_bytes(home) == after
+
+
+def test_install_shows_progress_and_keeps_the_chatter_in_its_log(user):
+    home, env, r = user
+    assert "installing caro: done in" in r.stderr and "creating the venv: done in" in r.stderr
+    assert "deprecat" not in r.stderr.lower() and "WARNING" not in r.stderr      # pip's and setuptools' noise
+    log = home / ".caro" / "logs" / "install.log"
+    assert log.is_file() and "== installing caro:" in log.read_text()
+    assert (log.parent.stat().st_mode & 0o777) == 0o700
+
+
+def test_install_asks_its_question_before_anything_long(tmp_path):
+    import signal
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "ZDOTDIR", "VIRTUAL_ENV"))}
+    env.update(HOME=str(home), PIP_CACHE_DIR=_pip_cache(), PATH="/usr/local/bin:/usr/bin:/bin", TERM="dumb")
+    child = pexpect.spawn(str(ROOT / "install.sh"), env=env, encoding="utf-8", timeout=120)
+    try:
+        child.expect(r"\[Y/n\]")
+        assert "creating the venv" not in child.before and "installing caro" not in child.before
+        child.sendline("n")
+        child.expect("creating the venv")                  # the long steps come after the answer
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)               # install.sh and the step it runs in the background
+        child.close()
