@@ -183,7 +183,8 @@ class Service:
             return protocol.encode_reply("pong", __version__)
         if op == "suggest":
             reply = self.suggest(fields)
-            if client != __version__ and reply.startswith(b"insert\x00"):
+            # "0": a snippet sourced as a static file, which cannot know its version: no note
+            if client not in (__version__, "0") and reply.startswith(b"insert\x00"):
                 # A shell opened before an upgrade still holds the old snippet; the wire format
                 # is shared (MAGIC), so it is served, and told how to load the new bindings.
                 reply = _with_note(reply, f"caro was upgraded to {__version__}: open a new shell to load it")
@@ -386,6 +387,12 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
         os.umask(old_umask)
     server.service = service               # type: ignore[attr-defined]
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
+    try:
+        from .rcfiles import refresh_snippets
+        if stale := refresh_snippets():
+            log.info("rendered the %s snippet(s) again for caro %s", ", ".join(stale), __version__)
+    except Exception as e:            # never a reason not to serve
+        log.warning("could not refresh the shell snippets: %s", e)
     threading.Thread(target=_warm, args=(service,), daemon=True).start()   # load the model in the background
 
     def watchdog():

@@ -151,6 +151,24 @@ def render_snippets(shells) -> None:
         os.chmod(f, 0o644)
 
 
+def refresh_snippets() -> list[str]:
+    """Render again the installed snippets that an older caro wrote (after `pip install -U`), so a
+    new shell loads the current one; the helper calls this when it starts. Returns the shells."""
+    from . import __version__
+    stale = []
+    for sh in SHELLS:
+        f = snippet_file(sh)
+        try:
+            text = f.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if f"__caro_version={__version__}\n" not in text and f"__caro_version {__version__}\n" not in text:
+            stale.append(sh)
+    if stale:
+        render_snippets(stale)
+    return stale
+
+
 def install(shells, home: Path | None = None, env: dict | None = None, dry_run: bool = False) -> list[Change]:
     changes = []
     if not dry_run:

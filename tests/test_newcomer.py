@@ -508,3 +508,23 @@ def test_zsh_snippet_ignores_the_users_options_and_aliases_and_restores_them(tmp
               "functions caro-widget | grep -c 'typeset orig'; [[ -o ignore_braces && -o ksh_arrays ]] && echo kept")
     out = subprocess.run(["zsh", "-f", "-i", "-c", script], env=env, capture_output=True, text=True, timeout=30)
     assert out.stdout.split() == ["caro-widget:", "function", "0", "kept"], out.stdout + out.stderr
+
+
+def test_a_new_helper_renders_stale_snippets_again_and_static_snippets_get_no_upgrade_note(caro_home):
+    """After `pip install -U`, the rc block still sources the copy an older caro rendered: the helper
+    renders it again when it starts, so "open a new shell" helps. A snippet sourced as a static
+    file sends v=0 and must not be told to upgrade on every press."""
+    env = dict(os.environ, CARO_HOME=str(caro_home))
+    pin_examples(caro_home)
+    shell_dir = caro_home / "shell"
+    shell_dir.mkdir()
+    (shell_dir / "caro.zsh").write_text("__caro_version=0.0.1\n# an older caro's render\n")
+    (shell_dir / "caro.fish").write_text("set -g __caro_version 0.0.1\n")
+    assert run_caro("helper", "start", env=env).returncode == 0
+    from caro import __version__
+    assert f"__caro_version={__version__}\n" in (shell_dir / "caro.zsh").read_text()
+    assert f"set -g __caro_version {__version__}\n" in (shell_dir / "caro.fish").read_text()
+    assert not (shell_dir / "caro.bash").exists()            # only what was installed is rendered
+    r = protocol.decode_reply(run_relay(caro_home / "run" / "helper.sock", "v=0", "op=suggest", "shell=zsh",
+                                        "cwd=/tmp", "index=0", "text=show the kernel version", env=env))
+    assert r[:2] == ["insert", "uname -r"] and "upgraded" not in "".join(r)
