@@ -109,11 +109,11 @@ def _shape(command: str) -> list[tuple[str, Counter]]:
     return out
 
 
-def added_words(original: str, improved: str) -> list[str]:
-    """What the improvement adds to the original, or [] when it is not an extension of it."""
-    a, b = _shape(original), _shape(improved)
+def _additions(a: list[tuple[str, Counter]], b: list[tuple[str, Counter]]) -> list[str] | None:
+    """The words shape `b` adds to shape `a`; None when the programs differ, [] when a word is gone
+    or nothing was added."""
     if [p for p, _ in a] != [p for p, _ in b]:
-        return []
+        return None
     added: list[str] = []
     for (_, old), (_, new) in zip(a, b):
         if old - new:                       # a word of the original is gone
@@ -122,12 +122,18 @@ def added_words(original: str, improved: str) -> list[str]:
     return added
 
 
+def added_words(original: str, improved: str) -> list[str]:
+    """What the improvement adds to the original, or [] when it is not an extension of it."""
+    return _additions(_shape(original), _shape(improved)) or []
+
+
 def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
     a, b = _shape(original), _shape(cmd)
-    if [p for p, _ in a] != [p for p, _ in b]:
+    added = _additions(a, b)
+    if added is None:
         return (f"it runs {' | '.join(p for p, _ in b) or 'nothing'} instead of {' | '.join(p for p, _ in a)}; "
                 "keep the same programs and add options")
-    if not added_words(original, cmd):
+    if not added:
         return "it drops or changes words of the original, or adds nothing; keep every word and add options"
     return checks_problem(cmd)
 
@@ -225,9 +231,10 @@ class Engine:
 
     def describe_additions(self, original: str, improved: str) -> str:
         """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""
-        prog = _shape(improved)[0][0] if _shape(improved) else ""
+        shape = _shape(improved)
+        prog = shape[0][0] if shape else ""
         said = [f"{w} ({explainmod.option_meaning(prog, w) or 'see its manual'})" if w.startswith("-") else w
-                for w in added_words(original, improved)]
+                for w in _additions(_shape(original), shape) or []]
         return "adds " + ", ".join(said) if said else "a variant"
 
     def improve(self, command: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:

@@ -206,11 +206,11 @@ class Service:
                 self.cache.popitem(last=False)
             return entry
 
-    def _suggestion(self, text: str, shell: str, cwd: str | None, index: int, improve: bool = False):
+    def _suggestion(self, engine, text: str, shell: str, cwd: str | None, index: int, improve: bool = False):
         """The cached suggestion for this request (or, `improve`, for this command) and its option
-        number `index`, asking the model for one more when the shell cycles past the known ones."""
+        number `index`, asking the model for one more when the shell cycles past the known ones.
+        `engine` comes from self.engine() before the cache is read: a settings change empties it."""
         key = (improve, text, shell, cwd)
-        engine = self.engine()              # first: a settings change empties the cache
         entry = self._cached(key)
         if entry is None:
             t = time.perf_counter()
@@ -240,11 +240,12 @@ class Service:
         try:
             # a line that already is a command is explained (first press) or improved (next
             # presses), never replaced by an answer to another task
-            improve = fields.get("format") != "json" and self.engine().line_is_command(text, shell, cwd)
+            engine = self.engine()
+            improve = fields.get("format") != "json" and engine.line_is_command(text, shell, cwd)
             if improve and index == 0:
-                return protocol.encode_reply("explain", self.engine().explain(text, shell, cwd) +
+                return protocol.encode_reply("explain", engine.explain(text, shell, cwd) +
                                              " · press the key again for an improved version")
-            s = self._suggestion(text, shell, cwd, index, improve)
+            s = self._suggestion(engine, text, shell, cwd, index, improve)
         except turns.Abandoned:
             raise
         except (EngineError, BackendError) as e:
@@ -266,7 +267,7 @@ class Service:
         notes = list(s.notices) if index == 0 else []
         if improve:
             notes.insert(0, "your command, unchanged" if opt.source == "yours" else
-                         f"improvement {n}/{len(offered) - 1} of your command: " + self.engine().describe_additions(
+                         f"improvement {n}/{len(offered) - 1} of your command: " + engine.describe_additions(
                              text, opt.command))
         elif index:
             notes.insert(0, f"alternative {n + 1}/{len(offered)}")
