@@ -280,3 +280,43 @@ def env_with(home: Path, **extra) -> dict:
     e = dict(os.environ, CARO_HOME=str(home))
     e.update({k: str(v) for k, v in extra.items()})
     return e
+
+
+class StandInHelper:
+    """Something at the helper's socket that is not caro's helper: it reads each request the way
+    the helper does, records it, waits `delay` seconds and answers `insert COMMAND`."""
+
+    def __init__(self, path: Path, command: str, delay: float = 0.0):
+        from caro import protocol
+        self._protocol = protocol
+        self.command, self.delay = command, delay
+        self.heard: list[bytes] = []
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(str(path))
+        self.srv.listen(8)
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            data = b""
+            conn.settimeout(2)
+            try:
+                while not self._protocol.complete(data):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.heard.append(data)
+                time.sleep(self.delay)
+                conn.sendall(self._protocol.encode_reply("insert", self.command))
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.srv.close()

