@@ -145,13 +145,9 @@ def _matches(entry: Entry, path: Path) -> bool:
     try:
         if not entry.sha256 or not path.is_file() or (entry.size and path.stat().st_size != entry.size):
             return False
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
+        if sha256_of(path) != entry.sha256:
+            return False
     except OSError:
-        return False
-    if h.hexdigest() != entry.sha256:
         return False
     _record(path, entry.sha256)
     return True
