@@ -89,11 +89,16 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-# what may follow each subcommand when the first word is a near miss: a request such as
-# "clean up old logs" or "look for big files" must still reach the model
-_FOLLOWS = {"helper": {"start", "stop", "status", "run"}, "model": {"list", "pull", "use", "remove", "path"},
-            "config": {"show", "get", "set", "unset", "path", "edit"}, "hook": {"zsh", "bash", "fish"},
-            "doctor": set(), "init": set()}
+def subcommand_words() -> dict[str, list[str] | None]:
+    """What each subcommand's first positional accepts, from the parser itself: its choices, the
+    shells for `hook`, [] when it takes none, None when it is free text (check, explain, learn)."""
+    sp = next(a for a in sub_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    out: dict[str, list[str] | None] = {}
+    for name in SUBCOMMANDS:
+        first = next((a for a in sp.choices[name]._actions if not a.option_strings and a.dest != "help"), None)
+        out[name] = [] if first is None else list(first.choices) if first.choices else None
+    out["hook"] = ["zsh", "bash", "fish"]
+    return out
 
 
 def mistyped(argv: list[str]) -> str | None:
@@ -104,12 +109,14 @@ def mistyped(argv: list[str]) -> str | None:
     if not argv or argv[0].startswith("-"):
         return None
     word, rest = argv[0].lower(), argv[1:]
+    known: dict[str, list[str] | None] = {}
     for sub in SUBCOMMANDS:
         d = _distance(word, sub)
         if d == 0 or d > (2 if len(sub) >= 6 else 1):
             continue
-        if sub in _FOLLOWS:
-            follows = _FOLLOWS[sub]
+        known = known or subcommand_words()     # built only for a near miss: requests stay fast
+        follows = known[sub]
+        if follows is not None:     # a near miss must be followed by what this subcommand takes
             words = [w for w in rest if not w.startswith("-")]
             if (not rest and sub in ("doctor", "init", "helper", "model", "config")) or (words and words[0] in follows) \
                     or (rest and not words and not follows):

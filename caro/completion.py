@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from .cli import SHELLS, SUBCOMMANDS, request_parser, sub_parser
+from .cli import SHELLS, SUBCOMMANDS, request_parser, sub_parser, subcommand_words
 
 
 @dataclass
@@ -38,13 +38,11 @@ def spec() -> tuple[list[str], dict[str, list[str]], dict[str, Words]]:
     sp = next(a for a in sub_parser()._actions if isinstance(a, argparse._SubParsersAction))
     names = [e.name for e in models.catalogue()]
     keys = sorted(config._flatten(config.DEFAULTS))
+    actions = subcommand_words()
     for name in SUBCOMMANDS:
         p = sp.choices[name]
         values.update(_option_values(p))
-        first = next((a for a in p._actions if not a.option_strings and a.dest != "help"), None)
-        w = Words(_options(p), list(first.choices) if first is not None and first.choices else [])
-        if name == "hook":
-            w.actions = ["zsh", "bash", "fish"]
+        w = Words(_options(p), actions[name] or [])
         if name == "model":
             w.then = {"pull|use|remove|path": names}
         if name == "config":
