@@ -139,6 +139,19 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
                     continue
                 i += 1
             continue
+        if name == "watch":
+            # watch hands its words to `sh -c` as one string
+            via.append("watch")
+            j = _skip_wrapper(name, argv, i)
+            return (["sh", "-c", " ".join(argv[j:])] if j < len(argv) else []), via, from_stdin
+        if name == "coproc":
+            via.append("coproc")
+            i += 1
+            if i + 1 < len(argv) and argv[i + 1] == "{":
+                i += 2               # coproc NAME { …; }
+            elif i < len(argv) and argv[i] == "{":
+                i += 1
+            continue
         if name == "command" and i + 1 < len(argv) and argv[i + 1] in ("-v", "-V"):
             return [], via, from_stdin          # a lookup, not a run
         if name == "xargs":
@@ -170,7 +183,11 @@ def shell_script_arg(cmd: Cmd) -> str | None:
         args = args[1:]
     for k, a in enumerate(args):
         if a.startswith("-") and not a.startswith("--") and "c" in a[1:] and k + 1 < len(args):
-            return args[k + 1]
+            # `bash -c -- 'script'` and `bash -c -e 'script'`: options may sit between -c and it
+            j = k + 1
+            while j < len(args) - 1 and args[j].startswith("-") and args[j] != "-":
+                j += 1
+            return args[j]
         if a == "--command" and k + 1 < len(args):
             return args[k + 1]
     return None
@@ -237,7 +254,8 @@ def build(simple: Simple, pipe_names: list[str], index: int) -> tuple[Cmd | None
     real, via, from_stdin = unwrap(argv)
     nested: list[str] = []
     if not real:
-        if simple.redirects and not argv:      # a bare `> file` truncates the file
+        if simple.redirects and (not argv or all(_ASSIGN.match(a) for a in argv)):
+            # a bare `> file` (or `X=1 > file`) truncates the file
             return Cmd(name=":", args=[], redirects=simple.redirects, heredoc=simple.heredoc), nested
         return None, nested
     name, args = real[0], real[1:]

@@ -29,6 +29,19 @@ _DISK_RE = re.compile(
     r"(p?\d+|s\d+)?$")
 
 
+_TOP_LEVEL = sorted({d.split("/")[1] for d in SYSTEM_DIRS})
+
+
+def root_glob_matches(pattern: str) -> list[str]:
+    """The system directories a `/`-rooted glob such as `/[a-z]*` or `/b*/` would name (bounded)."""
+    import fnmatch
+    head, _, rest = pattern[1:].partition("/")
+    if not head or not any(c in head for c in "*?["):
+        return []
+    hits = [d for d in _TOP_LEVEL if fnmatch.fnmatchcase(d, head)]
+    return ["/" + h + ("/" + rest if rest else "") for h in hits][:64]
+
+
 def normalise(path: str) -> str:
     """Collapse `//`, trailing `/`, `/.` and a leading `./`; leave globs and variables alone."""
     p = path.strip()
@@ -65,7 +78,7 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
             c = normalise(cwd)
             if c == "/":
                 return ROOT
-            if home and c == normalise(home):
+            if c in ("~", "$HOME") or (home and c == normalise(home)):
                 return HOME
             if c in SYSTEM_DIRS:
                 return SYSTEM

@@ -1,33 +1,61 @@
-"""A small, bounded shell reader for the safety validator.
+"""Read a command line into caro's normalised model, with tree-sitter's bash grammar.
 
-It reads a command line the way bash would split it into simple commands:
-operators (; && || | & newline), words with quotes removed, redirections,
-heredoc bodies, and the *source text* of every command substitution,
-backtick and process substitution so the validator can judge those too.
-It never executes or expands anything, never raises on bad input, and does
-linear work in the length of the text.
+The grammar gives the structure (pipelines, lists, compound commands, functions, redirections,
+here-documents, substitutions, comments). On top of it sits a small *static expander*, so the
+rules see what would run rather than how it was spelled:
+
+- quote removal, `$'…'` escapes, backslashes;
+- brace expansion (bounded), `${IFS}` and unquoted re-splitting of known values (bash; zsh and
+  fish do not re-split);
+- constants set earlier on the same line (`X=…`, `export`, `set --`, fish `set`), `${X:-…}`;
+- `cd`/`pushd` tracking, so a later `rm -rf *` is judged in the directory it would run in.
+
+Whatever cannot be known statically is marked on the word (`opaque`, `glob`, `tricks`) instead
+of being guessed, so the validator can fail closed. zsh and fish lines are first rewritten into
+the bash forms that mean the same (`dialect.py`). Nothing is ever executed, and the work is
+bounded: the parser is linear, brace expansion and the walk have caps.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-# Longest first, so "&&" wins over "&".
-_OPERATORS = ("&&", "||", "|&", ";;", ";", "|", "&", "(", ")")
-_REDIRECTS = ("&>>", "<<<", "<<-", "&>", ">>", ">|", ">&", "<&", "<>", "<<", ">", "<")
-_META = set(" \t\n;&|<>()")
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from . import dialect
+
+_PARSER = Parser(Language(tree_sitter_bash.language()))
+
+MAX_BRACE_WORDS = 64
+MAX_NODES = 20000             # a walk that would visit more is cut short and reported as an error
+
+# Stand-ins for characters that were quoted, so brace expansion, globbing and re-splitting
+# (which only apply to unquoted text) can work on one plain string.
+_Q = {"{": "\ue000", ",": "\ue001", "}": "\ue002", "*": "\ue003", "?": "\ue004", "[": "\ue005", ".": "\ue006"}
+_UNQ = {v: k for k, v in _Q.items()}
+_SPLIT = "\ue007"             # a field break produced by re-splitting an unquoted expansion
+_QUOTE_TABLE = str.maketrans(_Q)
+_UNQUOTE_TABLE = str.maketrans(_UNQ)
+_KNOWN_VARS = frozenset("HOME PWD OLDPWD USER LOGNAME SHELL TMPDIR".split())
 
 
 @dataclass
 class Word:
-    text: str                 # value with quotes removed ($VARS left as written)
+    text: str                 # value after quote removal and static expansion ($VARS we cannot know stay as written)
     quoted: bool = False      # any part was quoted
-    subs: list[str] = field(default_factory=list)   # sources of $( ) / ` ` inside
+    subs: list[str] = field(default_factory=list)   # sources of $( ), ` `, <( ) inside
+    dynamic: bool = False     # not a plain literal: expansions, substitutions, braces, globs were involved
+    opaque: bool = False      # holds something whose value cannot be known here ($X unknown, $( ), $(( )))
+    glob: bool = False        # unquoted * ? [ remain
+    tricks: list[str] = field(default_factory=list)   # spellings no honest answer uses (${IFS}, $'\x..', r''m)
 
 
 @dataclass
 class Redirect:
     op: str
     target: str
+    opaque: bool = False
 
 
 @dataclass
@@ -35,6 +63,7 @@ class Simple:
     words: list[Word] = field(default_factory=list)
     redirects: list[Redirect] = field(default_factory=list)
     heredoc: str | None = None
+    cwd: str | None = None    # where an earlier cd on the line left us (None: where caro was asked)
 
     @property
     def argv(self) -> list[str]:
@@ -47,242 +76,588 @@ class Parsed:
     subs: list[str]           # every nested source found, for recursive checks
     errors: list[str]
     operators: list[str] = field(default_factory=list)   # what follows each pipeline: && || ; & or newline
+    functions: list[str] = field(default_factory=list)   # names defined on the line
 
     def argvs(self) -> list[list[str]]:
         """The words of every simple command, pipelines in order (nested sources not included)."""
         return [simple.argv for pipeline in self.pipelines for simple in pipeline]
 
 
-def _read_balanced(src: str, i: int, open_ch: str = "(", close_ch: str = ")") -> tuple[str, int, bool]:
-    """Read from just after an opening paren to its match. Returns (inner, next index, closed)."""
-    depth = 1
-    start = i
-    n = len(src)
-    while i < n:
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            j = src.find("'", i + 1)
-            i = n if j < 0 else j + 1
-            continue
-        if c == '"':
-            i += 1
-            while i < n and src[i] != '"':
-                i += 2 if src[i] == "\\" else 1
-            i += 1
-            continue
-        if c == open_ch:
+# -- expansion helpers (pure) ------------------------------------------------------------------
+
+_ANSI = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+               "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def ansi_c(body: str) -> tuple[str, bool]:
+    """Decode the inside of `$'…'`. Returns (text, whether numeric escapes spelled letters)."""
+    numeric = False
+
+    def one(m: re.Match) -> str:
+        nonlocal numeric
+        e = m.group(1)
+        if e[0] in "xuU":
+            numeric = True
+            return chr(int(e[1:], 16)) if int(e[1:], 16) < 0x110000 else ""
+        if e[0] in "01234567":
+            numeric = True
+            return chr(int(e, 8) & 0xFF)
+        if e[0] == "c":
+            return chr(ord(e[1]) & 0x1F)
+        return _SIMPLE_ESC.get(e, "\\" + e)
+    return _ANSI.sub(one, body), numeric
+
+
+def _brace_alternatives(s: str) -> list[str] | None:
+    """Split the text of an unquoted `{…}` group at its top-level commas, or expand `{a..b}`."""
+    m = re.fullmatch(r"(-?\d{1,6})\.\.(-?\d{1,6})(?:\.\.(-?\d{1,4}))?|([A-Za-z])\.\.([A-Za-z])", s)
+    if m:
+        if m.group(4):
+            a, b = ord(m.group(4)), ord(m.group(5))
+            step = 1 if b >= a else -1
+            return [chr(c) for c in range(a, b + step, step)][:MAX_BRACE_WORDS]
+        a, b = int(m.group(1)), int(m.group(2))
+        inc = abs(int(m.group(3) or 1)) or 1
+        step = inc if b >= a else -inc
+        return [str(n) for n in range(a, b + (1 if step > 0 else -1), step)][:MAX_BRACE_WORDS]
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch == "{":
             depth += 1
-        elif c == close_ch:
+        elif ch == "}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts if len(parts) > 1 else None
+
+
+def brace_expand(s: str, limit: int = MAX_BRACE_WORDS) -> list[str]:
+    """bash brace expansion of unquoted text (quoted braces were replaced by stand-ins)."""
+    depth, start = 0, -1
+    for i, ch in enumerate(s):
+        if ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth:
             depth -= 1
             if depth == 0:
-                return src[start:i], i + 1, True
-        i += 1
-    return src[start:], n, False
+                alts = _brace_alternatives(s[start + 1:i])
+                if alts is None:
+                    # `{x}` is literal; look for a later group
+                    rest = brace_expand(s[i + 1:], limit)
+                    return [s[:i + 1] + r for r in rest][:limit]
+                out: list[str] = []
+                tails = brace_expand(s[i + 1:], limit)
+                for a in alts:
+                    for head in brace_expand(s[:start] + a, limit):
+                        for t in tails:
+                            out.append(head + t)
+                            if len(out) >= limit:
+                                return out
+                return out
+    return [s]
 
 
-class _Lexer:
-    def __init__(self, src: str):
-        self.src = src
-        self.i = 0
+# -- the reader -------------------------------------------------------------------------------
+
+_STATEMENT_OPS = {";", "&&", "||", "&", ";;", "\n", "|&"}
+_DECLARE = frozenset("export declare typeset local readonly".split())
+
+
+class _Reader:
+    def __init__(self, src: str, shell: str):
+        self.shell = shell
+        self.raw = src.encode("utf-8", "surrogatepass")
+        self.pipelines: list[list[Simple]] = []
         self.subs: list[str] = []
         self.errors: list[str] = []
-        self.pending_heredocs: list[tuple[str, bool]] = []
-        self.heredoc_bodies: list[str] = []
+        self.after: list[str] = []
+        self.functions: list[str] = []
+        self.env: dict[str, str] = {}
+        self.positional: list[str] = []
+        self.cwd: str | None = None
+        self.visited = 0
+        self.extra: list[Word] = []      # arguments the grammar hung off the last redirection read
 
-    def _dollar(self, buf: list[str], word_subs: list[str]) -> None:
-        s, i = self.src, self.i
-        if s.startswith("$((", i):
-            inner, self.i, closed = _read_balanced(s, i + 3)
-            buf.append("$((" + inner + ")")
-            if not closed:
-                self.errors.append("unclosed $((")
-        elif s.startswith("$(", i):
-            inner, self.i, closed = _read_balanced(s, i + 2)
-            word_subs.append(inner)
-            buf.append("$(…)")
-            if not closed:
-                self.errors.append("unclosed $(")
-        elif s.startswith("${", i):
-            inner, self.i, closed = _read_balanced(s, i + 2, "{", "}")
-            buf.append("${" + inner + "}")
+    def text(self, node: Node) -> str:
+        return self.raw[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    # statements --------------------------------------------------------------------------
+    def block(self, node: Node) -> None:
+        for child in node.children:
+            self.statement(child)
+
+    def statement(self, node: Node) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            if not self.errors or self.errors[-1] != "too large to read":
+                self.errors.append("too large to read")
+            return
+        t = node.type
+        if t in _STATEMENT_OPS:
+            if self.after:
+                self.after[-1] = t
+            return
+        if t == "comment":
+            return
+        if node.is_error:
+            self.block(node)
+            return
+        if t == "command":
+            self.add([self.simple(node)])
+        elif t == "pipeline":
+            self.pipeline(node)
+        elif t == "redirected_statement":
+            self.redirected(node)
+        elif t == "variable_assignment":
+            self.assign(node)
+            self.add([Simple([Word(self.text(node))], cwd=self.cwd)])
+        elif t == "variable_assignments":
+            for c in node.children:
+                if c.type == "variable_assignment":
+                    self.assign(c)
+            self.add([Simple([Word(self.text(node))], cwd=self.cwd)])
+        elif t in ("declaration_command", "unset_command"):
+            self.add([self.simple(node)])
+        elif t == "function_definition":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                self.functions.append(self.text(name))
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.block(body)       # judged as if it ran: a definition is there to be called
+        elif t == "subshell":
+            saved = self.cwd, dict(self.env)
+            self.block(node)
+            self.cwd, self.env = saved
+        elif t == "for_statement":
+            var = node.child_by_field_name("variable")
+            values = [c for c in node.children_by_field_name("value")]
+            for v in values:
+                self.words_of(v, Simple())      # substitutions in the list are judged
+            if var is not None:
+                self.env.pop(self.text(var), None)
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.block(body)
         else:
-            buf.append("$")
-            self.i += 1
-
-    def _backtick(self, buf: list[str], word_subs: list[str]) -> None:
-        s = self.src
-        j = self.i + 1
-        while j < len(s) and s[j] != "`":
-            j += 2 if s[j] == "\\" else 1
-        word_subs.append(s[self.i + 1:j].replace("\\`", "`"))
-        if j >= len(s):
-            self.errors.append("unclosed backtick")
-        buf.append("`…`")
-        self.i = j + 1
-
-    def word(self) -> Word:
-        s, n = self.src, len(self.src)
-        buf: list[str] = []
-        subs: list[str] = []
-        quoted = False
-        while self.i < n:
-            c = s[self.i]
-            if c in _META:
-                # <( and >( are process substitutions, part of the word
-                if c in "<>" and s.startswith("(", self.i + 1) and not buf:
-                    inner, self.i, closed = _read_balanced(s, self.i + 2)
-                    subs.append(inner)
-                    buf.append(c + "(…)")
-                    if not closed:
-                        self.errors.append("unclosed process substitution")
-                    continue
-                break
-            if c == "\\":
-                if self.i + 1 < n and s[self.i + 1] != "\n":
-                    buf.append(s[self.i + 1])
-                    quoted = True
-                self.i += 2
-            elif c == "'":
-                quoted = True
-                j = s.find("'", self.i + 1)
-                if j < 0:
-                    self.errors.append("unclosed single quote")
-                    j = n
-                buf.append(s[self.i + 1:j])
-                self.i = j + 1
-            elif c == '"':
-                quoted = True
-                self.i += 1
-                while self.i < n and s[self.i] != '"':
-                    d = s[self.i]
-                    if d == "\\" and self.i + 1 < n and s[self.i + 1] in '"\\$`\n':
-                        buf.append(s[self.i + 1])
-                        self.i += 2
-                    elif d == "$":
-                        self._dollar(buf, subs)
-                    elif d == "`":
-                        self._backtick(buf, subs)
-                    else:
-                        buf.append(d)
-                        self.i += 1
-                if self.i >= n:
-                    self.errors.append("unclosed double quote")
-                self.i += 1
-            elif c == "$":
-                if s.startswith("$'", self.i):   # ANSI-C quoting: keep the escapes' letters
-                    quoted = True
-                    j = s.find("'", self.i + 2)
-                    j = n if j < 0 else j
-                    buf.append(s[self.i + 2:j])
-                    self.i = j + 1
+            # list, program-like groups, if/while/case/compound/negated/test commands …
+            for child in node.children:
+                if child.type in ("word", "string", "raw_string", "concatenation", "simple_expansion",
+                                  "expansion", "command_substitution", "number"):
+                    self.words_of(child, Simple())
                 else:
-                    self._dollar(buf, subs)
-            elif c == "`":
-                self._backtick(buf, subs)
+                    self.statement(child)
+
+    def syntax_errors(self, root: Node) -> None:
+        """The grammar's ERROR and MISSING nodes as messages (a bare `X=1 > f` is valid bash:
+        the grammar marks its command name missing, which is not an error)."""
+        if not root.has_error:
+            return
+        stack = [root]
+        seen = 0
+        while stack and seen < MAX_NODES:
+            n = stack.pop()
+            seen += 1
+            if n.is_missing:
+                if n.parent is not None and n.parent.type == "command_name":
+                    continue
+                self.errors.append(f"missing {n.type!r} near {self._near(n)!r}")
+            elif n.is_error:
+                self.errors.append(f"cannot be parsed near {self._near(n)!r}")
+                continue
+            if n.has_error:
+                stack.extend(reversed(n.children))
+            if len(self.errors) >= 3:
+                return
+
+    def _near(self, node: Node) -> str:
+        start = max(0, node.start_byte - 10)
+        return self.raw[start:node.end_byte + 10].decode("utf-8", "replace").strip()[:40]
+
+    def add(self, pipeline: list[Simple]) -> None:
+        pipeline = [s for s in pipeline if s.words or s.redirects]
+        if pipeline:
+            self.pipelines.append(pipeline)
+            self.after.append("\n")
+
+    def pipeline(self, node: Node) -> None:
+        simples: list[Simple] = []
+        for child in node.children:
+            if child.type in ("|", "|&"):
+                continue
+            simples.extend(self.stage(child))
+        self.add(simples)
+
+    def stage(self, node: Node) -> list[Simple]:
+        """One element of a pipeline as the simple commands that stand in it."""
+        if node.type == "command":
+            return [self.simple(node)]
+        if node.type == "redirected_statement":
+            return self.redirected(node, standalone=False)
+        # a compound element ({ …; }, ( … ), while …): its own commands are judged on their own,
+        # and a word-less stand-in keeps its place in the pipeline
+        self.statement(node)
+        return [Simple(cwd=self.cwd)]
+
+    def redirected(self, node: Node, standalone: bool = True) -> list[Simple]:
+        body = node.child_by_field_name("body")
+        reds: list[Redirect] = []
+        heredoc: str | None = None
+        rest: list[Simple] = []
+        extra_words: list[Word] = []
+        for child in node.children_by_field_name("redirect"):
+            r, doc, tail = self.redirect(child)
+            extra_words.extend(self.extra)
+            if r is not None:
+                reds.append(r)
+            if doc is not None:
+                heredoc = doc
+            rest.extend(tail)
+        if body is not None and body.type == "command":
+            head = self.simple(body)
+        elif body is not None and body.type in ("variable_assignment", "variable_assignments"):
+            self.statement(body)
+            self.pipelines.pop()
+            self.after.pop()
+            head = Simple([Word(self.text(body))], cwd=self.cwd)
+        else:
+            if body is not None:
+                self.statement(body)
+            head = Simple(cwd=self.cwd)
+        head.redirects.extend(reds)
+        head.words.extend(extra_words)
+        if heredoc is not None:
+            head.heredoc = heredoc
+        stages = [head] + rest
+        if standalone:
+            self.add(stages)
+        return stages
+
+    def redirect(self, node: Node) -> tuple[Redirect | None, str | None, list[Simple]]:
+        """A redirection; for a here-document also its body and what the grammar hung off it
+        (`cat <<EOF | sh` puts `| sh` inside the redirect node)."""
+        op = ""
+        target = ""
+        opaque = False
+        body: str | None = None
+        tail: list[Simple] = []
+        extra: list[Word] = []
+        got_target = False
+        strip_tabs = False
+        for c in node.children:
+            t = c.type
+            if t in ("<<", "<<-", "<<<", ">", ">>", "<", "&>", "&>>", ">&", "<&", ">|", "<>", ">&-", "<&-"):
+                op = t
+                strip_tabs = t == "<<-"
+            elif t == "file_descriptor":
+                continue
+            elif t == "heredoc_start":
+                target = self.text(c).strip("'\"")
+            elif t == "heredoc_body":
+                body = self.text(c)
+                for sub in self.find_subs(c):
+                    self.subs.append(sub)
+                if strip_tabs:
+                    body = "\n".join(line.lstrip("\t") for line in body.split("\n"))
+            elif t == "heredoc_end":
+                continue
+            elif t in ("pipeline", "command", "redirected_statement"):
+                tail.extend(self.stage(c) if t != "pipeline" else
+                            [s for cc in c.children if cc.type not in ("|", "|&") for s in self.stage(cc)])
+            elif t in _STATEMENT_OPS:
+                continue
+            elif t in ("list",):
+                self.statement(c)
+            elif got_target:
+                # `echo > f hello`: words after the target are the command's arguments (a bare
+                # number there is the descriptor of the next redirection: `>& file 0>&1`)
+                if t != "number":
+                    extra.extend(self.words_of(c, Simple()))
             else:
-                buf.append(c)
-                self.i += 1
-        self.subs.extend(subs)
-        return Word("".join(buf), quoted, subs)
+                words = self.words_of(c, Simple())
+                target = " ".join(w.text for w in words)
+                opaque = any(w.opaque for w in words)
+                got_target = True
+        if body is not None and body.endswith("\n"):
+            body = body[:-1]
+        self.extra = extra
+        return (Redirect(op, target, opaque) if op else None), body, tail
 
-    def read_heredocs(self) -> None:
-        s = self.src
-        for delim, strip in self.pending_heredocs:
-            lines = []
-            while self.i < len(s):
-                j = s.find("\n", self.i)
-                j = len(s) if j < 0 else j
-                line = s[self.i:j]
-                self.i = j + 1
-                if (line.lstrip("\t") if strip else line) == delim:
-                    break
-                lines.append(line)
-            self.heredoc_bodies.append("\n".join(lines))
-        self.pending_heredocs.clear()
+    def find_subs(self, node: Node) -> list[str]:
+        out = []
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in ("command_substitution", "process_substitution"):
+                out.append(self.inner(n))
+                continue
+            stack.extend(n.children)
+        return out
 
+    def inner(self, node: Node) -> str:
+        """Source text inside `$( … )`, `` ` … ` ``, `<( … )`."""
+        kids = node.children
+        if len(kids) >= 2:
+            s = self.raw[kids[0].end_byte:kids[-1].start_byte].decode("utf-8", "replace")
+        else:
+            s = self.text(node)
+        if self.text(node).startswith("`"):
+            s = s.replace("\\`", "`").replace("\\\\", "\\").replace("\\$", "$")
+        return s
 
-def parse(src: str) -> Parsed:
-    lx = _Lexer(src)
-    pipelines: list[list[Simple]] = []
-    pipe: list[Simple] = []
-    cur = Simple()
-    heredoc_owners: list[Simple] = []
-    s, n = src, len(src)
-
-    def end_simple() -> None:
-        nonlocal cur
-        if cur.words or cur.redirects:
-            pipe.append(cur)
-        cur = Simple()
-
-    after: list[str] = []
-
-    def end_pipeline(op: str = "\n") -> None:
-        nonlocal pipe
-        end_simple()
-        if pipe:
-            pipelines.append(pipe)
-            after.append(op)
-        pipe = []
-
-    while lx.i < n:
-        c = s[lx.i]
-        if c in " \t":
-            lx.i += 1
-            continue
-        if c == "\\" and s.startswith("\n", lx.i + 1):
-            lx.i += 2
-            continue
-        if c == "#" and not cur.words:
-            j = s.find("\n", lx.i)
-            lx.i = n if j < 0 else j
-            continue
-        if c == "\n":
-            end_pipeline()
-            lx.i += 1
-            owners = heredoc_owners[:]
-            heredoc_owners.clear()
-            before = len(lx.heredoc_bodies)
-            lx.read_heredocs()
-            for owner, body in zip(owners, lx.heredoc_bodies[before:]):
-                owner.heredoc = body
-            continue
-        # fd-number prefixed redirection: 2>file, 2>&1
-        k = lx.i
-        while k < n and s[k].isdigit():
-            k += 1
-        start = k if (k > lx.i and k < n and s[k] in "<>" and not s.startswith("(", k + 1)) else lx.i
-        red = next((r for r in _REDIRECTS if s.startswith(r, start)), None)
-        if red and not (red in ("<", ">") and s.startswith("(", start + 1)):
-            lx.i = start + len(red)
-            while lx.i < n and s[lx.i] in " \t":
-                lx.i += 1
-            target = lx.word()
-            if red in ("<<", "<<-"):
-                lx.pending_heredocs.append((target.text, red == "<<-"))
-                heredoc_owners.append(cur)
-            cur.redirects.append(Redirect(red, target.text))
-            continue
-        op = next((o for o in _OPERATORS if s.startswith(o, lx.i)), None)
-        if op:
-            lx.i += len(op)
-            if op in ("|", "|&"):
-                end_simple()
+    # simple commands -------------------------------------------------------------------
+    def simple(self, node: Node) -> Simple:
+        s = Simple(cwd=self.cwd)
+        for c in node.children:
+            t = c.type
+            if t == "variable_assignment":
+                self.assign(c)
+                s.words.append(Word(self.text(c)))
+            elif t in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                r, doc, tail = self.redirect(c)
+                s.words.extend(self.extra)
+                if r is not None:
+                    s.redirects.append(r)
+                if doc is not None:
+                    s.heredoc = doc
+            elif t == "command_name":
+                if not c.children or (len(c.children) == 1 and c.children[0].is_missing):
+                    continue
+                for cc in c.children:
+                    s.words.extend(self.words_of(cc, s))
+            elif t in _DECLARE or t == "unset":
+                s.words.append(Word(t))
+            elif t in ("variable_name",):
+                s.words.append(Word(self.text(c)))
+            elif t == "comment":
+                continue
+            elif c.is_missing:
+                continue
             else:
-                end_pipeline(op)
+                s.words.extend(self.words_of(c, s))
+        self.track(s, node)
+        return s
+
+    def assign(self, node: Node) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None:
+            return
+        if value is None:
+            self.env[self.text(name)] = ""
+            return
+        words = self.words_of(value, Simple(), split=False)
+        if words and not any(w.opaque for w in words):
+            self.env[self.text(name)] = " ".join(w.text for w in words)
+        else:
+            self.env.pop(self.text(name), None)
+
+    def track(self, s: Simple, node: Node) -> None:
+        """Follow cd/pushd and `set --` so later commands are judged where and with what they run."""
+        argv = s.argv
+        if not argv:
+            return
+        if argv[0] == "set" and len(argv) > 1 and argv[1] == "--":
+            self.positional = argv[2:]
+        elif argv[0] == "set" and self.shell == "fish":
+            rest = [w for w in s.words[1:] if not w.text.startswith("-")]
+            erase = any(w.text in ("-e", "--erase") for w in s.words[1:])
+            if rest:
+                name = rest[0].text
+                if erase or any(w.opaque for w in rest[1:]):
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = " ".join(w.text for w in rest[1:])
+        if argv[0] in ("cd", "pushd", "chdir") and node.parent is not None:
+            args = [a for a in argv[1:] if not a.startswith("-") or a == "-"]
+            if not args:
+                self.cwd = "~"
+            elif any(w.opaque for w in s.words[1:]) or args[0] == "-":
+                self.cwd = None
+            else:
+                self.cwd = _join(self.cwd, args[0])
+
+    # words -----------------------------------------------------------------------------
+    def words_of(self, node: Node, owner: Simple, split: bool = True) -> list[Word]:
+        buf: list[str] = []
+        info = {"quoted": False, "dynamic": False, "opaque": False, "subs": [], "tricks": []}
+        self.pieces(node, buf, info, quoted=False)
+        joined = "".join(buf)
+        if info["subs"]:
+            self.subs.extend(info["subs"])
+        fields = brace_expand(joined) if "{" in joined else [joined]
+        if len(fields) > 1:
+            info["dynamic"] = True
+        out: list[Word] = []
+        for f in fields:
+            parts = f.split(_SPLIT) if (split and _SPLIT in f) else [f.replace(_SPLIT, " ")]
+            for p in parts:
+                if not p and len(parts) > 1:
+                    continue
+                glob = any(ch in p for ch in "*?[")
+                out.append(Word(p.translate(_UNQUOTE_TABLE), info["quoted"], list(info["subs"]),
+                                info["dynamic"] or glob or len(parts) > 1, info["opaque"], glob, list(info["tricks"])))
+        return out
+
+    def pieces(self, node: Node, buf: list[str], info: dict, quoted: bool) -> None:
+        t = node.type
+        if t == "word" or t == "number" or t == "test_operator" or t == "extglob_pattern" or t == "regex":
+            raw = self.text(node)
+            if quoted:
+                buf.append(raw.translate(_QUOTE_TABLE))
+                return
+            i = 0
+            while i < len(raw):
+                ch = raw[i]
+                if ch == "\\" and i + 1 < len(raw):
+                    nxt = raw[i + 1]
+                    if nxt != "\n":
+                        buf.append(nxt.translate(_QUOTE_TABLE))
+                        info["quoted"] = True
+                    i += 2
+                    continue
+                buf.append(ch)
+                i += 1
+            return
+        if t == "raw_string":
+            info["quoted"] = True
+            inner = self.text(node)[1:-1]
+            buf.append(inner.translate(_QUOTE_TABLE))
+            return
+        if t == "ansi_c_string":
+            info["quoted"] = True
+            text, numeric = ansi_c(self.text(node)[2:-1])
+            info["dynamic"] = True
+            if numeric:
+                info["tricks"].append("$'\\x..' escapes")
+            buf.append(text.translate(_QUOTE_TABLE))
+            return
+        if t in ("string", "translated_string"):
+            info["quoted"] = True
+            for c in node.children:
+                if c.type in ('"', "$\""):
+                    continue
+                if c.type == "string_content":
+                    raw = self.text(c)
+                    raw = re.sub(r"\\([\"\\$`])", r"\1", raw).replace("\\\n", "")
+                    buf.append(raw.translate(_QUOTE_TABLE))
+                else:
+                    self.pieces(c, buf, info, quoted=True)
+            return
+        if t == "concatenation":
+            kids = node.children
+            for k, c in enumerate(kids):
+                if c.type in ("raw_string", "string") and len(self.text(c)) == 2 and 0 < k < len(kids) - 1:
+                    info["tricks"].append("empty quotes inside a word")
+                self.pieces(c, buf, info, quoted)
+            return
+        if t in ("simple_expansion", "expansion"):
+            self.expansion(node, buf, info, quoted)
+            return
+        if t in ("command_substitution", "process_substitution"):
+            info["dynamic"] = info["opaque"] = True
+            info["subs"].append(self.inner(node))
+            src = self.text(node)
+            buf.append((src[:2] + "…)" if src.startswith(("$(", "<(", ">(")) else "`…`").translate(_QUOTE_TABLE))
+            return
+        if t == "arithmetic_expansion":
+            info["dynamic"] = info["opaque"] = True
+            buf.append(self.text(node).translate(_QUOTE_TABLE))
+            for sub in self.find_subs(node):
+                info["subs"].append(sub)
+            return
+        if t == "brace_expression":
+            buf.append(self.text(node))
+            return
+        buf.append(self.text(node).translate(_QUOTE_TABLE) if quoted else self.text(node))
+
+    def expansion(self, node: Node, buf: list[str], info: dict, quoted: bool) -> None:
+        info["dynamic"] = True
+        src = self.text(node)
+        name_node = next((c for c in node.children if c.type in ("variable_name", "special_variable_name")), None)
+        name = self.text(name_node) if name_node is not None else ""
+        ops = [c for c in node.children if c.type in (":-", "-", ":=", "=", ":+", "+", ":?", "?")]
+        is_plain = src in (f"${name}", f"${{{name}}}")
+        value: str | None = None
+        if name == "IFS" and is_plain:
+            info["tricks"].append("${IFS}")
+            value = " "
+        elif name in self.env and (is_plain or ops):
+            value = self.env[name]
+            if ops and ops[0].type in (":-", ":=") and value == "":
+                value = None
+        elif name.isdigit() and is_plain and 0 < int(name) <= len(self.positional):
+            value = self.positional[int(name) - 1]
+        elif name in ("@", "*") and is_plain and self.positional:
+            value = " ".join(self.positional)
+        if value is None and ops and ops[0].type in (":-", "-", ":=", "=") and name not in self.env:
+            # ${X:-default}: X is not set on this line, so judge the default
+            default = [c for c in node.children if c.start_byte >= ops[0].end_byte and c.type != "}"]
+            sub: list[str] = []
+            for d in default:
+                self.pieces(d, sub, info, quoted=True)
+            value = "".join(sub).translate(_UNQUOTE_TABLE)
+            if name in _KNOWN_VARS:
+                value = f"${name}"
+        if value is None:
+            if name in _KNOWN_VARS and is_plain:
+                buf.append(f"${name}")        # paths.classify knows $HOME and friends
+                return
+            info["opaque"] = True
+            for sub in self.find_subs(node):
+                info["subs"].append(sub)
+            buf.append(src.translate(_QUOTE_TABLE) if quoted else src)
+            return
+        if quoted or self.shell != "bash":
+            buf.append(value.translate(_QUOTE_TABLE))
+        else:
+            # unquoted in bash: the value is split into fields (at its own edges too) and globbed
+            fields = _SPLIT.join(value.split())
+            if value[:1].isspace():
+                fields = _SPLIT + fields
+            if value[-1:].isspace() and value.strip():
+                fields += _SPLIT
+            buf.append(fields)
+
+
+def _join(cwd: str | None, target: str) -> str | None:
+    if target.startswith(("/", "~")) or target.startswith("$HOME"):
+        base, rest = ("~", target[5:]) if target.startswith("$HOME") else ("", target)
+        path = base + rest
+    elif cwd is None:
+        return None
+    else:
+        path = cwd.rstrip("/") + "/" + target
+    parts: list[str] = []
+    head, *segs = path.split("/")
+    for seg in segs:
+        if seg in ("", "."):
             continue
-        before = lx.i
-        w = lx.word()
-        if lx.i == before:      # defensive: never loop without progress
-            lx.i += 1
+        if seg == "..":
+            if parts:
+                parts.pop()
             continue
-        if w.text in ("{", "}", "!") and not w.quoted and not cur.words:
-            continue
-        cur.words.append(w)
-    end_pipeline()
-    if lx.pending_heredocs:
-        lx.errors.append("heredoc without body")
-    return Parsed(pipelines, lx.subs, lx.errors, after[:-1])
+        parts.append(seg)
+    if head.startswith("~"):
+        return "/".join([head] + parts)
+    return "/" + "/".join(parts)
+
+
+def parse(src: str, shell: str = "bash", positional: list[str] | None = None) -> Parsed:
+    """Read `src` as `shell` would (`positional`: the $1 … a `sh -c` script is given).
+    Never raises; problems are listed in `errors`."""
+    text, notes = dialect.to_bash(src, shell)
+    r = _Reader(text, shell)
+    r.positional = list(positional or [])
+    tree = _PARSER.parse(r.raw)
+    r.errors.extend(notes)
+    r.syntax_errors(tree.root_node)
+    r.block(tree.root_node)
+    return Parsed(r.pipelines, r.subs, r.errors, r.after[:-1], r.functions)

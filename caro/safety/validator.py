@@ -11,7 +11,8 @@ import base64
 import binascii
 import fnmatch
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 from ..visible import command_shown, hidden
 from . import paths as P
@@ -22,6 +23,7 @@ from .shellparse import parse
 
 MODES = ("strict", "moderate", "permissive")
 DEFAULT_MAX_LENGTH = 8192
+DEFAULT_BUDGET_MS = 50.0
 MAX_DEPTH = 6
 
 _ACTIONS = {
@@ -31,7 +33,9 @@ _ACTIONS = {
     "permissive": {SAFE: "allow", MODERATE: "allow", HIGH: "allow", CRITICAL: "block"},
 }
 
-_DEFINITION = re.compile(r"([^\s(){}|;&<>]+)\s*\(\s*\)\s*\{")
+# A name starts at a word boundary and is at most 64 characters: without both, a long run of
+# name characters is rescanned from every position (7.6 KB of `x` took 0.9 s).
+_DEFINITION = re.compile(r"(?<![^\s;&|(){}])([^\s(){}|;&<>]{1,64})\s*\(\s*\)\s*\{")
 _OTHER_BOMBS = re.compile(r"\bfork\s*while\s*fork|%0\|%0")
 
 
@@ -95,6 +99,7 @@ class Policy:
     allow: tuple[str, ...] = ()                  # glob patterns of commands the user trusts
     extra_rules: tuple[tuple[re.Pattern, str, str], ...] = ()   # (regex, risk, reason)
     max_length: int = DEFAULT_MAX_LENGTH
+    budget_ms: float = DEFAULT_BUDGET_MS          # past this, the line is "too complex to judge" (high)
 
     @classmethod
     def from_config(cls, safety: dict) -> "Policy":
@@ -112,6 +117,7 @@ class _Analysis:
         self.rules = rules
         self.findings: list[Finding] = []
         self.budget = 400             # simple commands we are willing to look at
+        self.deadline = time.perf_counter() + policy.budget_ms / 1000
 
     def add(self, rule: str, risk: str, reason: str) -> None:
         if not any(f.reason == reason for f in self.findings):
@@ -121,27 +127,31 @@ class _Analysis:
         return max((f.risk for f in self.findings), key=RISK_ORDER.__getitem__, default=SAFE)
 
     # -- the walk --------------------------------------------------------------------------
-    def text(self, src: str, depth: int) -> None:
-        if depth > MAX_DEPTH or self.budget <= 0:
-            if _CRUDE_CRITICAL.search(src) or is_fork_bomb(src):
+    def text(self, src: str, depth: int, shell: str | None = None, positional: list[str] | None = None) -> None:
+        shell = shell or self.ctx.shell
+        if depth > MAX_DEPTH or self.budget <= 0 or time.perf_counter() > self.deadline:
+            if self.crude(src):
                 self.add("too-deep", CRITICAL, "hides a destructive command too deep to check")
+            elif time.perf_counter() > self.deadline:
+                self.add("too-complex", HIGH, f"is too complex to judge within {int(self.policy.budget_ms)} ms")
             else:
                 self.add("too-deep", HIGH, "nests commands too deeply for caro to check")
             return
-        if is_fork_bomb(src):
+        parsed = parse(src, shell, positional)
+        # a definition is only code when the parser saw one: the same text quoted is data
+        if (_OTHER_BOMBS.search(src) or (parsed.functions or parsed.errors)) and is_fork_bomb(src):
             self.add("fork-bomb", CRITICAL, "is a fork bomb: it starts processes until the machine freezes")
-        parsed = parse(src)
         if parsed.errors:
-            if _CRUDE_CRITICAL.search(src):
+            if self.crude(src):
                 self.add("unparsed-critical", CRITICAL, f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command")
             else:
-                self.add("unparsed", MODERATE, f"is not valid shell ({parsed.errors[0]})")
+                self.add("unparsed", HIGH, f"is not valid {shell} ({parsed.errors[0]}), so caro cannot tell what it would run")
         for pipeline in parsed.pipelines:
             names = [basename(s.words[0].text) if s.words else "" for s in pipeline]
             resolved = []
             for idx, simple in enumerate(pipeline):
                 self.budget -= 1
-                cmd, nested = build(simple, names, idx)
+                cmd, nested = build(_root_globs(simple), names, idx)
                 resolved.append(cmd)
                 if cmd is not None:
                     names[idx] = cmd.name
@@ -149,11 +159,65 @@ class _Analysis:
                 if cmd is None:
                     continue
                 cmd.pipe_before, cmd.pipe_after = names[:idx], names[idx + 1:]
+                self.spelling(cmd, pipeline[idx])
                 self.command(cmd, depth, pipeline[idx], pipeline)
                 if cmd.name == "eval":
                     self.text(" ".join(cmd.args), depth + 1)
+                self.generated(cmd, idx, pipeline, depth)
         for sub in parsed.subs:
             self.text(sub, depth + 1)
+
+    def crude(self, src: str) -> bool:
+        """The coarse net for text that cannot be read: also tried with braces opened (`{rm,-rf,/}`)."""
+        flat = re.sub(r"\{([^{}\s]{1,200})\}", lambda m: " ".join(m.group(1).split(",")), src[:8192])
+        return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(flat) or is_fork_bomb(src))
+
+    def spelling(self, cmd: Cmd, simple) -> None:
+        """Fail closed when what runs is not written plainly: a computed command name, or tricks
+        that no honest answer to a plain-English request needs."""
+        tricks = sorted({t for w in simple.words for t in w.tricks})
+        if tricks:
+            self.add("obfuscated", HIGH, f"is obfuscated ({', '.join(tricks)}): no plain answer is spelled this way")
+        k = len(simple.words) - len(cmd.args) - 1
+        word = simple.words[k] if 0 <= k < len(simple.words) else None
+        if word is None or not word.dynamic:
+            return
+        if word.opaque:
+            self.add("computed-command", HIGH, f"runs a command whose name is only known when it runs ({word.text})")
+            for prog in _DESTRUCTIVE:
+                flags, ops = split_flags(prog, cmd.args)
+                probe = Cmd(prog, cmd.args, redirects=cmd.redirects, flags=flags, operands=ops)
+                worst = [r for r in self.rules if r.risk == CRITICAL and _safe_check(r, probe, self.ctx)]
+                if worst:
+                    self.add("computed-command", CRITICAL, f"runs a computed command whose arguments would be destructive for {prog}")
+                    return
+        else:
+            self.add("computed-command", HIGH, f"spells its command name indirectly ({cmd.name} built from expansions)")
+
+    def generated(self, cmd: Cmd, idx: int, pipeline, depth: int) -> None:
+        """Text piped into a shell is code: judge it when the producer is literal, else rate it high."""
+        runs_stdin = (cmd.name in SHELLS and shell_script_arg(cmd) is None and not [o for o in cmd.operands if o not in ("-", "-s")]) \
+            or (cmd.name in ("source", ".") and cmd.operands[:1] in (["/dev/stdin"], ["-"])) \
+            or (cmd.name in INTERPRETERS and not cmd.operands and not any(a in ("-c", "-e", "-E") for a in cmd.args))
+        if not runs_stdin or idx == 0:
+            return
+        producer = pipeline[idx - 1]
+        argv = producer.argv
+        if not argv and producer.heredoc is None:
+            self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code produced by another command, which caro cannot read")
+            return
+        name = basename(argv[0]) if argv else ""
+        literal = not any(w.opaque for w in producer.words)
+        if name in ("echo", "printf") and literal:
+            words = [a for a in argv[1:] if not re.fullmatch(r"-[neE]+", a)]
+            payload = " ".join(words).replace("\\n", "\n") if name == "echo" else " ".join(words).replace("\\n", "\n")
+            self.text(payload, depth + 1, "bash" if cmd.name != "fish" else "fish")
+        elif name in ("cat", "") and producer.heredoc is not None:
+            self.text(producer.heredoc, depth + 1)
+        elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in _FETCHERS for n in cmd.pipe_before):
+            return              # decoded_code and download-exec judge these
+        else:
+            self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first")
 
     def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
         for rule in self.rules:
@@ -169,7 +233,7 @@ class _Analysis:
                 self.add("user-rule", risk, reason)
         script = shell_script_arg(cmd)
         if script is not None:
-            self.text(script, depth + 1)
+            self.text(script, depth + 1, _dialect_of(cmd.name), _positional(cmd, script))
         remote = ssh_remote_command(cmd)
         if remote:
             self.text(remote, depth + 1)
@@ -262,6 +326,40 @@ class _Analysis:
                 self.add("decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})")
             else:
                 self.add("decode-exec", HIGH, f"{cmd.name}: decodes and runs a hidden command ({shown})")
+
+
+# What a computed command name is tried as: if its arguments would be critical for one of these,
+# the line is critical (`$x -rf /`).
+_DESTRUCTIVE = ("rm", "dd", "chmod", "chown", "mkfs", "mv", "find", "shred")
+
+
+def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
+    try:
+        return bool(rule.check(cmd, ctx))
+    except (IndexError, KeyError, ValueError):
+        return False
+
+
+def _dialect_of(name: str) -> str:
+    return name if name in ("zsh", "fish") else "bash"
+
+
+def _positional(cmd: Cmd, script: str) -> list[str]:
+    """`sh -c 'rm -rf "$1"' _ /`: the words after the script are $0, $1, …"""
+    k = cmd.args.index(script) if script in cmd.args else len(cmd.args)
+    rest = cmd.args[k + 1:]
+    return rest[1:]
+
+
+def _root_globs(simple):
+    """`rm -rf /[a-z]*`: a glob rooted at / is matched against the system directories it would hit."""
+    if not any(w.glob and w.text.startswith("/") for w in simple.words):
+        return simple
+    words = []
+    for w in simple.words:
+        hits = P.root_glob_matches(w.text) if w.glob and w.text.startswith("/") else []
+        words.extend([replace(w, text=h) for h in hits] or [w])
+    return replace(simple, words=words)
 
 
 def _decode_payload(src: str) -> str | None:

@@ -1,0 +1,189 @@
+"""Rewrite a zsh or fish line into the bash that would do the same, for the bash grammar.
+
+Only what changes *what runs* is rewritten; the result is read, never executed.
+- zsh: `#` starts a comment only with `setopt interactive_comments`, which an interactive zsh
+  does not have by default, so a `#` word is kept as a word and what follows it is judged;
+  `=rm` runs `rm`; glob qualifiers (`*(.)`, `/*(D)`) are dropped from the pattern.
+- fish: `(…)` is command substitution; `and`/`or`/`not` prefix commands; blocks close with `end`
+  (`if`, `for`, `while`, `begin`, `function`, `switch`); single quotes allow `\\'`.
+Returns the text and a list of problems (a fish block that never closes, and so on).
+"""
+from __future__ import annotations
+
+_CMD_START = set(";&|(\n")
+_KEEP_QUOTE = {"'": "'", '"': '"'}
+
+
+def to_bash(src: str, shell: str) -> tuple[str, list[str]]:
+    if shell == "zsh":
+        return _zsh(src), []
+    if shell == "fish":
+        return _fish(src)
+    return src, []
+
+
+def _at_command_start(out: list[str]) -> bool:
+    """Whether the text written so far ends where a new command begins."""
+    k = len(out) - 1
+    while k >= 0 and out[k] in " \t":
+        k -= 1
+    return k < 0 or out[k] in _CMD_START or "".join(out[max(0, k - 1):k + 1]) in ("&&", "||")
+
+
+def _skip_quoted(src: str, i: int) -> int:
+    """Index just after the quoted string (bash rules) that starts at src[i]."""
+    q = src[i]
+    j = i + 1
+    while j < len(src):
+        if q == '"' and src[j] == "\\":
+            j += 2
+            continue
+        if src[j] == q:
+            return j + 1
+        j += 1
+    return len(src)
+
+
+def _zsh(src: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            out.append(src[i:i + 2])
+            i += 2
+            continue
+        if c in "'\"":
+            j = _skip_quoted(src, i)
+            out.append(src[i:j])
+            i = j
+            continue
+        word_start = not out or out[-1] in " \t\n;&|()"
+        if c == "#" and word_start:
+            out.append("\\#")          # a word in interactive zsh, not a comment
+            i += 1
+            continue
+        if c == "=" and word_start and _at_command_start(out) and i + 1 < n and src[i + 1].isalpha():
+            i += 1                     # `=rm` is the path of rm
+            continue
+        if c == "(" and out and out[-1] and out[-1][-1] in "*?]" and not word_start:
+            close = src.find(")", i)   # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`
+            if close > 0 and "\n" not in src[i:close] and " " not in src[i:close]:
+                i = close + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+_OPENERS = {"if": "fi", "for": "done", "while": "done", "begin": "}", "function": "}", "switch": "}"}
+
+
+def _fish(src: str) -> tuple[str, list[str]]:
+    out: list[str] = []
+    stack: list[str] = []
+    pending: str | None = None       # "then" or "do", written at the end of the header
+    problems: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            out.append(src[i:i + 2])
+            i += 2
+            continue
+        if c == "'":
+            # fish allows \' and \\ inside single quotes; bash does not: re-quote for bash
+            j, buf = i + 1, []
+            while j < n and src[j] != "'":
+                if src[j] == "\\" and j + 1 < n and src[j + 1] in "'\\":
+                    buf.append(src[j + 1])
+                    j += 2
+                    continue
+                buf.append(src[j])
+                j += 1
+            out.append("'" + "".join(buf).replace("'", "'\\''") + "'")
+            i = j + 1
+            continue
+        if c == '"':
+            j = _skip_quoted(src, i)
+            out.append(src[i:j])
+            i = j
+            continue
+        if c == "(" and not (out and out[-1] == "$"):
+            out.append("$(")            # fish command substitution
+            i += 1
+            continue
+        if c in ";\n" and pending:
+            out.append("; " + pending + " ")
+            pending = None
+            i += 1
+            continue
+        if c.isalpha() and (not out or out[-1] in " \t\n;&|(") and _at_command_start(out):
+            j = i
+            while j < n and (src[j].isalnum() or src[j] in "_-"):
+                j += 1
+            word = src[i:j]
+            nxt = src[j] if j < n else ""
+            if nxt in ("", " ", "\t", "\n", ";"):
+                if word in ("and", "or", "not"):
+                    i = j
+                    continue
+                if word == "else":
+                    k = j
+                    while k < n and src[k] in " \t":
+                        k += 1
+                    if src.startswith("if", k) and src[k + 2:k + 3] in (" ", "\t"):
+                        out.append("elif")
+                        pending = "then"
+                        i = k + 2
+                        continue
+                    out.append("else :")
+                    i = j
+                    continue
+                if word == "case" and stack and stack[-1] == "}":
+                    end = j
+                    while end < n and src[end] not in ";\n":
+                        end += 1
+                    out.append(":")            # a switch arm: its pattern runs nothing
+                    i = end
+                    continue
+                if word in _OPENERS:
+                    stack.append(_OPENERS[word])
+                    if word == "begin":
+                        out.append("{ :")
+                    elif word == "function":
+                        end = j
+                        while end < n and src[end] not in ";\n":
+                            end += 1
+                        name = src[j:end].split()
+                        out.append("function " + (name[0] if name else "_") + " { :")
+                        i = end
+                        continue
+                    elif word == "switch":
+                        end = j
+                        while end < n and src[end] not in ";\n":
+                            end += 1
+                        out.append("{ : " + src[j:end])
+                        i = end
+                        continue
+                    else:
+                        out.append(word)
+                        pending = "then" if word == "if" else "do"
+                    i = j
+                    continue
+                if word == "end":
+                    if not stack:
+                        problems.append("an `end` without a block to close")
+                        i = j
+                        continue
+                    out.append(stack.pop())
+                    i = j
+                    continue
+        out.append(c)
+        i += 1
+    if pending:
+        out.append("; " + pending + " :")
+    if stack:
+        problems.append(f"a fish block is never closed with `end` ({len(stack)} open)")
+        out.extend("; " + closer for closer in reversed(stack))
+    return "".join(out), problems
