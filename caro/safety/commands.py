@@ -86,6 +86,11 @@ def split_flags(name: str, args: list[str]) -> tuple[set[str], list[str]]:
             end = True
         elif a.startswith("--"):
             key = a[2:].split("=", 1)[0]
+            if key not in longs and len(key) >= 2:
+                # GNU accepts any unambiguous prefix: `rm --rec --force`
+                full = [k for k in longs if k.startswith(key)]
+                if len(full) == 1:
+                    key = full[0]
             flags.add(longs.get(key, "--" + key))
         elif name in ("find", "dd", "chmod") and not re.fullmatch(r"-[A-Za-z]+", a):
             operands.append(a)      # chmod -x, find -name values, etc. keep as operand
@@ -233,7 +238,10 @@ def find_info(cmd: Cmd) -> FindInfo:
     while i < len(args):
         a = args[i]
         if a in _FIND_TESTS:
-            filtered = filtered or a != "-maxdepth"
+            # `-type f`, `-name '*'` and depth limits still select everything of a kind
+            everything = a in ("-maxdepth", "-type", "-xtype") or (a in ("-name", "-iname", "-path", "-ipath", "-wholename")
+                                                                   and i + 1 < len(args) and args[i + 1] in ("*", "*.*", "**"))
+            filtered = filtered or not everything
         if a == "-delete":
             deletes = True
         if a in ("-exec", "-execdir", "-ok", "-okdir"):
@@ -254,8 +262,8 @@ def build(simple: Simple, pipe_names: list[str], index: int) -> tuple[Cmd | None
     real, via, from_stdin = unwrap(argv)
     nested: list[str] = []
     if not real:
-        if simple.redirects and (not argv or all(_ASSIGN.match(a) for a in argv)):
-            # a bare `> file` (or `X=1 > file`) truncates the file
+        if simple.redirects:
+            # a bare `> file` (or `X=1 > file`, `exec > /dev/sda`) still opens the file for writing
             return Cmd(name=":", args=[], redirects=simple.redirects, heredoc=simple.heredoc), nested
         return None, nested
     name, args = real[0], real[1:]

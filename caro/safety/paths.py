@@ -48,9 +48,10 @@ def normalise(path: str) -> str:
     if not p:
         return p
     p = re.sub(r"/{2,}", "/", p)
+    p = re.sub(r"(?<=/)(\./)+", "", p)          # `/./etc` is `/etc`
     while len(p) > 1 and (p.endswith("/") or p.endswith("/.")):
         p = p[:-2] if p.endswith("/.") else p[:-1]
-    return p
+    return p or "/"
 
 
 def is_disk(path: str) -> bool:

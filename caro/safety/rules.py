@@ -32,8 +32,8 @@ class Rule:
     counterexamples: tuple[str, ...] = ()
 
 
-def _targets(cmd: Cmd, ctx: Ctx, kinds: tuple[str, ...]) -> str | None:
-    for op in cmd.operands:
+def _targets(cmd: Cmd, ctx: Ctx, kinds: tuple[str, ...], operands: list[str] | None = None) -> str | None:
+    for op in cmd.operands if operands is None else operands:
         if P.classify(op, ctx.cwd, ctx.home) in kinds:
             return op
     return None
@@ -141,6 +141,13 @@ def disk_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
         return next((o for o in cmd.operands if P.is_disk(o)), None)
     if cmd.name == "blkdiscard":
         return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if cmd.name == "cryptsetup" and any(a.lower() in ("luksformat", "erase", "luksErase".lower()) for a in cmd.operands[:1]) \
+            or cmd.name == "nvme" and cmd.operands[:1] in (["format"], ["sanitize"]) \
+            or cmd.name == "hdparm" and any(a.startswith(("--security-erase", "--trim-sector-ranges")) for a in cmd.args) \
+            or cmd.name == "sgdisk" and cmd.has("Z", "o", "--zap-all", "--clear"):
+        return next((o for o in cmd.operands if P.is_disk(o)), "a device")
+    if cmd.name in ("cp", "cat", "pv") and cmd.operands and P.is_disk(cmd.operands[-1]) and cmd.name == "cp":
+        return cmd.operands[-1]
     if cmd.name == "diskutil" and cmd.args[:1] and cmd.args[0].lower() in ("erasedisk", "zerodisk", "secureerase", "randomdisk"):
         return " ".join(cmd.args[-1:])
     return _writes_to(cmd, P.is_disk)
@@ -170,24 +177,56 @@ def mkfs_file(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
+_TIGHTEN = re.compile(r"^([ugo]*[go][ugo]*-[rwxX]+|[0-7]?[0-7]00)$")
+_SELF = ("$USER", "${USER}", "$(whoami)", "$(id -u)", "$(id -un)", "$LOGNAME")
+
+
+def _inside_home(path: str) -> bool:
+    return bool(re.match(r"^(~|\$HOME|\$\{HOME\})/[^/]", P.normalise(path)))
+
+
 def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
         return None
     if not cmd.has("R", "--recursive"):
+        # non-recursive, but `chmod 000 /` or `chown nobody /` lock everyone out of the system
+        if cmd.name == "chmod" and cmd.operands[:1] and re.fullmatch(r"0*|a?-rwx|[ugoa]*=", cmd.operands[0]):
+            return _targets(cmd, ctx, (P.ROOT,))
         return None
-    return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
+    if _fixes_own_files(cmd):
+        return None
+    return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM), _paths_of(cmd))
+
+
+def _paths_of(cmd: Cmd) -> list[str]:
+    """The files chmod/chown/chgrp change: the first operand is the mode or the owner."""
+    ops = cmd.operands
+    if cmd.name in ("chmod", "chown", "chgrp") and not any(a.startswith("--reference") for a in cmd.args) \
+            and len(ops) > 1 and not ops[0].startswith(("/", "~", ".", "*")):
+        return ops[1:]
+    return ops                  # `chmod -R /` with its mode left out is still judged on `/`
+
+
+def _fixes_own_files(cmd: Cmd) -> bool:
+    """The standard fixes inside your home: `chmod -R go-rwx ~/.ssh`, `chown -R $USER ~/.ssh`."""
+    mode = cmd.operands[0] if cmd.operands else ""
+    paths = cmd.operands[1:]
+    if not paths or not all(_inside_home(o) for o in paths):
+        return False
+    return (cmd.name == "chmod" and bool(_TIGHTEN.match(mode))) or (cmd.name in ("chown", "chgrp") and mode.split(":")[0] in _SELF)
 
 
 def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name not in ("chmod", "chown", "chgrp"):
+    if cmd.name not in ("chmod", "chown", "chgrp") or _fixes_own_files(cmd):
         return None
+    paths = _paths_of(cmd)
     if cmd.has("R", "--recursive"):
-        t = _targets(cmd, ctx, (P.SYSTEM_DEEP, P.CWD_ALL, P.UNKNOWN_VAR))
+        t = _targets(cmd, ctx, (P.SYSTEM_DEEP, P.CWD_ALL, P.UNKNOWN_VAR), paths)
         if t:
             return t
         if cmd.name == "chmod" and any(m in ("777", "0777", "a+rwx", "ugo+rwx", "666", "a+w", "o+w") for m in cmd.operands):
-            return _targets(cmd, ctx, (P.OTHER,))
-    return _targets(cmd, ctx, (P.ROOT, P.SYSTEM))
+            return _targets(cmd, ctx, (P.OTHER,), paths)
+    return _targets(cmd, ctx, (P.ROOT, P.SYSTEM), paths)
 
 
 _SHELL_BINARIES = re.compile(r"^(/usr)?(/local)?/bin/(ba|z|da|k|fi|c|tc)?sh$|^(/usr)?/bin/(python\d*|perl|env|find|vim?|less)$")
@@ -230,6 +269,43 @@ def overwrite_system_config(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
+_SYSTEM_TREES = ("/bin/", "/sbin/", "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/etc/", "/boot/",
+                 "/private/etc/", "/System/")
+_CORE_FILES = re.compile(r"^/(usr/)?(s?bin)/(ba|z|da|k|fi|c|tc)?sh$|^/(usr/)?lib(32|64|x32)?/(.*/)?(libc|ld-linux)[^/]*$"
+                         r"|^/boot/(vmlinuz|initrd|grub)|^/(usr/)?(s?bin)/(sudo|su|login|init)$|^/sbin/init$")
+_NOT_FILES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero")
+
+
+def write_targets(cmd: Cmd) -> list[str]:
+    """Every path this command writes to or changes the attributes of (redirects included)."""
+    out = [r.target for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>", "<>")]
+    n, ops = cmd.name, cmd.operands
+    if n == "tee":
+        out += ops
+    elif n in ("cp", "install", "ln", "rsync", "scp") and len(ops) >= 2:
+        out.append(ops[-1])
+    elif n == "mv" and len(ops) >= 2:
+        out += ops
+    elif n in ("truncate", "shred", "touch") or n == "sed" and cmd.has("i", "--in-place"):
+        out += ops[1:] if n == "sed" and not any(a.startswith(("-e", "--expression", "-f")) for a in cmd.args) else ops
+    elif n in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
+        out += _paths_of(cmd)
+    elif n == "dd":
+        out += [v for k, v in _dd_args(cmd).items() if k == "of"]
+    return [t for t in out if t.startswith("/") and P.normalise(t) not in _NOT_FILES]
+
+
+def system_write(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("cat", "echo", "printf") and not cmd.redirects:
+        return None
+    return next((P.normalise(t) for t in write_targets(cmd) if (P.normalise(t) + "/").startswith(_SYSTEM_TREES)
+                 and not (P.normalise(t) + "/").startswith(("/usr/local/", "/etc/apt/sources.list.d/"))), None)
+
+
+def core_write(cmd: Cmd, ctx: Ctx) -> str | None:
+    return next((P.normalise(t) for t in write_targets(cmd) if _CORE_FILES.match(P.normalise(t)) or _AUTH_FILES.match(P.normalise(t))), None)
+
+
 def _is_log(p: str) -> bool:
     p = P.normalise(p)
     return p.startswith(("/var/log/", "/private/var/log/")) or p in ("/var/log", "~/.bash_history", "~/.zsh_history", "$HISTFILE")
@@ -249,6 +325,8 @@ def truncate_logs(cmd: Cmd, ctx: Ctx) -> str | None:
 def move_system(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name != "mv" or len(cmd.operands) < 2:
         return None
+    if _inside_home(cmd.operands[-1]) and all(_inside_home(o) for o in cmd.operands[:-1]):
+        return None             # a rename inside your home (`mv ~/.config ~/.config.bak`)
     src = [o for o in cmd.operands[:-1] if P.classify(o, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)]
     if src:
         return src[0]
@@ -286,9 +364,29 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
+_HARMLESS_SIGNALS = frozenset("0 HUP SIGHUP 1 USR1 SIGUSR1 10 USR2 SIGUSR2 12 CONT SIGCONT 18 WINCH SIGWINCH 28 INFO".split())
+
+
+def _signal(cmd: Cmd) -> str:
+    for k, a in enumerate(cmd.args):
+        if a in ("-s", "--signal", "-n") and k + 1 < len(cmd.args):
+            return cmd.args[k + 1].upper()
+        if k + 1 < len(cmd.args) and re.fullmatch(r"-(\d+|[A-Za-z][A-Za-z0-9+]*)", a) and a not in ("-l", "-L", "-u", "-f", "-x", "-e", "-i", "-g", "-q", "-v", "-w", "-I", "-r", "-o", "-n"):
+            return a[1:].upper()
+    return "TERM"
+
+
 def kill_everything(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "killall5":
         return "every process"
+    if cmd.name in ("kill", "pkill", "killall") and _signal(cmd) in _HARMLESS_SIGNALS:
+        return None             # `kill -0 1` asks whether PID 1 exists; `kill -HUP 1` reloads it
+    if cmd.name in ("pkill", "killall", "slay") and any(a in ("-u", "--user") for a in cmd.args):
+        users = [cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-u", "--user")]
+        if any(u in ("root", "0") for u in users):
+            return "every process of root"
+    if cmd.name in ("pkill", "killall") and any(o in (".", ".*", "''", "") for o in cmd.operands) and (cmd.has("f") or cmd.name == "pkill"):
+        return "every process (the pattern matches all)"
     if cmd.name == "kill":
         if any(o in ("1", "-1") for o in cmd.operands) or "-1" in cmd.args[-1:]:
             return "PID 1" if "1" in cmd.operands else "every process you can signal (-1)"
@@ -359,6 +457,13 @@ def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
         i += 2 if args[i] in ("-C", "-c", "--git-dir", "--work-tree") else 1
     sub = args[i] if i < len(args) else ""
     rest = args[i + 1:]
+    if sub == "push" and any(a.startswith(":") and len(a) > 1 for a in rest):
+        return "git push :branch (deletes the remote branch)"
+    if sub == "update-ref" and "-d" in rest:
+        return "git update-ref -d"
+    unstage_only = sub == "restore" and ("--staged" in rest or "-S" in rest) and not ({"--worktree", "-W"} & set(rest))
+    if sub in ("checkout", "restore") and not unstage_only and any(P.normalise(a) in (".", "*", "./*", ":/") for a in rest if not a.startswith("-")):
+        return f"git {sub} ."
     if sub == "push" and any(a in ("-f", "--force", "--mirror", "--delete", "-d") or (a.startswith("+") and len(a) > 1) or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) for a in rest):
         return "git push --force" if "--delete" not in rest and "-d" not in rest else "git push --delete"
     if sub == "reset" and "--hard" in rest:
@@ -383,12 +488,12 @@ def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name in ("docker", "podman", "nerdctl"):
         if a[:2] in (["system", "prune"], ["volume", "prune"], ["image", "prune"], ["container", "prune"], ["network", "prune"], ["builder", "prune"]) and cmd.has("a", "f", "--all", "--volumes", "--force"):
             return f"{cmd.name} {a[0]} prune"
-        if (a[:2] == ["compose", "down"] and cmd.has("v", "--volumes")):
+        if (a[:1] == ["compose"] and "down" in a and cmd.has("v", "--volumes")):
             return f"{cmd.name} compose down --volumes"
         if a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"]):
             if any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a):
                 return f"{cmd.name} {a[0]} $(…)"
-    if cmd.name in ("docker-compose", "podman-compose") and a[:1] == ["down"] and cmd.has("v", "--volumes"):
+    if cmd.name in ("docker-compose", "podman-compose") and "down" in a and cmd.has("v", "--volumes"):
         return f"{cmd.name} down --volumes"
     if cmd.name in ("kubectl", "oc", "helm", "k"):
         if "delete" in a and (any(x in ("--all", "-A", "--all-namespaces") for x in a) or any(x in ("namespace", "ns", "namespaces", "node", "nodes", "pv", "crd") for x in a)):
@@ -489,7 +594,7 @@ def http_delete(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def sync_delete(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("rsync", "rclone") and any(a.startswith("--delete") for a in cmd.args):
+    if cmd.name in ("rsync", "rclone", "aws", "gsutil", "s3cmd", "mc") and any(a.startswith(("--delete", "--del")) or a in ("--remove-source-files", "-d") and cmd.name != "aws" for a in cmd.args):
         return cmd.operands[-1] if cmd.operands else "the destination"
     if cmd.name == "rclone" and cmd.operands[:1] in (["purge"], ["sync"]):
         return cmd.operands[-1]
@@ -521,7 +626,7 @@ def runs_as_root(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def kill_pid(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("kill", "pkill", "killall") and (cmd.has("9", "KILL") or "-SIGKILL" in cmd.args or "SIGKILL" in cmd.args):
+    if cmd.name in ("kill", "pkill", "killall") and _signal(cmd) not in _HARMLESS_SIGNALS and (cmd.has("9", "KILL") or "-SIGKILL" in cmd.args or "SIGKILL" in cmd.args):
         return " ".join(cmd.operands) or "processes"
     return None
 
@@ -589,6 +694,12 @@ RULES: tuple[Rule, ...] = (
     Rule("edit-system-config", "system-config", HIGH, "changes {}, a file the system depends on", overwrite_system_config,
          ("echo 1.2.3.4 x > /etc/hosts", "echo 'me ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers", "sed -i s/a/b/ /etc/fstab", "echo x | tee -a /etc/sudoers"),
          ("cat /etc/hosts", "echo x >> notes.txt")),
+    Rule("core-file-write", "system-config", CRITICAL, "changes {}, a file logins, the shell or booting depend on", core_write,
+         ("truncate -s 0 /bin/bash", "chmod 777 /etc/shadow", "cp evil.so /lib/x86_64-linux-gnu/libc.so.6", "env > /etc/shadow"),
+         ("cat /etc/shadow", "cp /etc/passwd ~/passwd.bak", "ls -l /bin/bash")),
+    Rule("system-write", "system-config", HIGH, "writes into {}, which belongs to the operating system", system_write,
+         ("sudo tee /etc/motd", "echo x > /usr/share/foo", "sudo sed -i s/a/b/ /etc/hosts.allow", "chmod 755 /usr/bin/python3"),
+         ("cp /etc/hosts ~/hosts", "cat /etc/os-release", "sudo cp tool /usr/local/bin/")),
     Rule("truncate-logs", "anti-forensics", HIGH, "empties or deletes the log {}", truncate_logs,
          ("> /var/log/syslog", "truncate -s 0 /var/log/auth.log", "cat /dev/null > /var/log/messages", "rm -rf /var/log/nginx", "journalctl --vacuum-time=1s"),
          ("tail -f /var/log/syslog", "grep error /var/log/syslog")),

@@ -65,7 +65,7 @@ _CRUDE_CRITICAL = re.compile(
     r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)")
 _FETCHERS = frozenset("curl wget fetch http https xh aria2c".split())
 _DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
-_CODE_RUNNERS = re.compile(r"os\.system|subprocess|popen|\bsystem\s*\(|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime")
+_CODE_RUNNERS = re.compile(r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime")
 _CODE_DELETERS = re.compile(r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir")
 _STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
 
@@ -162,7 +162,13 @@ class _Analysis:
                 self.spelling(cmd, pipeline[idx])
                 self.command(cmd, depth, pipeline[idx], pipeline)
                 if cmd.name == "eval":
-                    self.text(" ".join(cmd.args), depth + 1)
+                    words = pipeline[idx].words[-len(cmd.args):] if cmd.args else []
+                    if any(w.opaque for w in words):
+                        self.produced(cmd, [s for w in words for s in w.subs], depth)
+                    else:
+                        self.text(" ".join(cmd.args), depth + 1)
+                if cmd.from_stdin and idx > 0 and resolved[idx - 1] is not None and resolved[idx - 1].name == "find":
+                    self.fed_by_find(cmd, resolved[idx - 1], depth, pipeline[idx], pipeline)
                 self.generated(cmd, idx, pipeline, depth)
         for sub in parsed.subs:
             self.text(sub, depth + 1)
@@ -194,6 +200,23 @@ class _Analysis:
         else:
             self.add("computed-command", HIGH, f"spells its command name indirectly ({cmd.name} built from expansions)")
 
+    def produced(self, cmd: Cmd, subs: list[str], depth: int) -> None:
+        """Code that is the output of substitutions: read it when the producer is literal."""
+        for sub in subs:
+            out = literal_output(sub)
+            if out is not None:
+                self.text(out, depth + 1, _dialect_of(cmd.name))
+            elif not re.search(r"\b(base64|base32|xxd|openssl|curl|wget)\b", sub):
+                self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code that $({sub.strip()[:30]}) prints, which caro cannot read first")
+
+    def fed_by_find(self, cmd: Cmd, find: Cmd, depth: int, simple, pipeline) -> None:
+        """`find / | xargs rm -rf` is `rm -rf` of what find lists: judged like find's roots."""
+        fi = find_info(find)
+        if fi.filtered:
+            return
+        flags, ops = split_flags(cmd.name, cmd.args + fi.roots)
+        self.command(replace(cmd, args=cmd.args + fi.roots, operands=ops, flags=flags, from_stdin=False), depth + 1, simple, pipeline)
+
     def generated(self, cmd: Cmd, idx: int, pipeline, depth: int) -> None:
         """Text piped into a shell is code: judge it when the producer is literal, else rate it high."""
         runs_stdin = (cmd.name in SHELLS and shell_script_arg(cmd) is None and not [o for o in cmd.operands if o not in ("-", "-s")]) \
@@ -207,22 +230,20 @@ class _Analysis:
             self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code produced by another command, which caro cannot read")
             return
         name = basename(argv[0]) if argv else ""
-        literal = not any(w.opaque for w in producer.words)
-        if name in ("echo", "printf") and literal:
-            words = [a for a in argv[1:] if not re.fullmatch(r"-[neE]+", a)]
-            payload = " ".join(words).replace("\\n", "\n") if name == "echo" else " ".join(words).replace("\\n", "\n")
-            self.text(payload, depth + 1, "bash" if cmd.name != "fish" else "fish")
-        elif name in ("cat", "") and producer.heredoc is not None:
-            self.text(producer.heredoc, depth + 1)
+        out = _simple_output(producer)
+        if out is not None:
+            self.text(out, depth + 1, _dialect_of(cmd.name))
         elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in _FETCHERS for n in cmd.pipe_before):
             return              # decoded_code and download-exec judge these
         else:
             self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first")
 
     def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
+        # judged where an earlier `cd` on the line left it
+        ctx = self.ctx if simple.cwd is None else replace(self.ctx, cwd=simple.cwd)
         for rule in self.rules:
             try:
-                hit = rule.check(cmd, self.ctx)
+                hit = rule.check(cmd, ctx)
             except (IndexError, KeyError, ValueError):
                 hit = None
             if hit:
@@ -233,7 +254,12 @@ class _Analysis:
                 self.add("user-rule", risk, reason)
         script = shell_script_arg(cmd)
         if script is not None:
-            self.text(script, depth + 1, _dialect_of(cmd.name), _positional(cmd, script))
+            word = next((w for w in simple.words if w.text == script), None)
+            if word is not None and word.opaque:
+                # `sh -c "$(…)"`: the script is what the substitution prints
+                self.produced(cmd, word.subs, depth)
+            else:
+                self.text(script, depth + 1, _dialect_of(cmd.name), _positional(cmd, script))
         remote = ssh_remote_command(cmd)
         if remote:
             self.text(remote, depth + 1)
@@ -248,6 +274,8 @@ class _Analysis:
                     self.command(inner, depth + 1, simple, pipeline)
         if cmd.name in INTERPRETERS:
             self.interpreter(cmd, depth)
+        if cmd.name in ("awk", "gawk", "mawk", "nawk"):
+            self.awk(cmd, depth)
         self.fetched_code(cmd, simple)
         self.decoded_code(cmd, simple, pipeline, depth)
         if cmd.name in SHELLS or cmd.name in ("eval", "source", "."):
@@ -278,6 +306,9 @@ class _Analysis:
             for lit in literals:
                 if lit.strip():
                     self.text(lit, depth + 1)
+            if len(literals) > 1:
+                # perl's `system "rm","-rf","/"`: the list is one command line
+                self.text(" ".join(lit for lit in literals if lit.strip()), depth + 1)
         if _CODE_DELETERS.search(code):
             bad = next((lit for lit in literals if P.classify(lit, self.ctx.cwd, self.ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)
                         or lit in ("/", "~") or re.fullmatch(r"(/\w+)", lit) and lit in P.SYSTEM_DIRS), None)
@@ -290,6 +321,20 @@ class _Analysis:
                 self.add("code-delete", HIGH, f"{cmd.name}: the one-line program deletes {deep}, which belongs to the system")
             else:
                 self.add("code-delete", MODERATE, f"{cmd.name}: the one-line program deletes files")
+
+    def awk(self, cmd: Cmd, depth: int) -> None:
+        """awk runs shell code through system("…") and `print … | "sh"`."""
+        program = next((o for o in cmd.operands if not re.fullmatch(r"\w+=.*", o)), None)
+        if program is None or "-f" in cmd.args:
+            return
+        calls = re.findall(r"\bsystem\s*\(([^()]{0,400})\)", program)
+        piped = re.findall(r"print[^|;{}]{0,400}\|\s*\"(?:sh|bash|/bin/sh|/bin/bash)\"", program)
+        for arg in calls + piped:
+            lits = re.findall(r'"((?:[^"\\]|\\.)*)"', arg)
+            if lits:
+                self.text("".join(lits) if calls and arg in calls else " ".join(lits), depth + 1)
+            if not lits or re.search(r"\$\d|\b[a-z_]\w*\s*(?=[,)]|$)", arg.replace('"', " ")):
+                self.add("runs-generated-code", HIGH, f"{cmd.name}: runs shell commands built while it runs")
 
     def fetched_code(self, cmd: Cmd, simple) -> None:
         runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".", "iex") or cmd.name in INTERPRETERS
@@ -338,6 +383,27 @@ def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
         return bool(rule.check(cmd, ctx))
     except (IndexError, KeyError, ValueError):
         return False
+
+
+def _simple_output(simple) -> str | None:
+    """What a literal producer prints: `echo …`, `printf …`, `cat <<EOF … EOF`; None if unknowable."""
+    argv = simple.argv
+    if any(w.opaque for w in simple.words):
+        return None
+    name = basename(argv[0]) if argv else ""
+    if name in ("echo", "printf"):
+        words = [a for a in argv[1:] if not re.fullmatch(r"-[neE]+", a)]
+        return " ".join(words).replace("\\n", "\n")
+    if name in ("cat", "") and simple.heredoc is not None:
+        return simple.heredoc
+    return None
+
+
+def literal_output(src: str) -> str | None:
+    parsed = parse(src)
+    if parsed.errors or len(parsed.pipelines) != 1 or len(parsed.pipelines[0]) != 1:
+        return None
+    return _simple_output(parsed.pipelines[0][0])
 
 
 def _dialect_of(name: str) -> str:
