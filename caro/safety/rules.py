@@ -70,12 +70,20 @@ def rm_everything(cmd: Cmd, ctx: Ctx) -> str | None:
 def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name != "rm":
         return None
+    if _recursive(cmd):
+        # a directory straight under / that is not scratch space (`/data`, `/srv2`) is someone's
+        top = next((o for o in cmd.operands if re.fullmatch(r"/[^/*?\[]+", P.normalise(o)) and P.normalise(o) not in ("/tmp", "/var/tmp")), None)
+        if top:
+            return top
     return _targets(cmd, ctx, (P.SYSTEM_DEEP,) + (() if _recursive(cmd) else (P.ROOT, P.HOME, P.SYSTEM)))
 
 
 def rm_all_here(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name != "rm" or not _recursive(cmd):
+    if cmd.name != "rm":
         return None
+    if not _recursive(cmd):
+        # `rm -f *`: every file here
+        return next((o for o in cmd.operands if P.normalise(o) in ("*", "./*")), None)
     return _targets(cmd, ctx, (P.CWD_ALL, P.UNKNOWN_VAR))
 
 
@@ -459,8 +467,25 @@ def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
     rest = args[i + 1:]
     if sub == "push" and any(a.startswith(":") and len(a) > 1 for a in rest):
         return "git push :branch (deletes the remote branch)"
-    if sub == "update-ref" and "-d" in rest:
+    if sub == "update-ref" and ("-d" in rest or "--delete" in rest):
         return "git update-ref -d"
+    if sub == "rm" and any(P.normalise(x) in (".", "*", "./*") for x in rest):
+        return "git rm of every tracked file"
+    if sub == "gc" and any(x.startswith("--prune=now") or x == "--prune=all" for x in rest):
+        return "git gc --prune=now (unreachable commits are gone for good)"
+    if sub == "branch" and any(x in ("-d", "--delete") for x in rest) and any(x in ("-f", "--force") for x in rest):
+        return "git branch --delete --force"
+    if sub in ("checkout", "switch") and any(x in ("-f", "--force") for x in rest):
+        return f"git {sub} --force (local changes are discarded)"
+    if sub == "worktree" and rest[:1] == ["remove"] and any(x in ("-f", "--force") for x in rest):
+        return "git worktree remove --force"
+    if sub == "push" and any(re.match(r"--force(=|-with-lease-if-includes|$)", x) for x in rest):
+        return "git push --force"
+    if (sub == "checkout" and "--" in rest and rest[rest.index("--") + 1:]) or \
+            (sub == "restore" and not ("--staged" in rest or "-S" in rest) or sub == "restore" and {"--worktree", "-W"} & set(rest)):
+        files = [x for x in rest[rest.index("--") + 1:]] if "--" in rest else [x for x in rest if not x.startswith("-")]
+        if files:
+            return f"git {sub} {' '.join(files)[:40]} (uncommitted changes to it are discarded)"
     unstage_only = sub == "restore" and ("--staged" in rest or "-S" in rest) and not ({"--worktree", "-W"} & set(rest))
     if sub in ("checkout", "restore") and not unstage_only and any(P.normalise(a) in (".", "*", "./*", ":/") for a in rest if not a.startswith("-")):
         return f"git {sub} ."
@@ -490,6 +515,10 @@ def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
             return f"{cmd.name} {a[0]} prune"
         if (a[:1] == ["compose"] and "down" in a and cmd.has("v", "--volumes")):
             return f"{cmd.name} compose down --volumes"
+        if a[:2] in (["volume", "prune"], ["container", "prune"], ["buildx", "prune"]):
+            return f"{cmd.name} {' '.join(a[:2])}"
+        if a[:1] in (["stop"], ["kill"], ["rm"]) and any("…" in x for x in a):
+            return f"{cmd.name} {a[0]} $(…) (every container listed)"
         if a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"]):
             if any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a):
                 return f"{cmd.name} {a[0]} $(…)"
@@ -512,6 +541,41 @@ def sql_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
             return m.group(0).strip().rstrip(";")
     if cmd.name in ("dropdb", "mysqladmin") and (cmd.name == "dropdb" or "drop" in cmd.args):
         return cmd.name
+    if cmd.name.upper() in _SQL_WORDS or re.match(r"(?i)^db\.", cmd.name):
+        # SQL or a database shell statement on a shell line: judged as what it would do there
+        text = " ".join([cmd.name] + cmd.args)
+        m = _SQL_DANGER.search(text) or _SQL_STATEMENT.search(text)
+        if m:
+            return m.group(0).strip().rstrip(";")
+    return None
+
+
+_SQL_WORDS = frozenset("DROP DELETE UPDATE TRUNCATE ALTER FLUSHALL FLUSHDB SHUTDOWN".split())
+_SQL_STATEMENT = re.compile(r"(?i)^(update\s+\S+\s+set\b.*|alter\s+table\s+\S+\s+drop\b.*|drop\s+(index|role|user|view|column)\b.*"
+                            r"|shutdown(\s+(no)?save)?|db\.[\w-]+\.drop\(\)|db\.dropdatabase\(\))$")
+
+
+def container_delete(cmd: Cmd, ctx: Ctx) -> str | None:
+    a = cmd.args
+    if cmd.name in ("docker", "podman", "nerdctl"):
+        if a[:2] in (["volume", "rm"], ["network", "rm"]) or (a[:1] == ["rmi"] and cmd.has("f", "--force")):
+            return f"{cmd.name} {' '.join(a[:2])}"
+    if cmd.name in ("kubectl", "oc", "k"):
+        sub = next((x for x in a if not x.startswith("-")), "")
+        if sub in ("delete", "drain"):
+            return f"kubectl {sub}"
+        if ("replace" in a or "apply" in a) and "--force" in a:
+            sub = "replace" if "replace" in a else "apply"
+            return f"kubectl {sub} --force (deletes and recreates)"
+    if cmd.name == "helm" and a[:1] == ["upgrade"] and "--force" in a:
+        return "helm upgrade --force (deletes and recreates)"
+    return None
+
+
+def privileged_container(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name in ("docker", "podman", "nerdctl") and cmd.args[:1] in (["run"], ["create"], ["exec"]) and \
+            any(x == "--privileged" or x.startswith("--privileged=t") for x in cmd.args):
+        return f"{cmd.name} {cmd.args[0]} --privileged"
     return None
 
 
@@ -548,8 +612,13 @@ def windows_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
 
 def cloud_destroy(cmd: Cmd, ctx: Ctx) -> str | None:
     a = cmd.args
-    if cmd.name == "terraform" and a[:1] == ["destroy"]:
+    if cmd.name in ("terraform", "tofu") and a[:1] == ["destroy"]:
         return "terraform destroy"
+    if cmd.name in ("terraform", "tofu"):
+        if a[:1] == ["apply"] and any(x.lstrip("-") == "auto-approve" for x in a):
+            return "terraform apply -auto-approve (changes infrastructure without showing the plan)"
+        if a[:1] == ["force-unlock"] or a[:2] in (["state", "rm"], ["state", "mv"], ["state", "replace-provider"], ["workspace", "delete"]):
+            return "terraform " + " ".join(a[:2] if a[0] != "force-unlock" else a[:1])
     if cmd.name == "aws" and "s3" in a[:1] and "rm" in a and "--recursive" in a:
         return "aws s3 rm --recursive"
     if cmd.name == "aws" and "s3" in a[:1] and "rb" in a and "--force" in a:
@@ -563,10 +632,15 @@ _REMOTE_CLIS = frozenset("""aws gcloud az gh glab heroku vercel netlify fly flyc
 firebase supabase helm vault op kafka-topics kafka-configs rabbitmqctl nats rclone velero restic borg circleci
 gitlab-runner npm yarn pnpm cargo s3cmd mc consul etcdctl nomad pulumi serverless sls eksctl virsh vagrant
 multipass lxc zfs zpool btrfs vgremove lvremove pvremove gsutil bq redis-cli jenkins-cli wrangler railway
-render stripe twilio okta auth0 databricks snowsql openstack swift""".split())
+render stripe twilio okta auth0 databricks snowsql openstack swift doppler rabbitmqadmin rabbitmqctl kafka-acls
+kafka-consumer-groups kafka-delete-records infisical""".split())
+# verbs that destroy only for one tool (elsewhere the same word is harmless)
+_TOOL_VERBS = {"vault": ("disable",), "gh": ("archive",), "borg": ("compact",), "aws": ("unsubscribe",)}
+_DESTROY_FLAG = re.compile(r"^--(delete|delete-[\w-]+|remove|purge|force-delete)$")
 _DESTROY_VERB = re.compile(r"^(delete|destroy|remove|rm|rb|purge|prune|terminate|uninstall|unregister|unpublish|deprecate|yank|"
                            r"forget|undefine|drop|wipe|erase|flush|revoke|rmdir|delete[-_][\w-]+|destroy[-_][\w-]+|terminate[-_][\w-]+|"
-                           r"remove[-_][\w-]+|deregister[-_][\w-]+|[\w-]+:(delete|destroy|remove|rm|unset|destroy)|(secret|env|config):unset)$")
+                           r"remove[-_][\w-]+|deregister[-_][\w-]+|purge[-_][\w-]+|clear[-_][\w-]+|[\w]+-delete|rdelete|deletefile|unset|del|"
+                           r"[\w-]+:(delete|destroy|remove|rm|unset|detach|disable|kill|reset|leave|stop)|(secret|env|config):unset)$")
 
 
 def remote_delete(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -575,9 +649,15 @@ def remote_delete(cmd: Cmd, ctx: Ctx) -> str | None:
         name = "jenkins-cli"
     if name in ("vgremove", "lvremove", "pvremove"):
         return name + " " + " ".join(cmd.operands)
-    if name not in _REMOTE_CLIS:
+    if name not in _REMOTE_CLIS and not name.startswith("kafka-"):
         return None
-    verb = next((o for o in cmd.operands[:4] if _DESTROY_VERB.match(o.lower())), None)
+    if re.search(r"-(delete|destroy|purge)(-|$)", name):
+        return name             # kafka-delete-records
+    verb = next((o for o in cmd.operands[:4] if _DESTROY_VERB.match(o.lower()) or o in _TOOL_VERBS.get(name, ())), None)
+    if verb is None:
+        verb = next((a for a in cmd.args if _DESTROY_FLAG.match(a.split("=", 1)[0])), None)
+    if verb is None and name == "gh" and any(a.startswith("--visibility") for a in cmd.args) and "public" in " ".join(cmd.args):
+        verb = "--visibility public (publishes the repository)"
     if verb is None:
         return None
     return f"{name} … {verb}"
@@ -590,6 +670,10 @@ def http_delete(cmd: Cmd, ctx: Ctx) -> str | None:
                 return next((o for o in cmd.operands if "://" in o or o.startswith(("localhost", "http"))), "a URL")
             if a.upper() in ("-XDELETE", "--REQUEST=DELETE", "DELETE") and cmd.name in ("curl", "http", "https", "xh", "wget"):
                 return next((o for o in cmd.operands if "://" in o), "a URL")
+        # a POST to an endpoint named for deleting (`…/doDelete`, `…/destroy`)
+        url = next((o for o in cmd.operands if "://" in o), "")
+        if re.search(r"(?i)/(do)?(delete|destroy|purge|wipe)(\b|[/?])", url) and any(a.upper() in ("POST", "-XPOST") for a in cmd.args):
+            return url
     return None
 
 
@@ -606,6 +690,9 @@ def network_down(cmd: Cmd, ctx: Ctx) -> str | None:
         return "ifconfig … down"
     if cmd.name in ("ip",) and "link" in cmd.operands and "down" in cmd.operands:
         return "ip link … down"
+    if cmd.name == "ip" and "route" in cmd.operands[:2] and any(x in ("flush", "del", "delete") for x in cmd.operands) \
+            or cmd.name == "route" and any(x in ("del", "delete", "flush") for x in cmd.operands) and "default" in " ".join(cmd.operands + ["default"]):
+        return "removes network routes"
     if cmd.name in ("ifdown", "nmcli") and (cmd.name == "ifdown" or "off" in cmd.operands or "down" in cmd.operands):
         return cmd.name
     if cmd.name in ("systemctl", "service") and any(a in ("stop", "disable", "mask") for a in cmd.operands) and any(re.match(r"(NetworkManager|networking|network|systemd-networkd|sshd?|wpa_supplicant)(\.service)?$", a) for a in cmd.operands):
@@ -700,6 +787,10 @@ RULES: tuple[Rule, ...] = (
     Rule("system-write", "system-config", HIGH, "writes into {}, which belongs to the operating system", system_write,
          ("sudo tee /etc/motd", "echo x > /usr/share/foo", "sudo sed -i s/a/b/ /etc/hosts.allow", "chmod 755 /usr/bin/python3"),
          ("cp /etc/hosts ~/hosts", "cat /etc/os-release", "sudo cp tool /usr/local/bin/")),
+    Rule("container-delete", "containers", HIGH, "{} removes cluster or container objects and what they hold", container_delete,
+         ("docker volume rm data", "kubectl delete pod web-1", "kubectl drain node01"), ("kubectl get pods", "docker volume ls")),
+    Rule("privileged-container", "containers", HIGH, "{} gives the container full control of this machine", privileged_container,
+         ("docker run --privileged nginx",), ("docker run --rm -it ubuntu bash",)),
     Rule("truncate-logs", "anti-forensics", HIGH, "empties or deletes the log {}", truncate_logs,
          ("> /var/log/syslog", "truncate -s 0 /var/log/auth.log", "cat /dev/null > /var/log/messages", "rm -rf /var/log/nginx", "journalctl --vacuum-time=1s"),
          ("tail -f /var/log/syslog", "grep error /var/log/syslog")),

@@ -37,6 +37,7 @@ _UNQ = {v: k for k, v in _Q.items()}
 _SPLIT = "\ue007"             # a field break produced by re-splitting an unquoted expansion
 _QUOTE_TABLE = str.maketrans(_Q)
 _UNQUOTE_TABLE = str.maketrans(_UNQ)
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"   # look like `-`, are not options to any program
 _KNOWN_VARS = frozenset("HOME PWD OLDPWD USER LOGNAME SHELL TMPDIR".split())
 
 
@@ -502,6 +503,8 @@ class _Reader:
                 if not p and len(parts) > 1:
                     continue
                 glob = any(ch in p for ch in "*?[")
+                if p[:1] in _DASHES:
+                    info["tricks"].append("look-alike dashes")
                 out.append(Word(p.translate(_UNQUOTE_TABLE), info["quoted"], list(info["subs"]),
                                 info["dynamic"] or glob or len(parts) > 1, info["opaque"], glob, list(info["tricks"])))
         return out

@@ -241,6 +241,7 @@ class _Analysis:
     def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
         # judged where an earlier `cd` on the line left it
         ctx = self.ctx if simple.cwd is None else replace(self.ctx, cwd=simple.cwd)
+        before = len(self.findings)
         for rule in self.rules:
             try:
                 hit = rule.check(cmd, ctx)
@@ -249,6 +250,12 @@ class _Analysis:
             if hit:
                 self.add(rule.id, rule.risk, f"{cmd.name}: " + rule.reason.format(hit))
         raw = " ".join([cmd.name] + cmd.args)
+        if _dry_run(cmd):
+            # a rehearsal changes nothing: what the real run would do is worth a note, not a warning
+            for f in self.findings[before:]:
+                if f.risk in (HIGH, CRITICAL) and f.rule not in _NOT_REHEARSED:
+                    f.risk = MODERATE if f.risk == HIGH else HIGH
+                    f.reason += " (dry run: nothing is changed)"
         for pattern, risk, reason in self.policy.extra_rules:
             if pattern.search(raw):
                 self.add("user-rule", risk, reason)
@@ -376,6 +383,20 @@ class _Analysis:
 # What a computed command name is tried as: if its arguments would be critical for one of these,
 # the line is critical (`$x -rf /`).
 _DESTRUCTIVE = ("rm", "dd", "chmod", "chown", "mkfs", "mv", "find", "shred")
+
+
+# Programs whose dry-run spelling is real; on anything else a "--dry-run" proves nothing.
+_DRY_RUN = {"rsync": ("-n", "--dry-run"), "git": ("-n", "--dry-run"), "kubectl": ("--dry-run",), "oc": ("--dry-run",),
+            "helm": ("--dry-run",), "terraform": ("-dry-run",), "tofu": ("-dry-run",), "rclone": ("-n", "--dry-run"),
+            "aws": ("--dryrun", "--dry-run"), "apt": ("-s", "--simulate", "--dry-run"), "apt-get": ("-s", "--simulate", "--dry-run"),
+            "make": ("-n", "--dry-run"), "ansible-playbook": ("--check", "-C"), "docker": ("--dry-run",), "find": ()}
+_NOT_REHEARSED = frozenset({"obfuscated", "computed-command", "runs-generated-code", "unparsed", "unparsed-critical",
+                            "download-exec", "decode-exec", "fork-bomb"})
+
+
+def _dry_run(cmd: Cmd) -> bool:
+    spellings = _DRY_RUN.get(cmd.name, ())
+    return any(a.split("=", 1)[0] in spellings for a in cmd.args)
 
 
 def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
