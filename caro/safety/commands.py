@@ -127,7 +127,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
     via: list[str] = []
     from_stdin = False
     i = 0
-    for _ in range(32):        # bounded: at most 32 wrapper layers
+    for _ in range(len(argv) + 1):     # every layer consumes a word, so this ends
         while i < len(argv) and _ASSIGN.match(argv[i]):
             i += 1
         if i >= len(argv):

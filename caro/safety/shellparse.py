@@ -599,6 +599,10 @@ class _Reader:
         elif name.isdigit() and is_plain and 0 < int(name) <= len(self.positional):
             value = self.positional[int(name) - 1]
         elif name in ("@", "*") and is_plain and self.positional:
+            if name == "@" or not quoted:
+                # "$@" is one field per argument even inside quotes
+                buf.append(_SPLIT.join(p.translate(_QUOTE_TABLE) for p in self.positional))
+                return
             value = " ".join(self.positional)
         if value is None and ops and ops[0].type in (":-", "-", ":=", "=") and name not in self.env:
             # ${X:-default}: X is not set on this line, so judge the default

@@ -142,6 +142,9 @@ class _Analysis:
         if (_OTHER_BOMBS.search(src) or (parsed.functions or parsed.errors)) and is_fork_bomb(src):
             self.add("fork-bomb", CRITICAL, "is a fork bomb: it starts processes until the machine freezes")
         if parsed.errors:
+            flat = _open_braces(src)
+            if flat != src:
+                self.text(flat, depth + 1, shell)     # `{rm,-rf,/}` is not bash syntax but runs as rm -rf /
             if self.crude(src):
                 self.add("unparsed-critical", CRITICAL, f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command")
             else:
@@ -151,7 +154,7 @@ class _Analysis:
             resolved = []
             for idx, simple in enumerate(pipeline):
                 self.budget -= 1
-                cmd, nested = build(_root_globs(simple), names, idx)
+                cmd, nested = build(_resolved(simple), names, idx)
                 resolved.append(cmd)
                 if cmd is not None:
                     names[idx] = cmd.name
@@ -175,8 +178,7 @@ class _Analysis:
 
     def crude(self, src: str) -> bool:
         """The coarse net for text that cannot be read: also tried with braces opened (`{rm,-rf,/}`)."""
-        flat = re.sub(r"\{([^{}\s]{1,200})\}", lambda m: " ".join(m.group(1).split(",")), src[:8192])
-        return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(flat) or is_fork_bomb(src))
+        return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(_open_braces(src)) or is_fork_bomb(src))
 
     def spelling(self, cmd: Cmd, simple) -> None:
         """Fail closed when what runs is not written plainly: a computed command name, or tricks
@@ -184,6 +186,10 @@ class _Analysis:
         tricks = sorted({t for w in simple.words for t in w.tricks})
         if tricks:
             self.add("obfuscated", HIGH, f"is obfuscated ({', '.join(tricks)}): no plain answer is spelled this way")
+        if cmd.name in ("rm", "chmod", "chown", "chgrp") and cmd.has("r", "R", "--recursive"):
+            hidden_ops = [w.text for w in simple.words[1:] if w.opaque and w.subs]
+            if hidden_ops:
+                self.add("hidden-operand", HIGH, f"{cmd.name}: works recursively on whatever {hidden_ops[0]} prints, which caro cannot see")
         k = len(simple.words) - len(cmd.args) - 1
         word = simple.words[k] if 0 <= k < len(simple.words) else None
         if word is None or not word.dynamic:
@@ -396,7 +402,8 @@ _NOT_REHEARSED = frozenset({"obfuscated", "computed-command", "runs-generated-co
 
 def _dry_run(cmd: Cmd) -> bool:
     spellings = _DRY_RUN.get(cmd.name, ())
-    return any(a.split("=", 1)[0] in spellings for a in cmd.args)
+    shorts = [f[1:] for f in spellings if len(f) == 2]
+    return any(a.split("=", 1)[0] in spellings for a in cmd.args) or any(cmd.has(f) for f in shorts)
 
 
 def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
@@ -404,6 +411,11 @@ def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
         return bool(rule.check(cmd, ctx))
     except (IndexError, KeyError, ValueError):
         return False
+
+
+def _open_braces(src: str) -> str:
+    """`{rm,-rf,/}` as the words bash's brace expansion makes of it."""
+    return re.sub(r"(?<![\w$])\{([^{}\s]{1,200},[^{}\s]{0,200})\}", lambda m: " ".join(m.group(1).split(",")), src[:8192])
 
 
 def _simple_output(simple) -> str | None:
@@ -438,14 +450,25 @@ def _positional(cmd: Cmd, script: str) -> list[str]:
     return rest[1:]
 
 
-def _root_globs(simple):
-    """`rm -rf /[a-z]*`: a glob rooted at / is matched against the system directories it would hit."""
-    if not any(w.glob and w.text.startswith("/") for w in simple.words):
+def _resolved(simple):
+    """Words as they would arrive: `rm -rf /[a-z]*` names the system directories the glob hits,
+    and a whole-word substitution of a literal producer (`$(echo /)`) is what it prints."""
+    if not any((w.glob and w.text.startswith("/")) or (w.opaque and w.subs) for w in simple.words):
         return simple
     words = []
     for w in simple.words:
-        hits = P.root_glob_matches(w.text) if w.glob and w.text.startswith("/") else []
-        words.extend([replace(w, text=h) for h in hits] or [w])
+        if w.glob and w.text.startswith("/"):
+            words.extend([replace(w, text=h) for h in P.root_glob_matches(w.text)] or [w])
+        elif w.opaque and len(w.subs) == 1 and w.text in ("$(…)", "`…`") and words:
+            out = literal_output(w.subs[0])
+            if out is None or not out.strip():
+                words.append(w)
+            elif w.quoted:          # "$(…)" stays one word
+                words.append(replace(w, text=out, opaque=False))
+            else:
+                words.extend(replace(w, text=t, opaque=False) for t in out.split())
+        else:
+            words.append(w)
     return replace(simple, words=words)
 
 
