@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..visible import command_shown, hidden
+from . import devices, extent
 from . import paths as P
 from .commands import (INTERPRETERS, SHELLS, Cmd, basename, build, find_info,
                        shell_script_arg, ssh_remote_command, split_flags)
@@ -180,6 +181,36 @@ class _Analysis:
         """The coarse net for text that cannot be read: also tried with braces opened (`{rm,-rf,/}`)."""
         return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(_open_braces(src)) or is_fork_bomb(src))
 
+    def measure(self, cmd: Cmd, ctx: Ctx, found: list[Finding]) -> None:
+        """Say how much a warned or noted recursive delete / permission change would touch."""
+        hits = [f for f in found if f.rule in _MEASURED and f.risk in (MODERATE, HIGH)]
+        if not hits or cmd.from_stdin:
+            return
+        if cmd.name == "find":
+            paths, verb = find_info(cmd).roots, "looks at"
+        elif cmd.name == "rm":
+            paths, verb = cmd.operands, "deletes"
+        else:
+            paths, verb = (cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands), "changes"
+        if cmd.name == "find" and hits[0].rule.startswith("find"):
+            verb = "searches"
+        left = self.deadline - time.perf_counter()
+        result = extent.measure(paths, ctx.cwd, min(0.03, left))
+        if result is not None:
+            hits[0].reason += f" ({extent.wording(verb, result)} here)"
+
+    def disk(self, cmd: Cmd, rule: Rule, path: str) -> None:
+        """A raw write to a device is judged by what the device holds: a mounted file system
+        (above all /) is critical; a present, unmounted device (a USB stick) is high and named."""
+        dev = devices.lookup(P.normalise(path))
+        reason = f"{cmd.name}: " + rule.reason.format(path)
+        if dev is None:
+            self.add(rule.id, rule.risk, reason)
+        elif dev.mounts:
+            self.add(rule.id, CRITICAL, f"{reason} ({dev.describe()})")
+        else:
+            self.add(rule.id, HIGH, f"{reason} ({dev.describe()}; check it is the right one)")
+
     def spelling(self, cmd: Cmd, simple) -> None:
         """Fail closed when what runs is not written plainly: a computed command name, or tricks
         that no honest answer to a plain-English request needs."""
@@ -253,8 +284,11 @@ class _Analysis:
                 hit = rule.check(cmd, ctx)
             except (IndexError, KeyError, ValueError):
                 hit = None
-            if hit:
+            if hit and rule.category == "disk" and P.is_disk(str(hit)):
+                self.disk(cmd, rule, str(hit))
+            elif hit:
                 self.add(rule.id, rule.risk, f"{cmd.name}: " + rule.reason.format(hit))
+        self.measure(cmd, ctx, self.findings[before:])
         raw = " ".join([cmd.name] + cmd.args)
         if _dry_run(cmd):
             # a rehearsal changes nothing: what the real run would do is worth a note, not a warning
@@ -404,6 +438,11 @@ def _dry_run(cmd: Cmd) -> bool:
     spellings = _DRY_RUN.get(cmd.name, ())
     shorts = [f[1:] for f in spellings if len(f) == 2]
     return any(a.split("=", 1)[0] in spellings for a in cmd.args) or any(cmd.has(f) for f in shorts)
+
+
+# Findings that get a measured size: the path is real and the user may well mean it.
+_MEASURED = frozenset({"rm-recursive", "rm-everything-here", "rm-system-files", "find-delete", "find-delete-wide",
+                       "chmod-wide"})
 
 
 def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
