@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 TIME_LIMIT = 0.5
 _KEEP = 5.0
-_cache: dict[str, tuple[float, "Device | None"]] = {}
+_cache: dict[str, tuple[float, Device | None]] = {}
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ class Parsed:
 
 # -- expansion helpers (pure) ------------------------------------------------------------------
 
-_ANSI = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_ANSI = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
 _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
                "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
@@ -185,6 +185,7 @@ class _Reader:
         self.cwd: str | None = None
         self.visited = 0
         self.extra: list[Word] = []      # arguments the grammar hung off the last redirection read
+        self.tail: list[Simple] = []     # pipeline stages the grammar hung off a here-document
 
     def text(self, node: Node) -> str:
         return self.raw[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -211,7 +212,8 @@ class _Reader:
             self.block(node)
             return
         if t == "command":
-            self.add([self.simple(node)])
+            head = self.simple(node)
+            self.add([head] + self.take_tail())
         elif t == "pipeline":
             self.pipeline(node)
         elif t == "redirected_statement":
@@ -282,6 +284,10 @@ class _Reader:
         start = max(0, node.start_byte - 10)
         return self.raw[start:node.end_byte + 10].decode("utf-8", "replace").strip()[:40]
 
+    def take_tail(self) -> list[Simple]:
+        tail, self.tail = self.tail, []
+        return tail
+
     def add(self, pipeline: list[Simple]) -> None:
         pipeline = [s for s in pipeline if s.words or s.redirects]
         if pipeline:
@@ -299,7 +305,8 @@ class _Reader:
     def stage(self, node: Node) -> list[Simple]:
         """One element of a pipeline as the simple commands that stand in it."""
         if node.type == "command":
-            return [self.simple(node)]
+            head = self.simple(node)
+            return [head] + self.take_tail()
         if node.type == "redirected_statement":
             return self.redirected(node, standalone=False)
         # a compound element ({ …; }, ( … ), while …): its own commands are judged on their own,
@@ -423,6 +430,7 @@ class _Reader:
                 s.words.append(Word(self.text(c)))
             elif t in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 r, doc, tail = self.redirect(c)
+                self.tail.extend(tail)
                 s.words.extend(self.extra)
                 if r is not None:
                     s.redirects.append(r)
@@ -437,9 +445,7 @@ class _Reader:
                 s.words.append(Word(t))
             elif t in ("variable_name",):
                 s.words.append(Word(self.text(c)))
-            elif t == "comment":
-                continue
-            elif c.is_missing:
+            elif t == "comment" or c.is_missing:
                 continue
             else:
                 s.words.extend(self.words_of(c, s))

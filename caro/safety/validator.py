@@ -17,8 +17,17 @@ from dataclasses import dataclass, field, replace
 from ..visible import command_shown, hidden
 from . import devices, extent
 from . import paths as P
-from .commands import (INTERPRETERS, SHELLS, Cmd, basename, build, find_info,
-                       shell_script_arg, ssh_remote_command, split_flags)
+from .commands import (
+    INTERPRETERS,
+    SHELLS,
+    Cmd,
+    basename,
+    build,
+    find_info,
+    shell_script_arg,
+    split_flags,
+    ssh_remote_command,
+)
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
 from .shellparse import parse
 
@@ -103,7 +112,7 @@ class Policy:
     budget_ms: float = DEFAULT_BUDGET_MS          # past this, the line is "too complex to judge" (high)
 
     @classmethod
-    def from_config(cls, safety: dict) -> "Policy":
+    def from_config(cls, safety: dict) -> Policy:
         extra = []
         for r in safety.get("rules", []) or []:
             extra.append((re.compile(r["pattern"]), r.get("risk", HIGH), r.get("reason", f"matches your rule {r['pattern']!r}")))
@@ -155,7 +164,7 @@ class _Analysis:
             resolved = []
             for idx, simple in enumerate(pipeline):
                 self.budget -= 1
-                cmd, nested = build(_resolved(simple), names, idx)
+                cmd, _ = build(_resolved(simple), names, idx)
                 resolved.append(cmd)
                 if cmd is not None:
                     names[idx] = cmd.name
