@@ -63,10 +63,10 @@ def syntax_error(command: str, shell: str) -> str | None:
     return f"it is not valid {shell} syntax ({first[:120]})"
 
 
-def missing_programs(command: str, has) -> list[str]:
+def missing_programs(command: str, has, shell: str = "bash") -> list[str]:
     """Programs the command runs that are neither installed nor shell builtins."""
     out = []
-    for argv in parse(command).argvs():
+    for argv in parse(command, shell).argvs():
         real = unwrap(argv)[0]
         outer = next((w for w in argv if not re.match(r"^\w+=", w)), "")
         for word in dict.fromkeys([outer, real[0] if real else ""]):   # the wrapper (sudo) and the program
@@ -94,17 +94,17 @@ def problem(command: str, shell: str, has, read_only: bool) -> str | None:
     why = syntax_error(command, shell)
     if why:
         return why
-    invented = flagcheck.unknown_flags(command)
+    invented = flagcheck.unknown_flags(command, shell)
     if invented:
         return f"it uses options its program does not have ({', '.join(dict.fromkeys(invented))})"
     if read_only:
-        changes = intent.state_changes(command)
+        changes = intent.state_changes(command, shell)
         if changes:
             return f"the request only asks to look, but {changes[0]}"
     return None
 
 
-def notes(command: str, has) -> list[str]:
+def notes(command: str, has, shell: str = "bash") -> list[str]:
     """What the user should know about a command that passed: programs it needs that are missing here."""
-    missing = missing_programs(command, has)
+    missing = missing_programs(command, has, shell)
     return [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed here"] if missing else []

@@ -215,7 +215,7 @@ class Engine:
                                   "Try rephrasing the request (name the tool or the files involved)", 4)
             raise EngineError("caro could not find a command for that request; try rephrasing it "
                               "(name the tool or the files involved)", 4)
-        notices += checks.notes(candidates[0][0], ctx.has)
+        notices += checks.notes(candidates[0][0], ctx.has, ctx.shell)
         options = [Option(c, self.verdict(c, ctx.shell, ctx.cwd), src) for c, src in candidates]
         return Suggestion(request, options, *answered_by, (time.perf_counter() - t0) * 1000,
                           notices=notices, rejected=rejected)
@@ -243,7 +243,7 @@ class Engine:
         a command that only reads stays one that only reads. options[0] is the command itself."""
         t0 = time.perf_counter()
         ctx = contextmod.detect(shell, cwd)
-        looks = not intent.state_changes(command)
+        looks = not intent.state_changes(command, ctx.shell)
         judge = functools.partial(_improvement_problem, command, lambda c: checks.problem(c, ctx.shell, ctx.has, looks))
         request = (f"Here is a {ctx.shell} command: {command}\nWrite a better version of it that does the same job "
                    "with the same program and the same files, for example with one useful extra option. Keep it "

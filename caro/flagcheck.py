@@ -52,10 +52,10 @@ def _known(flag: str, help_: str) -> bool:
             or re.search(r"\[-[A-Za-z0-9]*" + re.escape(flag[1]) + r"[A-Za-z0-9]*\]", help_) is not None)
 
 
-def unknown_flags(command: str) -> list[str]:
+def unknown_flags(command: str, shell: str = "bash") -> list[str]:
     """Options in `command` that the named programs' own help does not mention."""
     try:
-        parsed = parse(command)
+        parsed = parse(command, shell)
     except Exception:
         return []
     bad: list[str] = []

@@ -192,10 +192,10 @@ def _changes(argv: list[str]) -> str | None:
     return None
 
 
-def state_changes(command: str) -> list[str]:
+def state_changes(command: str, shell: str = "bash") -> list[str]:
     """Why the command would change state (empty when it only reads). Nested substitutions count."""
     reasons: list[str] = []
-    parsed = parse(command)
+    parsed = parse(command, shell)
     for pipeline in parsed.pipelines:
         for simple in pipeline:
             why = _changes(simple.argv)

@@ -9,11 +9,22 @@ number here (tests/test_safety_corpora.py checks both).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "safety"
+def _bench() -> Path:
+    """CARO_BENCH_DIR, else ../shared/bench beside the checkout, else this machine's copy (a CI clone may
+    live elsewhere)."""
+    for d in (os.environ.get("CARO_BENCH_DIR"), Path(__file__).resolve().parent.parent.parent / "shared" / "bench",
+              "/work/shared/bench"):
+        if d and (Path(d) / "safety").is_dir():
+            return Path(d) / "safety"
+    return Path("/nonexistent")
+
+
+BENCH = _bench()
 CORPORA = ("dcg", "shellfirm")
 
 
