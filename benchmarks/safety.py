@@ -10,7 +10,9 @@ The figures are printed twice: against the raw labels, and after those listed di
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +27,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true")
     args = ap.parse_args()
+    # From an empty directory: a warned `rm -rf *` walks the current tree to say how much it deletes
+    # (up to 30 ms), which would make the figures depend on where the benchmark was started.
+    os.chdir(tempfile.mkdtemp(prefix="caro-safety-bench-"))
     lat: list[float] = []
     for name in CORPORA:
         rows = load(name)

@@ -149,6 +149,16 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             via.append("watch")
             j = _skip_wrapper(name, argv, i)
             return (["sh", "-c", " ".join(argv[j:])] if j < len(argv) else []), via, from_stdin
+        if name == "parallel":
+            # GNU parallel: the command, then `:::` and the inputs it appends to it
+            via.append("parallel")
+            rest = argv[i + 1:]
+            j = 0
+            while j < len(rest) and rest[j].startswith("-"):
+                j += 2 if rest[j] in ("-j", "-S", "--jobs", "-a", "--arg-file") else 1
+            cmd = rest[j:rest.index(":::")] if ":::" in rest else rest[j:]
+            inputs = rest[rest.index(":::") + 1:] if ":::" in rest else []
+            return (cmd + [x for x in inputs if x not in (":::", "::::")]) if cmd else [], via, not inputs
         if name == "coproc":
             via.append("coproc")
             i += 1

@@ -278,7 +278,7 @@ def overwrite_system_config(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 _SYSTEM_TREES = ("/bin/", "/sbin/", "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/etc/", "/boot/",
-                 "/private/etc/", "/System/")
+                 "/private/etc/", "/System/", "/proc/sys/", "/sys/")
 _CORE_FILES = re.compile(r"^/(usr/)?(s?bin)/(ba|z|da|k|fi|c|tc)?sh$|^/(usr/)?lib(32|64|x32)?/(.*/)?(libc|ld-linux)[^/]*$"
                          r"|^/boot/(vmlinuz|initrd|grub)|^/(usr/)?(s?bin)/(sudo|su|login|init)$|^/sbin/init$")
 _NOT_FILES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero")

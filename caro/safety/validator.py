@@ -127,11 +127,18 @@ class _Analysis:
         self.rules = rules
         self.findings: list[Finding] = []
         self.budget = 400             # simple commands we are willing to look at
-        self.deadline = time.perf_counter() + policy.budget_ms / 1000
+        # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
+        # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
+        # own limits, and ten budgets of wall-clock time is the hard stop.
+        self.cpu_deadline = time.thread_time() + policy.budget_ms / 1000
+        self.wall_deadline = time.perf_counter() + 10 * policy.budget_ms / 1000
 
     def add(self, rule: str, risk: str, reason: str) -> None:
         if not any(f.reason == reason for f in self.findings):
             self.findings.append(Finding(rule, risk, reason))
+
+    def out_of_time(self) -> bool:
+        return time.thread_time() > self.cpu_deadline or time.perf_counter() > self.wall_deadline
 
     def worst(self) -> str:
         return max((f.risk for f in self.findings), key=RISK_ORDER.__getitem__, default=SAFE)
@@ -139,10 +146,11 @@ class _Analysis:
     # -- the walk --------------------------------------------------------------------------
     def text(self, src: str, depth: int, shell: str | None = None, positional: list[str] | None = None) -> None:
         shell = shell or self.ctx.shell
-        if depth > MAX_DEPTH or self.budget <= 0 or time.perf_counter() > self.deadline:
+        late = self.out_of_time()
+        if depth > MAX_DEPTH or self.budget <= 0 or late:
             if self.crude(src):
                 self.add("too-deep", CRITICAL, "hides a destructive command too deep to check")
-            elif time.perf_counter() > self.deadline:
+            elif late:
                 self.add("too-complex", HIGH, f"is too complex to judge within {int(self.policy.budget_ms)} ms")
             else:
                 self.add("too-deep", HIGH, "nests commands too deeply for caro to check")
@@ -172,7 +180,7 @@ class _Analysis:
                 if cmd is None:
                     continue
                 cmd.pipe_before, cmd.pipe_after = names[:idx], names[idx + 1:]
-                self.spelling(cmd, pipeline[idx])
+                self.spelling(cmd, pipeline[idx], depth)
                 self.command(cmd, depth, pipeline[idx], pipeline)
                 if cmd.name == "eval":
                     words = pipeline[idx].words[-len(cmd.args):] if cmd.args else []
@@ -193,8 +201,8 @@ class _Analysis:
     def measure(self, cmd: Cmd, ctx: Ctx, found: list[Finding]) -> None:
         """Say how much a warned or noted recursive delete / permission change would touch."""
         hits = [f for f in found if f.rule in _MEASURED and f.risk in (MODERATE, HIGH)]
-        if not hits or cmd.from_stdin:
-            return
+        if not hits or cmd.from_stdin or any(f.risk == CRITICAL for f in found):
+            return                  # a blocked line needs no size, and walking / would only cost time
         if cmd.name == "find":
             paths, verb = find_info(cmd).roots, "looks at"
         elif cmd.name == "rm":
@@ -203,8 +211,9 @@ class _Analysis:
             paths, verb = (cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands), "changes"
         if cmd.name == "find" and hits[0].rule.startswith("find"):
             verb = "searches"
-        left = self.deadline - time.perf_counter()
-        result = extent.measure(paths, ctx.cwd, min(0.03, left))
+        if any(P.classify(p, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) for p in paths):
+            return                  # "at least 9,000 files" of / or a system tree adds nothing to the warning
+        result = extent.measure(paths, ctx.cwd, min(0.03, self.wall_deadline - time.perf_counter() - 0.05))
         if result is not None:
             hits[0].reason += f" ({extent.wording(verb, result)} here)"
 
@@ -220,7 +229,7 @@ class _Analysis:
         else:
             self.add(rule.id, HIGH, f"{reason} ({dev.describe()}; check it is the right one)")
 
-    def spelling(self, cmd: Cmd, simple) -> None:
+    def spelling(self, cmd: Cmd, simple, depth: int) -> None:
         """Fail closed when what runs is not written plainly: a computed command name, or tricks
         that no honest answer to a plain-English request needs."""
         tricks = sorted({t for w in simple.words for t in w.tricks})
@@ -234,6 +243,9 @@ class _Analysis:
         word = simple.words[k] if 0 <= k < len(simple.words) else None
         if word is None or not word.dynamic:
             return
+        if cmd.args[:1] == ["-c"] and len(cmd.args) > 1:
+            # `$SHELL -c '…'`, `$(which bash) -c '…'`: whatever the name is, the script is shell
+            self.text(cmd.args[1], depth + 1)
         if word.opaque:
             self.add("computed-command", HIGH, f"runs a command whose name is only known when it runs ({word.text})")
             for prog in _DESTRUCTIVE:
@@ -297,6 +309,9 @@ class _Analysis:
                 self.disk(cmd, rule, str(hit))
             elif hit:
                 self.add(rule.id, rule.risk, f"{cmd.name}: " + rule.reason.format(hit))
+        if simple.cwd is not None:
+            for f in self.findings[before:]:
+                f.reason += f" (it runs in {simple.cwd}, after the cd)"
         self.measure(cmd, ctx, self.findings[before:])
         raw = " ".join([cmd.name] + cmd.args)
         if _dry_run(cmd):
