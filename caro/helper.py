@@ -42,7 +42,7 @@ def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None)
         s.connect(str(sock))
         if _peer_uid(s) not in (None, os.getuid()):
             raise PermissionError("the process behind the caro socket belongs to another user")
-        s.sendall(protocol.encode_request({"v": __version__, **fields}))
+        s.sendall(protocol.encode_request({"v": __version__, "p": str(protocol.PROTOCOL), **fields}))
         data = b""
         while chunk := s.recv(65536):
             data += chunk
@@ -171,8 +171,10 @@ class Service:
         self.last_activity = time.monotonic()
         op = fields.get("op", "suggest")
         client = fields.get("v") or __version__
-        if _newer(client, __version__):
-            log.info("client version %s is newer than %s: exiting so a new helper starts", client, __version__)
+        spoken = int(fields["p"]) if fields.get("p", "").isdigit() else 1
+        if spoken > protocol.PROTOCOL or _newer(client, __version__):
+            log.info("client %s (protocol %d) is newer than %s (protocol %d): exiting so a new helper starts",
+                     client, spoken, __version__, protocol.PROTOCOL)
             self.stop.set()
             return protocol.encode_reply("stale", __version__)
         if op == "ping":
@@ -183,8 +185,10 @@ class Service:
             return protocol.encode_reply("pong", __version__)
         if op == "suggest":
             reply = self.suggest(fields)
+            if spoken < protocol.PROTOCOL and reply.startswith(b"insert\x00"):
+                reply = _with_note(reply, "this shell's caro bindings speak an older protocol: open a new shell to load the new ones")
             # "0": a snippet sourced as a static file, which cannot know its version: no note
-            if client not in (__version__, "0") and reply.startswith(b"insert\x00"):
+            elif client not in (__version__, "0") and reply.startswith(b"insert\x00"):
                 # A shell opened before an upgrade still holds the old snippet; the wire format
                 # is shared (MAGIC), so it is served, and told how to load the new bindings.
                 reply = _with_note(reply, f"caro was upgraded to {__version__}: open a new shell to load it")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, paths
+from .protocol import PROTOCOL
 from .keys import for_shell, parse_key
 
 
@@ -39,6 +40,7 @@ def render(shell: str) -> str:
                 f"set -g __caro_completions {shlex.quote(comp)}\n"
                 f"set -g __caro_relay {shlex.quote(relay)}\n"
                 f"set -g __caro_version {__version__}\n"
+                f"set -g __caro_protocol {PROTOCOL}\n"
                 f"set -g __caro_key3 {key}\n"
                 f"set -g __caro_key4 {'ctrl' if mod == 'ctrl' else 'alt'}-{letter}\n")
     else:
@@ -46,5 +48,6 @@ def render(shell: str) -> str:
                 f"__caro_completions={shlex.quote(comp)}\n"
                 f"__caro_relay={shlex.quote(relay)}\n"
                 f"__caro_version={__version__}\n"
+                f"__caro_protocol={PROTOCOL}\n"
                 f"__caro_key={shlex.quote(key)}\n")
     return head + body

@@ -11,6 +11,12 @@ from __future__ import annotations
 from .visible import hidden, shown
 
 MAGIC = "caro1"
+# The wire format's own number, sent as `p=` beside the package version `v=`. It changes only when a
+# shell built for the old format could not read the new replies (as atuin's DAEMON_PROTOCOL_VERSION):
+# a newer client protocol replaces the helper, an older one is served and told to open a new shell.
+# A request without `p=` speaks protocol 1. The shell snippets carry the same number as their
+# default (tests/test_protocol_agreement.py ties them).
+PROTOCOL = 1
 MAX_REQUEST_BYTES = 64 * 1024
 KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain", "json")
 

@@ -11,6 +11,7 @@ else
 __caro_python=${__caro_python:-${CARO_PYTHON:-python3}}
 __caro_relay=${__caro_relay:-}
 __caro_version=${__caro_version:-0}
+__caro_protocol=${__caro_protocol:-1}
 __caro_last_req=${__caro_last_req:-}
 __caro_last_cmd=${__caro_last_cmd:-}
 __caro_last_index=${__caro_last_index:-0}
@@ -85,7 +86,7 @@ caro-widget() {
     IFS= read -r -d '' kind
     IFS= read -r -d '' a
     IFS= read -r -d '' b
-  } < <(builtin printf '%s\0' "v=$__caro_version" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" |
+  } < <(builtin printf '%s\0' "v=$__caro_version" "p=$__caro_protocol" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" |
           "$__caro_python" -S -I "$__caro_relay" "$sock" "${CARO_TIMEOUT:-30}" "$__caro_python" 2>/dev/null)
   if [[ -n $__caro_old_int ]]; then eval "$__caro_old_int"; else trap - INT; fi
   printf '\r\033[2K' >&2

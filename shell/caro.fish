@@ -10,6 +10,7 @@ if status is-interactive
         set -q __caro_python; or set -g __caro_python (set -q CARO_PYTHON; and echo $CARO_PYTHON; or echo python3)
         set -q __caro_relay; or set -g __caro_relay ""
         set -q __caro_version; or set -g __caro_version 0
+        set -q __caro_protocol; or set -g __caro_protocol 1
         set -q __caro_last_index; or set -g __caro_last_index 0
         set -q __caro_last_req; or set -g __caro_last_req ""
         set -q __caro_last_cmd; or set -g __caro_last_cmd ""
@@ -70,7 +71,7 @@ if status is-interactive
             set -g __caro_busy 1
             # the request reaches the relay on a pipe from the printf builtin, never as an
             # argument: arguments are visible to every local user in ps
-            set -l reply (builtin printf '%s\0' "v=$__caro_version" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" |
+            set -l reply (builtin printf '%s\0' "v=$__caro_version" "p=$__caro_protocol" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" |
                 $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
             if not set -q __caro_busy
                 # Ctrl-C: the handler has said "cancelled"; the line is untouched

@@ -18,6 +18,7 @@ if [[ -o interactive ]]; then
 
 'builtin' 'typeset' -g __caro_python="${__caro_python:-${CARO_PYTHON:-python3}}"
 'builtin' 'typeset' -g __caro_version="${__caro_version:-0}"
+'builtin' 'typeset' -g __caro_protocol="${__caro_protocol:-1}"
 'builtin' 'typeset' -g __caro_last_req= __caro_last_cmd=
 'builtin' 'typeset' -gi __caro_last_index=0
 
@@ -73,7 +74,7 @@ __caro_call() {
       "$__caro_python" -m caro helper start >/dev/null 2>&1 </dev/null
       continue
     fi
-    print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"text=$1"$'\0'$'\0'
+    print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"p=$__caro_protocol"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"text=$1"$'\0'$'\0'
     data=
     while :; do
       # wait in short slices so a Ctrl-C (caught by the trap above) is noticed promptly

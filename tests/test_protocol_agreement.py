@@ -1,0 +1,61 @@
+"""The wire format is written in four places (protocol.py, relay.py, the zsh snippet's native
+socket code, the snippets' protocol defaults); these tests tie them together, and check the
+helper's rule: a newer protocol replaces the helper, an older one is served with a note."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from caro import hook, protocol, relay
+
+ROOT = Path(__file__).resolve().parent.parent
+SHELL_DIR = ROOT / "shell"
+
+
+def test_the_magic_is_one_string_everywhere():
+    assert relay.MAGIC == protocol.MAGIC
+    zsh = (SHELL_DIR / "caro.zsh").read_text()
+    sent = re.findall(r'print -rn -u \$fd -- "(\w+)"', zsh)
+    assert sent == [protocol.MAGIC]
+    assert relay.MAX_REQUEST == protocol.MAX_REQUEST_BYTES
+
+
+def test_the_snippets_default_to_the_current_protocol_and_the_render_sets_it():
+    defaults = {
+        "zsh": r"__caro_protocol=\"\$\{__caro_protocol:-(\d+)\}\"",
+        "bash": r"__caro_protocol=\$\{__caro_protocol:-(\d+)\}",
+        "fish": r"set -g __caro_protocol (\d+)",
+    }
+    for shell, pattern in defaults.items():
+        body = (SHELL_DIR / f"caro.{shell}").read_text()
+        assert [int(n) for n in re.findall(pattern, body)] == [protocol.PROTOCOL], shell
+        assert '"p=$__caro_protocol"' in body, shell
+        head = hook.render(shell).split("\n", 8)
+        assert any(str(protocol.PROTOCOL) in line and "__caro_protocol" in line for line in head), shell
+
+
+def _handle(fields: dict[str, str]) -> list[str]:
+    """One request through the helper's handler, without a model (ping and shutdown only)."""
+    code = (
+        "import sys, json\n"
+        "from caro import helper, protocol\n"
+        "svc = helper.Service.__new__(helper.Service)\n"
+        "import threading, time\n"
+        "svc.stop = threading.Event(); svc.last_activity = time.monotonic()\n"
+        "reply = svc.handle(json.loads(sys.argv[1]))\n"
+        "print(json.dumps([protocol.decode_reply(reply), svc.stop.is_set()]))\n"
+    )
+    import json
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(fields)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():
+    reply, stopping = _handle({"op": "ping", "v": "0.1.0", "p": str(protocol.PROTOCOL + 1)})
+    assert reply[0] == "stale" and stopping
+    reply, stopping = _handle({"op": "ping", "v": "0.0.1", "p": str(protocol.PROTOCOL)})
+    assert reply[0] == "pong" and not stopping
+    reply, stopping = _handle({"op": "ping", "v": "0"})          # no p=: protocol 1, a static snippet
+    assert reply[0] == "pong" and not stopping
