@@ -8,7 +8,7 @@ import sys
 
 from . import config as configmod
 from . import paths
-from .cli import (EXIT_BLOCKED, EXIT_ERROR, EXIT_NO_BACKEND, EXIT_OK, EXIT_USAGE, err)
+from .cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_NO_BACKEND, EXIT_OK, EXIT_USAGE, err
 from .visible import command_shown, shown
 
 
@@ -58,7 +58,7 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
         helper.start()
         kind, *fields = helper.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
                                     "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
-                                    "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", 60)))
+                                    "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", "60")))
     except (RuntimeError, OSError) as e:
         raise EngineError(f"the caro helper could not answer ({e}); run: caro doctor", EXIT_NO_BACKEND) from None
     if kind != "json":
@@ -67,7 +67,7 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
                           else EXIT_NO_BACKEND)
     got = json.loads(fields[0])
     policy = safety.Policy.from_config(cfg.section("safety"))
-    judged = [Option(c, safety.check(c, shell=shell, policy=policy), got.get("source", "model"))
+    judged = [Option(c, safety.check(c, shell=shell or "bash", policy=policy), got.get("source", "model"))
               for c in [got["command"], *got.get("alternatives", [])]]
     return Suggestion(request, judged, got["backend"], got["model"], got["elapsed_ms"], got.get("explanation", ""),
                       got.get("notices", []))
@@ -339,6 +339,7 @@ def settings_changed(key: str) -> None:
 
 def cmd_learn(args) -> int:
     import tomlkit
+
     from . import safety
     v = safety.check(args.command)
     if v.blocked:

@@ -18,7 +18,7 @@ from . import paths
 try:
     import tomllib
 except ModuleNotFoundError:   # Python 3.10
-    import tomli as tomllib   # type: ignore[no-redef]
+    import tomli as tomllib  # type: ignore[no-redef]
 
 BACKENDS = ("embedded", "mlx", "ollama", "vllm", "lmstudio")
 
@@ -195,7 +195,7 @@ def _known(dotted: str) -> bool:
 
 
 def load(path: Path | None = None, env: dict | None = None, flags: dict[str, Any] | None = None) -> Config:
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     path = path or paths.config_file()
     data = copy.deepcopy(DEFAULTS)
     sources = {k: "default" for k in _flatten(DEFAULTS)}

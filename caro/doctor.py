@@ -84,8 +84,8 @@ def _writable(home) -> tuple[str, bool, str]:
             f.flush()
             os.fsync(f.fileno())
     except OSError as e:
-        return ("caro home", False, f"{home} is not writable ({e.strerror or e}); logs, cache and settings "
-                                    "cannot be saved (free some space or set CARO_HOME to a writable directory)")
+        return ("caro home", False, (f"{home} is not writable ({e.strerror or e}); logs, cache and settings "
+                                     "cannot be saved (free some space or set CARO_HOME to a writable directory)"))
     return ("caro home", True, f"{home} (writable)")
 
 

@@ -174,7 +174,7 @@ class Engine:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
         if judge is None:
             look = intent.read_only(request)
-            judge = lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look)     # noqa: E731
+            judge = lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look)
         for _ in range(tries):
             got = self._write(request, ctx, avoid + rejected, notices, judge)
             if got is None:

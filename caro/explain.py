@@ -43,7 +43,7 @@ def manual(topic: str) -> str:
 
 def summary(topic: str) -> str:
     """The NAME line's description: `ls - list directory contents` → "list directory contents"."""
-    m = re.search(r"^NAME\n\s+(.+?)\n", manual(topic), re.M)
+    m = re.search(r"^NAME\n\s+(.+?)\n", manual(topic), re.MULTILINE)
     if not m or " - " not in m.group(1):
         return ""
     return _short(m.group(1).split(" - ", 1)[1])
@@ -60,7 +60,7 @@ def _option_in(page: str, flag: str) -> str:
     # an option line: indented, the flag among comma-separated spellings, then the text on the same
     # line after two spaces or on the next indented line
     pat = re.compile(r"^( {2,})((?:[-+][^\s,]*(?:[ =][^\s,-][^\s,]*)?,?\s)*?)" + re.escape(flag) +
-                     r"(?![\w-])[^\n]*\n", re.M)
+                     r"(?![\w-])[^\n]*\n", re.MULTILINE)
     for m in pat.finditer(page):
         line = m.group(0)
         spec_end = re.search(r"\S(\s{2,})\S", line[len(m.group(1)):])
@@ -80,9 +80,8 @@ def option_meaning(program: str, word: str) -> str:
     if meaning := _option_in(page, flag):
         return meaning
     if not flag.startswith("--") and len(flag) > 2:
-        if meaning := _option_in(page, flag[:2]):      # -n10: -n with its value attached
-            if not flag[2:].isalpha():
-                return f"{meaning} ({flag[2:]})"
+        if (meaning := _option_in(page, flag[:2])) and not flag[2:].isalpha():
+            return f"{meaning} ({flag[2:]})"           # -n10: -n with its value attached
         letters = [_option_in(page, "-" + c) for c in flag[1:]]
         if all(letters):                                # -czf: a cluster of single-letter options
             return "; ".join(f"-{c}: {m}" for c, m in zip(flag[1:], letters))

@@ -73,8 +73,8 @@ def unknown_flags(command: str, shell: str = "bash") -> list[str]:
                 name = arg.split("=", 1)[0]
                 if not _known(name, help_):
                     bad.append(name)
-            elif re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
-                for ch in re.match(r"-([A-Za-z]+)", arg).group(1):
+            elif (cluster := re.match(r"-([A-Za-z]+)", arg)) and re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
+                for ch in cluster.group(1):
                     if not _known("-" + ch, help_):
                         bad.append("-" + ch)
     return bad

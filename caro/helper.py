@@ -202,7 +202,7 @@ class Service:
                 self.cache.move_to_end(key)
             return entry
 
-    def _remember(self, key, suggestion) -> "_Entry":
+    def _remember(self, key, suggestion) -> _Entry:
         with self._cache_lock:
             entry = self.cache.setdefault(key, _Entry(suggestion))
             self.cache.move_to_end(key)
@@ -363,7 +363,7 @@ def _warm(service: Service) -> None:
 
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
     from . import config
-    d, sock, pidfile, lockfile, _ = _files()
+    _d, sock, pidfile, lockfile, _ = _files()
     try:
         cfg = config.load()
     except config.ConfigError as e:
@@ -452,7 +452,7 @@ def _wait_unlocked(lockfile: Path, wait: float) -> bool:
 def stop(wait: float = 5.0) -> bool:
     """Stop the running helper: ask it over the socket; only a helper that holds the life lock
     and does not answer is signalled, by the PID the kernel gives for that lock."""
-    d, sock, pidfile, lockfile, _ = _files()
+    _d, sock, _pidfile, lockfile, _ = _files()
     if lock_holder(lockfile) is None:
         return False                       # nothing alive holds the lock: any pidfile is stale
     if _shutdown_over_socket(sock) and _wait_unlocked(lockfile, wait):
@@ -473,7 +473,7 @@ def stop(wait: float = 5.0) -> bool:
 
 def start(timeout: float = 60.0) -> str:
     """Make sure a current helper is running; return its version. Safe to call from many shells at once."""
-    d, sock, pidfile, lockfile, startlock = _files()
+    _d, sock, _pidfile, lockfile, startlock = _files()
     fd = os.open(startlock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -524,11 +524,11 @@ def command(action: str, foreground: bool = False) -> int:
         print("caro helper stopped" if stop() else "caro helper was not running")
         return 0
     if action == "status":
-        v = ping()
+        answered = ping()
         holder = lock_holder()
-        if v:
-            print(f"running: version {v}, pid {holder or '?'}, socket {_files()[1]}")
+        if answered:
+            print(f"running: version {answered}, pid {holder or '?'}, socket {_files()[1]}")
             return 0
-        print("not answering (pid %d holds the lock); run: caro helper stop" % holder if holder else "not running")
+        print(f"not answering (pid {holder} holds the lock); run: caro helper stop" if holder else "not running")
         return 1
     return 2

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__, paths
-from .protocol import PROTOCOL
 from .keys import for_shell, parse_key
+from .protocol import PROTOCOL
 
 
 def key_spec() -> str:

@@ -19,7 +19,7 @@ _LOOK = ("show", "list", "display", "print", "find", "search", "grep", "count", 
          "monitor", "calculate", "sum", "get the", "report", "inspect", "preview", "read", "query", "lookup",
          "identify", "determine", "measure", "verify", "test", "peek", "dump", "output", "echo", "give me")
 _POLITE = re.compile(r"^(?:please\s+|can you\s+|could you\s+|i want to\s+|i need to\s+|i'd like to\s+|help me\s+|"
-                     r"let me\s+|quickly\s+|just\s+|now\s+|me\s+)+", re.I)
+                     r"let me\s+|quickly\s+|just\s+|now\s+|me\s+)+", re.IGNORECASE)
 # A verb anywhere in the request that asks for a change makes it a request to change.
 _CHANGE = re.compile(
     r"\b(?:delet\w*|remov\w*|kill\w*|stop\w*|restart\w*|reboot\w*|shut\s*down|power\s*off|install\w*|uninstall\w*|"
@@ -32,11 +32,11 @@ _CHANGE = re.compile(
     r"revok\w*|allow\w*|deny|block\w*|open|close|connect\w*|forward\w*|lock\w*|unlock\w*|tag|touch|"
     r"fix\w*|apply|build\w*|deploy\w*|convert\w*|resiz\w*|split\w*|join|sort the lines of \S+ in place|"
     r"overwrit\w*|empty the|flush\w*|export\w*|import\w*|mark\w*|hold|generat\w*|put|store\w*|assign\w*|"
-    r"give\s+\w+\s+(?:read|write|exec)|take ownership)\b", re.I)
+    r"give\s+\w+\s+(?:read|write|exec)|take ownership)\b", re.IGNORECASE)
 
 
 # "show what git clean would remove", "… without deleting anything": the change is only talked about
-_HYPOTHETICAL = re.compile(r"\b(?:would|dry[- ]run|without (?:\w+ing|changing|touching|actually))\b", re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:would|dry[- ]run|without (?:\w+ing|changing|touching|actually))\b", re.IGNORECASE)
 
 
 def read_only(request: str) -> bool:
@@ -128,9 +128,9 @@ def _changes(argv: list[str]) -> str | None:
                                       re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", f) for f in flags):
         return f"`{prog} -i` edits files in place"
     if prog == "tar" and (any(re.search(r"^-?[a-zA-Z]*[xcru]", f) for f in flags[:1] + ops[:1] if not f.startswith("--"))
-                          or any(f in ("--extract", "--create", "--append", "--delete", "--update") for f in flags)):
-        if not any(re.search(r"^-?[a-zA-Z]*t", f) for f in (flags[:1] + ops[:1])):
-            return "`tar` creates or extracts files"
+                          or any(f in ("--extract", "--create", "--append", "--delete", "--update") for f in flags)) \
+            and not any(re.search(r"^-?[a-zA-Z]*t", f) for f in (flags[:1] + ops[:1])):
+        return "`tar` creates or extracts files"
     if prog == "find" and any(a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls") for a in args):
         i = next(i for i, a in enumerate(args) if a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls"))
         if args[i] == "-delete" or args[i].startswith("-f") or (i + 1 < len(args) and _changes(args[i + 1:]) is not None):

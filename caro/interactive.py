@@ -8,7 +8,6 @@ import sys
 
 from .cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, err
 
-
 CLIPBOARD_TOOLS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "-ib"], ["pbcopy"])
 
 

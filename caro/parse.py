@@ -19,7 +19,7 @@ class NoCommand(ValueError):
 
 
 _PROMPT = re.compile(r"^\s*(?:\$|#|>|%|❯|➜|PS [^>]*>)\s+")
-_PROSE = re.compile(r"^(?:here|this|to |you|the |it |sure|i |note|explanation|command:|answer:|output:|use |try )", re.I)
+_PROSE = re.compile(r"^(?:here|this|to |you|the |it |sure|i |note|explanation|command:|answer:|output:|use |try )", re.IGNORECASE)
 _CMD_KEYS = ("command", "cmd", "shell", "bash", "code")
 
 
@@ -55,10 +55,10 @@ def _from_obj(obj) -> Parsed | None:
 
 
 def _lenient_json(text: str):
-    m = re.search(r"\{.*\}", text, re.S)
+    m = re.search(r"\{.*\}", text, re.DOTALL)
     if not m:
         # a truncated object: close it
-        m2 = re.search(r"\{.*", text, re.S)
+        m2 = re.search(r"\{.*", text, re.DOTALL)
         if not m2:
             return None
         frag = m2.group(0).rstrip().rstrip(",")
@@ -89,7 +89,7 @@ def clean_line(line: str) -> str:
     return line
 
 
-_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 
 
 def degenerate(command: str) -> str | None:
@@ -100,7 +100,7 @@ def degenerate(command: str) -> str | None:
     if re.search(r"(.)\1{24,}", command):
         return "it repeats one character over and over"
     for n in (1, 2, 3):
-        grams = [tuple(words[i:i + n]) for i in range(0, len(words) - n + 1)]
+        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
         for i in range(len(grams)):
             run = 1
             while i + run * n < len(grams) and grams[i + run * n] == grams[i]:
@@ -126,7 +126,7 @@ def extract(reply: str) -> Parsed:
         p = _from_obj(obj) if obj is not None else None
         if p:
             return Parsed(clean_line(p.command), p.explanation, "lenient-json")
-    m = re.search(r"```[\w+-]*[ \t]*\n(.*?)(?:```|$)", text, re.S)
+    m = re.search(r"```[\w+-]*[ \t]*\n(.*?)(?:```|$)", text, re.DOTALL)
     if m:
         lines = [clean_line(l) for l in m.group(1).splitlines() if l.strip() and not l.strip().startswith("#")]
         if lines:

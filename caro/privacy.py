@@ -27,8 +27,8 @@ _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
 
 FORMS: list[tuple[str, re.Pattern]] = [(name, re.compile(rx, flags)) for name, rx, flags in [
     # key material first: whole blocks
-    ("pem-block", r"(?P<s>-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|PGP PRIVATE KEY BLOCK|OPENSSH PRIVATE KEY)-----"
-                  r".*?(?:-----END [A-Z0-9 ]*-----|$))", re.S),
+    ("pem-block", (r"(?P<s>-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|PGP PRIVATE KEY BLOCK|OPENSSH PRIVATE KEY)-----"
+                   r".*?(?:-----END [A-Z0-9 ]*-----|$))"), re.DOTALL),
     # credentials inside URLs: user:password@host, webhook paths, token-bearing query strings
     ("url-userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?P<s>[^\s@/]+)@", 0),
     ("slack-webhook", r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>[A-Za-z0-9/_-]+)", 0),
@@ -42,12 +42,12 @@ FORMS: list[tuple[str, re.Pattern]] = [(name, re.compile(rx, flags)) for name, r
     ("cookie-header", r"(?i)\bcookie:\s*(?P<s>[^'\"\n]+)", 0),
     ("bearer-word", r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})", 0),
     # environment assignments whose names say secret (sh, env, export, fish's set -x)
-    ("env-assignment", rf"\b{_NAME_HINT}=(?P<s>{_VALUE})", re.I),
-    ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>{_VALUE})", re.I),
+    ("env-assignment", rf"\b{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
+    ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>{_VALUE})", re.IGNORECASE),
     # options of common clients
-    ("password-option", r"(?i)(?:^|\s)--?(?:password|passwd|pass|pwd|http-password|ftp-password|db-password|client-secret|"
-                        r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password)"
-                        rf"(?:=|\s+)(?P<s>{_VALUE})", 0),
+    ("password-option", (r"(?i)(?:^|\s)--?(?:password|passwd|pass|pwd|http-password|ftp-password|db-password|client-secret|"
+                         r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password)"
+                         rf"(?:=|\s+)(?P<s>{_VALUE})"), 0),
     ("mysql-p", r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p(?P<s>[^\s;&|]+)", 0),
     ("docker-login-p", r"\b(?:docker|podman|buildah|skopeo|helm)\s+(?:registry\s+)?login\b[^\n|;&]*?\s-p\s*(?P<s>[^\s;&|]+)", 0),
     ("sshpass", r"\bsshpass\s+-p\s*(?P<s>[^\s;&|]+)", 0),

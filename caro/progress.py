@@ -32,7 +32,7 @@ class Spinner:
             i += 1
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "Spinner":
+    def __enter__(self) -> Spinner:
         try:
             tty = self.stream.isatty()
         except (AttributeError, ValueError):

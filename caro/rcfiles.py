@@ -20,7 +20,7 @@ from . import paths
 START = "# >>> caro >>>"
 END = "# <<< caro <<<"
 SHELLS = ("zsh", "bash", "fish")
-_BLOCK = re.compile(r"(?m)^# >>> caro >>>\n.*?^# <<< caro <<<\n?", re.S)
+_BLOCK = re.compile(r"(?m)^# >>> caro >>>\n.*?^# <<< caro <<<\n?", re.DOTALL)
 
 
 class RcError(Exception):
@@ -35,7 +35,7 @@ class Change:
 
 
 def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Path:
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     home = home or Path(env.get("HOME") or Path.home())
     if shell == "zsh":
         return Path(env.get("ZDOTDIR") or home) / ".zshrc"
@@ -48,7 +48,7 @@ def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Pa
 
 def detect(env: dict | None = None, home: Path | None = None) -> list[str]:
     """The login shell from $SHELL, plus any other supported shell the user has set up."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     found = []
     login = Path(env.get("SHELL", "")).name
     if login in SHELLS:
@@ -142,8 +142,8 @@ def _write(path: Path, text: str, backup: bool = True) -> None:
 
 def render_snippets(shells) -> None:
     """Write the rendered hooks the rc blocks source (absolute paths of this install inside)."""
-    from .hook import render
     from .config import write_atomic
+    from .hook import render
     for sh in shells:
         f = snippet_file(sh)
         f.parent.mkdir(parents=True, exist_ok=True)

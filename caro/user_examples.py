@@ -30,7 +30,7 @@ class UserExamples:
     stamp: tuple | None = None
 
     @classmethod
-    def load(cls, path: Path) -> "UserExamples":
+    def load(cls, path: Path) -> UserExamples:
         from .config import read_toml
         try:
             st = path.stat()
@@ -41,7 +41,7 @@ class UserExamples:
                  if isinstance(i, dict) and i.get("request") and i.get("command")]
         return cls(pairs, path, (st.st_mtime_ns, st.st_size))
 
-    def fresh(self) -> "UserExamples":
+    def fresh(self) -> UserExamples:
         """Itself, or a re-read copy when the file changed since it was loaded."""
         if self.path is None:
             return self

@@ -1,4 +1,5 @@
-"""Pyflakes-level lint (ruff F, E9: unused imports, undefined names, syntax) over the code we ship and measure with."""
+"""Lint and types: pyflakes-level ruff (F, E9) over everything we ship and measure with, ruff's
+default rules (less the few pyproject.toml names, with reasons) and mypy over the package."""
 import shutil
 import subprocess
 import sys
@@ -9,10 +10,24 @@ import pytest
 from conftest import ROOT
 
 
+def _tool(name: str) -> str:
+    path = shutil.which(name) or str(Path(sys.executable).parent / name)
+    if not Path(path).exists():
+        pytest.skip(f"{name} is not installed (it is in the test extra)")
+    return path
+
+
 def test_pyflakes_clean():
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    if not Path(ruff).exists():
-        pytest.skip("ruff is not installed (it is in the test extra)")
-    r = subprocess.run([ruff, "check", "--isolated", "--select", "F,E9", "caro", "benchmarks", "tests"],
+    r = subprocess.run([_tool("ruff"), "check", "--isolated", "--select", "F,E9", "caro", "benchmarks", "tests"],
                        cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:]
+
+
+def test_ruff_default_rules_clean_on_the_package():
+    r = subprocess.run([_tool("ruff"), "check", "caro"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:]
+
+
+def test_mypy_clean_on_the_package():
+    r = subprocess.run([_tool("mypy"), "caro"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:]

@@ -7,7 +7,7 @@ import json
 import random
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..privacy import Redaction, is_remote
 from .base import Backend, BackendError, Generation, Prompt
@@ -108,7 +108,7 @@ class HTTPClient:
         total = budget if budget is not None else self.deadline
 
         def call(deadline):
-            once = lambda: self._json_once("GET", path, total, deadline)      # noqa: E731
+            once = lambda: self._json_once("GET", path, total, deadline)
             return once() if budget is not None else self._with_retries(once, deadline)
         return self._by(total, call)
 
@@ -194,7 +194,7 @@ class HTTPBackend(Backend):
         g.text = r.restore(g.text)
         return g
 
-    def answer(self, prompt: Prompt, **kw) -> Generation:
+    def answer(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
         raise NotImplementedError
 
     @property

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
@@ -13,7 +14,7 @@ class MLXBackend(Backend):
     def __init__(self, model: str | None, module=None):
         self.model = model or "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"
         self._module = module            # tests pass a stand-in with load/generate
-        self._loaded = None
+        self._loaded: tuple[Any, Any] | None = None
 
     @property
     def model_name(self) -> str:

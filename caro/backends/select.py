@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from .. import atomic, paths
-from ..privacy import mask_url
 from ..config import Config
+from ..privacy import mask_url
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
 CACHE_TTL = 60.0
@@ -200,12 +200,14 @@ def select(config: Config, flag: str | None = None, model: str | None = None, no
     if allow_fallback and state.open_circuit(key):
         notices.append(f"{name} failed several times recently; using the embedded model for a while")
         return embedded(), notices
-    av = state.cached(key)
-    if av is None:
+    cached = state.cached(key)
+    if cached is None:
         av = backend.probe()
         state.remember(key, av)
-    elif av.ok:
-        backend.adopt(av)
+    else:
+        av = cached
+        if av.ok:
+            backend.adopt(av)
     if not av.ok:
         if not allow_fallback:
             raise BackendError(av.detail)

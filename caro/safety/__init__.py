@@ -2,4 +2,4 @@
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE
 from .validator import MODES, Policy, Verdict, check
 
-__all__ = ["check", "Verdict", "Policy", "MODES", "RULES", "RISK_ORDER", "SAFE", "MODERATE", "HIGH", "CRITICAL"]
+__all__ = ["CRITICAL", "HIGH", "MODERATE", "MODES", "RISK_ORDER", "RULES", "SAFE", "Policy", "Verdict", "check"]

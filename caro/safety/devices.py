@@ -43,7 +43,8 @@ class Device:
         return f"{self.path}: {what + ', ' if what else ''}{state}"
 
 
-def _human(n: int) -> str:
+def _human(size: int) -> str:
+    n = float(size)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

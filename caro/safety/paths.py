@@ -49,7 +49,7 @@ def normalise(path: str) -> str:
         return p
     p = re.sub(r"/{2,}", "/", p)
     p = re.sub(r"(?<=/)(\./)+", "", p)          # `/./etc` is `/etc`
-    while len(p) > 1 and (p.endswith("/") or p.endswith("/.")):
+    while len(p) > 1 and (p.endswith(("/", "/."))):
         p = p[:-2] if p.endswith("/.") else p[:-1]
     return p or "/"
 
@@ -100,7 +100,7 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
         return OTHER
     if p.startswith(SCRATCH_PREFIXES):
         return OTHER
-    bare = p[:-2] if p.endswith("/*") else p
+    bare = p.removesuffix("/*")
     if bare in SYSTEM_DIRS:
         return SYSTEM
     if re.fullmatch(r"/(home|Users)/[^/*]+(/\*)?|/root/\*", p):

@@ -4,8 +4,8 @@ tests/test_safety_rules.py runs every rule's own examples."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import paths as P
 from .commands import Cmd, find_info
@@ -45,9 +45,8 @@ def _recursive(cmd: Cmd) -> bool:
 
 def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -> str | None:
     for r in cmd.redirects:
-        if r.op in (">", ">|", "&>", "<>") or (r.op in (">>", "&>>") and not append_ok):
-            if pred(r.target):
-                return r.target
+        if (r.op in (">", ">|", "&>", "<>") or (r.op in (">>", "&>>") and not append_ok)) and pred(r.target):
+            return r.target
     if cmd.name == "tee":
         for op in cmd.operands:
             if pred(op) and not (append_ok and cmd.has("a", "--append")):
@@ -352,15 +351,15 @@ _RUNNERS = frozenset("sh bash zsh dash ksh fish python python3 perl ruby node ph
 
 
 def pipe_to_shell(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in _RUNNERS and any(p in _FETCHERS for p in cmd.pipe_before):
-        if cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s"):
-            fetch = next(p for p in cmd.pipe_before if p in _FETCHERS)
-            return f"{fetch} … | {cmd.name}"
+    if cmd.name in _RUNNERS and any(p in _FETCHERS for p in cmd.pipe_before) and \
+            (cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s")):
+        fetch = next(p for p in cmd.pipe_before if p in _FETCHERS)
+        return f"{fetch} … | {cmd.name}"
     return None
 
 
 def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (cmd.has("e", "c") or any(a.startswith("--exec") or a.startswith("--sh-exec") for a in cmd.args)):
+    if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (cmd.has("e", "c") or any(a.startswith(("--exec", "--sh-exec")) for a in cmd.args)):
         return cmd.name + " -e"
     if cmd.name == "socat" and any(re.search(r"(?i)exec:|system:", a) for a in cmd.args):
         return "socat exec:"
@@ -519,14 +518,14 @@ def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
             return f"{cmd.name} {' '.join(a[:2])}"
         if a[:1] in (["stop"], ["kill"], ["rm"]) and any("…" in x for x in a):
             return f"{cmd.name} {a[0]} $(…) (every container listed)"
-        if a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"]):
-            if any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a):
-                return f"{cmd.name} {a[0]} $(…)"
+        if (a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"])) \
+                and (any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a)):
+            return f"{cmd.name} {a[0]} $(…)"
     if cmd.name in ("docker-compose", "podman-compose") and "down" in a and cmd.has("v", "--volumes"):
         return f"{cmd.name} down --volumes"
-    if cmd.name in ("kubectl", "oc", "helm", "k"):
-        if "delete" in a and (any(x in ("--all", "-A", "--all-namespaces") for x in a) or any(x in ("namespace", "ns", "namespaces", "node", "nodes", "pv", "crd") for x in a)):
-            return "kubectl delete " + " ".join(x for x in a if x != "delete")[:60]
+    mass = ("--all", "-A", "--all-namespaces", "namespace", "ns", "namespaces", "node", "nodes", "pv", "crd")
+    if cmd.name in ("kubectl", "oc", "helm", "k") and "delete" in a and any(x in mass for x in a):
+        return "kubectl delete " + " ".join(x for x in a if x != "delete")[:60]
     return None
 
 
@@ -557,9 +556,9 @@ _SQL_STATEMENT = re.compile(r"(?i)^(update\s+\S+\s+set\b.*|alter\s+table\s+\S+\s
 
 def container_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     a = cmd.args
-    if cmd.name in ("docker", "podman", "nerdctl"):
-        if a[:2] in (["volume", "rm"], ["network", "rm"]) or (a[:1] == ["rmi"] and cmd.has("f", "--force")):
-            return f"{cmd.name} {' '.join(a[:2])}"
+    if cmd.name in ("docker", "podman", "nerdctl") and \
+            (a[:2] in (["volume", "rm"], ["network", "rm"]) or (a[:1] == ["rmi"] and cmd.has("f", "--force"))):
+        return f"{cmd.name} {' '.join(a[:2])}"
     if cmd.name in ("kubectl", "oc", "k"):
         sub = next((x for x in a if not x.startswith("-")), "")
         if sub in ("delete", "drain"):

@@ -122,7 +122,9 @@ def _brace_alternatives(s: str) -> list[str] | None:
         inc = abs(int(m.group(3) or 1)) or 1
         step = inc if b >= a else -inc
         return [str(n) for n in range(a, b + (1 if step > 0 else -1), step)][:MAX_BRACE_WORDS]
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
     for ch in s:
         if ch == "{":
             depth += 1
@@ -494,14 +496,14 @@ class _Reader:
     # words -----------------------------------------------------------------------------
     def words_of(self, node: Node, owner: Simple, split: bool = True) -> list[Word]:
         buf: list[str] = []
-        info = {"quoted": False, "dynamic": False, "opaque": False, "subs": [], "tricks": []}
+        info = _Info()
         self.pieces(node, buf, info, quoted=False)
         joined = "".join(buf)
-        if info["subs"]:
-            self.subs.extend(info["subs"])
+        if info.subs:
+            self.subs.extend(info.subs)
         fields = brace_expand(joined) if "{" in joined else [joined]
         if len(fields) > 1:
-            info["dynamic"] = True
+            info.dynamic = True
         out: list[Word] = []
         for f in fields:
             parts = f.split(_SPLIT) if (split and _SPLIT in f) else [f.replace(_SPLIT, " ")]
@@ -510,12 +512,12 @@ class _Reader:
                     continue
                 glob = any(ch in p for ch in "*?[")
                 if p[:1] in _DASHES:
-                    info["tricks"].append("look-alike dashes")
-                out.append(Word(p.translate(_UNQUOTE_TABLE), info["quoted"], list(info["subs"]),
-                                info["dynamic"] or glob or len(parts) > 1, info["opaque"], glob, list(info["tricks"])))
+                    info.tricks.append("look-alike dashes")
+                out.append(Word(p.translate(_UNQUOTE_TABLE), info.quoted, list(info.subs),
+                                info.dynamic or glob or len(parts) > 1, info.opaque, glob, list(info.tricks)))
         return out
 
-    def pieces(self, node: Node, buf: list[str], info: dict, quoted: bool) -> None:
+    def pieces(self, node: Node, buf: list[str], info: _Info, quoted: bool) -> None:
         t = node.type
         if t == "word" or t == "number" or t == "test_operator" or t == "extglob_pattern" or t == "regex":
             raw = self.text(node)
@@ -529,27 +531,27 @@ class _Reader:
                     nxt = raw[i + 1]
                     if nxt != "\n":
                         buf.append(nxt.translate(_QUOTE_TABLE))
-                        info["quoted"] = True
+                        info.quoted = True
                     i += 2
                     continue
                 buf.append(ch)
                 i += 1
             return
         if t == "raw_string":
-            info["quoted"] = True
+            info.quoted = True
             inner = self.text(node)[1:-1]
             buf.append(inner.translate(_QUOTE_TABLE))
             return
         if t == "ansi_c_string":
-            info["quoted"] = True
+            info.quoted = True
             text, numeric = ansi_c(self.text(node)[2:-1])
-            info["dynamic"] = True
+            info.dynamic = True
             if numeric:
-                info["tricks"].append("$'\\x..' escapes")
+                info.tricks.append("$'\\x..' escapes")
             buf.append(text.translate(_QUOTE_TABLE))
             return
         if t in ("string", "translated_string"):
-            info["quoted"] = True
+            info.quoted = True
             for c in node.children:
                 if c.type in ('"', "$\""):
                     continue
@@ -564,31 +566,31 @@ class _Reader:
             kids = node.children
             for k, c in enumerate(kids):
                 if c.type in ("raw_string", "string") and len(self.text(c)) == 2 and 0 < k < len(kids) - 1:
-                    info["tricks"].append("empty quotes inside a word")
+                    info.tricks.append("empty quotes inside a word")
                 self.pieces(c, buf, info, quoted)
             return
         if t in ("simple_expansion", "expansion"):
             self.expansion(node, buf, info, quoted)
             return
         if t in ("command_substitution", "process_substitution"):
-            info["dynamic"] = info["opaque"] = True
-            info["subs"].append(self.inner(node))
+            info.dynamic = info.opaque = True
+            info.subs.append(self.inner(node))
             src = self.text(node)
             buf.append((src[:2] + "…)" if src.startswith(("$(", "<(", ">(")) else "`…`").translate(_QUOTE_TABLE))
             return
         if t == "arithmetic_expansion":
-            info["dynamic"] = info["opaque"] = True
+            info.dynamic = info.opaque = True
             buf.append(self.text(node).translate(_QUOTE_TABLE))
             for sub in self.find_subs(node):
-                info["subs"].append(sub)
+                info.subs.append(sub)
             return
         if t == "brace_expression":
             buf.append(self.text(node))
             return
         buf.append(self.text(node).translate(_QUOTE_TABLE) if quoted else self.text(node))
 
-    def expansion(self, node: Node, buf: list[str], info: dict, quoted: bool) -> None:
-        info["dynamic"] = True
+    def expansion(self, node: Node, buf: list[str], info: _Info, quoted: bool) -> None:
+        info.dynamic = True
         src = self.text(node)
         name_node = next((c for c in node.children if c.type in ("variable_name", "special_variable_name")), None)
         name = self.text(name_node) if name_node is not None else ""
@@ -596,7 +598,7 @@ class _Reader:
         is_plain = src in (f"${name}", f"${{{name}}}")
         value: str | None = None
         if name == "IFS" and is_plain:
-            info["tricks"].append("${IFS}")
+            info.tricks.append("${IFS}")
             value = " "
         elif name in self.env and (is_plain or ops):
             value = self.env[name]
@@ -613,19 +615,18 @@ class _Reader:
         if value is None and ops and ops[0].type in (":-", "-", ":=", "=") and name not in self.env:
             # ${X:-default}: X is not set on this line, so judge the default
             default = [c for c in node.children if c.start_byte >= ops[0].end_byte and c.type != "}"]
-            sub: list[str] = []
+            parts: list[str] = []
             for d in default:
-                self.pieces(d, sub, info, quoted=True)
-            value = "".join(sub).translate(_UNQUOTE_TABLE)
+                self.pieces(d, parts, info, quoted=True)
+            value = "".join(parts).translate(_UNQUOTE_TABLE)
             if name in _KNOWN_VARS:
                 value = f"${name}"
         if value is None:
             if name in _KNOWN_VARS and is_plain:
                 buf.append(f"${name}")        # paths.classify knows $HOME and friends
                 return
-            info["opaque"] = True
-            for sub in self.find_subs(node):
-                info["subs"].append(sub)
+            info.opaque = True
+            info.subs.extend(self.find_subs(node))
             buf.append(src.translate(_QUOTE_TABLE) if quoted else src)
             return
         if quoted or self.shell != "bash":
@@ -640,8 +641,18 @@ class _Reader:
             buf.append(fields)
 
 
+@dataclass
+class _Info:
+    """What was learnt about one word while its pieces were read."""
+    quoted: bool = False
+    dynamic: bool = False
+    opaque: bool = False
+    subs: list[str] = field(default_factory=list)
+    tricks: list[str] = field(default_factory=list)
+
+
 def _join(cwd: str | None, target: str) -> str | None:
-    if target.startswith(("/", "~")) or target.startswith("$HOME"):
+    if target.startswith(("/", "~", "$HOME")):
         base, rest = ("~", target[5:]) if target.startswith("$HOME") else ("", target)
         path = base + rest
     elif cwd is None:

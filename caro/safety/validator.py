@@ -188,8 +188,9 @@ class _Analysis:
                         self.produced(cmd, [s for w in words for s in w.subs], depth)
                     else:
                         self.text(" ".join(cmd.args), depth + 1)
-                if cmd.from_stdin and idx > 0 and resolved[idx - 1] is not None and resolved[idx - 1].name == "find":
-                    self.fed_by_find(cmd, resolved[idx - 1], depth, pipeline[idx], pipeline)
+                before_it = resolved[idx - 1] if idx > 0 else None
+                if cmd.from_stdin and before_it is not None and before_it.name == "find":
+                    self.fed_by_find(cmd, before_it, depth, pipeline[idx], pipeline)
                 self.generated(cmd, idx, pipeline, depth)
         for sub in parsed.subs:
             self.text(sub, depth + 1)
