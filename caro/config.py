@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .errors import ConfigError
+from .keys import parse_key
 
 try:
     import tomllib
@@ -54,10 +56,6 @@ ENV = {
     "CARO_VERBOSE": "logging.verbose",
 }
 SECRET_KEYS = re.compile(r"(api_key|token|password|secret)$")
-
-
-class ConfigError(Exception):
-    """A config problem the user must fix; the message names the file and what was expected."""
 
 
 @dataclass
@@ -161,7 +159,6 @@ def validate(dotted: str, value: Any, origin: str) -> Any:
     if dotted.endswith("api_key") and value and re.search(r"\s", str(value)):
         raise ConfigError(f"{origin}: {dotted} contains whitespace; paste the key without spaces or newlines")
     if dotted == "shell.key":
-        from .keys import parse_key
         parse_key(str(value), origin)
     return value
 

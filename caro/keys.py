@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import ConfigError
+
 
 def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
     """'^G', 'ctrl-g', 'C-g', 'alt-e', 'M-e' -> ('ctrl'|'alt', letter)."""
@@ -14,7 +16,6 @@ def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
     m = re.fullmatch(r"(?i)(?:alt|meta|m)[-+]([a-z])", s) or re.fullmatch(r"\\e([a-z])", s)
     if m:
         return "alt", m.group(1).lower()
-    from .config import ConfigError
     raise ConfigError(f"{origin}: hotkey {spec!r} cannot be bound in every shell; use ctrl-LETTER or alt-LETTER (like ^G or alt-g)")
 
 

@@ -1,4 +1,4 @@
-from caro.completion import FILES, render
+from caro.cli.completion import FILES, render
 from conftest import ROOT
 
 

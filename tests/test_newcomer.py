@@ -13,7 +13,7 @@ import pytest
 
 from caro import protocol
 from caro.cli import mistyped
-from caro.interactive import copy
+from caro.cli.interactive import copy
 from caro.linekind import is_command
 from conftest import PY, ROOT, pin_examples, run_caro, run_relay
 from servers import StandInHelper
@@ -132,9 +132,9 @@ def test_zsh_completes_subcommands_and_model_names(tmp_path):
 
 
 def test_completions_follow_the_cli_definition():
-    from caro.completion import FILES, render
+    from caro.cli.completion import FILES, render
     for sh, name in FILES.items():
-        assert (ROOT / "completions" / name).read_text() == render(sh), "regenerate: python -m caro.completion"
+        assert (ROOT / "completions" / name).read_text() == render(sh), "regenerate: python -m caro.cli.completion"
 
 
 # ---------------------------------------------------------------- the helper follows your settings

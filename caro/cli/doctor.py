@@ -6,7 +6,7 @@ import platform
 import shutil
 import subprocess
 
-from . import __version__, config, helper, models, paths
+from .. import __version__, config, helper, models, paths
 
 
 def checks() -> list[tuple[str, bool, str]]:
@@ -50,12 +50,12 @@ def checks() -> list[tuple[str, bool, str]]:
         pass
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
     if cfg:
-        from .backends.select import make
+        from ..backends.select import make
         for b in ("ollama", "vllm", "lmstudio"):
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
-    from . import rcfiles
+    from .. import rcfiles
     hooked = rcfiles.present()
     for sh in rcfiles.SHELLS:
         if shutil.which(sh):
@@ -97,3 +97,8 @@ def run(as_json: bool = False) -> int:
         for n, ok, d in res:
             print(f"{'ok ' if ok else 'BAD'} {n:18} {d}")
     return 0 if all(ok for _, ok, _ in res) else 1
+
+
+
+def cmd_doctor(args) -> int:
+    return run(as_json=args.json)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from .cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, err
+from .status import Exit, err
 
 CLIPBOARD_TOOLS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "-ib"], ["pbcopy"])
 
@@ -60,7 +60,7 @@ def offer(s) -> int:
     verdict = s.verdict
     print(command)
     sys.stdout.flush()
-    from .verdicts import sentence
+    from ..verdicts import sentence
     if sentence(verdict):
         err(sentence(verdict))
     while True:
@@ -68,11 +68,11 @@ def offer(s) -> int:
         if key == "e":
             from prompt_toolkit import prompt as pt_prompt
             command = pt_prompt("$ ", default=command)
-            from . import safety
+            from .. import safety
             verdict = safety.check(command)
             if verdict.blocked:
                 err(sentence(verdict))
-                return EXIT_BLOCKED
+                return Exit.BLOCKED
             continue
         if key == "r":
             if verdict.action == "warn":
@@ -86,6 +86,6 @@ def offer(s) -> int:
         if key == "c":
             done, said = copy(command)
             err(said)
-            return EXIT_OK if done else EXIT_ERROR
+            return Exit.OK if done else Exit.ERROR
         if key in ("q", ""):
-            return EXIT_OK
+            return Exit.OK

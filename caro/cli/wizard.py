@@ -10,15 +10,15 @@ import difflib
 import sys
 import time
 
-from . import config, paths
-from .backends.base import Availability
+from .. import config, paths
+from ..backends.base import Availability
 
 SAMPLE = "list the 5 biggest files here"
 
 
 def detect(cfg) -> list[tuple[str, Availability]]:
     """Embedded model, Ollama on :11434, LM Studio on :1234, and a vLLM URL if configured."""
-    from .backends.select import make
+    from ..backends.select import make
     found = []
     for name in ("embedded", "ollama", "lmstudio", "vllm"):
         if name == "vllm" and cfg.sources.get("backend.vllm.url", "default") == "default":
@@ -31,9 +31,9 @@ def detect(cfg) -> list[tuple[str, Availability]]:
 
 
 def live_test(cfg, name: str) -> tuple[bool, str]:
-    from .backends.base import BackendError
-    from .backends.select import make
-    from .engine import Engine, EngineError
+    from ..backends.base import BackendError
+    from ..backends.select import make
+    from ..engine import Engine, EngineError
     t = time.perf_counter()
     try:
         backend = make(name, cfg)
@@ -62,7 +62,7 @@ def _ask_url(prompt_fn) -> str:
 
 
 def _ask_key(prompt_fn, current: str) -> str:
-    from .keys import parse_key
+    from ..keys import parse_key
     while True:
         key = prompt_fn("Hotkey (like ^G or alt-g): ", default=current).strip() or current
         try:
@@ -129,10 +129,10 @@ def run(yes: bool = False) -> int:
             config.write_atomic(path, new)
             print(f"wrote {path}; shells already open pick up the new settings on the next key press")
             if key != old_key:
-                from .commands import settings_changed
+                from .config import settings_changed
                 settings_changed("shell.key")       # re-render the installed hooks with the new key
         if interactive and confirm("Add the Ctrl-G hook to your shell rc files?"):
-            from .commands import hook_rc
+            from .hook import hook_rc
             hook_rc([], remove=False)
         elif not interactive:
             print("shell hook: run `caro hook --install` (or ./install.sh) to add Ctrl-G to your rc files")

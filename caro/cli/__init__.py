@@ -1,21 +1,19 @@
-"""Argument parsing and dispatch. Heavy modules (llama_cpp, httpx, prompt_toolkit) are
-imported only inside the commands that need them, so --help and --version stay fast."""
+"""The `caro` command line: argument parsing and dispatch, one module per subcommand beside it.
+
+Heavy modules (llama_cpp, httpx, prompt_toolkit) are imported only inside the subcommands that need
+them, so --help and --version stay fast. Everything below this package (engine, safety, helper,
+shell integration) never imports from it."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from . import __version__
+from .. import __version__
+from .status import Exit, err
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BLOCKED, EXIT_NO_BACKEND, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 SUBCOMMANDS = ("check", "explain", "hook", "init", "doctor", "helper", "model", "config", "learn")
 SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
-
-
-def err(msg: str) -> None:
-    """One line on stderr; text from servers and models arrives here too, so controls are escaped."""
-    from .visible import shown
-    print(f"caro: {shown(msg, 2000)}", file=sys.stderr)
 
 
 def request_parser() -> argparse.ArgumentParser:
@@ -139,34 +137,34 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = sub_parser().parse_args(argv)
-            from . import commands
-            return getattr(commands, "cmd_" + args.cmd)(args)
+            module = importlib.import_module(f".{args.cmd}", __name__)
+            return getattr(module, "cmd_" + args.cmd)(args)
         meant = mistyped(argv)
         if meant:
             err(f"unknown subcommand {argv[0]!r}: did you mean `caro {meant}`? "
                 f"(to ask for a command, quote the request: caro \"{' '.join(argv)}\")")
-            return EXIT_USAGE
+            return Exit.USAGE
         args = request_parser().parse_args(argv)
         if not args.request:
             request_parser().print_usage(sys.stderr)
             err("give a request, e.g. caro \"list the 5 biggest files here\"")
-            return EXIT_USAGE
-        from . import commands
-        return commands.cmd_request(args, _read_request(args.request))
+            return Exit.USAGE
+        from .request import cmd_request
+        return cmd_request(args, _read_request(args.request))
     except KeyboardInterrupt:
         print(file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return Exit.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return Exit.OK
     except OSError as e:
         # a read-only or full disk, a vanished directory: one line that names it, never a traceback
         where = f" ({e.filename})" if e.filename else ""
         err(f"{e.strerror or e}{where}; check that CARO_HOME ({_home()}) is writable and has free space")
-        return EXIT_ERROR
+        return Exit.ERROR
 
 
 def _home() -> str:
-    from .paths import home
+    from ..paths import home
     return str(home())
 
 

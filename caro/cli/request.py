@@ -1,0 +1,100 @@
+"""`caro "request"`: ask the warm helper (or a one-off engine) and print or offer the command."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from ..visible import shown
+from .common import load_config, say_verdict
+from .status import Exit, err
+
+
+def build_engine(args, cfg):
+    from ..backends.base import BackendError
+    from ..backends.select import select
+    from ..engine import Engine
+    try:
+        backend, notices = select(cfg, getattr(args, "backend", None), getattr(args, "model", None),
+                                  getattr(args, "no_fallback", False), getattr(args, "verbose", False))
+    except BackendError as e:
+        err(str(e))
+        raise SystemExit(Exit.NO_BACKEND)
+    return Engine(cfg, backend, notices)
+
+
+def _uses_helper(args) -> bool:
+    """The CLI asks the running helper (one warm model for every entry point) unless a backend or
+    model is chosen for this call only, which the shared helper does not serve."""
+    return not (getattr(args, "backend", None) or getattr(args, "model", None) or getattr(args, "no_fallback", False)
+                or os.environ.get("CARO_BACKEND") or os.environ.get("CARO_MODEL") or os.environ.get("CARO_NO_HELPER"))
+
+
+def _suggest_via_helper(request: str, shell: str | None, cfg):
+    """Ask the helper (starting it when needed) and judge its commands with this call's policy."""
+    from .. import helper, safety
+    from ..engine import EngineError, Option, Suggestion
+    try:
+        helper.start()
+        kind, *fields = helper.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
+                                    "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
+                                    "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", "60")))
+    except (RuntimeError, OSError) as e:
+        raise EngineError(f"the caro helper could not answer ({e}); run: caro doctor", Exit.NO_BACKEND) from None
+    if kind != "json":
+        msg = fields[0] if fields else "no answer"
+        raise EngineError(msg, Exit.USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg
+                          else Exit.NO_BACKEND)
+    got = json.loads(fields[0])
+    policy = safety.Policy.from_config(cfg.section("safety"))
+    judged = [Option(c, safety.check(c, shell=shell or "bash", policy=policy), got.get("source", "model"))
+              for c in [got["command"], *got.get("alternatives", [])]]
+    return Suggestion(request, judged, got["backend"], got["model"], got["elapsed_ms"], got.get("explanation", ""),
+                      got.get("notices", []))
+
+
+def cmd_request(args, request: str) -> int:
+    from ..backends.base import BackendError
+    from ..engine import EngineError, check_request
+    flags = {"safety.mode": args.safety}
+    cfg = load_config(flags)
+    from ..progress import Spinner
+    try:
+        check_request(request)
+        if _uses_helper(args):
+            with Spinner("thinking"):
+                s = _suggest_via_helper(request, args.shell, cfg)
+        else:
+            engine = build_engine(args, cfg)
+            with Spinner(f"waiting for {engine.backend.name}"):
+                s = engine.suggest(request, shell=args.shell)
+    except EngineError as e:
+        err(str(e))
+        return e.code
+    except BackendError as e:
+        err(str(e))
+        return Exit.NO_BACKEND
+    for n in s.notices:
+        err(n)
+    if args.json:
+        out = s.as_dict()
+        if s.verdict.blocked:
+            out["command"] = ""
+            out["blocked_command"] = s.command
+        print(json.dumps(out))
+        return Exit.BLOCKED if s.verdict.blocked else Exit.OK
+    if s.verdict.blocked:
+        say_verdict(s.verdict)
+        err(f"caro will not show a command it judges critical (it suggested: {shown(s.command, 120)})")
+        return Exit.BLOCKED
+    if args.explain and s.explanation:
+        err(s.explanation)
+    if args.verbose:
+        err(f"{s.backend}/{s.model} · {s.source} · {s.elapsed_ms:.0f} ms · risk {s.verdict.risk}")
+    interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.print_only
+    if not interactive:
+        say_verdict(s.verdict)
+        print(s.command)
+        return Exit.OK
+    from .interactive import offer
+    return offer(s)
