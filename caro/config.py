@@ -16,45 +16,16 @@ from typing import Any
 from . import paths
 from .errors import ConfigError
 from .keys import parse_key
+from .settings import BACKENDS, BY_KEY, defaults, env_overrides
 
 try:
     import tomllib
 except ModuleNotFoundError:   # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-BACKENDS = ("embedded", "mlx", "ollama", "vllm", "lmstudio")
-
-DEFAULTS: dict[str, Any] = {
-    "backend": {
-        "preferred": "auto",
-        "fallback": True,
-        "embedded": {"model": "qwen2.5-coder-1.5b", "threads": 0, "context": 2048},
-        "mlx": {"model": "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"},
-        "ollama": {"url": "http://localhost:11434", "model": "qwen2.5-coder:1.5b", "endpoint": "generate",
-                   "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
-        "vllm": {"url": "http://localhost:8000/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
-                 "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
-        "lmstudio": {"url": "http://localhost:1234/v1", "model": "", "api_key": "", "api_key_env": "", "endpoint": "chat",
-                     "stream": False, "connect_timeout": 5.0, "timeout": 30.0},
-    },
-    "safety": {"mode": "moderate", "allow": [], "rules": [], "max_length": 8192},
-    "helper": {"idle_minutes": 30, "timeout": 30},
-    "shell": {"key": "^G"},
-    "logging": {"verbose": False},
-}
-
-# environment variable -> dotted key
-ENV = {
-    "CARO_BACKEND": "backend.preferred",
-    "CARO_MODEL": "backend.embedded.model",
-    "CARO_SAFETY": "safety.mode",
-    "CARO_OLLAMA_URL": "backend.ollama.url",
-    "CARO_VLLM_URL": "backend.vllm.url",
-    "CARO_LMSTUDIO_URL": "backend.lmstudio.url",
-    "CARO_IDLE_MINUTES": "helper.idle_minutes",
-    "CARO_KEY": "shell.key",
-    "CARO_VERBOSE": "logging.verbose",
-}
+# Declared once in settings.py; these views keep the names the rest of caro reads.
+DEFAULTS: dict[str, Any] = defaults()
+ENV = env_overrides()                       # CARO_… variable -> dotted key
 SECRET_KEYS = re.compile(r"(api_key|token|password|secret)$")
 
 
@@ -146,19 +117,16 @@ def _coerce(dotted: str, value: Any, origin: str) -> Any:
 
 def validate(dotted: str, value: Any, origin: str) -> Any:
     value = _coerce(dotted, value, origin)
-    if dotted == "backend.preferred" and value not in BACKENDS + ("auto",):
-        raise ConfigError(f"{origin}: backend.preferred = {value!r}; expected one of auto, {', '.join(BACKENDS)}")
-    if dotted == "safety.mode" and value not in ("strict", "moderate", "permissive"):
-        raise ConfigError(f"{origin}: safety.mode = {value!r}; expected strict, moderate or permissive")
-    if dotted == "backend.ollama.endpoint" and value not in ("generate", "chat"):
-        raise ConfigError(f"{origin}: {dotted} = {value!r}; expected generate (/api/generate) or chat (/api/chat)")
-    if dotted in ("backend.vllm.endpoint", "backend.lmstudio.endpoint") and value not in ("chat", "completions"):
-        raise ConfigError(f"{origin}: {dotted} = {value!r}; expected chat (/v1/chat/completions) or completions (/v1/completions)")
-    if dotted.endswith(".url") and value and not re.match(r"^https?://[^\s/]+", str(value)):
+    setting = BY_KEY.get(dotted)
+    if setting is None:
+        return value
+    if setting.choices and value not in setting.choices:
+        raise ConfigError(f"{origin}: {dotted} = {value!r}; expected one of {', '.join(setting.choices)}")
+    if setting.form == "url" and value and not re.match(r"^https?://[^\s/]+", str(value)):
         raise ConfigError(f"{origin}: {dotted} = {value!r} needs a scheme and host, like http://localhost:11434")
-    if dotted.endswith("api_key") and value and re.search(r"\s", str(value)):
+    if setting.form == "token" and value and re.search(r"\s", str(value)):
         raise ConfigError(f"{origin}: {dotted} contains whitespace; paste the key without spaces or newlines")
-    if dotted == "shell.key":
+    if setting.form == "hotkey":
         parse_key(str(value), origin)
     return value
 
@@ -222,7 +190,8 @@ def load(path: Path | None = None, env: dict | None = None, flags: dict[str, Any
 
 
 def masked(dotted: str, value: Any) -> Any:
-    if SECRET_KEYS.search(dotted) and value:
+    setting = BY_KEY.get(dotted)
+    if (setting.secret if setting else SECRET_KEYS.search(dotted)) and value:
         s = str(value)
         return "****" + s[-2:] if len(s) > 8 else "****"
     if isinstance(value, str) and "://" in value:

@@ -10,6 +10,7 @@ import importlib
 import sys
 
 from .. import __version__
+from ..settings import BACKENDS, SAFETY_MODES
 from .status import Exit, err
 
 SUBCOMMANDS = ("check", "explain", "hook", "init", "doctor", "helper", "model", "config", "learn")
@@ -21,10 +22,10 @@ def request_parser() -> argparse.ArgumentParser:
         prog="caro", description="Turn a request into a shell command, checked for safety before you see it.",
         epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (caro SUBCOMMAND --help)")
     p.add_argument("request", nargs="*", help="what you want to do, in words")
-    p.add_argument("--backend", choices=("embedded", "mlx", "ollama", "vllm", "lmstudio"), help="backend to use")
+    p.add_argument("--backend", choices=BACKENDS, help="backend to use")
     p.add_argument("--model", help="model name or path (for the chosen backend)")
     p.add_argument("--shell", choices=SHELLS, help="shell to write the command for (default: $SHELL)")
-    p.add_argument("--safety", choices=("strict", "moderate", "permissive"), help="safety mode for this run")
+    p.add_argument("--safety", choices=SAFETY_MODES, help="safety mode for this run")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the command")
     p.add_argument("--explain", action="store_true", help="also print the explanation on stderr")
     p.add_argument("--no-fallback", action="store_true", help="fail instead of falling back to the embedded model")
@@ -41,7 +42,7 @@ def sub_parser() -> argparse.ArgumentParser:
     c.add_argument("command", nargs="+")
     c.add_argument("--json", action="store_true")
     c.add_argument("--shell", choices=SHELLS, default="bash")
-    c.add_argument("--safety", choices=("strict", "moderate", "permissive"))
+    c.add_argument("--safety", choices=SAFETY_MODES)
     e = sp.add_parser("explain", help="explain what a command does and how risky it is")
     e.add_argument("command", nargs="+")
     e.add_argument("--json", action="store_true")

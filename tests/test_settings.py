@@ -1,0 +1,56 @@
+"""The settings table is the one source: config defaults, env overrides, secrets, CLI choices,
+completions and the README's table must all agree with it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from caro import config, settings
+from caro.cli import request_parser, sub_parser
+from conftest import ROOT
+
+
+def test_config_defaults_and_env_come_from_the_table():
+    flat = config._flatten(config.DEFAULTS)
+    assert set(flat) == {s.key for s in settings.SETTINGS}
+    for s in settings.SETTINGS:
+        assert flat[s.key] == s.default, s.key
+    assert config.ENV == {s.env: s.key for s in settings.SETTINGS if s.env}
+    assert len(config.ENV) == len([s for s in settings.SETTINGS if s.env])     # no variable used twice
+
+
+def test_every_default_passes_its_own_validation():
+    for s in settings.SETTINGS:
+        assert config.validate(s.key, s.default, "default") == s.default, s.key
+
+
+@pytest.mark.parametrize("s", [s for s in settings.SETTINGS if s.choices], ids=lambda s: s.key)
+def test_choices_are_enforced(s):
+    for ok in s.choices:
+        assert config.validate(s.key, ok, "test") == ok
+    with pytest.raises(config.ConfigError, match="expected one of"):
+        config.validate(s.key, "no-such-choice", "test")
+
+
+def test_secrets_are_masked_and_only_secrets():
+    for s in settings.SETTINGS:
+        if isinstance(s.default, str):
+            shown = config.masked(s.key, "sk-abcdefghijkl")
+            assert (shown != "sk-abcdefghijkl") == s.secret, s.key
+
+
+def test_cli_choices_are_the_tables():
+    def choices(parser, dest):
+        return next(tuple(a.choices) for a in parser._actions if a.dest == dest)
+    assert choices(request_parser(), "backend") == settings.BACKENDS
+    assert choices(request_parser(), "safety") == settings.BY_KEY["safety.mode"].choices
+    check = next(a for a in sub_parser()._actions if a.dest == "cmd").choices["check"]
+    assert choices(check, "safety") == settings.BY_KEY["safety.mode"].choices
+
+
+def test_the_readme_table_is_the_generated_one():
+    readme = (ROOT / "README.md").read_text()
+    m = re.search(r"<!-- settings:[^\n]*-->\n(.*?)\n<!-- /settings -->", readme, re.S)
+    assert m, "the README's settings table markers are missing"
+    assert m.group(1) == settings.markdown_table(), "regenerate: python -m caro.settings"
