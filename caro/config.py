@@ -16,7 +16,7 @@ from typing import Any
 from . import paths
 from .errors import ConfigError
 from .keys import parse_key
-from .settings import BACKENDS, BY_KEY, defaults, env_overrides
+from .settings import BY_KEY, defaults, env_overrides
 
 try:
     import tomllib
