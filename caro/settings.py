@@ -46,7 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("auto",) + BACKENDS, env="CARO_BACKEND"),
     Setting("backend.fallback", True, "fall back to the embedded model when a server fails"),
     Setting("backend.embedded.model", "qwen2.5-coder-1.5b", "catalogue name or path to a .gguf", env="CARO_MODEL"),
-    Setting("backend.embedded.threads", 0, "CPU threads for the bundled model (0: as many as there are cores)"),
+    Setting("backend.embedded.threads", 0, "CPU threads for the bundled model (0: one per core, at most 4)"),
     Setting("backend.embedded.context", 2048, "context window of the bundled model, in tokens"),
     Setting("backend.mlx.model", "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit", "mlx-lm model on Apple silicon"),
     *_server("ollama", "http://localhost:11434", "qwen2.5-coder:1.5b", "CARO_OLLAMA_URL", ("generate", "chat"),
