@@ -17,7 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from caro.backends.base import Availability, Prompt  # noqa: E402
 from caro.backends.ollama import OllamaBackend  # noqa: E402
 from caro.backends.openai_compat import VLLMBackend  # noqa: E402
-from caro.backends.select import _State  # noqa: E402
+from caro.backends.availability import AvailabilityCache as _State  # noqa: E402
 from servers import FakeOllama, LlamaServer, free_port, silent_listener  # noqa: E402
 
 PROMPT = Prompt("Reply with one shell command.", [("list files", "ls -la")], "show disk usage of this folder")

@@ -375,10 +375,10 @@ def test_warm_up_and_a_first_request_load_the_model_once_and_log_to_the_file(car
 
 
 def test_breaker_opens_on_consecutive_failures_within_a_window(tmp_path, monkeypatch):
-    from caro.backends import select as sel
+    from caro.backends import availability as sel
     now = [1000.0]
     monkeypatch.setattr(sel.time, "time", lambda: now[0])
-    st = sel._State(tmp_path / "a.json")
+    st = sel.AvailabilityCache(tmp_path / "a.json")
     for _ in range(3):
         st.failed("k")
         now[0] += sel.BREAKER_WINDOW + 1          # far apart: never a run of three

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from caro import config as configmod
+from caro.backends import availability
 from caro.backends import select as selectmod
 from caro.backends.base import BackendError, Prompt
 from caro.backends.ollama import OllamaBackend
@@ -270,7 +271,7 @@ def test_no_fallback_flag_and_config(caro_home):
 def test_availability_cached_across_runs_and_circuit_breaker(caro_home):
     with vllm_server(Reply(500, "boom")) as srv:
         use_vllm(caro_home, srv)
-        for _ in range(selectmod.BREAKER_FAILURES):
+        for _ in range(availability.BREAKER_FAILURES):
             fallback_answered(run_caro("--backend", "vllm", "--json", "list files"))
         assert srv.hits("GET /v1/models") == 1                     # probe cached for 60 s across CLI runs
         posts = srv.hits("POST /v1/chat/completions")

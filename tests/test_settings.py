@@ -54,3 +54,16 @@ def test_the_readme_table_is_the_generated_one():
     m = re.search(r"<!-- settings:[^\n]*-->\n(.*?)\n<!-- /settings -->", readme, re.S)
     assert m, "the README's settings table markers are missing"
     assert m.group(1) == settings.markdown_table(), "regenerate: python -m caro.settings"
+
+
+def test_every_declared_backend_is_registered_and_builds_from_its_settings():
+    from caro.backends import registry
+    assert registry.names() == settings.BACKENDS
+    cfg = config.load(path=ROOT / "no-such-config.toml", env={})
+    for name in registry.names():
+        if name == "mlx":
+            continue            # builds only on Apple silicon with mlx-lm installed
+        backend = registry.make(name, cfg)
+        assert backend.name == name
+        if name != "embedded":
+            assert backend.url.startswith(cfg.get(f"backend.{name}.url").rstrip("/")), name

@@ -69,6 +69,11 @@ class Backend:
     name = "base"
     local = True              # runs on this machine (no privacy notice needed)
 
+    @classmethod
+    def from_settings(cls, section: dict, model: str | None = None) -> Backend:
+        """Build from this backend's settings section (defaults filled in from caro/settings.py)."""
+        raise NotImplementedError
+
     def probe(self) -> Availability:
         raise NotImplementedError
 

@@ -14,6 +14,11 @@ class EmbeddedBackend(Backend):
     name = "embedded"
     local = True
 
+    @classmethod
+    def from_settings(cls, section: dict, model: str | None = None) -> EmbeddedBackend:
+        return cls(model or section.get("model") or "qwen2.5-coder-1.5b", int(section.get("threads", 0)),
+                   int(section.get("context", 2048)))
+
     def __init__(self, model: str = "qwen2.5-coder-1.5b", threads: int = 0, context: int = 2048):
         self.model_spec = model
         self.threads = threads or max(1, min(4, os.cpu_count() or 1))

@@ -8,6 +8,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from ..privacy import Redaction, is_remote
 from .base import Backend, BackendError, Generation, Prompt
@@ -167,6 +168,13 @@ def _json(body: bytes) -> dict:
 class HTTPBackend(Backend):
     """What every server backend shares: its URL, its model, its HTTP client, locality."""
 
+
+    @classmethod
+    def from_settings(cls, section: dict, model: str | None = None):
+        # the servers' classes take None for "use my default address / the first model listed"
+        url: Any = section.get("url")
+        chosen: Any = model or section.get("model")
+        return cls(url, chosen, section)
 
     def __init__(self, url: str, model: str, settings: dict, headers: dict | None = None):
         self.url = url

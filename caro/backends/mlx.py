@@ -11,6 +11,10 @@ class MLXBackend(Backend):
     name = "mlx"
     local = True
 
+    @classmethod
+    def from_settings(cls, section: dict, model: str | None = None) -> MLXBackend:
+        return cls(model or section.get("model"))
+
     def __init__(self, model: str | None, module=None):
         self.model = model or "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"
         self._module = module            # tests pass a stand-in with load/generate

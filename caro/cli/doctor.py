@@ -50,7 +50,7 @@ def checks() -> list[tuple[str, bool, str]]:
         pass
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
     if cfg:
-        from ..backends.select import make
+        from ..backends.registry import make
         for b in ("ollama", "vllm", "lmstudio"):
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()

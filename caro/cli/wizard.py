@@ -18,7 +18,7 @@ SAMPLE = "list the 5 biggest files here"
 
 def detect(cfg) -> list[tuple[str, Availability]]:
     """Embedded model, Ollama on :11434, LM Studio on :1234, and a vLLM URL if configured."""
-    from ..backends.select import make
+    from ..backends.registry import make
     found = []
     for name in ("embedded", "ollama", "lmstudio", "vllm"):
         if name == "vllm" and cfg.sources.get("backend.vllm.url", "default") == "default":
@@ -32,7 +32,7 @@ def detect(cfg) -> list[tuple[str, Availability]]:
 
 def live_test(cfg, name: str) -> tuple[bool, str]:
     from ..backends.base import BackendError
-    from ..backends.select import make
+    from ..backends.registry import make
     from ..engine import Engine, EngineError
     t = time.perf_counter()
     try:
