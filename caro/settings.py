@@ -7,22 +7,27 @@ settings table are all read from `SETTINGS` (tests/test_settings.py checks the R
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 BACKENDS = ("embedded", "mlx", "ollama", "vllm", "lmstudio")
 SAFETY_MODES = ("strict", "moderate", "permissive")
 
 
-@dataclass(frozen=True)
 class Setting:
-    key: str                          # dotted, as in config.toml
-    default: Any                      # its type is the setting's type
-    doc: str
-    choices: tuple[str, ...] = ()
-    env: str | None = None            # CARO_… variable that overrides the file
-    secret: bool = False              # masked by `caro config show`, never logged
-    form: str | None = None           # "url" | "hotkey" | "token": checked beyond the type
+    """One setting. A plain class, not a dataclass or NamedTuple: the CLI reads this table on every
+    start, and dataclasses (with inspect) or typing cost 5-20 ms of import time there."""
+    __slots__ = ("choices", "default", "doc", "env", "form", "key", "secret")
+
+    def __init__(self, key: str, default: object, doc: str, choices: tuple[str, ...] = (),
+                 env: str | None = None, secret: bool = False, form: str | None = None):
+        self.key = key                # dotted, as in config.toml
+        self.default = default        # its type is the setting's type
+        self.doc = doc
+        self.choices = choices
+        self.env = env                # CARO_… variable that overrides the file
+        self.secret = secret          # masked by `caro config show`, never logged
+        self.form = form              # "url" | "hotkey" | "token": checked beyond the type
+
+    def __repr__(self) -> str:
+        return f"Setting({self.key!r})"
 
 
 def _server(name: str, url: str, model: str, env: str, endpoints: tuple[str, ...], what: str,
@@ -69,9 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
 
-def defaults() -> dict[str, Any]:
+def defaults() -> dict:
     """The nested table of defaults, shaped like config.toml."""
-    out: dict[str, Any] = {}
+    out: dict = {}
     for s in SETTINGS:
         node = out
         *parents, leaf = s.key.split(".")
@@ -87,7 +92,7 @@ def env_overrides() -> dict[str, str]:
 
 
 def markdown_table() -> str:
-    def shown(v: Any) -> str:
+    def shown(v: object) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
         if v == "" or v == []:
