@@ -222,12 +222,12 @@ class Engine:
 
     def line_is_command(self, line: str, shell: str | None = None, cwd: str | None = None) -> bool:
         ctx = contextmod.detect(shell, cwd)
-        return linekind.is_command(line, ctx.has, ctx.cwd)
+        return linekind.is_command(line, ctx.has, ctx.cwd, ctx.shell)
 
     def explain(self, command: str, shell: str | None = None, cwd: str | None = None) -> str:
         """What a command on the prompt does, option by option, with its verdict, on one line."""
         ctx = contextmod.detect(shell, cwd)
-        return explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd))
+        return explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd), ctx.shell)
 
     def describe_additions(self, original: str, improved: str) -> str:
         """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""

@@ -88,10 +88,10 @@ def option_meaning(program: str, word: str) -> str:
     return ""
 
 
-def explain(command: str) -> list[tuple[str, str]]:
+def explain(command: str, shell: str = "bash") -> list[tuple[str, str]]:
     """(word, meaning) for every part of the command, in order."""
     parts: list[tuple[str, str]] = []
-    parsed = parse(command)
+    parsed = parse(command, shell)
     for i, pipeline in enumerate(parsed.pipelines):
         if i:
             op = parsed.operators[i - 1]
@@ -148,9 +148,9 @@ def _redirect(op: str) -> str:
         op, "a redirection")
 
 
-def one_line(command: str, verdict) -> str:
+def one_line(command: str, verdict, shell: str = "bash") -> str:
     """The whole explanation on one line, for the shell's message area."""
     from .verdicts import sentence
-    bits = [f"{w}: {m}" for w, m in explain(command)]
+    bits = [f"{w}: {m}" for w, m in explain(command, shell)]
     risk = sentence(verdict) or f"risk: {verdict.risk}"
     return " · ".join(bits + [risk])

@@ -26,13 +26,13 @@ _STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")                       # options, oper
 _NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")   # paths, numbers, file.ext, TODO
 
 
-def is_command(line: str, has, cwd: str | None = None) -> bool:
+def is_command(line: str, has, cwd: str | None = None, shell: str = "bash") -> bool:
     """`has(name)` says whether a program or builtin exists (the context's `has`)."""
     text = line.strip()
     if not text or "\n" in text or len(text) > 1000:
         return False
     try:
-        parsed = parse(text)
+        parsed = parse(text, shell)
     except Exception:
         return False
     if parsed.errors or not parsed.pipelines:

@@ -129,9 +129,9 @@ class _Analysis:
         self.budget = 400             # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
         # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
-        # own limits, and ten budgets of wall-clock time is the hard stop.
+        # own limits, and 40 budgets (2 s) of wall-clock time is the hard stop for a stalled machine.
         self.cpu_deadline = time.thread_time() + policy.budget_ms / 1000
-        self.wall_deadline = time.perf_counter() + 10 * policy.budget_ms / 1000
+        self.wall_deadline = time.perf_counter() + 40 * policy.budget_ms / 1000
 
     def add(self, rule: str, risk: str, reason: str) -> None:
         if not any(f.reason == reason for f in self.findings):
