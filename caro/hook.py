@@ -50,4 +50,11 @@ def render(shell: str) -> str:
                 f"__caro_version={__version__}\n"
                 f"__caro_protocol={PROTOCOL}\n"
                 f"__caro_key={shlex.quote(key)}\n")
+    if shell == "zsh":
+        # `eval "$(caro hook zsh)"` parses the whole text under the user's options before any of it
+        # runs, so an `ignore_braces` broke every function body. Handed over as one quoted word,
+        # the body is parsed inside `emulate zsh -c`, with zsh's own options and no aliases; the
+        # user's options come back when it returns, and the functions it defines keep zsh's
+        # options when they run (sticky emulation). Sourcing the rendered file gets the same.
+        return head + f"'builtin' 'emulate' 'zsh' '-o' 'no_aliases' '-c' {shlex.quote(body)}\n"
     return head + body

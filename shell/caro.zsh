@@ -4,8 +4,9 @@
 
 # Parse the rest under zsh's own options and without the user's aliases (an `ignore_braces` or an
 # `alias local=…` would break or leak into the functions), then put the user's options back, as
-# fzf's key bindings do. This works when the file is sourced (the rc block does), which runs one
-# command at a time; `eval "$(caro hook zsh)"` parses everything first and gets no protection.
+# fzf's key bindings do. This works when the file is sourced, which runs one command at a time;
+# `caro hook zsh` (and the rendered copy the rc block sources) also hands this whole file to
+# `emulate zsh -c` as one quoted word, so `eval "$(caro hook zsh)"` is parsed safely too.
 if 'builtin' 'zmodload' 'zsh/parameter' 2>'/dev/null' && (( ${+options} )); then
   'builtin' 'typeset' -g __caro_options="options=(${(j: :)${(kv)options[@]}})"
 else
