@@ -153,7 +153,7 @@ def disk_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
             or cmd.name == "hdparm" and any(a.startswith(("--security-erase", "--trim-sector-ranges")) for a in cmd.args) \
             or cmd.name == "sgdisk" and cmd.has("Z", "o", "--zap-all", "--clear"):
         return next((o for o in cmd.operands if P.is_disk(o)), "a device")
-    if cmd.name in ("cp", "cat", "pv") and cmd.operands and P.is_disk(cmd.operands[-1]) and cmd.name == "cp":
+    if cmd.name == "cp" and cmd.operands and P.is_disk(cmd.operands[-1]):
         return cmd.operands[-1]
     if cmd.name == "diskutil" and cmd.args[:1] and cmd.args[0].lower() in ("erasedisk", "zerodisk", "secureerase", "randomdisk"):
         return " ".join(cmd.args[-1:])

@@ -220,14 +220,8 @@ class _Reader:
             self.pipeline(node)
         elif t == "redirected_statement":
             self.redirected(node)
-        elif t == "variable_assignment":
-            self.assign(node)
-            self.add([Simple([Word(self.text(node))], cwd=self.cwd)])
-        elif t == "variable_assignments":
-            for c in node.children:
-                if c.type == "variable_assignment":
-                    self.assign(c)
-            self.add([Simple([Word(self.text(node))], cwd=self.cwd)])
+        elif t in ("variable_assignment", "variable_assignments"):
+            self.add([self.assignments(node)])
         elif t in ("declaration_command", "unset_command"):
             self.add([self.simple(node)])
         elif t == "function_definition":
@@ -333,10 +327,7 @@ class _Reader:
         if body is not None and body.type == "command":
             head = self.simple(body)
         elif body is not None and body.type in ("variable_assignment", "variable_assignments"):
-            self.statement(body)
-            self.pipelines.pop()
-            self.after.pop()
-            head = Simple([Word(self.text(body))], cwd=self.cwd)
+            head = self.assignments(body)
         else:
             if body is not None:
                 self.statement(body)
@@ -372,8 +363,7 @@ class _Reader:
                 target = self.text(c).strip("'\"")
             elif t == "heredoc_body":
                 body = self.text(c)
-                for sub in self.find_subs(c):
-                    self.subs.append(sub)
+                self.subs.extend(self.find_subs(c))
                 if strip_tabs:
                     body = "\n".join(line.lstrip("\t") for line in body.split("\n"))
             elif t == "heredoc_end":
@@ -453,6 +443,13 @@ class _Reader:
                 s.words.extend(self.words_of(c, s))
         self.track(s, node)
         return s
+
+    def assignments(self, node: Node) -> Simple:
+        """`X=1` or `X=1 Y=2` on its own: remembered for later words, kept as a word-only command."""
+        for c in [node] if node.type == "variable_assignment" else node.children:
+            if c.type == "variable_assignment":
+                self.assign(c)
+        return Simple([Word(self.text(node))], cwd=self.cwd)
 
     def assign(self, node: Node) -> None:
         name = node.child_by_field_name("name")

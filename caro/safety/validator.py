@@ -163,7 +163,7 @@ class _Analysis:
             flat = _open_braces(src)
             if flat != src:
                 self.text(flat, depth + 1, shell)     # `{rm,-rf,/}` is not bash syntax but runs as rm -rf /
-            if self.crude(src):
+            if self.crude(src, flat):
                 self.add("unparsed-critical", CRITICAL, f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command")
             else:
                 self.add("unparsed", HIGH, f"is not valid {shell} ({parsed.errors[0]}), so caro cannot tell what it would run")
@@ -195,9 +195,10 @@ class _Analysis:
         for sub in parsed.subs:
             self.text(sub, depth + 1)
 
-    def crude(self, src: str) -> bool:
+    def crude(self, src: str, flat: str | None = None) -> bool:
         """The coarse net for text that cannot be read: also tried with braces opened (`{rm,-rf,/}`)."""
-        return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(_open_braces(src)) or is_fork_bomb(src))
+        flat = _open_braces(src) if flat is None else flat
+        return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(flat) or is_fork_bomb(src))
 
     def measure(self, cmd: Cmd, ctx: Ctx, found: list[Finding]) -> None:
         """Say how much a warned or noted recursive delete / permission change would touch."""
@@ -205,13 +206,11 @@ class _Analysis:
         if not hits or cmd.from_stdin or any(f.risk == CRITICAL for f in found):
             return                  # a blocked line needs no size, and walking / would only cost time
         if cmd.name == "find":
-            paths, verb = find_info(cmd).roots, "looks at"
+            paths, verb = find_info(cmd).roots, "searches"
         elif cmd.name == "rm":
             paths, verb = cmd.operands, "deletes"
         else:
             paths, verb = (cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands), "changes"
-        if cmd.name == "find" and hits[0].rule.startswith("find"):
-            verb = "searches"
         if any(P.classify(p, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) for p in paths):
             return                  # "at least 9,000 files" of / or a system tree adds nothing to the warning
         result = extent.measure(paths, ctx.cwd, min(0.03, self.wall_deadline - time.perf_counter() - 0.05))
@@ -252,7 +251,7 @@ class _Analysis:
             for prog in _DESTRUCTIVE:
                 flags, ops = split_flags(prog, cmd.args)
                 probe = Cmd(prog, cmd.args, redirects=cmd.redirects, flags=flags, operands=ops)
-                worst = [r for r in self.rules if r.risk == CRITICAL and _safe_check(r, probe, self.ctx)]
+                worst = [r for r in self.rules if r.risk == CRITICAL and _hit(r, probe, self.ctx)]
                 if worst:
                     self.add("computed-command", CRITICAL, f"runs a computed command whose arguments would be destructive for {prog}")
                     return
@@ -302,10 +301,7 @@ class _Analysis:
         ctx = self.ctx if simple.cwd is None else replace(self.ctx, cwd=simple.cwd)
         before = len(self.findings)
         for rule in self.rules:
-            try:
-                hit = rule.check(cmd, ctx)
-            except (IndexError, KeyError, ValueError):
-                hit = None
+            hit = _hit(rule, cmd, ctx)
             if hit and rule.category == "disk" and P.is_disk(str(hit)):
                 self.disk(cmd, rule, str(hit))
             elif hit:
@@ -470,11 +466,12 @@ _MEASURED = frozenset({"rm-recursive", "rm-everything-here", "rm-system-files", 
                        "chmod-wide"})
 
 
-def _safe_check(rule: Rule, cmd: Cmd, ctx: Ctx) -> bool:
+def _hit(rule: Rule, cmd: Cmd, ctx: Ctx) -> str | None:
+    """What the rule found in the command, or None; a check that trips over a short argv finds nothing."""
     try:
-        return bool(rule.check(cmd, ctx))
+        return rule.check(cmd, ctx)
     except (IndexError, KeyError, ValueError):
-        return False
+        return None
 
 
 def _open_braces(src: str) -> str:
