@@ -44,17 +44,23 @@ def _skip_quoted(src: str, i: int) -> int:
     return len(src)
 
 
+def _verbatim(src: str, i: int, quotes: str) -> int:
+    """End of a span both dialects copy unchanged: a backslash and what it escapes, or a string in
+    one of `quotes`; `i` itself when src[i] starts neither."""
+    if src[i] == "\\":
+        return i + 2
+    if src[i] in quotes:
+        return _skip_quoted(src, i)
+    return i
+
+
 def _zsh(src: str) -> str:
     out: list[str] = []
     i, n = 0, len(src)
     while i < n:
         c = src[i]
-        if c == "\\":
-            out.append(src[i:i + 2])
-            i += 2
-            continue
-        if c in "'\"":
-            j = _skip_quoted(src, i)
+        j = _verbatim(src, i, "'\"")
+        if j > i:
             out.append(src[i:j])
             i = j
             continue
@@ -87,9 +93,10 @@ def _fish(src: str) -> tuple[str, list[str]]:
     i, n = 0, len(src)
     while i < n:
         c = src[i]
-        if c == "\\":
-            out.append(src[i:i + 2])
-            i += 2
+        j = _verbatim(src, i, '"')
+        if j > i:
+            out.append(src[i:j])
+            i = j
             continue
         if c == "'":
             # fish allows \' and \\ inside single quotes; bash does not: re-quote for bash
@@ -103,11 +110,6 @@ def _fish(src: str) -> tuple[str, list[str]]:
                 j += 1
             out.append("'" + "".join(buf).replace("'", "'\\''") + "'")
             i = j + 1
-            continue
-        if c == '"':
-            j = _skip_quoted(src, i)
-            out.append(src[i:j])
-            i = j
             continue
         if c == "(" and not (out and out[-1] == "$"):
             out.append("$(")            # fish command substitution
