@@ -113,7 +113,7 @@ def main() -> None:
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, capture_output=True, check=True)
     started = (time.perf_counter() - t) * 1000
     # ready = the model is loaded: the first real answer
-    subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "relay.py"), os.path.join(env["CARO_HOME"], "run", "helper.sock"),
+    subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "integration" / "relay.py"), os.path.join(env["CARO_HOME"], "run", "helper.sock"),
                     "120", PY], input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
                    env=env, capture_output=True)
     print(f"helper start: answers pings after {started:.0f} ms, first answer (model loaded) after "

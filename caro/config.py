@@ -15,7 +15,7 @@ from typing import Any
 
 from . import paths
 from .errors import ConfigError
-from .keys import parse_key
+from .integration.keys import parse_key
 from .settings import BY_KEY, defaults, env_overrides
 
 try:

@@ -14,97 +14,17 @@ import select
 import signal
 import socket
 import socketserver
-import struct
-import subprocess
 import sys
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
 
-from . import __version__, paths, protocol, turns
+from . import __version__, paths, turns
+from .integration import client, protocol
 
 log = logging.getLogger("caro.helper")
 MAX_OPTIONS = 5                 # alternatives the helper asks the model for, per request
-
-
-def _files():
-    d = paths.runtime_dir()
-    return d, d / "helper.sock", d / "helper.pid", d / "helper.lock", d / "start.lock"
-
-
-def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None) -> list[str]:
-    """One request to the running helper; its reply split into fields. Raises OSError."""
-    sock = sock or _files()[1]
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    try:
-        s.connect(str(sock))
-        if _peer_uid(s) not in (None, os.getuid()):
-            raise PermissionError("the process behind the caro socket belongs to another user")
-        s.sendall(protocol.encode_request({"v": __version__, "p": str(protocol.PROTOCOL), **fields}))
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-        return protocol.decode_reply(data)
-    except protocol.ProtocolError as e:
-        raise OSError(f"malformed reply from the helper ({e})") from None
-    finally:
-        s.close()
-
-
-def ping(sock: Path | None = None, timeout: float = 1.0) -> str | None:
-    """The running helper's version, or None."""
-    try:
-        parts = ask({"op": "ping"}, timeout, sock)
-    except OSError:
-        return None
-    return parts[1] if parts[0] in ("pong", "stale") and len(parts) > 1 else None
-
-
-_LINUX = sys.platform.startswith("linux")
-# struct flock: Linux l_type, l_whence, l_start, l_len, l_pid; BSD/macOS l_start, l_len, l_pid, l_type, l_whence
-_FLOCK = "hhxxxxqqixxxx" if _LINUX else "qqihh"
-
-
-def lock_holder(lockfile: Path | None = None) -> int | None:
-    """The PID of the process holding the helper's life lock, as the kernel reports it, or None.
-
-    The helper holds a POSIX write lock on helper.lock for as long as it lives. Asking the
-    kernel (F_GETLK) who holds it is the only PID caro ever signals: a number read from a file
-    may belong to an unrelated process after a crash and PID reuse, the lock holder cannot.
-    """
-    lockfile = lockfile or _files()[3]
-    try:
-        fd = os.open(lockfile, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        # a read-lock query on a read-only fd: the helper's write lock conflicts with it
-        query = (struct.pack(_FLOCK, fcntl.F_RDLCK, 0, 0, 0, 0) if _LINUX
-                 else struct.pack(_FLOCK, 0, 0, 0, fcntl.F_RDLCK, 0))
-        answer = struct.unpack(_FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, query))
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    kind, pid = (answer[0], answer[4]) if _LINUX else (answer[3], answer[2])
-    return pid if kind != fcntl.F_UNLCK and pid > 0 else None
-
-
-def _peer_uid(conn: socket.socket) -> int | None:
-    """The uid of the process at the other end of a Unix socket (SO_PEERCRED / getpeereid)."""
-    try:
-        if hasattr(socket, "SO_PEERCRED"):
-            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-            return struct.unpack("3i", creds)[1]
-        if hasattr(os, "getpeereid"):
-            return os.getpeereid(conn.fileno())[0]     # type: ignore[attr-defined]
-        local_peercred = getattr(socket, "LOCAL_PEERCRED", 0x001)
-        creds = conn.getsockopt(0, local_peercred, struct.calcsize("iih16i"))
-        return struct.unpack("iih16i", creds)[1]
-    except OSError:
-        return None
 
 
 def _version_key(v: str) -> tuple:
@@ -294,7 +214,7 @@ class _Handler(socketserver.BaseRequestHandler):
         service: Service = self.server.service        # type: ignore[attr-defined]
         self.request.settimeout(5)
         data = b""
-        uid = _peer_uid(self.request)
+        uid = client.peer_uid(self.request)
         if uid is not None and uid != os.getuid():
             # another local user reached the socket (the directory check failed somewhere):
             # never serve them, they would learn requests and could drive the helper
@@ -363,7 +283,7 @@ def _warm(service: Service) -> None:
 
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
     from . import config
-    _d, sock, pidfile, lockfile, _ = _files()
+    _d, sock, pidfile, lockfile, _ = client.files()
     try:
         cfg = config.load()
     except config.ConfigError as e:
@@ -393,7 +313,7 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     server.service = service               # type: ignore[attr-defined]
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
     try:
-        from .rcfiles import refresh_snippets
+        from .integration.rcfiles import refresh_snippets
         if stale := refresh_snippets():
             log.info("rendered the %s snippet(s) again for caro %s", ", ".join(stale), __version__)
     except Exception as e:            # never a reason not to serve
@@ -423,7 +343,7 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     return 0
 
 
-def _log_to(logfile: Path, also_stderr: bool) -> None:
+def log_to(logfile: Path, also_stderr: bool) -> None:
     """The helper's log goes to its file whoever started it (a shell, the relay, a terminal),
     so it is never lost to a /dev/null the starter chose; a terminal sees it too."""
     handlers: list[logging.Handler] = [logging.FileHandler(logfile)]
@@ -432,103 +352,3 @@ def _log_to(logfile: Path, also_stderr: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
 
 
-def _shutdown_over_socket(sock: Path, timeout: float = 1.0) -> bool:
-    try:
-        ask({"op": "shutdown"}, timeout, sock)
-        return True
-    except OSError:
-        return False
-
-
-def _wait_unlocked(lockfile: Path, wait: float) -> bool:
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if lock_holder(lockfile) is None:
-            return True
-        time.sleep(0.05)
-    return lock_holder(lockfile) is None
-
-
-def stop(wait: float = 5.0) -> bool:
-    """Stop the running helper: ask it over the socket; only a helper that holds the life lock
-    and does not answer is signalled, by the PID the kernel gives for that lock."""
-    _d, sock, _pidfile, lockfile, _ = _files()
-    if lock_holder(lockfile) is None:
-        return False                       # nothing alive holds the lock: any pidfile is stale
-    if _shutdown_over_socket(sock) and _wait_unlocked(lockfile, wait):
-        return True
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        pid = lock_holder(lockfile)
-        if pid is None:
-            return True
-        log.info("helper pid %d holds the lock but does not answer: sending %s", pid, sig.name)
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return True
-        if _wait_unlocked(lockfile, wait if sig == signal.SIGTERM else 2.0):
-            return True
-    return lock_holder(lockfile) is None
-
-
-def start(timeout: float = 60.0) -> str:
-    """Make sure a current helper is running; return its version. Safe to call from many shells at once."""
-    _d, sock, _pidfile, lockfile, startlock = _files()
-    fd = os.open(startlock, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        v = ping(sock)
-        if v == __version__:
-            return v
-        if v is not None or lock_holder(lockfile) is not None:
-            stop()
-        logf = open(paths.private_file(paths.logs_dir() / "helper.log"), "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "caro", "helper", "run"], stdin=subprocess.DEVNULL,
-                                stdout=logf, stderr=logf, start_new_session=True, close_fds=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None and ping(sock, timeout=0.5) is None:
-                raise RuntimeError(f"the helper exited at start (code {proc.returncode}); see {paths.logs_dir() / 'helper.log'}")
-            v = ping(sock, timeout=0.5)
-            if v == __version__:
-                return v
-            time.sleep(0.05)
-        raise RuntimeError(f"the helper did not start within {timeout:.0f}s; see {paths.logs_dir() / 'helper.log'}")
-    finally:
-        os.close(fd)
-
-
-def command(action: str, foreground: bool = False) -> int:
-    try:
-        paths.runtime_dir()
-    except paths.UnsafeDirectory as e:
-        print(f"caro: {e}", file=sys.stderr)
-        return 1
-    if action == "run" or (action == "start" and foreground):
-        try:
-            _log_to(paths.private_file(paths.logs_dir() / "helper.log"), also_stderr=sys.stderr.isatty())
-        except OSError as e:
-            print(f"caro: cannot write the helper log in {paths.logs_dir()} ({e.strerror}); "
-                  "check that CARO_HOME is writable and not full", file=sys.stderr)
-            return 1
-        return serve()
-    if action == "start":
-        try:
-            v = start()
-        except RuntimeError as e:
-            print(f"caro: {e}", file=sys.stderr)
-            return 1
-        print(f"caro helper {v} running (pid {lock_holder() or '?'})")
-        return 0
-    if action == "stop":
-        print("caro helper stopped" if stop() else "caro helper was not running")
-        return 0
-    if action == "status":
-        answered = ping()
-        holder = lock_holder()
-        if answered:
-            print(f"running: version {answered}, pid {holder or '?'}, socket {_files()[1]}")
-            return 0
-        print(f"not answering (pid {holder} holds the lock); run: caro helper stop" if holder else "not running")
-        return 1
-    return 2

@@ -1,7 +1,7 @@
 """How a safety verdict is worded, once, for the CLI, the interactive offer and the helper reply."""
 from __future__ import annotations
 
-from . import protocol
+from .integration import protocol
 from .safety import Verdict
 
 

@@ -3,9 +3,15 @@
 # Load with:  eval "$(caro hook bash)"   (or source this file after setting __caro_python)
 # The line is only edited, never run; on any failure your text comes back unchanged.
 
+# bash expands aliases while it reads a function, so a user's `alias bind=…` or `alias printf=…`
+# would be baked into caro's functions: this file is read with alias expansion off, and the
+# user's setting is put back at the end (the words are escaped so no alias can stand in for them).
+__caro_aliases=$(\builtin shopt -p expand_aliases) || :
+\builtin shopt -u expand_aliases
+
 if [[ $- == *i* ]]; then
 if (( BASH_VERSINFO[0] < 4 )); then
-  printf 'caro: the Ctrl-G widget needs bash 4 or newer (this is %s); use: caro "request"\n' "$BASH_VERSION" >&2
+  printf 'caro: the Ctrl-G widget needs bash 4 or newer (this is %s); use: caro "request"\n' "${BASH_VERSION}" >&2
 else
 
 __caro_python=${__caro_python:-${CARO_PYTHON:-python3}}
@@ -18,18 +24,20 @@ __caro_last_index=${__caro_last_index:-0}
 
 __caro_runtime_dir() {
   if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
-    printf '%s' "$CARO_RUNTIME_DIR"
-  elif [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR && -z ${CARO_HOME-} ]]; then
-    printf '%s' "$XDG_RUNTIME_DIR/caro"
+    printf '%s' "${CARO_RUNTIME_DIR}"
+  elif [[ -n ${XDG_RUNTIME_DIR-} && -d ${XDG_RUNTIME_DIR} && -z ${CARO_HOME-} ]]; then
+    printf '%s' "${XDG_RUNTIME_DIR}/caro"
   else
-    printf '%s' "${CARO_HOME:-$HOME/.caro}/run"
+    printf '%s' "${CARO_HOME:-${HOME}/.caro}/run"
   fi
 }
 
 # Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
 # (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
-if [[ ${CARO_NO_START-} != 1 && ! -S "$(__caro_runtime_dir)/helper.sock" ]]; then
-  command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "$__caro_python"
+if [[ ${CARO_NO_START-} != 1 ]]; then
+  __caro_dir=$(__caro_runtime_dir)
+  [[ -S ${__caro_dir}/helper.sock ]] || command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "${__caro_python}"
+  unset __caro_dir
 fi
 
 __caro_message() {
@@ -47,20 +55,20 @@ __caro_thinking() {
     p=${p##*$'\n'}
     p=${p//[$'\001\002']/}
   fi
-  plain=$p
-  while [[ $plain == *$'\e['*m* ]]; do        # colours take no room on screen
+  plain=${p}
+  while [[ ${plain} == *$'\e['*m* ]]; do        # colours take no room on screen
     head=${plain%%$'\e['*} rest=${plain#*$'\e['}
-    plain=$head${rest#*m}
+    plain=${head}${rest#*m}
   done
-  if [[ $plain != *$'\e'* && $READLINE_LINE != *$'\n'* ]] && ((${#plain} + ${#READLINE_LINE} + 18 < cols)); then
-    printf '\r\033[2K%s%s  \033[2mcaro: thinking…\033[0m' "$p" "$READLINE_LINE" >&2
+  if [[ ${plain} != *$'\e'* && ${READLINE_LINE} != *$'\n'* ]] && ((${#plain} + ${#READLINE_LINE} + 18 < cols)); then
+    printf '\r\033[2K%s%s  \033[2mcaro: thinking…\033[0m' "${p}" "${READLINE_LINE}" >&2
   else
     printf '\r\033[2Kcaro: thinking…' >&2
   fi
 }
 
 caro-widget() {
-  local orig=$READLINE_LINE req=$READLINE_LINE index=0 kind='' a='' b='' sock
+  local orig=${READLINE_LINE} req=${READLINE_LINE} index=0 kind='' a='' b='' sock
   if [[ -z ${orig//[[:space:]]/} ]]; then
     __caro_message "type what you want, then press the key again"
     return 0
@@ -70,8 +78,8 @@ caro-widget() {
     __caro_message "the line is ${#orig} characters long, too long for a request; your text is unchanged"
     return 0
   fi
-  if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then
-    req=$__caro_last_req
+  if [[ -n ${__caro_last_cmd} && ${orig} == "${__caro_last_cmd}" ]]; then
+    req=${__caro_last_req}
     index=$(( __caro_last_index + 1 ))
   fi
   sock="$(__caro_runtime_dir)/helper.sock"
@@ -82,38 +90,40 @@ caro-widget() {
   local __caro_int=0 __caro_old_int
   __caro_old_int=$(trap -p INT)
   trap '__caro_int=1' INT
+  # the relay's exit status is not needed: every failure of it arrives as an "error" reply
+  # shellcheck disable=SC2312
   {
     IFS= read -r -d '' kind
     IFS= read -r -d '' a
     IFS= read -r -d '' b
-  } < <(builtin printf '%s\0' "v=$__caro_version" "p=$__caro_protocol" op=suggest shell=bash "cwd=$PWD" "index=$index" "text=$req" |
-          "$__caro_python" -S -I "$__caro_relay" "$sock" "${CARO_TIMEOUT:-30}" "$__caro_python" 2>/dev/null)
-  if [[ -n $__caro_old_int ]]; then eval "$__caro_old_int"; else trap - INT; fi
+  } < <(builtin printf '%s\0' "v=${__caro_version}" "p=${__caro_protocol}" op=suggest shell=bash "cwd=${PWD}" "index=${index}" "text=${req}" |
+          "${__caro_python}" -S -I "${__caro_relay}" "${sock}" "${CARO_TIMEOUT:-30}" "${__caro_python}" 2>/dev/null)
+  if [[ -n ${__caro_old_int} ]]; then eval "${__caro_old_int}"; else trap - INT; fi
   printf '\r\033[2K' >&2
   if ((__caro_int)); then
     kind=error a='cancelled; your text is unchanged'
   fi
-  case $kind in
+  case ${kind} in
     insert|confirm)
-      READLINE_LINE=$a
+      READLINE_LINE=${a}
       READLINE_POINT=${#READLINE_LINE}
-      __caro_last_req=$req __caro_last_cmd=$a __caro_last_index=$index
-      [[ -n $b ]] && __caro_message "$b"
+      __caro_last_req=${req} __caro_last_cmd=${a} __caro_last_index=${index}
+      [[ -n ${b} ]] && __caro_message "${b}"
       ;;
     explain)
       # already a command: kept as typed and explained; the next press asks for improved versions
-      READLINE_LINE=$orig
+      READLINE_LINE=${orig}
       READLINE_POINT=${#READLINE_LINE}
-      __caro_last_req=$orig __caro_last_cmd=$orig __caro_last_index=0
-      __caro_message "$a"
+      __caro_last_req=${orig} __caro_last_cmd=${orig} __caro_last_index=0
+      __caro_message "${a}"
       ;;
     block)
-      READLINE_LINE=$orig
+      READLINE_LINE=${orig}
       READLINE_POINT=${#READLINE_LINE}
-      __caro_message "blocked: $a"
+      __caro_message "blocked: ${a}"
       ;;
     *)
-      READLINE_LINE=$orig
+      READLINE_LINE=${orig}
       READLINE_POINT=${#READLINE_LINE}
       __caro_message "${a:-the helper gave no answer; run: caro doctor}"
       ;;
@@ -121,30 +131,34 @@ caro-widget() {
   return 0
 }
 
-if [[ -n ${__caro_completions-} && -r $__caro_completions/caro.bash ]]; then
+if [[ -n ${__caro_completions-} && -r ${__caro_completions}/caro.bash ]]; then
   # shellcheck source=/dev/null
-  source "$__caro_completions/caro.bash"
+  source "${__caro_completions}/caro.bash"
 fi
 
 if [[ ${CARO_NO_BIND-} != 1 ]]; then
   __caro_key=${__caro_key:-'\C-g'}
   # CARO_KEY set in the environment wins over the key rendered into this file (ctrl-x / ^X / alt-x)
   __caro_spec=$(printf '%s' "${CARO_KEY-}" | tr '[:upper:]' '[:lower:]')
-  case $__caro_spec in
+  case ${__caro_spec} in
     ^[a-z]|ctrl-[a-z]|control-[a-z]|c-[a-z]) __caro_key="\\C-${__caro_spec: -1}" ;;
     alt-[a-z]|meta-[a-z]|m-[a-z]) __caro_key="\\e${__caro_spec: -1}" ;;
+    *) ;;            # unset or unreadable: the key rendered into this file stays
   esac
   unset __caro_spec
-  bind -m emacs-standard -x "\"$__caro_key\": caro-widget"
+  bind -m emacs-standard -x "\"${__caro_key}\": caro-widget"
   # vi-insert: leave insert mode and enter it again at the end of the line before the widget
   # runs, so the replacement is an undo step of its own (readline folds a change made during an
   # insert into the typing, and Esc `u` would not bring the request back)
   bind -m vi-insert '"\C-x\C-c\C-e": vi-movement-mode'
   bind -m vi-command '"\C-x\C-c\C-a": vi-append-eol'
   bind -m vi-insert -x '"\C-x\C-c\C-w": caro-widget'
-  bind -m vi-insert "\"$__caro_key\": \"\\C-x\\C-c\\C-e\\C-x\\C-c\\C-a\\C-x\\C-c\\C-w\""
-  bind -m vi-command -x "\"$__caro_key\": caro-widget"
+  bind -m vi-insert "\"${__caro_key}\": \"\\C-x\\C-c\\C-e\\C-x\\C-c\\C-a\\C-x\\C-c\\C-w\""
+  bind -m vi-command -x "\"${__caro_key}\": caro-widget"
 fi
 
 fi
 fi
+
+\builtin eval "${__caro_aliases}"
+\builtin unset __caro_aliases

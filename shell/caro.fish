@@ -4,10 +4,12 @@
 
 if status is-interactive
     set -l __caro_fish_version (string split . -- $version)
-    if test "$__caro_fish_version[1]" -lt 3; or begin; test "$__caro_fish_version[1]" -eq 3; and test "$__caro_fish_version[2]" -lt 4; end
-        echo "caro: the Ctrl-G widget needs fish 3.4 or newer (this is $version); use: caro \"request\"" >&2
+    if test "$__caro_fish_version[1]" -lt 3; or begin
+            test "$__caro_fish_version[1]" -eq 3; and test "$__caro_fish_version[2]" -lt 4
+        end
+        builtin echo "caro: the Ctrl-G widget needs fish 3.4 or newer (this is $version); use: caro \"request\"" >&2
     else
-        set -q __caro_python; or set -g __caro_python (set -q CARO_PYTHON; and echo $CARO_PYTHON; or echo python3)
+        set -q __caro_python; or set -g __caro_python (set -q CARO_PYTHON; and builtin echo $CARO_PYTHON; or builtin echo python3)
         set -q __caro_relay; or set -g __caro_relay ""
         set -q __caro_version; or set -g __caro_version 0
         set -q __caro_protocol; or set -g __caro_protocol 1
@@ -17,13 +19,13 @@ if status is-interactive
 
         function __caro_runtime_dir
             if set -q CARO_RUNTIME_DIR; and test -n "$CARO_RUNTIME_DIR"
-                echo $CARO_RUNTIME_DIR
+                builtin echo $CARO_RUNTIME_DIR
             else if test -n "$XDG_RUNTIME_DIR"; and test -d "$XDG_RUNTIME_DIR"; and test -z "$CARO_HOME"
-                echo $XDG_RUNTIME_DIR/caro
+                builtin echo $XDG_RUNTIME_DIR/caro
             else if set -q CARO_HOME; and test -n "$CARO_HOME"
-                echo $CARO_HOME/run
+                builtin echo $CARO_HOME/run
             else
-                echo $HOME/.caro/run
+                builtin echo $HOME/.caro/run
             end
         end
 
@@ -34,24 +36,24 @@ if status is-interactive
         end
 
         function caro-widget --description 'caro: turn the request on the line into a command'
-            set -l orig (commandline -b | string collect)
+            set -l orig (builtin commandline -b | string collect)
             set -l req $orig
             set -l index 0
             if test -z (string trim -- "$orig")
-                echo \r"caro: type what you want, then press the key again" >&2
-                commandline -f repaint
+                builtin echo \r"caro: type what you want, then press the key again" >&2
+                builtin commandline -f repaint
                 return 0
             end
             set -l len (string length -- "$orig")
             if test "$len" -gt 32000
                 # a request is a sentence or two; this much text would not fit the helper's request size
-                echo \r"caro: the line is $len characters long, too long for a request; your text is unchanged" >&2
-                commandline -f repaint
+                builtin echo \r"caro: the line is $len characters long, too long for a request; your text is unchanged" >&2
+                builtin commandline -f repaint
                 return 0
             end
             if test -n "$__caro_last_cmd"; and test "$orig" = "$__caro_last_cmd"
                 set req $__caro_last_req
-                set index (math $__caro_last_index + 1)
+                set index (builtin math $__caro_last_index + 1)
             end
             set -l timeout 30
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
@@ -61,12 +63,12 @@ if status is-interactive
             set -l after 0
             set -l plen (fish_prompt 2>/dev/null | string split \n)[-1]
             set plen (string length --visible -- "$plen")
-            if test (commandline -C) -eq (string length -- "$orig"); and not string match -q '*'\n'*' -- "$orig"
-                and test (math $plen + $len + 20) -lt $COLUMNS
+            if test (builtin commandline -C) -eq (string length -- "$orig"); and not string match -q '*'\n'*' -- "$orig"
+                and test (builtin math $plen + $len + 20) -lt $COLUMNS
                 set after 1
-                echo -n (set_color brblack)"$mark"(set_color normal)\e\[(string length -- "$mark")D >&2
+                builtin echo -n (set_color brblack)"$mark"(set_color normal)\e\[(string length -- "$mark")D >&2
             else
-                echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
+                builtin echo -n \r(set_color brblack)"caro: thinking…"(set_color normal) >&2
             end
             set -g __caro_busy 1
             # the request reaches the relay on a pipe from the printf builtin, never as an
@@ -75,45 +77,45 @@ if status is-interactive
                 $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
             if not set -q __caro_busy
                 # Ctrl-C: the handler has said "cancelled"; the line is untouched
-                commandline -r -- $orig
-                commandline -f repaint
+                builtin commandline -r -- $orig
+                builtin commandline -f repaint
                 return 0
             end
             set -e __caro_busy
             if test $after = 1
-                echo -n \e\[K >&2
+                builtin echo -n \e\[K >&2
             else
-                echo -n \r\e\[2K >&2
+                builtin echo -n \r\e\[2K >&2
             end
             switch "$reply[1]"
                 case insert confirm
-                    commandline -r -- $reply[2]
-                    commandline -C (string length -- "$reply[2]")
+                    builtin commandline -r -- $reply[2]
+                    builtin commandline -C (string length -- "$reply[2]")
                     set -g __caro_last_req $req
                     set -g __caro_last_cmd $reply[2]
                     set -g __caro_last_index $index
                     if test -n "$reply[3]"
-                        echo \r"caro: $reply[3]" >&2
+                        builtin echo \r"caro: $reply[3]" >&2
                     end
                 case explain
                     # already a command: kept as typed and explained; the next press asks for improved versions
-                    commandline -r -- $orig
+                    builtin commandline -r -- $orig
                     set -g __caro_last_req $orig
                     set -g __caro_last_cmd $orig
                     set -g __caro_last_index 0
-                    echo \r"caro: $reply[2]" >&2
+                    builtin echo \r"caro: $reply[2]" >&2
                 case block
-                    commandline -r -- $orig
-                    echo \r"caro: blocked: $reply[2]" >&2
+                    builtin commandline -r -- $orig
+                    builtin echo \r"caro: blocked: $reply[2]" >&2
                 case '*'
-                    commandline -r -- $orig
+                    builtin commandline -r -- $orig
                     if test -n "$reply[2]"
-                        echo \r"caro: $reply[2]" >&2
+                        builtin echo \r"caro: $reply[2]" >&2
                     else
-                        echo \r"caro: the helper gave no answer; run: caro doctor" >&2
+                        builtin echo \r"caro: the helper gave no answer; run: caro doctor" >&2
                     end
             end
-            commandline -f repaint
+            builtin commandline -f repaint
         end
 
         # Ctrl-C during the wait ends the widget before it touches the line (the text stays);
@@ -121,8 +123,8 @@ if status is-interactive
         function __caro_on_sigint --on-signal SIGINT
             if set -q __caro_busy
                 set -e __caro_busy
-                echo \r\e\[2K"caro: cancelled; your text is unchanged" >&2
-                commandline -f repaint
+                builtin echo \r\e\[2K"caro: cancelled; your text is unchanged" >&2
+                builtin commandline -f repaint
             end
         end
 
@@ -137,19 +139,19 @@ if status is-interactive
             set -l spec (string lower -- "$CARO_KEY")
             if string match -qr '^(\^|ctrl-|control-|c-)[a-z]$' -- "$spec"
                 # fish 3 binds the control character itself: its code is the letter's place in the alphabet
-                set -l i (contains -i -- (string sub -s -1 -- $spec) a b c d e f g h i j k l m n o p q r s t u v w x y z)
-                set -g __caro_key3 (printf (printf '\\\\x%02x' $i))
+                set -l i (builtin contains -i -- (string sub -s -1 -- $spec) a b c d e f g h i j k l m n o p q r s t u v w x y z)
+                set -g __caro_key3 (builtin printf (builtin printf '\\\\x%02x' $i))
                 set -g __caro_key4 ctrl-(string sub -s -1 -- $spec)
             else if string match -qr '^(alt|meta|m)-[a-z]$' -- "$spec"
                 set -g __caro_key3 \e(string sub -s -1 -- $spec)
                 set -g __caro_key4 alt-(string sub -s -1 -- $spec)
             end
             if test "$__caro_fish_version[1]" -ge 4
-                bind $__caro_key4 caro-widget
-                bind -M insert $__caro_key4 caro-widget
+                builtin bind $__caro_key4 caro-widget
+                builtin bind -M insert $__caro_key4 caro-widget
             else
-                bind $__caro_key3 caro-widget
-                bind -M insert $__caro_key3 caro-widget
+                builtin bind $__caro_key3 caro-widget
+                builtin bind -M insert $__caro_key3 caro-widget
             end
         end
     end

@@ -97,7 +97,7 @@ def shared_home(tmp_path_factory):
     subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=30)
 
 
-RELAY = str(ROOT / "caro" / "relay.py")
+RELAY = str(ROOT / "caro" / "integration" / "relay.py")
 
 
 def run_relay(sock, *fields, timeout=30, env=None) -> bytes:

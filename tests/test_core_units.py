@@ -2,8 +2,9 @@
 
 import pytest
 
-from caro import config, parse, protocol
+from caro import config, parse
 from caro.backends.base import Prompt
+from caro.integration import protocol
 
 
 @pytest.mark.parametrize("reply,expected", [

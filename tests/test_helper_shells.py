@@ -8,9 +8,9 @@ import time
 
 import pexpect
 import pytest
+from conftest import PY, link_models, pin_examples, run_relay
 
-from caro import protocol
-from conftest import PY, ROOT, link_models, pin_examples, run_relay
+from caro.integration import protocol
 
 
 def relay(home, *fields, timeout=30, version="0.1.0"):
@@ -292,12 +292,6 @@ def test_snippet_is_silent_under_strict_flags(shell, tmp_path):
         r = subprocess.run([shell, "-euc", f"source {f}"] if shell == "bash" else ["zsh", "-f", "-euc", f"source {f}"],
                            capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout == "" and r.stderr == ""
-
-
-@pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck not installed")
-def test_shellcheck_bash_snippet():
-    r = subprocess.run(["shellcheck", str(ROOT / "shell" / "caro.bash")], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout
 
 
 VI_MODE = {"zsh": "bindkey -v", "bash": "set -o vi", "fish": "fish_vi_key_bindings"}

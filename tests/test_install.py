@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
-from caro import rcfiles
 from conftest import PY, ROOT
+
+from caro.integration import rcfiles
 
 PROMPT = "NEW-USER> "
 ZSHRC = f"# my zsh setup\nexport EDITOR=vi\nunset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"

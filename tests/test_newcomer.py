@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
-from caro import protocol
-from caro.cli import mistyped
-from caro.cli.interactive import copy
-from caro.linekind import is_command
 from conftest import PY, ROOT, pin_examples, run_caro, run_relay
 from servers import StandInHelper
 from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
+from caro.cli import mistyped
+from caro.cli.interactive import copy
+from caro.integration import protocol
+from caro.linekind import is_command
 
 # ---------------------------------------------------------------- CLI polish
 
@@ -433,6 +432,7 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
     """A request mistaken for a command would be explained instead of answered: 0 of the 327
     requests in our sets may be (and most real commands are recognised: README)."""
     import json
+
     from caro import context
     has = context.detect("bash", "/tmp").has
     for f in (ROOT / "benchmarks" / "sets").glob("*.jsonl"):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from caro import hook, protocol, relay
+from caro.integration import protocol, relay, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_DIR = ROOT / "shell"
@@ -31,8 +31,8 @@ def test_the_snippets_default_to_the_current_protocol_and_the_render_sets_it():
     for shell, pattern in defaults.items():
         body = (SHELL_DIR / f"caro.{shell}").read_text()
         assert [int(n) for n in re.findall(pattern, body)] == [protocol.PROTOCOL], shell
-        assert '"p=$__caro_protocol"' in body, shell
-        head = hook.render(shell).split("\n", 8)
+        assert '"p=$__caro_protocol"' in body or '"p=${__caro_protocol}"' in body, shell
+        head = render.render(shell).split("\n", 8)
         assert any(str(protocol.PROTOCOL) in line and "__caro_protocol" in line for line in head), shell
 
 
@@ -40,7 +40,7 @@ def _handle(fields: dict[str, str]) -> list[str]:
     """One request through the helper's handler, without a model (ping and shutdown only)."""
     code = (
         "import sys, json\n"
-        "from caro import helper, protocol\n"
+        "from caro import helper\nfrom caro.integration import protocol\n"
         "svc = helper.Service.__new__(helper.Service)\n"
         "import threading, time\n"
         "svc.stop = threading.Event(); svc.last_activity = time.monotonic()\n"

@@ -11,10 +11,10 @@ import time
 
 import pexpect
 import pytest
-
-from caro import protocol
 from conftest import PY, run_relay
 from servers import StandInHelper
+
+from caro.integration import protocol
 
 PROMPT = "TRUST-PROMPT> "
 
@@ -108,9 +108,9 @@ def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
                                       '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
     assert _caro(home, "helper", "start").returncode == 0
-    from caro import helper
+    from caro.integration import client
     os.environ["CARO_HOME"] = str(home)
-    holder = helper.lock_holder(home / "run" / "helper.lock")
+    holder = client.lock_holder(home / "run" / "helper.lock")
     assert holder is not None and holder == int((home / "run" / "helper.pid").read_text().split()[0])
     st = _caro(home, "helper", "status")
     assert st.returncode == 0 and f"pid {holder}" in st.stdout
@@ -119,7 +119,7 @@ def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     try:
         (home / "run" / "helper.pid").write_text(f"{bystander.pid} 0.1.0\n")
         assert "stopped" in _caro(home, "helper", "stop").stdout
-        assert helper.lock_holder(home / "run" / "helper.lock") is None
+        assert client.lock_holder(home / "run" / "helper.lock") is None
         assert bystander.poll() is None
     finally:
         bystander.kill()

@@ -66,8 +66,8 @@ def settings_changed(key: str) -> None:
     the hotkey lives in the snippet the rc files source, so that is rendered again here."""
     if key != "shell.key":
         return
-    from .. import rcfiles
-    from ..hook import key_spec
+    from ..integration import rcfiles
+    from ..integration.render import key_spec
     shells = list(rcfiles.present())
     if shells:
         rcfiles.render_snippets(shells)

@@ -6,7 +6,8 @@ import platform
 import shutil
 import subprocess
 
-from .. import __version__, config, helper, models, paths
+from .. import __version__, config, models, paths
+from ..integration import client
 
 
 def checks() -> list[tuple[str, bool, str]]:
@@ -45,7 +46,7 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("model", False, str(e)))
     v = None
     try:
-        v = helper.ping()
+        v = client.ping()
     except (paths.UnsafeDirectory, OSError):
         pass
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
@@ -55,7 +56,7 @@ def checks() -> list[tuple[str, bool, str]]:
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
-    from .. import rcfiles
+    from ..integration import rcfiles
     hooked = rcfiles.present()
     for sh in rcfiles.SHELLS:
         if shutil.which(sh):

@@ -15,7 +15,7 @@ def cmd_hook(args) -> int:
         if len(args.shell) != 1:
             err("caro hook zsh|bash|fish prints one snippet; to edit rc files use --install or --uninstall")
             return Exit.USAGE
-        from ..hook import render
+        from ..integration.render import render
         sys.stdout.write(render(args.shell[0]))
         return Exit.OK
     return hook_rc(args.shell, args.uninstall, args.dry_run)
@@ -23,7 +23,7 @@ def cmd_hook(args) -> int:
 
 def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
     """Add or remove the rc-file blocks; shared by install.sh and `caro init`."""
-    from .. import rcfiles
+    from ..integration import rcfiles
     try:
         if remove:
             changes = rcfiles.uninstall(shells or rcfiles.SHELLS, dry_run=dry_run)

@@ -32,11 +32,12 @@ def _uses_helper(args) -> bool:
 
 def _suggest_via_helper(request: str, shell: str | None, cfg):
     """Ask the helper (starting it when needed) and judge its commands with this call's policy."""
-    from .. import helper, safety
+    from .. import safety
     from ..engine import EngineError, Option, Suggestion
+    from ..integration import client
     try:
-        helper.start()
-        kind, *fields = helper.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
+        client.start()
+        kind, *fields = client.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
                                     "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
                                     "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", "60")))
     except (RuntimeError, OSError) as e:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
@@ -18,13 +18,3 @@ def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
         return "alt", m.group(1).lower()
     raise ConfigError(f"{origin}: hotkey {spec!r} cannot be bound in every shell; use ctrl-LETTER or alt-LETTER (like ^G or alt-g)")
 
-
-def for_shell(spec: str, shell: str) -> str:
-    mod, letter = parse_key(spec)
-    if shell == "zsh":
-        return f"^{letter.upper()}" if mod == "ctrl" else f"^[{letter}"
-    if shell == "bash":
-        return f"\\C-{letter}" if mod == "ctrl" else f"\\e{letter}"
-    if shell == "fish":
-        return f"\\c{letter}" if mod == "ctrl" else f"\\e{letter}"
-    raise ValueError(shell)

@@ -15,11 +15,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from .. import paths
+from . import shells
 
 START = "# >>> caro >>>"
 END = "# <<< caro <<<"
-SHELLS = ("zsh", "bash", "fish")
+SHELLS = shells.NAMES
 _BLOCK = re.compile(r"(?m)^# >>> caro >>>\n.*?^# <<< caro <<<\n?", re.DOTALL)
 
 
@@ -35,20 +36,16 @@ class Change:
 
 
 def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    home = home or Path(env.get("HOME") or Path.home())
-    if shell == "zsh":
-        return Path(env.get("ZDOTDIR") or home) / ".zshrc"
-    if shell == "bash":
-        return home / ".bashrc"
-    if shell == "fish":
-        return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "fish" / "conf.d" / "caro.fish"
-    raise RcError(f"unknown shell {shell!r}; choose from {', '.join(SHELLS)}")
+    env, home = shells.env_home(env, home)
+    try:
+        return shells.get(shell).rc_path(home, env)
+    except shells.UnknownShell as e:
+        raise RcError(str(e)) from None
 
 
 def detect(env: dict | None = None, home: Path | None = None) -> list[str]:
     """The login shell from $SHELL, plus any other supported shell the user has set up."""
-    env = dict(os.environ) if env is None else env
+    env, _ = shells.env_home(env, home)
     found = []
     login = Path(env.get("SHELL", "")).name
     if login in SHELLS:
@@ -67,23 +64,10 @@ def snippet_file(shell: str) -> Path:
 
 
 def block(shell: str) -> str:
-    """The marked block: `caro` on PATH (install.sh links it into CARO_HOME/bin; login shells of
-    zsh and fish do not read ~/.profile, which is where ~/.local/bin usually comes from), then
-    the rendered snippet. Both lines are harmless when run twice."""
-    f = _quote(str(snippet_file(shell)))
-    b = _quote(str(paths.home() / "bin"))
-    if shell == "fish":
-        path = f"contains -- {b} $PATH; or set -gx PATH {b} $PATH"
-        body = f"test -r {f}; and source {f}"
-    else:
-        path = f'case ":$PATH:" in *:{b}:*) ;; *) PATH={b}:$PATH; export PATH ;; esac'
-        body = f"if [ -r {f} ]; then . {f}; fi"
+    """The marked block: `caro` on PATH, then the rendered snippet (the shell's class words both)."""
+    path, body = shells.get(shell).block_lines(shells._quote(str(snippet_file(shell))), shells._quote(str(paths.home() / "bin")))
     return (f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n"
             f"{path}\n{body}\n{END}\n")
-
-
-def _quote(s: str) -> str:
-    return "'" + s.replace("'", "'\\''") + "'" if re.search(r"[^\w@%+=:,./-]", s) else s
 
 
 def with_block(text: str, new_block: str) -> str:
@@ -129,7 +113,7 @@ def _backup(target: Path) -> Path:
 def _write(path: Path, text: str, backup: bool = True) -> None:
     """Atomic replace keeping the file's mode. The version before caro's first change is kept as
     `<file>.caro-backup`; an existing backup is never overwritten (it is the user's way back)."""
-    from .atomic import replace_text
+    from ..atomic import replace_text
     target = _target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
@@ -142,8 +126,8 @@ def _write(path: Path, text: str, backup: bool = True) -> None:
 
 def render_snippets(shells) -> None:
     """Write the rendered hooks the rc blocks source (absolute paths of this install inside)."""
-    from .config import write_atomic
-    from .hook import render
+    from ..config import write_atomic
+    from .render import render
     for sh in shells:
         f = snippet_file(sh)
         f.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +138,7 @@ def render_snippets(shells) -> None:
 def refresh_snippets() -> list[str]:
     """Render again the installed snippets that an older caro wrote (after `pip install -U`), so a
     new shell loads the current one; the helper calls this when it starts. Returns the shells."""
-    from . import __version__
+    from .. import __version__
     stale = []
     for sh in SHELLS:
         f = snippet_file(sh)

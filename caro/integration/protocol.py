@@ -8,7 +8,7 @@ Unknown request keys are ignored, so older shells keep working with newer helper
 """
 from __future__ import annotations
 
-from .visible import hidden, shown
+from ..visible import hidden, shown
 
 MAGIC = "caro1"
 # The wire format's own number, sent as `p=` beside the package version `v=`. It changes only when a

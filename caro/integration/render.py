@@ -1,0 +1,42 @@
+"""Render a shell's snippet: the static file in shell/ behind a head with this install's paths."""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from .. import __version__, paths
+from . import shells
+from .protocol import PROTOCOL
+
+
+def key_spec() -> str:
+    """The hotkey as the user wrote it: CARO_KEY, else shell.key in config.toml, else Ctrl-G."""
+    spec = os.environ.get("CARO_KEY")
+    if not spec:
+        try:
+            from ..config import load
+            spec = load().get("shell.key", "^G")
+        except Exception:           # a broken config must not cost the user their hotkey
+            spec = "^G"
+    return spec
+
+
+def snippet_path(shell: str) -> Path:
+    return paths.resource_dir("shell") / f"caro.{shell}"
+
+
+def relay_path() -> Path:
+    return Path(__file__).resolve().parent / "relay.py"
+
+
+def render(shell: str) -> str:
+    sh = shells.get(shell)
+    values = {"python": shlex.quote(sys.executable),
+              "completions": shlex.quote(str(paths.resource_dir("completions"))),
+              "relay": shlex.quote(str(relay_path())),
+              "version": __version__,
+              "protocol": str(PROTOCOL),
+              **sh.key(key_spec())}
+    return sh.head(values) + sh.wrap(snippet_path(shell).read_text(encoding="utf-8"))
