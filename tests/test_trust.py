@@ -124,3 +124,91 @@ def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def _helpers_of(home) -> list[int]:
+    """PIDs of `caro helper run` processes serving this CARO_HOME (read from /proc)."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            with open(f"/proc/{d}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"helper" in argv and b"run" in argv and f"CARO_HOME={home}".encode() in env:
+            found.append(int(d))
+    return found
+
+
+def _quiet_home(tmp_path):
+    home = tmp_path / "h"
+    home.mkdir()
+    # a backend that never answers: these tests are about the life cycle, not the model
+    (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
+                                      '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
+    return home
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="counts processes through /proc")
+def test_a_crash_leaves_a_stale_socket_and_pidfile_and_the_next_start_serves(tmp_path):
+    import socket as socketmod
+    home = _quiet_home(tmp_path)
+    run = home / "run"
+    run.mkdir(mode=0o700)
+    # what a killed helper leaves: its socket file (nobody listening) and a pidfile whose PID is
+    # now somebody else's
+    dead = socketmod.socket(socketmod.AF_UNIX, socketmod.SOCK_STREAM)
+    dead.bind(str(run / "helper.sock"))
+    dead.close()
+    bystander = subprocess.Popen(["sleep", "300"])
+    try:
+        (run / "helper.pid").write_text(f"{bystander.pid} 0.1.0\n")
+        r = _caro(home, "helper", "start")
+        assert r.returncode == 0 and "running" in r.stdout, r.stdout + r.stderr
+        assert _caro(home, "helper", "status").returncode == 0
+        assert len(_helpers_of(home)) == 1
+        assert bystander.poll() is None
+    finally:
+        _caro(home, "helper", "stop")
+        bystander.kill()
+        bystander.wait()
+
+
+@pytest.mark.skipif(not (shutil.which("zsh") and shutil.which("bash") and os.path.isdir("/proc/self")),
+                    reason="needs zsh and bash, and /proc to count processes")
+def test_shells_and_commands_starting_at_once_get_one_helper(tmp_path):
+    """Two shells opening at the same moment each warm the helper in the background, while two
+    `caro helper start` run too: the start lock lets exactly one helper come up, and all agree on it."""
+    home = _quiet_home(tmp_path)
+    env = dict(os.environ, CARO_HOME=str(home), HOME=str(tmp_path), TERM="xterm")
+    for var in ("CARO_RUNTIME_DIR", "CARO_NO_START", "CARO_NO_BIND"):
+        env.pop(var, None)
+    hooks = {}
+    for sh in ("zsh", "bash"):
+        hooks[sh] = tmp_path / f"hook.{sh}"
+        hooks[sh].write_text(subprocess.run([PY, "-m", "caro", "hook", sh], env=env, capture_output=True,
+                                            text=True, check=True).stdout)
+    shells = [pexpect.spawn("zsh", ["-f", "-i", "-c", f"source {hooks['zsh']}; sleep 20"], env=env),
+              pexpect.spawn("bash", ["--norc", "-i", "-c", f"source {hooks['bash']}; sleep 20"], env=env)]
+    starts = [subprocess.Popen([PY, "-m", "caro", "helper", "start"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    try:
+        outs = [p.communicate(timeout=120)[0] for p in starts]
+        assert all(p.returncode == 0 for p in starts), outs
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (home / "run" / "helper.sock").exists():
+            time.sleep(0.1)
+        time.sleep(2)                         # let any second spawn the shells made show itself
+        helpers = _helpers_of(home)
+        assert len(helpers) == 1, helpers
+        from caro.integration import client
+        assert client.lock_holder(home / "run" / "helper.lock") == helpers[0]
+        assert all(f"pid {helpers[0]}" in o for o in outs), outs
+    finally:
+        for s in shells:
+            s.close(force=True)
+        _caro(home, "helper", "stop")
