@@ -1,4 +1,5 @@
 """Replace a file's contents so a reader sees the old file or the new one, never half of it."""
+
 from __future__ import annotations
 
 import os

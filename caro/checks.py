@@ -8,6 +8,7 @@
 4. The intent guard: a read-only request gets no command that changes state.
 Each check returns a reason in words the model can act on when asked again, or None.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,8 @@ _BUILTINS = frozenset(
     "autoload bindkey print zmodload zle setopt unsetopt whence where which noglob emulate zmv vared functions "
     # fish
     "and or not begin end switch string math count contains set_color fish_add_path abbr functions funced funcsave "
-    "argparse path status commandline realpath random".split())
+    "argparse path status commandline realpath random".split()
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -50,8 +52,14 @@ def syntax_error(command: str, shell: str) -> str | None:
         return None
     argv = _SYNTAX_CMD[shell]
     try:
-        out = subprocess.run(argv, input=command + "\n", capture_output=True, text=True, timeout=SYNTAX_TIMEOUT,
-                             env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LC_ALL": "C.UTF-8"})
+        out = subprocess.run(
+            argv,
+            input=command + "\n",
+            capture_output=True,
+            text=True,
+            timeout=SYNTAX_TIMEOUT,
+            env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LC_ALL": "C.UTF-8"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -69,9 +77,9 @@ def missing_programs(command: str, has, shell: str = "bash") -> list[str]:
     for argv in parse(command, shell).argvs():
         real = unwrap(argv)[0]
         outer = next((w for w in argv if not re.match(r"^\w+=", w)), "")
-        for word in dict.fromkeys([outer, real[0] if real else ""]):   # the wrapper (sudo) and the program
+        for word in dict.fromkeys([outer, real[0] if real else ""]):  # the wrapper (sudo) and the program
             if not word or "$" in word or "=" in word or "/" in word:
-                continue                    # a variable, an assignment, or a path the user names
+                continue  # a variable, an assignment, or a path the user names
             name = basename(word)
             if name in _BUILTINS or not re.fullmatch(r"[\w.+-]+", name):
                 continue

@@ -4,6 +4,7 @@ The file is read with tomllib and written with tomlkit (comments and order survi
 atomically and with mode 0600. A broken file is reported with its line and is never
 rewritten or replaced.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,19 +21,19 @@ from .settings import BY_KEY, defaults, env_overrides
 
 try:
     import tomllib
-except ModuleNotFoundError:   # Python 3.10
+except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 # Declared once in settings.py; these views keep the names the rest of caro reads.
 DEFAULTS: dict[str, Any] = defaults()
-ENV = env_overrides()                       # CARO_… variable -> dotted key
+ENV = env_overrides()  # CARO_… variable -> dotted key
 SECRET_KEYS = re.compile(r"(api_key|token|password|secret)$")
 
 
 @dataclass
 class Config:
     data: dict[str, Any]
-    sources: dict[str, str] = field(default_factory=dict)   # dotted key -> "default" | file | env var | "flag"
+    sources: dict[str, str] = field(default_factory=dict)  # dotted key -> "default" | file | env var | "flag"
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -111,7 +112,9 @@ def _coerce(dotted: str, value: Any, origin: str) -> Any:
         elif isinstance(default, str) and not isinstance(value, str):
             raise ValueError
     except (ValueError, TypeError):
-        raise ConfigError(f"{origin}: {dotted} = {value!r} is not valid; expected {type(default).__name__} (default {default!r})")
+        raise ConfigError(
+            f"{origin}: {dotted} = {value!r} is not valid; expected {type(default).__name__} (default {default!r})"
+        )
     return value
 
 
@@ -134,12 +137,14 @@ def validate(dotted: str, value: Any, origin: str) -> Any:
 def check_rules(rules: Any, origin: str) -> list[dict]:
     """[[safety.rules]] tables: pattern (a regular expression), optional risk and reason."""
     if not isinstance(rules, list):
-        raise ConfigError(f"{origin}: safety.rules must be a list of tables, e.g. "
-                          "[[safety.rules]] with pattern = \"terraform destroy\" and risk = \"high\"")
+        raise ConfigError(
+            f"{origin}: safety.rules must be a list of tables, e.g. "
+            '[[safety.rules]] with pattern = "terraform destroy" and risk = "high"'
+        )
     for n, r in enumerate(rules, 1):
         where = f"{origin}: safety rule {n}"
         if not isinstance(r, dict) or not isinstance(r.get("pattern"), str) or not r["pattern"]:
-            raise ConfigError(f"{where} needs pattern = \"a regular expression\"")
+            raise ConfigError(f'{where} needs pattern = "a regular expression"')
         try:
             re.compile(r["pattern"])
         except re.error as e:
@@ -196,20 +201,22 @@ def masked(dotted: str, value: Any) -> Any:
         return "****" + s[-2:] if len(s) > 8 else "****"
     if isinstance(value, str) and "://" in value:
         from .privacy import mask_url
-        return mask_url(value)          # https://user:password@host: the password is a secret too
+
+        return mask_url(value)  # https://user:password@host: the password is a secret too
     return value
 
 
 def set_value(dotted: str, value: str, path: Path | None = None) -> None:
     """Set one key in the file, keeping comments and order; atomic; mode 0600."""
     import tomlkit
+
     path = path or paths.config_file()
     if not _known(dotted):
         raise ConfigError(f"unknown key {dotted!r}; see `caro config show` for the keys")
-    typed = validate(dotted, value, "command line")   # _coerce converts numbers, bools, lists
+    typed = validate(dotted, value, "command line")  # _coerce converts numbers, bools, lists
     text = ""
     if path.exists():
-        load(path, env={})   # refuse to touch a broken or invalid file
+        load(path, env={})  # refuse to touch a broken or invalid file
         text = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(text)
     set_in_document(doc, dotted, typed)
@@ -219,6 +226,7 @@ def set_value(dotted: str, value: str, path: Path | None = None) -> None:
 def set_in_document(doc, dotted: str, value: Any) -> None:
     """Set a dotted key in a tomlkit document, creating [tables] as needed; the rest is untouched."""
     import tomlkit
+
     node = doc
     parts = dotted.split(".")
     for p in parts[:-1]:
@@ -230,6 +238,7 @@ def set_in_document(doc, dotted: str, value: Any) -> None:
 
 def unset_value(dotted: str, path: Path | None = None) -> bool:
     import tomlkit
+
     path = path or paths.config_file()
     if not path.exists():
         return False
@@ -250,6 +259,7 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
 
 def write_atomic(path: Path, text: str) -> None:
     from .atomic import replace_text
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -258,5 +268,5 @@ def write_atomic(path: Path, text: str) -> None:
         raise ConfigError(f"{path} is a directory; caro will not replace it")
     try:
         replace_text(path, text, 0o600)
-    except OSError as e:        # permission, read-only file system, full disk
+    except OSError as e:  # permission, read-only file system, full disk
         raise ConfigError(f"cannot write in {path.parent} ({e.strerror or e}); the config was not changed") from None

@@ -1,4 +1,5 @@
 """What the command will run on: OS, distro, shell, cwd, and which tools exist (GNU or BSD)."""
+
 from __future__ import annotations
 
 import functools
@@ -8,26 +9,63 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-RELEVANT_TOOLS = ("find", "grep", "sed", "awk", "xargs", "ls", "du", "df", "ps", "ss", "netstat", "ip", "ifconfig",
-                  "lsof", "tar", "zip", "unzip", "git", "docker", "kubectl", "systemctl", "journalctl", "apt", "dnf",
-                  "yum", "pacman", "brew", "rsync", "ssh", "curl", "wget", "jq", "rg", "fd", "python3", "tac")
+RELEVANT_TOOLS = (
+    "find",
+    "grep",
+    "sed",
+    "awk",
+    "xargs",
+    "ls",
+    "du",
+    "df",
+    "ps",
+    "ss",
+    "netstat",
+    "ip",
+    "ifconfig",
+    "lsof",
+    "tar",
+    "zip",
+    "unzip",
+    "git",
+    "docker",
+    "kubectl",
+    "systemctl",
+    "journalctl",
+    "apt",
+    "dnf",
+    "yum",
+    "pacman",
+    "brew",
+    "rsync",
+    "ssh",
+    "curl",
+    "wget",
+    "jq",
+    "rg",
+    "fd",
+    "python3",
+    "tac",
+)
 
 
 @dataclass(frozen=True)
 class Context:
-    os: str                 # linux | darwin | freebsd | windows
+    os: str  # linux | darwin | freebsd | windows
     distro: str
     shell: str
     cwd: str
-    flavour: str            # gnu | bsd
+    flavour: str  # gnu | bsd
     tools: frozenset = field(default_factory=frozenset)
 
     def has(self, program: str) -> bool:
         return program in self.tools or _which(program)
 
     def describe(self) -> str:
-        return (f"OS: {self.distro or self.os}; shell: {self.shell}; tools: {self.flavour.upper()} coreutils; "
-                f"cwd: {self.cwd}")
+        return (
+            f"OS: {self.distro or self.os}; shell: {self.shell}; tools: {self.flavour.upper()} coreutils; "
+            f"cwd: {self.cwd}"
+        )
 
 
 @functools.lru_cache(maxsize=512)
@@ -74,5 +112,6 @@ def detect(shell: str | None = None, cwd: str | None = None) -> Context:
             cwd = os.getcwd()
         except OSError:
             cwd = "/"
-    return Context(os=platform.system().lower(), distro=_distro(), shell=shell, cwd=cwd,
-                   flavour=_flavour(), tools=_tools())
+    return Context(
+        os=platform.system().lower(), distro=_distro(), shell=shell, cwd=cwd, flavour=_flavour(), tools=_tools()
+    )

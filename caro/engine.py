@@ -11,6 +11,7 @@ A line that already is a command (`linekind`) takes another way: `Engine.explain
 `Engine.improve` asks for better versions of that same command, judged by the same checks plus
 "same program, and read-only stays read-only".
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,21 +41,21 @@ class EngineError(Exception):
 class Option:
     command: str
     verdict: safety.Verdict
-    source: str                       # yours | model
+    source: str  # yours | model
 
 
 @dataclass
 class Suggestion:
     request: str
-    options: list[Option]             # judged candidates, best first; options[0] is the answer
+    options: list[Option]  # judged candidates, best first; options[0] is the answer
     backend: str
     model: str
     elapsed_ms: float
     explanation: str = ""
     notices: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)   # (command, why) the checks refused
-    judge: Callable[[str], str | None] | None = None   # the check alternatives must pass (None: the request's)
-    exhausted: bool = False           # the model had nothing more that passed: asking again repeats it (greedy)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (command, why) the checks refused
+    judge: Callable[[str], str | None] | None = None  # the check alternatives must pass (None: the request's)
+    exhausted: bool = False  # the model had nothing more that passed: asking again repeats it (greedy)
 
     @property
     def command(self) -> str:
@@ -73,19 +74,30 @@ class Suggestion:
         return [o.command for o in self.options[1:] if not o.verdict.blocked]
 
     def as_dict(self) -> dict:
-        return {"command": self.command, "explanation": self.explanation, "risk": self.verdict.risk,
-                "action": self.verdict.action, "reasons": self.verdict.reasons, "backend": self.backend,
-                "model": self.model, "elapsed_ms": round(self.elapsed_ms, 1), "alternatives": self.alternatives,
-                "source": self.source}
+        return {
+            "command": self.command,
+            "explanation": self.explanation,
+            "risk": self.verdict.risk,
+            "action": self.verdict.action,
+            "reasons": self.verdict.reasons,
+            "backend": self.backend,
+            "model": self.model,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "alternatives": self.alternatives,
+            "source": self.source,
+        }
 
 
 def check_request(request: str) -> str:
     text = request.replace("\x00", " ").strip()
     if not text:
-        raise EngineError("empty request: say what you want, e.g. caro \"list the 5 biggest files here\"", 2)
+        raise EngineError('empty request: say what you want, e.g. caro "list the 5 biggest files here"', 2)
     if len(text) > MAX_REQUEST:
-        raise EngineError(f"request is {len(text)} characters; caro accepts up to {MAX_REQUEST}. "
-                          "Describe the task in a sentence or two", 2)
+        raise EngineError(
+            f"request is {len(text)} characters; caro accepts up to {MAX_REQUEST}. "
+            "Describe the task in a sentence or two",
+            2,
+        )
     return " ".join(text.split())
 
 
@@ -94,6 +106,7 @@ def _shape(command: str) -> list[tuple[str, Counter]]:
     -c -z -f), so an improvement can be compared word by word with the original."""
     from .safety.commands import basename, unwrap
     from .safety.shellparse import parse as shparse
+
     out = []
     for argv in shparse(command).argvs():
         real = unwrap(argv)[0]
@@ -116,7 +129,7 @@ def _additions(a: list[tuple[str, Counter]], b: list[tuple[str, Counter]]) -> li
         return None
     added: list[str] = []
     for (_, old), (_, new) in zip(a, b):
-        if old - new:                       # a word of the original is gone
+        if old - new:  # a word of the original is gone
             return []
         added += list((new - old).elements())
     return added
@@ -131,8 +144,10 @@ def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
     a, b = _shape(original), _shape(cmd)
     added = _additions(a, b)
     if added is None:
-        return (f"it runs {' | '.join(p for p, _ in b) or 'nothing'} instead of {' | '.join(p for p, _ in a)}; "
-                "keep the same programs and add options")
+        return (
+            f"it runs {' | '.join(p for p, _ in b) or 'nothing'} instead of {' | '.join(p for p, _ in a)}; "
+            "keep the same programs and add options"
+        )
     if not added:
         return "it drops or changes words of the original, or adds nothing; keep every word and add options"
     return checks_problem(cmd)
@@ -142,7 +157,7 @@ class Engine:
     def __init__(self, config: Config, backend: Backend, notices: list[str] | None = None):
         self.config = config
         self.backend = backend
-        self.start_notices = list(notices or [])     # from backend selection: shown once, on the first answer
+        self.start_notices = list(notices or [])  # from backend selection: shown once, on the first answer
         self.policy = safety.Policy.from_config(config.section("safety"))
         self._examples: UserExamples | None = None
         self._told_remote = False
@@ -156,7 +171,9 @@ class Engine:
     def verdict(self, command: str, shell: str, cwd: str | None) -> safety.Verdict:
         return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
-    def _write(self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge) -> tuple[str, str, Generation] | None:
+    def _write(
+        self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge
+    ) -> tuple[str, str, Generation] | None:
         """One answer from the model: (command, problem or "", the generation) — None when it gave no command."""
         shots = self.examples.nearest(request, k=3)
         p = prompt.build(request, ctx, shots, avoid)
@@ -169,8 +186,16 @@ class Engine:
             return None
         return cmd, judge(cmd) or "", gen
 
-    def _model_candidate(self, request: str, ctx, avoid: list[tuple[str, str]], rejected: list[tuple[str, str]],
-                         notices: list[str], judge=None, tries: int = 2) -> tuple[str, Generation] | None:
+    def _model_candidate(
+        self,
+        request: str,
+        ctx,
+        avoid: list[tuple[str, str]],
+        rejected: list[tuple[str, str]],
+        notices: list[str],
+        judge=None,
+        tries: int = 2,
+    ) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
         if judge is None:
             look = intent.read_only(request)
@@ -211,14 +236,21 @@ class Engine:
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]
-                raise EngineError(f"caro could not find a fitting command: the model suggested `{cmd}`, but {why}. "
-                                  "Try rephrasing the request (name the tool or the files involved)", 4)
-            raise EngineError("caro could not find a command for that request; try rephrasing it "
-                              "(name the tool or the files involved)", 4)
+                raise EngineError(
+                    f"caro could not find a fitting command: the model suggested `{cmd}`, but {why}. "
+                    "Try rephrasing the request (name the tool or the files involved)",
+                    4,
+                )
+            raise EngineError(
+                "caro could not find a command for that request; try rephrasing it "
+                "(name the tool or the files involved)",
+                4,
+            )
         notices += checks.notes(candidates[0][0], ctx.has, ctx.shell)
         options = [Option(c, self.verdict(c, ctx.shell, ctx.cwd), src) for c, src in candidates]
-        return Suggestion(request, options, *answered_by, (time.perf_counter() - t0) * 1000,
-                          notices=notices, rejected=rejected)
+        return Suggestion(
+            request, options, *answered_by, (time.perf_counter() - t0) * 1000, notices=notices, rejected=rejected
+        )
 
     def line_is_command(self, line: str, shell: str | None = None, cwd: str | None = None) -> bool:
         ctx = contextmod.detect(shell, cwd)
@@ -233,8 +265,10 @@ class Engine:
         """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""
         shape = _shape(improved)
         prog = shape[0][0] if shape else ""
-        said = [f"{w} ({explainmod.option_meaning(prog, w) or 'see its manual'})" if w.startswith("-") else w
-                for w in _additions(_shape(original), shape) or []]
+        said = [
+            f"{w} ({explainmod.option_meaning(prog, w) or 'see its manual'})" if w.startswith("-") else w
+            for w in _additions(_shape(original), shape) or []
+        ]
         return "adds " + ", ".join(said) if said else "a variant"
 
     def improve(self, command: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:
@@ -245,14 +279,17 @@ class Engine:
         ctx = contextmod.detect(shell, cwd)
         looks = not intent.state_changes(command, ctx.shell)
         judge = functools.partial(_improvement_problem, command, lambda c: checks.problem(c, ctx.shell, ctx.has, looks))
-        request = (f"Here is a {ctx.shell} command: {command}\nWrite a better version of it that does the same job "
-                   "with the same program and the same files, for example with one useful extra option. Keep it "
-                   "short. It must differ from the original.")
+        request = (
+            f"Here is a {ctx.shell} command: {command}\nWrite a better version of it that does the same job "
+            "with the same program and the same files, for example with one useful extra option. Keep it "
+            "short. It must differ from the original."
+        )
         s = Suggestion(request, [], self.backend.name, self.backend.model_name, 0.0, judge=judge)
         s.options.append(Option(command, self.verdict(command, ctx.shell, ctx.cwd), "yours"))
         # one try: the small model rarely improves on a second attempt, and the user is waiting
-        got = self._model_candidate(request, ctx, [(command, "that is the command itself")], s.rejected, [], judge,
-                                    tries=1)
+        got = self._model_candidate(
+            request, ctx, [(command, "that is the command itself")], s.rejected, [], judge, tries=1
+        )
         if got:
             s.options.append(Option(got[0], self.verdict(got[0], ctx.shell, ctx.cwd), "model"))
         else:
@@ -264,8 +301,9 @@ class Engine:
         """One more checked and judged candidate for the same request, different from those offered."""
         ctx = contextmod.detect(shell, cwd)
         offered = [(o.command, "it was offered already; give a different command") for o in s.options]
-        got = self._model_candidate(s.request, ctx, offered, s.rejected, [], s.judge,
-                                    tries=1 if s.judge is not None else 2)
+        got = self._model_candidate(
+            s.request, ctx, offered, s.rejected, [], s.judge, tries=1 if s.judge is not None else 2
+        )
         if got is None:
             s.exhausted = True
             return None

@@ -2,6 +2,7 @@
 
 Kept on the ground floor so that, for example, the hotkey parser (keys.py) can refuse a spelling
 without importing the config module that uses it."""
+
 from __future__ import annotations
 
 

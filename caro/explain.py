@@ -6,6 +6,7 @@ then each letter of a cluster like `-czf`); for a subcommand (`git status`): the
 `git-status`. Manuals are read with `man`, which only formats text files: nothing on the line is
 run. Results are cached per program, since the helper explains the same tools again and again.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,14 +32,22 @@ def manual(topic: str) -> str:
     """The man page as plain text, unwrapped (one paragraph per line), or "" when there is none."""
     if not shutil.which("man") or not re.fullmatch(r"[\w.+-]+", topic):
         return ""
-    env = {"PATH": "/usr/bin:/bin", "MANWIDTH": "1000", "MANPAGER": "cat", "PAGER": "cat", "LC_ALL": "C.UTF-8",
-           "HOME": "/nonexistent", "MAN_DISABLE_SECCOMP": "1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "MANWIDTH": "1000",
+        "MANPAGER": "cat",
+        "PAGER": "cat",
+        "LC_ALL": "C.UTF-8",
+        "HOME": "/nonexistent",
+        "MAN_DISABLE_SECCOMP": "1",
+    }
     try:
-        out = subprocess.run(["man", "-P", "cat", topic], capture_output=True, text=True, timeout=3,
-                             stdin=subprocess.DEVNULL, env=env).stdout
+        out = subprocess.run(
+            ["man", "-P", "cat", topic], capture_output=True, text=True, timeout=3, stdin=subprocess.DEVNULL, env=env
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
-    return re.sub(r".\x08", "", out)          # overstrike bold/underline, should a man page keep it
+    return re.sub(r".\x08", "", out)  # overstrike bold/underline, should a man page keep it
 
 
 def summary(topic: str) -> str:
@@ -52,21 +61,22 @@ def summary(topic: str) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     first = re.split(r"(?<=[a-z)])\.\s", text, maxsplit=1)[0].rstrip(".")
-    return first if len(first) <= MAX_MEANING else first[:MAX_MEANING - 1].rstrip() + "…"
+    return first if len(first) <= MAX_MEANING else first[: MAX_MEANING - 1].rstrip() + "…"
 
 
 def _option_in(page: str, flag: str) -> str:
     """The description the man page gives `flag`, or ""."""
     # an option line: indented, the flag among comma-separated spellings, then the text on the same
     # line after two spaces or on the next indented line
-    pat = re.compile(r"^( {2,})((?:[-+][^\s,]*(?:[ =][^\s,-][^\s,]*)?,?\s)*?)" + re.escape(flag) +
-                     r"(?![\w-])[^\n]*\n", re.MULTILINE)
+    pat = re.compile(
+        r"^( {2,})((?:[-+][^\s,]*(?:[ =][^\s,-][^\s,]*)?,?\s)*?)" + re.escape(flag) + r"(?![\w-])[^\n]*\n", re.MULTILINE
+    )
     for m in pat.finditer(page):
         line = m.group(0)
-        spec_end = re.search(r"\S(\s{2,})\S", line[len(m.group(1)):])
-        if spec_end:                                   # "-a, --all   do not ignore entries"
-            return _short(line[len(m.group(1)) + spec_end.end() - 1:])
-        nxt = page[m.end():].split("\n", 1)[0]
+        spec_end = re.search(r"\S(\s{2,})\S", line[len(m.group(1)) :])
+        if spec_end:  # "-a, --all   do not ignore entries"
+            return _short(line[len(m.group(1)) + spec_end.end() - 1 :])
+        nxt = page[m.end() :].split("\n", 1)[0]
         if len(nxt) - len(nxt.lstrip()) > len(m.group(1)) and nxt.strip():
             return _short(nxt)
     return ""
@@ -81,9 +91,9 @@ def option_meaning(program: str, word: str) -> str:
         return meaning
     if not flag.startswith("--") and len(flag) > 2:
         if (meaning := _option_in(page, flag[:2])) and not flag[2:].isalpha():
-            return f"{meaning} ({flag[2:]})"           # -n10: -n with its value attached
+            return f"{meaning} ({flag[2:]})"  # -n10: -n with its value attached
         letters = [_option_in(page, "-" + c) for c in flag[1:]]
-        if all(letters):                                # -czf: a cluster of single-letter options
+        if all(letters):  # -czf: a cluster of single-letter options
             return "; ".join(f"-{c}: {m}" for c, m in zip(flag[1:], letters))
     return ""
 
@@ -103,22 +113,35 @@ def explain(command: str, shell: str = "bash") -> list[tuple[str, str]]:
             if not words:
                 continue
             real = unwrap(words)[0]
-            lead = words[:len(words) - len(real)]
-            for w in lead:                           # sudo, env, VAR=value, timeout 5 …
-                parts.append((w, summary(basename(w)) or ("sets a variable for this command" if "=" in w
-                                                           else "runs the program after it")))
+            lead = words[: len(words) - len(real)]
+            for w in lead:  # sudo, env, VAR=value, timeout 5 …
+                parts.append(
+                    (
+                        w,
+                        summary(basename(w))
+                        or ("sets a variable for this command" if "=" in w else "runs the program after it"),
+                    )
+                )
             if not real:
                 continue
             prog = basename(real[0])
             found = shutil.which(prog)
-            parts.append((real[0], summary(prog) or ("a program on your PATH" if found else "not found on this machine")))
+            parts.append(
+                (real[0], summary(prog) or ("a program on your PATH" if found else "not found on this machine"))
+            )
             sub = ""
             for w in real[1:]:
                 if w.startswith("-") and len(w) > 1 and w != "--":
-                    meaning = option_meaning(f"{prog}-{sub}" if sub else prog, w) or \
-                        (option_meaning(prog, w) if sub else "")
-                    parts.append((w, meaning or f"an option of {prog}{' ' + sub if sub else ''} "
-                                              "(its manual does not describe it)"))
+                    meaning = option_meaning(f"{prog}-{sub}" if sub else prog, w) or (
+                        option_meaning(prog, w) if sub else ""
+                    )
+                    parts.append(
+                        (
+                            w,
+                            meaning
+                            or f"an option of {prog}{' ' + sub if sub else ''} (its manual does not describe it)",
+                        )
+                    )
                 elif not sub and len(parts) and manual(f"{prog}-{w}") and re.fullmatch(r"[a-z][\w-]*", w):
                     sub = w
                     parts.append((w, summary(f"{prog}-{w}") or f"a {prog} subcommand"))
@@ -142,15 +165,20 @@ def _argument(word: str) -> str:
 
 
 def _redirect(op: str) -> str:
-    return {">": "write the output to this file, replacing it", ">>": "append the output to this file",
-            "<": "read the input from this file", "2>": "write errors to this file",
-            "2>&1": "send errors where the output goes", "&>": "write output and errors to this file"}.get(
-        op, "a redirection")
+    return {
+        ">": "write the output to this file, replacing it",
+        ">>": "append the output to this file",
+        "<": "read the input from this file",
+        "2>": "write errors to this file",
+        "2>&1": "send errors where the output goes",
+        "&>": "write output and errors to this file",
+    }.get(op, "a redirection")
 
 
 def one_line(command: str, verdict, shell: str = "bash") -> str:
     """The whole explanation on one line, for the shell's message area."""
     from .verdicts import sentence
+
     bits = [f"{w}: {m}" for w, m in explain(command, shell)]
     risk = sentence(verdict) or f"risk: {verdict.risk}"
     return " · ".join(bits + [risk])

@@ -6,6 +6,7 @@ against it. Only programs on the list below are ever run, only with `--help`, an
 system directories, so nothing the model names is executed. Unknown programs, odd option
 styles (find, dd, ps, tar's old form) and tools without usable help are not judged.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +23,8 @@ CHECKABLE = frozenset(
     "du df date uname stat readlink realpath basename dirname mktemp split tee nl od seq sleep xargs shuf "
     "gzip gunzip zcat bzip2 xz zip unzip rsync wget md5sum sha1sum sha256sum base64 comm join paste fold "
     "fmt expand unexpand column rev tac truncate shred env nohup timeout id who whoami groups hostname free "
-    "uptime pgrep pkill kill diff cmp file which journalctl systemctl".split())
+    "uptime pgrep pkill kill diff cmp file which journalctl systemctl".split()
+)
 SYSTEM_DIRS = ("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/", "/opt/homebrew/bin/")
 
 
@@ -35,8 +37,14 @@ def help_text(program: str) -> str | None:
     if not path or not os.path.realpath(path).startswith(SYSTEM_DIRS) and not path.startswith(SYSTEM_DIRS):
         return None
     try:
-        out = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=2, stdin=subprocess.DEVNULL,
-                             env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"})
+        out = subprocess.run(
+            [path, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            stdin=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     text = out.stdout + out.stderr
@@ -48,8 +56,10 @@ def _known(flag: str, help_: str) -> bool:
     if flag.startswith("--"):
         return re.search(r"(?<![\w-])" + re.escape(flag) + r"(?![\w-])", help_) is not None
     # "-x," "-x " "[-x]" "-xVALUE" in a usage line, or x inside a cluster like [-abcx]
-    return (re.search(r"(?<![\w-])" + re.escape(flag) + r"(?![A-Za-z])", help_) is not None
-            or re.search(r"\[-[A-Za-z0-9]*" + re.escape(flag[1]) + r"[A-Za-z0-9]*\]", help_) is not None)
+    return (
+        re.search(r"(?<![\w-])" + re.escape(flag) + r"(?![A-Za-z])", help_) is not None
+        or re.search(r"\[-[A-Za-z0-9]*" + re.escape(flag[1]) + r"[A-Za-z0-9]*\]", help_) is not None
+    )
 
 
 def unknown_flags(command: str, shell: str = "bash") -> list[str]:
@@ -60,7 +70,7 @@ def unknown_flags(command: str, shell: str = "bash") -> list[str]:
         return []
     bad: list[str] = []
     for argv in parsed.argvs():
-        argv = unwrap(argv)[0]      # the program proper, past sudo/env/timeout/VAR=… and their options
+        argv = unwrap(argv)[0]  # the program proper, past sudo/env/timeout/VAR=… and their options
         if not argv:
             continue
         help_ = help_text(os.path.basename(argv[0]))

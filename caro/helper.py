@@ -5,6 +5,7 @@ life, a start lock so two shells never spawn two helpers, a version handshake
 (a helper from an older install answers `stale` and exits), stale-socket cleanup,
 spawn-then-poll, and exit after an idle period.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -24,7 +25,7 @@ from . import __version__, paths, turns
 from .integration import client, protocol
 
 log = logging.getLogger("caro.helper")
-MAX_OPTIONS = 5                 # alternatives the helper asks the model for, per request
+MAX_OPTIONS = 5  # alternatives the helper asks the model for, per request
 
 
 def _version_key(v: str) -> tuple:
@@ -59,10 +60,10 @@ class Service:
     """
 
     def __init__(self, engine_factory, idle_seconds: float, verbose: bool = False):
-        self._engine_factory = engine_factory          # (previous engine or None) -> Engine
+        self._engine_factory = engine_factory  # (previous engine or None) -> Engine
         self._engine = None
-        self._settings: tuple | None = None            # settings_stamp() the engine was built from
-        self._engine_built = threading.Lock()   # the warm-up and the first request build it once
+        self._settings: tuple | None = None  # settings_stamp() the engine was built from
+        self._engine_built = threading.Lock()  # the warm-up and the first request build it once
         self._cache_lock = threading.Lock()
         self.idle_seconds = idle_seconds
         self.last_activity = time.monotonic()
@@ -80,9 +81,9 @@ class Service:
                 if keep is not None:
                     log.info("settings changed: rebuilding the engine")
                     with self._cache_lock:
-                        self.cache.clear()             # judged under the old safety settings
+                        self.cache.clear()  # judged under the old safety settings
                     if self._settings is None or stamp[1] != self._settings[1]:
-                        keep = None                    # a model was pulled or removed: select again
+                        keep = None  # a model was pulled or removed: select again
                 self._engine = self._engine_factory(keep)
                 self._settings = stamp
             return self._engine
@@ -93,8 +94,13 @@ class Service:
         client = fields.get("v") or __version__
         spoken = int(fields["p"]) if fields.get("p", "").isdigit() else 1
         if spoken > protocol.PROTOCOL or _newer(client, __version__):
-            log.info("client %s (protocol %d) is newer than %s (protocol %d): exiting so a new helper starts",
-                     client, spoken, __version__, protocol.PROTOCOL)
+            log.info(
+                "client %s (protocol %d) is newer than %s (protocol %d): exiting so a new helper starts",
+                client,
+                spoken,
+                __version__,
+                protocol.PROTOCOL,
+            )
             self.stop.set()
             return protocol.encode_reply("stale", __version__)
         if op == "ping":
@@ -106,7 +112,9 @@ class Service:
         if op == "suggest":
             reply = self.suggest(fields)
             if spoken < protocol.PROTOCOL and reply.startswith(b"insert\x00"):
-                reply = _with_note(reply, "this shell's caro bindings speak an older protocol: open a new shell to load the new ones")
+                reply = _with_note(
+                    reply, "this shell's caro bindings speak an older protocol: open a new shell to load the new ones"
+                )
             # "0": a snippet sourced as a static file, which cannot know its version: no note
             elif client not in (__version__, "0") and reply.startswith(b"insert\x00"):
                 # A shell opened before an upgrade still holds the old snippet; the wire format
@@ -139,8 +147,13 @@ class Service:
         if entry is None:
             t = time.perf_counter()
             s = engine.improve(text, shell, cwd) if improve else engine.suggest(text, shell=shell, cwd=cwd)
-            log.info("%s %s in %.0f ms%s", "improve" if improve else "suggest", s.verdict.action,
-                     (time.perf_counter() - t) * 1000, f": {text!r} -> {s.command!r}" if self.verbose else "")
+            log.info(
+                "%s %s in %.0f ms%s",
+                "improve" if improve else "suggest",
+                s.verdict.action,
+                (time.perf_counter() - t) * 1000,
+                f": {text!r} -> {s.command!r}" if self.verbose else "",
+            )
             entry = self._remember(key, s)
         with entry.lock:
             s = entry.suggestion
@@ -154,6 +167,7 @@ class Service:
         from .config import ConfigError
         from .engine import EngineError
         from .verdicts import helper_reply
+
         text = fields.get("text", "")
         shell = fields.get("shell") or "bash"
         cwd = fields.get("cwd") or None
@@ -167,32 +181,40 @@ class Service:
             engine = self.engine()
             improve = fields.get("format") != "json" and engine.line_is_command(text, shell, cwd)
             if improve and index == 0:
-                return protocol.encode_reply("explain", engine.explain(text, shell, cwd) +
-                                             " · press the key again for an improved version")
+                return protocol.encode_reply(
+                    "explain", engine.explain(text, shell, cwd) + " · press the key again for an improved version"
+                )
             s = self._suggestion(engine, text, shell, cwd, index, improve)
         except turns.Abandoned:
             raise
         except (EngineError, BackendError) as e:
             return protocol.encode_reply("error", str(e))
-        except ConfigError as e:        # edited while the helper runs: say so, keep the user's text
+        except ConfigError as e:  # edited while the helper runs: say so, keep the user's text
             return protocol.encode_reply("error", f"{e}; fix it, then press the key again")
-        except Exception as e:          # the helper must answer, whatever happens
+        except Exception as e:  # the helper must answer, whatever happens
             log.exception("suggest failed")
             return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
         if fields.get("format") == "json":
             import json
+
             return protocol.encode_reply("json", json.dumps({**s.as_dict(), "notices": s.notices}))
         offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
         if index and len(offered) < 2:
             what = "improvement of your command" if improve else "other suggestion"
-            return protocol.encode_reply("error", f"no {what} passed caro's checks; undo (Ctrl-_) brings your text back")
+            return protocol.encode_reply(
+                "error", f"no {what} passed caro's checks; undo (Ctrl-_) brings your text back"
+            )
         n = index % len(offered)
         opt = offered[n]
         notes = list(s.notices) if index == 0 else []
         if improve:
-            notes.insert(0, "your command, unchanged" if opt.source == "yours" else
-                         f"improvement {n}/{len(offered) - 1} of your command: " + engine.describe_additions(
-                             text, opt.command))
+            notes.insert(
+                0,
+                "your command, unchanged"
+                if opt.source == "yours"
+                else f"improvement {n}/{len(offered) - 1} of your command: "
+                + engine.describe_additions(text, opt.command),
+            )
         elif index:
             notes.insert(0, f"alternative {n + 1}/{len(offered)}")
         return helper_reply(opt.command, opt.verdict, notes)
@@ -211,7 +233,7 @@ def _still_connected(conn: socket.socket) -> bool:
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self):
-        service: Service = self.server.service        # type: ignore[attr-defined]
+        service: Service = self.server.service  # type: ignore[attr-defined]
         self.request.settimeout(5)
         data = b""
         uid = client.peer_uid(self.request)
@@ -250,12 +272,14 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 def settings_stamp() -> tuple:
     """What the engine is built from, cheaply: the config file and the models folder (a pull or
     remove changes its mtime). One stat each per request."""
+
     def stat(p: Path):
         try:
             st = p.stat()
         except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
+
     return stat(paths.config_file()), stat(paths.models_dir())
 
 
@@ -263,6 +287,7 @@ def _default_engine(previous=None):
     from . import config
     from .backends.select import select
     from .engine import Engine
+
     cfg = config.load()
     if previous is not None and previous.config.section("backend") == cfg.section("backend"):
         # same backend settings: keep the loaded model, take the new safety mode and rules
@@ -270,19 +295,20 @@ def _default_engine(previous=None):
     backend, notices = select(cfg)
     eng = Engine(cfg, backend, notices)
     if hasattr(backend, "llm"):
-        backend.llm()                    # warm: load the model now, not on the first key press
+        backend.llm()  # warm: load the model now, not on the first key press
     return eng
 
 
 def _warm(service: Service) -> None:
     try:
         service.engine()
-    except Exception as e:               # the first request reports it to the shell that asked
+    except Exception as e:  # the first request reports it to the shell that asked
         log.warning("warm-up failed: %s", e)
 
 
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
     from . import config
+
     _d, sock, pidfile, lockfile, _ = client.files()
     try:
         cfg = config.load()
@@ -303,22 +329,23 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
         print("caro: a helper is already running", file=sys.stderr)
         return 1
     if sock.exists() or sock.is_symlink():
-        sock.unlink()                      # we hold the lock, so any socket left is stale
+        sock.unlink()  # we hold the lock, so any socket left is stale
     service = Service(engine_factory, idle_seconds, verbose)
     old_umask = os.umask(0o177)
     try:
         server = _Server(str(sock), _Handler)
     finally:
         os.umask(old_umask)
-    server.service = service               # type: ignore[attr-defined]
+    server.service = service  # type: ignore[attr-defined]
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
     try:
         from .integration.rcfiles import refresh_snippets
+
         if stale := refresh_snippets():
             log.info("rendered the %s snippet(s) again for caro %s", ", ".join(stale), __version__)
-    except Exception as e:            # never a reason not to serve
+    except Exception as e:  # never a reason not to serve
         log.warning("could not refresh the shell snippets: %s", e)
-    threading.Thread(target=_warm, args=(service,), daemon=True).start()   # load the model in the background
+    threading.Thread(target=_warm, args=(service,), daemon=True).start()  # load the model in the background
 
     def watchdog():
         while not service.stop.wait(1.0):
@@ -349,6 +376,6 @@ def log_to(logfile: Path, also_stderr: bool) -> None:
     handlers: list[logging.Handler] = [logging.FileHandler(logfile)]
     if also_stderr:
         handlers.append(logging.StreamHandler(sys.stderr))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
-
-
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
+    )

@@ -5,6 +5,7 @@ or explain? `state_changes(command)`: what in the command would change the machi
 services, packages, history, repositories)? The engine asks the model again when the answer to
 both is yes ("show my crontab" → `crontab -e`), and never offers such a command.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,13 +14,71 @@ from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
 
 # The first verb of a request that only looks. "check", "test" and "verify" ask for a verdict, not a change.
-_LOOK = ("show", "list", "display", "print", "find", "search", "grep", "count", "how", "what", "which", "who", "whom",
-         "when", "where", "why", "is", "are", "does", "do", "did", "was", "were", "has", "have", "can", "check",
-         "view", "see", "tell", "explain", "describe", "look", "locate", "compare", "diff", "follow", "watch",
-         "monitor", "calculate", "sum", "get the", "report", "inspect", "preview", "read", "query", "lookup",
-         "identify", "determine", "measure", "verify", "test", "peek", "dump", "output", "echo", "give me")
-_POLITE = re.compile(r"^(?:please\s+|can you\s+|could you\s+|i want to\s+|i need to\s+|i'd like to\s+|help me\s+|"
-                     r"let me\s+|quickly\s+|just\s+|now\s+|me\s+)+", re.IGNORECASE)
+_LOOK = (
+    "show",
+    "list",
+    "display",
+    "print",
+    "find",
+    "search",
+    "grep",
+    "count",
+    "how",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "when",
+    "where",
+    "why",
+    "is",
+    "are",
+    "does",
+    "do",
+    "did",
+    "was",
+    "were",
+    "has",
+    "have",
+    "can",
+    "check",
+    "view",
+    "see",
+    "tell",
+    "explain",
+    "describe",
+    "look",
+    "locate",
+    "compare",
+    "diff",
+    "follow",
+    "watch",
+    "monitor",
+    "calculate",
+    "sum",
+    "get the",
+    "report",
+    "inspect",
+    "preview",
+    "read",
+    "query",
+    "lookup",
+    "identify",
+    "determine",
+    "measure",
+    "verify",
+    "test",
+    "peek",
+    "dump",
+    "output",
+    "echo",
+    "give me",
+)
+_POLITE = re.compile(
+    r"^(?:please\s+|can you\s+|could you\s+|i want to\s+|i need to\s+|i'd like to\s+|help me\s+|"
+    r"let me\s+|quickly\s+|just\s+|now\s+|me\s+)+",
+    re.IGNORECASE,
+)
 # A verb anywhere in the request that asks for a change makes it a request to change.
 _CHANGE = re.compile(
     r"\b(?:delet\w*|remov\w*|kill\w*|stop\w*|restart\w*|reboot\w*|shut\s*down|power\s*off|install\w*|uninstall\w*|"
@@ -32,7 +91,9 @@ _CHANGE = re.compile(
     r"revok\w*|allow\w*|deny|block\w*|open|close|connect\w*|forward\w*|lock\w*|unlock\w*|tag|touch|"
     r"fix\w*|apply|build\w*|deploy\w*|convert\w*|resiz\w*|split\w*|join|sort the lines of \S+ in place|"
     r"overwrit\w*|empty the|flush\w*|export\w*|import\w*|mark\w*|hold|generat\w*|put|store\w*|assign\w*|"
-    r"give\s+\w+\s+(?:read|write|exec)|take ownership)\b", re.IGNORECASE)
+    r"give\s+\w+\s+(?:read|write|exec)|take ownership)\b",
+    re.IGNORECASE,
+)
 
 
 # "show what git clean would remove", "… without deleting anything": the change is only talked about
@@ -47,15 +108,17 @@ def read_only(request: str) -> bool:
     if _HYPOTHETICAL.search(text):
         return True
     for m in _CHANGE.finditer(text):
-        before = text[:m.start()].split()[-1:] or [""]
+        before = text[: m.start()].split()[-1:] or [""]
         if before[0] not in _NOUN_BEFORE:
             return False
     return True
 
 
 # "the last reboot", "the changes I staged", "my backup": a change word used as a noun
-_NOUN_BEFORE = frozenset("the my last recent latest previous of any these those your staged unstaged uncommitted "
-                         "pending scheduled failed".split())
+_NOUN_BEFORE = frozenset(
+    "the my last recent latest previous of any these those your staged unstaged uncommitted "
+    "pending scheduled failed".split()
+)
 
 
 # Programs whose every use changes something.
@@ -63,34 +126,143 @@ _ALWAYS = frozenset(
     "rm rmdir unlink mv cp dd shred truncate touch mkdir ln chmod chown chgrp chattr setfacl install "
     "shutdown reboot poweroff halt kill pkill killall useradd userdel usermod groupadd groupdel passwd chpasswd "
     "mount umount wipefs mkswap swapoff mkfs mke2fs sgdisk rsync scp wget tee patch csplit split "
-    "zip unzip gunzip bunzip2 unxz gzip bzip2 xz zstd 7z rar unrar at batch visudo vipe vi vim nano emacs".split())
+    "zip unzip gunzip bunzip2 unxz gzip bzip2 xz zstd 7z rar unrar at batch visudo vipe vi vim nano emacs".split()
+)
 # program → subcommands (first operand) that change state; "*" = any except the read-only set
 _SUB_CHANGES = {
-    "git": {"add", "commit", "reset", "push", "pull", "merge", "rebase", "checkout", "switch", "restore", "rm", "mv",
-            "init", "clone", "cherry-pick", "revert", "am", "apply", "gc", "prune", "filter-branch", "update-ref",
-            "stash", "clean", "branch", "tag", "config", "remote", "worktree", "submodule", "notes", "reflog"},
-    "apt": {"install", "remove", "purge", "autoremove", "upgrade", "full-upgrade", "dist-upgrade", "update", "reinstall",
-            "autoclean", "clean", "mark"},
+    "git": {
+        "add",
+        "commit",
+        "reset",
+        "push",
+        "pull",
+        "merge",
+        "rebase",
+        "checkout",
+        "switch",
+        "restore",
+        "rm",
+        "mv",
+        "init",
+        "clone",
+        "cherry-pick",
+        "revert",
+        "am",
+        "apply",
+        "gc",
+        "prune",
+        "filter-branch",
+        "update-ref",
+        "stash",
+        "clean",
+        "branch",
+        "tag",
+        "config",
+        "remote",
+        "worktree",
+        "submodule",
+        "notes",
+        "reflog",
+    },
+    "apt": {
+        "install",
+        "remove",
+        "purge",
+        "autoremove",
+        "upgrade",
+        "full-upgrade",
+        "dist-upgrade",
+        "update",
+        "reinstall",
+        "autoclean",
+        "clean",
+        "mark",
+    },
     "apt-get": {"install", "remove", "purge", "autoremove", "upgrade", "dist-upgrade", "update", "clean", "autoclean"},
     "dnf": {"install", "remove", "erase", "upgrade", "update", "autoremove", "downgrade", "reinstall"},
     "yum": {"install", "remove", "erase", "upgrade", "update", "autoremove"},
     "brew": {"install", "uninstall", "remove", "upgrade", "update", "cleanup", "link", "unlink", "tap", "untap"},
     "snap": {"install", "remove", "refresh", "disable", "enable"},
-    "pip": {"install", "uninstall", "download"}, "pip3": {"install", "uninstall", "download"},
+    "pip": {"install", "uninstall", "download"},
+    "pip3": {"install", "uninstall", "download"},
     "npm": {"install", "i", "uninstall", "remove", "rm", "update", "ci", "link", "publish", "prune", "dedupe"},
-    "systemctl": {"start", "stop", "restart", "reload", "enable", "disable", "mask", "unmask", "kill", "isolate",
-                  "poweroff", "reboot", "halt", "suspend", "hibernate", "daemon-reload", "set-property", "edit",
-                  "reset-failed", "try-restart", "reload-or-restart", "set-default"},
-    "docker": {"rm", "rmi", "stop", "kill", "prune", "run", "start", "restart", "pause", "unpause", "build", "pull",
-               "push", "tag", "create", "commit", "load", "import", "exec", "cp", "rename", "update", "login", "logout"},
-    "kubectl": {"delete", "apply", "create", "scale", "edit", "patch", "replace", "rollout", "drain", "cordon",
-                "uncordon", "label", "annotate", "set", "expose", "run", "exec", "cp", "taint"},
+    "systemctl": {
+        "start",
+        "stop",
+        "restart",
+        "reload",
+        "enable",
+        "disable",
+        "mask",
+        "unmask",
+        "kill",
+        "isolate",
+        "poweroff",
+        "reboot",
+        "halt",
+        "suspend",
+        "hibernate",
+        "daemon-reload",
+        "set-property",
+        "edit",
+        "reset-failed",
+        "try-restart",
+        "reload-or-restart",
+        "set-default",
+    },
+    "docker": {
+        "rm",
+        "rmi",
+        "stop",
+        "kill",
+        "prune",
+        "run",
+        "start",
+        "restart",
+        "pause",
+        "unpause",
+        "build",
+        "pull",
+        "push",
+        "tag",
+        "create",
+        "commit",
+        "load",
+        "import",
+        "exec",
+        "cp",
+        "rename",
+        "update",
+        "login",
+        "logout",
+    },
+    "kubectl": {
+        "delete",
+        "apply",
+        "create",
+        "scale",
+        "edit",
+        "patch",
+        "replace",
+        "rollout",
+        "drain",
+        "cordon",
+        "uncordon",
+        "label",
+        "annotate",
+        "set",
+        "expose",
+        "run",
+        "exec",
+        "cp",
+        "taint",
+    },
     "crontab": {"-e", "-r", "-ir"},
     "history": {"-c", "-d", "-w", "-a", "-r", "-n", "-s", "clear", "delete", "merge"},
     "timedatectl": {"set-time", "set-timezone", "set-ntp", "set-local-rtc"},
     "hostnamectl": {"set-hostname", "hostname", "set-icon-name", "set-chassis"},
     "ufw": {"enable", "disable", "allow", "deny", "reject", "limit", "delete", "reset", "insert", "default", "reload"},
-    "service": set(),       # judged by the action below
+    "service": set(),  # judged by the action below
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
 _SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
@@ -104,15 +276,21 @@ def _changes(argv: list[str]) -> str | None:
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]
-    if prog in ("gzip", "bzip2", "xz", "zstd") and any(f in ("-l", "--list", "-t", "--test", "-c", "--stdout") or
-                                                   re.fullmatch(r"-[a-z]*[ltc][a-z]*", f) for f in flags):
+    if prog in ("gzip", "bzip2", "xz", "zstd") and any(
+        f in ("-l", "--list", "-t", "--test", "-c", "--stdout") or re.fullmatch(r"-[a-z]*[ltc][a-z]*", f) for f in flags
+    ):
         return None
     if prog in ("unzip",) and any(f in ("-l", "-t", "-v", "-Z", "-p") for f in flags):
         return None
     if prog == "tee" and all(o in _SAFE_TARGETS for o in ops):
         return None
-    if prog == "wget" and any(f in ("--spider", "-O-", "-qO-") for f in flags) or prog == "wget" and "-O" in args and \
-            args[args.index("-O") + 1:args.index("-O") + 2] == ["-"]:
+    if (
+        prog == "wget"
+        and any(f in ("--spider", "-O-", "-qO-") for f in flags)
+        or prog == "wget"
+        and "-O" in args
+        and args[args.index("-O") + 1 : args.index("-O") + 2] == ["-"]
+    ):
         return None
     if prog == "kill" and any(f in ("-0", "-l", "-L") for f in flags):
         return None
@@ -121,19 +299,31 @@ def _changes(argv: list[str]) -> str | None:
     if prog in ("vi", "vim", "nano", "emacs") and "-R" in flags or prog == "view":
         return None
     if prog in ("mount", "umount", "swapon") and not ops and not set(flags) - {"-l", "--show", "-s", "--summary", "-v"}:
-        return None                         # bare `mount` / `swapon --show` list
+        return None  # bare `mount` / `swapon --show` list
     if prog in _ALWAYS or prog.startswith("mkfs."):
         return f"`{prog}` changes files or the system"
-    if prog in ("sed", "perl") and any(f == "-i" or f.startswith(("-i", "--in-place")) or
-                                      re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", f) for f in flags):
+    if prog in ("sed", "perl") and any(
+        f == "-i" or f.startswith(("-i", "--in-place")) or re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", f) for f in flags
+    ):
         return f"`{prog} -i` edits files in place"
-    if prog == "tar" and (any(re.search(r"^-?[a-zA-Z]*[xcru]", f) for f in flags[:1] + ops[:1] if not f.startswith("--"))
-                          or any(f in ("--extract", "--create", "--append", "--delete", "--update") for f in flags)) \
-            and not any(re.search(r"^-?[a-zA-Z]*t", f) for f in (flags[:1] + ops[:1])):
+    if (
+        prog == "tar"
+        and (
+            any(re.search(r"^-?[a-zA-Z]*[xcru]", f) for f in flags[:1] + ops[:1] if not f.startswith("--"))
+            or any(f in ("--extract", "--create", "--append", "--delete", "--update") for f in flags)
+        )
+        and not any(re.search(r"^-?[a-zA-Z]*t", f) for f in (flags[:1] + ops[:1]))
+    ):
         return "`tar` creates or extracts files"
     if prog == "find" and any(a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls") for a in args):
-        i = next(i for i, a in enumerate(args) if a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls"))
-        if args[i] == "-delete" or args[i].startswith("-f") or (i + 1 < len(args) and _changes(args[i + 1:]) is not None):
+        i = next(
+            i for i, a in enumerate(args) if a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls")
+        )
+        if (
+            args[i] == "-delete"
+            or args[i].startswith("-f")
+            or (i + 1 < len(args) and _changes(args[i + 1 :]) is not None)
+        ):
             return "`find` with an action that changes files"
     if prog == "xargs":
         return None
@@ -145,22 +335,47 @@ def _changes(argv: list[str]) -> str | None:
         return "`history` with that option rewrites the history" if set(args) & _SUB_CHANGES["history"] else None
     if prog == "git":
         sub = ops[0] if ops else ""
-        rest = args[args.index(sub) + 1:] if sub in args else []
+        rest = args[args.index(sub) + 1 :] if sub in args else []
         if sub == "stash" and (rest[:1] in (["list"], ["show"])):
             return None
         if sub == "clean" and any(f in ("-n", "--dry-run") or re.fullmatch(r"-[a-z]*n[a-z]*", f) for f in rest):
             return None
         if sub == "add" and any(f in ("-n", "--dry-run") for f in rest):
             return None
-        if sub == "branch" and not any(f in ("-d", "-D", "-m", "-M", "-c", "-C", "--delete", "--move", "-u",
-                                             "--set-upstream-to", "--unset-upstream", "-f", "--force") for f in rest) \
-                and not [r for r in rest if not r.startswith("-")]:
+        if (
+            sub == "branch"
+            and not any(
+                f
+                in (
+                    "-d",
+                    "-D",
+                    "-m",
+                    "-M",
+                    "-c",
+                    "-C",
+                    "--delete",
+                    "--move",
+                    "-u",
+                    "--set-upstream-to",
+                    "--unset-upstream",
+                    "-f",
+                    "--force",
+                )
+                for f in rest
+            )
+            and not [r for r in rest if not r.startswith("-")]
+        ):
             return None
-        if sub == "tag" and not any(f in ("-d", "-a", "-s", "-f", "--delete") for f in rest) and \
-                (not [r for r in rest if not r.startswith("-")] or "-l" in rest or "--list" in rest):
+        if (
+            sub == "tag"
+            and not any(f in ("-d", "-a", "-s", "-f", "--delete") for f in rest)
+            and (not [r for r in rest if not r.startswith("-")] or "-l" in rest or "--list" in rest)
+        ):
             return None
-        if sub == "config" and (any(f in ("--get", "--get-all", "-l", "--list", "--get-regexp") for f in rest)
-                                or len([r for r in rest if not r.startswith("-")]) <= 1):
+        if sub == "config" and (
+            any(f in ("--get", "--get-all", "-l", "--list", "--get-regexp") for f in rest)
+            or len([r for r in rest if not r.startswith("-")]) <= 1
+        ):
             return None
         if sub == "remote" and (not rest or rest[:1] in (["-v"], ["show"], ["get-url"])):
             return None
@@ -176,8 +391,9 @@ def _changes(argv: list[str]) -> str | None:
         return f"`docker {ops[0]} {sub}` changes containers or images"
     if prog == "service" and len(ops) >= 2:
         return None if ops[1] in ("status",) else f"`service {ops[1]}` changes a service"
-    if prog in ("iptables", "ip6tables") and any(f in ("-A", "-D", "-I", "-R", "-F", "-X", "-P", "-Z", "-N", "-E")
-                                                for f in flags):
+    if prog in ("iptables", "ip6tables") and any(
+        f in ("-A", "-D", "-I", "-R", "-F", "-X", "-P", "-Z", "-N", "-E") for f in flags
+    ):
         return "`iptables` changes the firewall"
     if prog == "sysctl" and ("-w" in flags or any("=" in o for o in ops)):
         return "`sysctl` changes kernel settings"
@@ -185,7 +401,9 @@ def _changes(argv: list[str]) -> str | None:
         return f"`{prog} {ops[0]}` changes the system"
     if prog in ("crontab",) or prog in _SUB_CHANGES and any(f in _SUB_CHANGES[prog] for f in flags):
         return f"`{prog} {' '.join(flags)}` changes the system"
-    if prog in ("pacman", "yay") and any(re.match(r"-[SRU]", f) and not re.match(r"-[SR][a-z]*[sigl]", f) for f in flags):
+    if prog in ("pacman", "yay") and any(
+        re.match(r"-[SRU]", f) and not re.match(r"-[SR][a-z]*[sigl]", f) for f in flags
+    ):
         return f"`{prog}` installs or removes packages"
     if prog == "nginx" and "-s" in flags:
         return "`nginx -s` signals the server"
@@ -202,8 +420,11 @@ def state_changes(command: str, shell: str = "bash") -> list[str]:
             if why:
                 reasons.append(why)
             for r in simple.redirects:
-                if r.op in (">", ">>", "&>", "&>>", ">|", "<>") and r.target not in _SAFE_TARGETS \
-                        and not r.target.startswith("&"):
+                if (
+                    r.op in (">", ">>", "&>", "&>>", ">|", "<>")
+                    and r.target not in _SAFE_TARGETS
+                    and not r.target.startswith("&")
+                ):
                     reasons.append(f"`{r.op} {r.target}` writes a file")
     for sub in parsed.subs:
         if sub != command:

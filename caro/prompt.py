@@ -3,15 +3,20 @@
 Kept short: a 1.5B model follows a few plain sentences better than a page of rules. Each line
 is here because the fresh dev split showed the model needed it (README, ablations).
 """
+
 from __future__ import annotations
 
 from .backends.base import Prompt
 from .context import Context
 
 _SYNTAX = {
-    "fish": ("fish syntax, not bash: `for f in *.txt; echo $f; end`, `for i in (seq 3); echo $i; end`, `set -gx NAME value`, "
-             "`(command)` for substitution, `; and` / `; or`, `if test -f x; …; end`. Never `do`/`done` or `${…}`."),
-    "zsh": "", "bash": "", "sh": "",
+    "fish": (
+        "fish syntax, not bash: `for f in *.txt; echo $f; end`, `for i in (seq 3); echo $i; end`, `set -gx NAME value`, "
+        "`(command)` for substitution, `; and` / `; or`, `if test -f x; …; end`. Never `do`/`done` or `${…}`."
+    ),
+    "zsh": "",
+    "bash": "",
+    "sh": "",
 }
 _TOOLS = {"bsd": "BSD/macOS ones (`sed -i ''`, `stat -f`, `date -v`, no `find -printf`)"}
 
@@ -24,12 +29,16 @@ def system_text(ctx: Context) -> str:
     shell = ctx.shell if ctx.shell in _SYNTAX else "bash"
     fish = (" " + _SYNTAX["fish"]) if shell == "fish" else ""
     bsd = f" The tools are {_TOOLS['bsd']}." if ctx.flavour == "bsd" else ""
-    return (f"You are an expert in the {shell} shell on {ctx.distro or ctx.os}.{fish}{bsd} "
-            "Turn the user's request into exactly one command line. A request to show, list, find, count or check "
-            "something gets a command that only reads. Reply with the command only.")
+    return (
+        f"You are an expert in the {shell} shell on {ctx.distro or ctx.os}.{fish}{bsd} "
+        "Turn the user's request into exactly one command line. A request to show, list, find, count or check "
+        "something gets a command that only reads. Reply with the command only."
+    )
 
 
-def build(request: str, ctx: Context, shots: list[tuple[str, str]], avoid: list[tuple[str, str]] | None = None) -> Prompt:
+def build(
+    request: str, ctx: Context, shots: list[tuple[str, str]], avoid: list[tuple[str, str]] | None = None
+) -> Prompt:
     text = request.strip()
     if avoid:
         # asked again: say which answers were refused and why, so the model can correct itself

@@ -7,6 +7,7 @@ request to a function that says whether the asking shell still holds its end of 
 a request whose shell gave up (timeout, Ctrl-C) is dropped when its turn comes, and a
 generation already running for it stops at the next token.
 """
+
 from __future__ import annotations
 
 import contextvars

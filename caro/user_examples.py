@@ -5,6 +5,7 @@ spaces and punctuation) gets the user's command as is, and the nearest pairs are
 model as earlier turns, so it writes in the user's style ("my servers are called web1, web2").
 The file is re-read when it changes, so `caro learn` reaches a running helper at once.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,13 +33,17 @@ class UserExamples:
     @classmethod
     def load(cls, path: Path) -> UserExamples:
         from .config import read_toml
+
         try:
             st = path.stat()
         except OSError:
             return cls([], path, None)
         data = read_toml(path)
-        pairs = [(str(i["request"]).strip(), str(i["command"]).strip()) for i in data.get("example", []) or []
-                 if isinstance(i, dict) and i.get("request") and i.get("command")]
+        pairs = [
+            (str(i["request"]).strip(), str(i["command"]).strip())
+            for i in data.get("example", []) or []
+            if isinstance(i, dict) and i.get("request") and i.get("command")
+        ]
         return cls(pairs, path, (st.st_mtime_ns, st.st_size))
 
     def fresh(self) -> UserExamples:

@@ -1,4 +1,5 @@
 """How a safety verdict is worded, once, for the CLI, the interactive offer and the helper reply."""
+
 from __future__ import annotations
 
 from .integration import protocol

@@ -5,6 +5,7 @@ window, hide the tail of a command), C1 controls, or Unicode format characters t
 hide text. Commands holding any of them are refused by the validator (`hidden`); messages are
 shown with those characters escaped (`shown`), never interpreted.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ import re
 # the line/paragraph separators, the BOM and the interlinear annotation marks
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
 _HIDDEN = re.compile(f"[{_CONTROLS}]")
-_HIDDEN_IN_LINE = re.compile(f"[{_CONTROLS}\t\n]")     # a message is one line: tab and newline too
+_HIDDEN_IN_LINE = re.compile(f"[{_CONTROLS}\t\n]")  # a message is one line: tab and newline too
 
 
 def hidden(command: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Lint and types: pyflakes-level ruff (F, E9) over everything we ship and measure with, ruff's
-default rules (less the few pyproject.toml names, with reasons) and mypy over the package."""
+default rules (less the few pyproject.toml names, with reasons), ruff format and mypy over the package."""
 import shutil
 import subprocess
 import sys
@@ -30,4 +30,9 @@ def test_ruff_default_rules_clean_on_the_package():
 
 def test_mypy_clean_on_the_package():
     r = subprocess.run([_tool("mypy"), "caro"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:]
+
+
+def test_ruff_format_leaves_the_package_as_it_is():
+    r = subprocess.run([_tool("ruff"), "format", "--check", "caro"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:]

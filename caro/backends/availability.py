@@ -3,6 +3,7 @@
 Availability is cached for 60 s (in memory, and in CARO_HOME/cache/availability.json across CLI
 runs); a backend that failed repeatedly is skipped for a cool-down (a circuit breaker).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from .. import atomic, paths
 from .base import Availability
 
 CACHE_TTL = 60.0
-BREAKER_FAILURES = 3               # consecutive failures, each within BREAKER_WINDOW of the last,
-BREAKER_WINDOW = 60.0              # open the circuit: the remote is skipped for BREAKER_COOLDOWN
+BREAKER_FAILURES = 3  # consecutive failures, each within BREAKER_WINDOW of the last,
+BREAKER_WINDOW = 60.0  # open the circuit: the remote is skipped for BREAKER_COOLDOWN
 BREAKER_COOLDOWN = 120.0
 
 
@@ -34,7 +35,7 @@ class AvailabilityCache:
             paths.private_dir(self.file.parent)
             atomic.replace_text(self.file, json.dumps(self.data), 0o600)
         except OSError:
-            pass                # a read-only or full disk costs the cache, nothing else
+            pass  # a read-only or full disk costs the cache, nothing else
 
     def cached(self, key: str) -> Availability | None:
         e = self.data.get(key)

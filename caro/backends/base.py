@@ -1,4 +1,5 @@
 """The backend interface: small, one job each (like simonw/llm's Model)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ class Availability:
 @dataclass
 class Prompt:
     system: str
-    shots: list[tuple[str, str]]       # (request, command) pairs shown as earlier turns
+    shots: list[tuple[str, str]]  # (request, command) pairs shown as earlier turns
     request: str
     json_output: bool = False
 
@@ -39,6 +40,7 @@ class Prompt:
 def _answer(cmd: str, as_json: bool) -> str:
     if as_json:
         import json
+
         return json.dumps({"command": cmd, "explanation": ""})
     return cmd
 
@@ -48,9 +50,9 @@ class Generation:
     text: str
     model: str
     elapsed_ms: float = 0.0
-    server_ms: float | None = None     # generation time the server reported, when it does
-    backend: str = ""                  # who answered (a fallback may answer for a remote)
-    notices: list[str] = field(default_factory=list)   # one-line notices raised while answering
+    server_ms: float | None = None  # generation time the server reported, when it does
+    backend: str = ""  # who answered (a fallback may answer for a remote)
+    notices: list[str] = field(default_factory=list)  # one-line notices raised while answering
 
 
 class BackendError(Exception):
@@ -59,6 +61,7 @@ class BackendError(Exception):
     def __init__(self, message: str, *, retryable: bool = False, raw_head: str = ""):
         from ..privacy import mask_url
         from ..visible import shown
+
         # may quote a server's body or a URL with a password in it: one safe line, password masked
         super().__init__(mask_url(shown(message, 400)))
         self.retryable = retryable
@@ -67,7 +70,7 @@ class BackendError(Exception):
 
 class Backend:
     name = "base"
-    local = True              # runs on this machine (no privacy notice needed)
+    local = True  # runs on this machine (no privacy notice needed)
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> Backend:

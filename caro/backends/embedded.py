@@ -1,4 +1,5 @@
 """The offline backend: a GGUF model run in-process by llama-cpp-python, loaded lazily, once."""
+
 from __future__ import annotations
 
 import logging
@@ -16,16 +17,19 @@ class EmbeddedBackend(Backend):
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> EmbeddedBackend:
-        return cls(model or section.get("model") or "qwen2.5-coder-1.5b", int(section.get("threads", 0)),
-                   int(section.get("context", 2048)))
+        return cls(
+            model or section.get("model") or "qwen2.5-coder-1.5b",
+            int(section.get("threads", 0)),
+            int(section.get("context", 2048)),
+        )
 
     def __init__(self, model: str = "qwen2.5-coder-1.5b", threads: int = 0, context: int = 2048):
         self.model_spec = model
         self.threads = threads or max(1, min(4, os.cpu_count() or 1))
         self.context = context
         self._llm = None
-        self._load_lock = threading.Lock()      # the warm-up thread and a first request load it once
-        self._turns = turns.FairLock()          # one generation at a time, first come first served
+        self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
+        self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path, self._entry = None, None
         self.load_ms = 0.0
 
@@ -64,11 +68,14 @@ class EmbeddedBackend(Backend):
             except ImportError:
                 raise BackendError("llama-cpp-python is not installed; reinstall caro with ./install.sh") from None
             try:
-                self._llm = Llama(model_path=str(path), n_ctx=self.context, n_threads=self.threads,
-                                  verbose=False, seed=1)
+                self._llm = Llama(
+                    model_path=str(path), n_ctx=self.context, n_threads=self.threads, verbose=False, seed=1
+                )
             except (ValueError, RuntimeError) as e:
-                raise BackendError(f"could not load model {path}: {e}; the file may be corrupt. "
-                                   f"Delete it and reinstall or run `caro model pull NAME`") from None
+                raise BackendError(
+                    f"could not load model {path}: {e}; the file may be corrupt. "
+                    f"Delete it and reinstall or run `caro model pull NAME`"
+                ) from None
             self.load_ms = (time.perf_counter() - t) * 1000
             logging.getLogger("caro.embedded").info("loaded model %s in %.0f ms", path.name, self.load_ms)
         return self._llm
@@ -80,8 +87,9 @@ class EmbeddedBackend(Backend):
         with self._turns.turn():
             t = time.perf_counter()
             pieces = []
-            for chunk in llm.create_chat_completion(messages=prompt.messages(), max_tokens=max_tokens,
-                                                    temperature=temperature, stop=["\n\n\n"], stream=True):
+            for chunk in llm.create_chat_completion(
+                messages=prompt.messages(), max_tokens=max_tokens, temperature=temperature, stop=["\n\n\n"], stream=True
+            ):
                 pieces.append(chunk["choices"][0]["delta"].get("content") or "")
                 if not turns.still_wanted():
                     raise turns.Abandoned

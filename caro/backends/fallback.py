@@ -1,4 +1,5 @@
 """A remote backend that answers from the embedded model whenever the remote fails."""
+
 from __future__ import annotations
 
 import threading
@@ -24,7 +25,7 @@ class FallbackBackend(Backend):
         self.verbose = verbose
 
     @property
-    def name(self) -> str:          # type: ignore[override]
+    def name(self) -> str:  # type: ignore[override]
         return self.primary.name
 
     @property
@@ -36,7 +37,7 @@ class FallbackBackend(Backend):
         return getattr(self.primary, "url", "")
 
     @property
-    def local(self) -> bool:        # type: ignore[override]
+    def local(self) -> bool:  # type: ignore[override]
         return self.primary.local
 
     def fallback(self) -> Backend:

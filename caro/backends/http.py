@@ -1,6 +1,7 @@
 """Shared HTTP plumbing for remote backends: wall-clock deadlines (a probe 0.5 s, a generation
 `timeout` seconds, whatever the server drips), retries with backoff and jitter within the
 deadline (only for connection errors, 502, 503, 504), bounded reads, and error translation."""
+
 from __future__ import annotations
 
 import json
@@ -13,20 +14,29 @@ from typing import Any
 from ..privacy import Redaction, is_remote
 from .base import Backend, BackendError, Generation, Prompt
 
-MAX_BODY = 2 * 1024 * 1024         # a command never needs more; a 10 MB reply is cut off here
+MAX_BODY = 2 * 1024 * 1024  # a command never needs more; a 10 MB reply is cut off here
 RETRY_STATUS = (502, 503, 504)
-PROBE_BUDGET = 0.5                 # seconds: an availability check never takes longer
+PROBE_BUDGET = 0.5  # seconds: an availability check never takes longer
 
 
 class HTTPClient:
-    def __init__(self, base_url: str, *, headers: dict | None = None, connect_timeout: float = 5.0,
-                 timeout: float = 30.0, retries: int = 2, describe: Callable[[int, str], str] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: dict | None = None,
+        connect_timeout: float = 5.0,
+        timeout: float = 30.0,
+        retries: int = 2,
+        describe: Callable[[int, str], str] | None = None,
+    ):
         import httpx
+
         self.httpx = httpx
         self.base = base_url.rstrip("/")
         self.headers = headers or {}
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
-        self.deadline = timeout          # wall-clock seconds for a whole generation, retries included
+        self.deadline = timeout  # wall-clock seconds for a whole generation, retries included
         self.retries = retries
         self.describe = describe or (lambda status, body: f"HTTP {status}: {body[:200]}")
         self.client = httpx.Client(headers=self.headers, timeout=self.timeout, follow_redirects=False)
@@ -39,8 +49,11 @@ class HTTPClient:
         if isinstance(e, httpx.ConnectError):
             text = str(e)
             if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-                return BackendError(f"TLS certificate of {self.base} was not accepted ({text[:120]}); "
-                                    f"fix the server certificate or use the right URL", retryable=False)
+                return BackendError(
+                    f"TLS certificate of {self.base} was not accepted ({text[:120]}); "
+                    f"fix the server certificate or use the right URL",
+                    retryable=False,
+                )
             return BackendError(f"cannot connect to {self.base} (connection refused or host down)", retryable=True)
         if isinstance(e, httpx.ConnectTimeout):
             return BackendError(f"connecting to {self.base} timed out", retryable=True)
@@ -80,8 +93,9 @@ class HTTPClient:
         def work():
             try:
                 box["value"] = fn(deadline)
-            except BaseException as e:          # handed to the caller below
+            except BaseException as e:  # handed to the caller below
                 box["error"] = e
+
         worker = threading.Thread(target=work, daemon=True, name="caro-http")
         worker.start()
         worker.join(budget)
@@ -92,8 +106,9 @@ class HTTPClient:
         return box["value"]
 
     def _timeout(self, budget: float):
-        return self.httpx.Timeout(min(self.timeout.read or budget, budget),
-                                  connect=min(self.timeout.connect or budget, budget))
+        return self.httpx.Timeout(
+            min(self.timeout.read or budget, budget), connect=min(self.timeout.connect or budget, budget)
+        )
 
     def _json_once(self, method: str, path: str, total: float, deadline: float, **kw) -> dict:
         try:
@@ -111,20 +126,26 @@ class HTTPClient:
         def call(deadline):
             once = lambda: self._json_once("GET", path, total, deadline)
             return once() if budget is not None else self._with_retries(once, deadline)
+
         return self._by(total, call)
 
     def post_json(self, path: str, payload: dict) -> dict:
         def call(deadline):
-            return self._with_retries(lambda: self._json_once("POST", path, self.deadline, deadline, json=payload), deadline)
+            return self._with_retries(
+                lambda: self._json_once("POST", path, self.deadline, deadline, json=payload), deadline
+            )
+
         return self._by(self.deadline, call)
 
     def post_lines(self, path: str, payload: dict) -> list[str]:
         """Streaming: the decoded lines (NDJSON or SSE), bounded in total size and in time."""
+
         def call(deadline):
             lines: list[str] = []
             try:
-                with self.client.stream("POST", self._url(path), json=payload,
-                                        timeout=self._timeout(self.deadline)) as r:
+                with self.client.stream(
+                    "POST", self._url(path), json=payload, timeout=self._timeout(self.deadline)
+                ) as r:
                     if r.status_code >= 400:
                         self._check(r.status_code, _bounded(r.iter_bytes(), deadline))
                     total = 0
@@ -133,11 +154,12 @@ class HTTPClient:
                         if total > MAX_BODY:
                             raise BackendError("the streamed reply exceeded 2 MB; stopped reading")
                         if time.monotonic() > deadline:
-                            break                   # _by has already answered the caller
+                            break  # _by has already answered the caller
                         lines.append(line)
             except self.httpx.HTTPError as e:
                 raise self._error_for(e) from None
             return lines
+
         return self._by(self.deadline, call)
 
     def close(self) -> None:
@@ -149,9 +171,12 @@ def _bounded(chunks, deadline: float) -> bytes:
     for c in chunks:
         buf += c
         if len(buf) > MAX_BODY:
-            raise BackendError(f"the reply exceeded {MAX_BODY >> 20} MB; stopped reading", raw_head=bytes(buf[:200]).decode("utf-8", "replace"))
+            raise BackendError(
+                f"the reply exceeded {MAX_BODY >> 20} MB; stopped reading",
+                raw_head=bytes(buf[:200]).decode("utf-8", "replace"),
+            )
         if time.monotonic() > deadline:
-            break                                   # nobody waits for the rest (see HTTPClient._by)
+            break  # nobody waits for the rest (see HTTPClient._by)
     return bytes(buf)
 
 
@@ -168,7 +193,6 @@ def _json(body: bytes) -> dict:
 class HTTPBackend(Backend):
     """What every server backend shares: its URL, its model, its HTTP client, locality."""
 
-
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None):
         # the servers' classes take None for "use my default address / the first model listed"
@@ -180,14 +204,19 @@ class HTTPBackend(Backend):
         self.url = url
         self.model = model
         self.stream = bool(settings.get("stream", False))
-        self.http = HTTPClient(url, headers=headers, connect_timeout=float(settings.get("connect_timeout", 5.0)),
-                               timeout=float(settings.get("timeout", 30.0)), describe=self.describe)
+        self.http = HTTPClient(
+            url,
+            headers=headers,
+            connect_timeout=float(settings.get("connect_timeout", 5.0)),
+            timeout=float(settings.get("timeout", 30.0)),
+            describe=self.describe,
+        )
 
     def describe(self, status: int, body: str) -> str:
         return f"{self.name} answered HTTP {status}: {body[:200]}"
 
     @property
-    def local(self) -> bool:        # type: ignore[override]
+    def local(self) -> bool:  # type: ignore[override]
         return not is_remote(self.url)
 
     def generate(self, prompt: Prompt, **kw) -> Generation:
@@ -196,8 +225,12 @@ class HTTPBackend(Backend):
         if self.local:
             return self.answer(prompt, **kw)
         r = Redaction()
-        sent = Prompt(r.text(prompt.system), [(r.text(q), r.text(a)) for q, a in prompt.shots],
-                      r.text(prompt.request), prompt.json_output)
+        sent = Prompt(
+            r.text(prompt.system),
+            [(r.text(q), r.text(a)) for q, a in prompt.shots],
+            r.text(prompt.request),
+            prompt.json_output,
+        )
         g = self.answer(sent, **kw)
         g.text = r.restore(g.text)
         return g

@@ -1,4 +1,5 @@
 """mlx-lm on Apple silicon: same prompt and parsing as every backend; only load/generate differ."""
+
 from __future__ import annotations
 
 import time
@@ -17,7 +18,7 @@ class MLXBackend(Backend):
 
     def __init__(self, model: str | None, module=None):
         self.model = model or "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit"
-        self._module = module            # tests pass a stand-in with load/generate
+        self._module = module  # tests pass a stand-in with load/generate
         self._loaded: tuple[Any, Any] | None = None
 
     @property
@@ -29,7 +30,9 @@ class MLXBackend(Backend):
             try:
                 import mlx_lm
             except ImportError:
-                raise BackendError("mlx-lm is not installed; install caro with the mlx extra: pip install 'caro[mlx]'") from None
+                raise BackendError(
+                    "mlx-lm is not installed; install caro with the mlx extra: pip install 'caro[mlx]'"
+                ) from None
             self._module = mlx_lm
         return self._module
 

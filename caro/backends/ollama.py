@@ -1,4 +1,5 @@
 """Ollama: GET /api/tags to probe, POST /api/generate (stream false or NDJSON) to answer."""
+
 from __future__ import annotations
 
 import json
@@ -9,13 +10,22 @@ from .http import PROBE_BUDGET, HTTPBackend
 
 
 def generate_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool) -> dict:
-    return {"model": model, "system": prompt.system, "prompt": _user_text(prompt), "stream": stream,
-            "options": {"temperature": temperature, "num_predict": max_tokens}}
+    return {
+        "model": model,
+        "system": prompt.system,
+        "prompt": _user_text(prompt),
+        "stream": stream,
+        "options": {"temperature": temperature, "num_predict": max_tokens},
+    }
 
 
 def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool) -> dict:
-    return {"model": model, "messages": prompt.messages(),
-            "stream": stream, "options": {"temperature": temperature, "num_predict": max_tokens}}
+    return {
+        "model": model,
+        "messages": prompt.messages(),
+        "stream": stream,
+        "options": {"temperature": temperature, "num_predict": max_tokens},
+    }
 
 
 def _user_text(prompt: Prompt) -> str:
@@ -84,7 +94,9 @@ class OllamaBackend(HTTPBackend):
         ms = (time.perf_counter() - t) * 1000
         wanted = self.model if ":" in self.model else self.model + ":latest"
         if self.model not in names and wanted not in names:
-            return Availability(False, f"Ollama does not have model {self.model!r}; pull it: ollama pull {self.model}", ms, names)
+            return Availability(
+                False, f"Ollama does not have model {self.model!r}; pull it: ollama pull {self.model}", ms, names
+            )
         return Availability(True, f"{len(names)} model(s)", ms, names)
 
     def answer(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:

@@ -1,4 +1,5 @@
 """vLLM and LM Studio: the OpenAI-compatible API (/v1/models, /v1/chat/completions)."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,25 @@ from .http import PROBE_BUDGET, HTTPBackend
 
 
 def chat_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
-    return {"model": model, "messages": prompt.messages(), "max_tokens": max_tokens, "temperature": temperature, "stream": stream}
+    return {
+        "model": model,
+        "messages": prompt.messages(),
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "stream": stream,
+    }
 
 
 def completion_payload(prompt: Prompt, model: str, max_tokens: int, temperature: float, stream: bool = False) -> dict:
     """For base models served without a chat template: the few-shot text, cut at the next request."""
-    return {"model": model, "prompt": prompt.completion_text(), "max_tokens": max_tokens,
-            "temperature": temperature, "stop": ["\nRequest:", "\n\n"], "stream": stream}
+    return {
+        "model": model,
+        "prompt": prompt.completion_text(),
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "stop": ["\nRequest:", "\n\n"],
+        "stream": stream,
+    }
 
 
 def reply_text(obj: dict) -> str:
@@ -74,7 +87,9 @@ class OpenAICompatBackend(HTTPBackend):
         base = (url or self.default_url).rstrip("/")
         if not base.endswith("/v1"):
             base += "/v1"
-        key = settings.get("api_key") or (os.environ.get(settings["api_key_env"]) if settings.get("api_key_env") else None)
+        key = settings.get("api_key") or (
+            os.environ.get(settings["api_key_env"]) if settings.get("api_key_env") else None
+        )
         super().__init__(base, model or "", settings, {"Authorization": f"Bearer {key}"} if key else {})
         self.endpoint = settings.get("endpoint", "chat")
         self.served: list[str] = []

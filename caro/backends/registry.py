@@ -4,6 +4,7 @@ A backend is a small class with one job (as in simonw/llm); it builds itself fro
 section (`from_settings`), whose defaults live in caro/settings.py. Entries name the module and
 class, so a backend's heavy library (llama_cpp, httpx, mlx) is imported only when it is chosen.
 """
+
 from __future__ import annotations
 
 import importlib

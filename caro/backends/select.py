@@ -3,6 +3,7 @@
 Building one is the registry's job (registry.py), remembering remotes' health the availability
 cache's (availability.py), answering when a remote fails the fallback proxy's (fallback.py).
 """
+
 from __future__ import annotations
 
 import platform
@@ -21,6 +22,7 @@ def _mlx_ready() -> bool:
     if platform.system() != "Darwin" or platform.machine() != "arm64":
         return False
     import importlib.util
+
     return importlib.util.find_spec("mlx_lm") is not None
 
 
@@ -33,21 +35,27 @@ def choose_name(config: Config, flag: str | None) -> str:
     return "mlx" if _mlx_ready() else "embedded"
 
 
-def select(config: Config, flag: str | None = None, model: str | None = None, no_fallback: bool = False,
-           verbose: bool = False, state_file: Path | None = None) -> tuple[Backend, list[str]]:
+def select(
+    config: Config,
+    flag: str | None = None,
+    model: str | None = None,
+    no_fallback: bool = False,
+    verbose: bool = False,
+    state_file: Path | None = None,
+) -> tuple[Backend, list[str]]:
     """Return a ready backend and one-line notices for the user."""
     notices: list[str] = []
     name = choose_name(config, flag)
     if name == "embedded":
         backend = make("embedded", config, model)
-        av = backend.probe()          # cheap (path + GGUF magic): a broken model is reported even
-        if not av.ok:                 # when the library answers without loading it
+        av = backend.probe()  # cheap (path + GGUF magic): a broken model is reported even
+        if not av.ok:  # when the library answers without loading it
             raise BackendError(av.detail)
         return backend, notices
     state = AvailabilityCache(state_file or paths.cache_dir() / "availability.json")
     backend = make(name, config, model)
     allow_fallback = config.get("backend.fallback", True) and not no_fallback
-    key = f"{name}:{mask_url(getattr(backend, 'url', ''))}"      # the cache file holds no password
+    key = f"{name}:{mask_url(getattr(backend, 'url', ''))}"  # the cache file holds no password
 
     def embedded():
         return make("embedded", config)

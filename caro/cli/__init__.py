@@ -3,6 +3,7 @@
 Heavy modules (llama_cpp, httpx, prompt_toolkit) are imported only inside the subcommands that need
 them, so --help and --version stay fast. Everything below this package (engine, safety, helper,
 shell integration) never imports from it."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,10 @@ SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
 
 def request_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="caro", description="Turn a request into a shell command, checked for safety before you see it.",
-        epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (caro SUBCOMMAND --help)")
+        prog="caro",
+        description="Turn a request into a shell command, checked for safety before you see it.",
+        epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (caro SUBCOMMAND --help)",
+    )
     p.add_argument("request", nargs="*", help="what you want to do, in words")
     p.add_argument("--backend", choices=BACKENDS, help="backend to use")
     p.add_argument("--model", help="model name or path (for the chosen backend)")
@@ -29,7 +32,9 @@ def request_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the command")
     p.add_argument("--explain", action="store_true", help="also print the explanation on stderr")
     p.add_argument("--no-fallback", action="store_true", help="fail instead of falling back to the embedded model")
-    p.add_argument("--print", dest="print_only", action="store_true", help="print the command only, never offer to run it")
+    p.add_argument(
+        "--print", dest="print_only", action="store_true", help="print the command only, never offer to run it"
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="more diagnostics on stderr")
     p.add_argument("-V", "--version", action="version", version=f"caro {__version__}")
     return p
@@ -47,8 +52,12 @@ def sub_parser() -> argparse.ArgumentParser:
     e.add_argument("command", nargs="+")
     e.add_argument("--json", action="store_true")
     h = sp.add_parser("hook", help="print the shell integration snippet, or add/remove it in your rc files")
-    h.add_argument("shell", nargs="*", metavar="zsh|bash|fish",   # checked in commands: argparse rejects [] with choices
-                   help="print this shell's snippet; with --install/--uninstall, the shells to change")
+    h.add_argument(
+        "shell",
+        nargs="*",
+        metavar="zsh|bash|fish",  # checked in commands: argparse rejects [] with choices
+        help="print this shell's snippet; with --install/--uninstall, the shells to change",
+    )
     h.add_argument("--install", action="store_true", help="add the marked caro block to the shells' rc files")
     h.add_argument("--uninstall", action="store_true", help="remove the caro block from the rc files")
     h.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
@@ -113,15 +122,18 @@ def mistyped(argv: list[str]) -> str | None:
         d = _distance(word, sub)
         if d == 0 or d > (2 if len(sub) >= 6 else 1):
             continue
-        known = known or subcommand_words()     # built only for a near miss: requests stay fast
+        known = known or subcommand_words()  # built only for a near miss: requests stay fast
         follows = known[sub]
-        if follows is not None:     # a near miss must be followed by what this subcommand takes
+        if follows is not None:  # a near miss must be followed by what this subcommand takes
             words = [w for w in rest if not w.startswith("-")]
-            if (not rest and sub in ("doctor", "init", "helper", "model", "config")) or (words and words[0] in follows) \
-                    or (rest and not words and not follows):
+            if (
+                (not rest and sub in ("doctor", "init", "helper", "model", "config"))
+                or (words and words[0] in follows)
+                or (rest and not words and not follows)
+            ):
                 return sub
         elif sorted(word) == sorted(sub) and len(word) == len(sub):
-            return sub                     # check / explain / learn: two letters swapped
+            return sub  # check / explain / learn: two letters swapped
     return None
 
 
@@ -142,15 +154,18 @@ def main(argv: list[str] | None = None) -> int:
             return getattr(module, "cmd_" + args.cmd)(args)
         meant = mistyped(argv)
         if meant:
-            err(f"unknown subcommand {argv[0]!r}: did you mean `caro {meant}`? "
-                f"(to ask for a command, quote the request: caro \"{' '.join(argv)}\")")
+            err(
+                f"unknown subcommand {argv[0]!r}: did you mean `caro {meant}`? "
+                f'(to ask for a command, quote the request: caro "{" ".join(argv)}")'
+            )
             return Exit.USAGE
         args = request_parser().parse_args(argv)
         if not args.request:
             request_parser().print_usage(sys.stderr)
-            err("give a request, e.g. caro \"list the 5 biggest files here\"")
+            err('give a request, e.g. caro "list the 5 biggest files here"')
             return Exit.USAGE
         from .request import cmd_request
+
         return cmd_request(args, _read_request(args.request))
     except KeyboardInterrupt:
         print(file=sys.stderr)
@@ -166,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _home() -> str:
     from ..paths import home
+
     return str(home())
 
 

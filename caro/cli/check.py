@@ -1,4 +1,5 @@
 """`caro check`: the safety verdict for a command, or one per stdin line."""
+
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from .status import Exit
 
 def cmd_check(args) -> int:
     from .. import safety
+
     cfg = load_config({"safety.mode": args.safety})
     policy = safety.Policy.from_config(cfg.section("safety"))
     if args.command == ["-"]:

@@ -1,4 +1,5 @@
 """What several subcommands share: loading the settings with worded errors, saying a verdict."""
+
 from __future__ import annotations
 
 from .. import config as configmod
@@ -18,6 +19,7 @@ def load_config(flags: dict | None = None):
 
 def say_verdict(verdict) -> None:
     from ..verdicts import sentence
+
     said = sentence(verdict)
     if said:
         err(said)

@@ -1,4 +1,5 @@
 """`caro config show|get|set|unset|path|edit`, and what a changed setting reaches."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,14 @@ def cmd_config(args) -> int:
             cfg = load_config()
             flat = configmod._flatten(cfg.data)
             if args.json:
-                print(json.dumps({k: {"value": configmod.masked(k, v), "source": cfg.sources.get(k, "default")} for k, v in flat.items()}))
+                print(
+                    json.dumps(
+                        {
+                            k: {"value": configmod.masked(k, v), "source": cfg.sources.get(k, "default")}
+                            for k, v in flat.items()
+                        }
+                    )
+                )
             else:
                 for k, v in flat.items():
                     print(f"{k} = {json.dumps(configmod.masked(k, v))}    # {cfg.sources.get(k, 'default')}")
@@ -35,7 +43,9 @@ def cmd_config(args) -> int:
             if v is None:
                 err(f"unknown key {args.key}")
                 return Exit.ERROR
-            print(json.dumps(configmod.masked(args.key, v)) if not isinstance(v, str) else configmod.masked(args.key, v))
+            print(
+                json.dumps(configmod.masked(args.key, v)) if not isinstance(v, str) else configmod.masked(args.key, v)
+            )
             return Exit.OK
         if args.action == "set":
             if args.value is None:
@@ -68,6 +78,7 @@ def settings_changed(key: str) -> None:
         return
     from ..integration import rcfiles
     from ..integration.render import key_spec
+
     shells = list(rcfiles.present())
     if shells:
         rcfiles.render_snippets(shells)

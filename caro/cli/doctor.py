@@ -1,4 +1,5 @@
 """`caro doctor`: one screen that says why something does not work."""
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,16 @@ def checks() -> list[tuple[str, bool, str]]:
     out.append(("caro", True, f"{__version__} on Python {platform.python_version()}"))
     try:
         import importlib.metadata as md
+
         out.append(("llama-cpp-python", True, md.version("llama-cpp-python")))
     except Exception:
         out.append(("llama-cpp-python", False, "not installed: reinstall with ./install.sh"))
     cfg = None
     try:
         cfg = config.load()
-        out.append(("config", True, f"{paths.config_file()} ({'present' if paths.config_file().exists() else 'defaults'})"))
+        out.append(
+            ("config", True, f"{paths.config_file()} ({'present' if paths.config_file().exists() else 'defaults'})")
+        )
         for w in cfg.warnings:
             out.append(("config", False, w))
     except config.ConfigError as e:
@@ -33,7 +37,13 @@ def checks() -> list[tuple[str, bool, str]]:
     except paths.UnsafeDirectory as e:
         out.append(("runtime dir", False, str(e)))
     except OSError as e:
-        out.append(("runtime dir", False, f"cannot create it ({e.strerror or e}); Ctrl-G needs a writable place for its socket"))
+        out.append(
+            (
+                "runtime dir",
+                False,
+                f"cannot create it ({e.strerror or e}); Ctrl-G needs a writable place for its socket",
+            )
+        )
     name = (cfg.get("backend.embedded.model") if cfg else None) or models.default_entry().name
     try:
         path, entry = models.resolve(name)
@@ -52,20 +62,33 @@ def checks() -> list[tuple[str, bool, str]]:
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
     if cfg:
         from ..backends.registry import make
+
         for b in ("ollama", "vllm", "lmstudio"):
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
     from ..integration import rcfiles
+
     hooked = rcfiles.present()
     for sh in rcfiles.SHELLS:
         if shutil.which(sh):
             rc = rcfiles.rc_path(sh)
-            out.append((f"{sh} hook", True, f"present in {rc}" if sh in hooked else
-                        f"not in {rc} (add it: caro hook --install {sh})"))
+            out.append(
+                (
+                    f"{sh} hook",
+                    True,
+                    f"present in {rc}" if sh in hooked else f"not in {rc} (add it: caro hook --install {sh})",
+                )
+            )
     if shutil.which("bash"):
         ver = subprocess.run(["bash", "-c", "echo ${BASH_VERSINFO[0]}"], capture_output=True, text=True).stdout.strip()
-        out.append(("bash version", ver.isdigit() and int(ver) >= 4, f"bash {ver} (Ctrl-G needs 4+; it replaces readline's abort)"))
+        out.append(
+            (
+                "bash version",
+                ver.isdigit() and int(ver) >= 4,
+                f"bash {ver} (Ctrl-G needs 4+; it replaces readline's abort)",
+            )
+        )
     if shutil.which("fish"):
         ver = subprocess.run(["fish", "--version"], capture_output=True, text=True).stdout.strip().split()[-1]
         major, minor = (ver.split(".") + ["0"])[:2]
@@ -78,6 +101,7 @@ def _writable(home) -> tuple[str, bool, str]:
     """Can caro write its logs, cache and settings? Names a read-only or full disk."""
     import os
     import tempfile
+
     try:
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=home, prefix=".doctor-") as f:
@@ -85,8 +109,14 @@ def _writable(home) -> tuple[str, bool, str]:
             f.flush()
             os.fsync(f.fileno())
     except OSError as e:
-        return ("caro home", False, (f"{home} is not writable ({e.strerror or e}); logs, cache and settings "
-                                     "cannot be saved (free some space or set CARO_HOME to a writable directory)"))
+        return (
+            "caro home",
+            False,
+            (
+                f"{home} is not writable ({e.strerror or e}); logs, cache and settings "
+                "cannot be saved (free some space or set CARO_HOME to a writable directory)"
+            ),
+        )
     return ("caro home", True, f"{home} (writable)")
 
 
@@ -98,7 +128,6 @@ def run(as_json: bool = False) -> int:
         for n, ok, d in res:
             print(f"{'ok ' if ok else 'BAD'} {n:18} {d}")
     return 0 if all(ok for _, ok, _ in res) else 1
-
 
 
 def cmd_doctor(args) -> int:

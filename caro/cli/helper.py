@@ -1,4 +1,5 @@
 """`caro helper start|stop|status|run`."""
+
 from __future__ import annotations
 
 import sys
@@ -12,6 +13,7 @@ def cmd_helper(args) -> int:
 
 def command(action: str, foreground: bool = False) -> int:
     from ..integration import client
+
     try:
         paths.runtime_dir()
     except paths.UnsafeDirectory as e:
@@ -19,11 +21,15 @@ def command(action: str, foreground: bool = False) -> int:
         return 1
     if action == "run" or (action == "start" and foreground):
         from .. import helper
+
         try:
             helper.log_to(paths.private_file(paths.logs_dir() / "helper.log"), also_stderr=sys.stderr.isatty())
         except OSError as e:
-            print(f"caro: cannot write the helper log in {paths.logs_dir()} ({e.strerror}); "
-                  "check that CARO_HOME is writable and not full", file=sys.stderr)
+            print(
+                f"caro: cannot write the helper log in {paths.logs_dir()} ({e.strerror}); "
+                "check that CARO_HOME is writable and not full",
+                file=sys.stderr,
+            )
             return 1
         return helper.serve()
     if action == "start":

@@ -1,4 +1,5 @@
 """`caro hook`: print a shell snippet, or add/remove the marked block in rc files."""
+
 from __future__ import annotations
 
 import sys
@@ -16,6 +17,7 @@ def cmd_hook(args) -> int:
             err("caro hook zsh|bash|fish prints one snippet; to edit rc files use --install or --uninstall")
             return Exit.USAGE
         from ..integration.render import render
+
         sys.stdout.write(render(args.shell[0]))
         return Exit.OK
     return hook_rc(args.shell, args.uninstall, args.dry_run)
@@ -24,6 +26,7 @@ def cmd_hook(args) -> int:
 def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
     """Add or remove the rc-file blocks; shared by install.sh and `caro init`."""
     from ..integration import rcfiles
+
     try:
         if remove:
             changes = rcfiles.uninstall(shells or rcfiles.SHELLS, dry_run=dry_run)
@@ -36,11 +39,19 @@ def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
     except (rcfiles.RcError, OSError) as e:
         err(str(e))
         return Exit.ERROR
-    verb = {"added": "added the caro block to", "updated": "updated the caro block in",
-            "unchanged": "already set up:", "removed": "removed the caro block from", "absent": "no caro block in"}
+    verb = {
+        "added": "added the caro block to",
+        "updated": "updated the caro block in",
+        "unchanged": "already set up:",
+        "removed": "removed the caro block from",
+        "absent": "no caro block in",
+    }
     if dry_run:
-        verb.update(added="would add the caro block to", updated="would update the caro block in",
-                    removed="would remove the caro block from")
+        verb.update(
+            added="would add the caro block to",
+            updated="would update the caro block in",
+            removed="would remove the caro block from",
+        )
     for c in changes:
         if remove and c.action == "absent" and not c.path.exists():
             continue

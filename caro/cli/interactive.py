@@ -1,4 +1,5 @@
 """On a terminal: show the command, then edit / run / copy / quit. Nothing runs without a key press."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,10 @@ def copy(text: str, env=None) -> tuple[bool, str]:
         failed.append(f"{tool[0]} ({why[0][:80] if why else 'exit ' + str(r.returncode)})")
     if failed:
         return False, "could not copy: " + ", ".join(failed) + " failed"
-    return False, ("could not copy: no clipboard tool found; install wl-clipboard (Wayland), "
-                   "xclip or xsel (X11), or select the command above with the mouse")
+    return False, (
+        "could not copy: no clipboard tool found; install wl-clipboard (Wayland), "
+        "xclip or xsel (X11), or select the command above with the mouse"
+    )
 
 
 def _read_key(prompt: str) -> str:
@@ -40,6 +43,7 @@ def _read_key(prompt: str) -> str:
     if sys.stdin.isatty():
         import termios
         import tty
+
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
         try:
@@ -61,14 +65,17 @@ def offer(s) -> int:
     print(command)
     sys.stdout.flush()
     from ..verdicts import sentence
+
     if sentence(verdict):
         err(sentence(verdict))
     while True:
         key = _read_key("[e]dit  [r]un  [c]opy  [q]uit > ")
         if key == "e":
             from prompt_toolkit import prompt as pt_prompt
+
             command = pt_prompt("$ ", default=command)
             from .. import safety
+
             verdict = safety.check(command)
             if verdict.blocked:
                 err(sentence(verdict))

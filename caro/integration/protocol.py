@@ -6,6 +6,7 @@ Reply:   KIND NUL FIELD NUL …, closed by the helper; the shell splits on NUL.
   | json OBJECT (the CLI asks with format=json for the whole suggestion)
 Unknown request keys are ignored, so older shells keep working with newer helpers.
 """
+
 from __future__ import annotations
 
 from ..visible import hidden, shown
@@ -61,7 +62,10 @@ def encode_reply(kind: str, *fields: str) -> bytes:
     if kind not in KINDS:
         raise ProtocolError(f"unknown reply kind {kind}")
     if kind in ("insert", "confirm") and fields and hidden(fields[0]):
-        kind, fields = "block", (f"the suggestion contains terminal control characters ({', '.join(hidden(fields[0])[:4])})",)
+        kind, fields = (
+            "block",
+            (f"the suggestion contains terminal control characters ({', '.join(hidden(fields[0])[:4])})",),
+        )
     if kind in ("insert", "confirm"):
         fields = (fields[0], *(shown(f) for f in fields[1:]))
     elif kind in ("block", "error", "explain"):

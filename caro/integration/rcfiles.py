@@ -7,6 +7,7 @@ version before caro's first change kept as `<file>.caro-backup` (never overwritt
 the uninstall once it holds nothing the file does not). Symlinked rc files (dotfile managers) are edited
 at their target so the link survives. install.sh and `caro init` both come through here.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,7 @@ class RcError(Exception):
 class Change:
     shell: str
     path: Path
-    action: str          # added | updated | unchanged | removed | absent
+    action: str  # added | updated | unchanged | removed | absent
 
 
 def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Path:
@@ -65,9 +66,13 @@ def snippet_file(shell: str) -> Path:
 
 def block(shell: str) -> str:
     """The marked block: `caro` on PATH, then the rendered snippet (the shell's class words both)."""
-    path, body = shells.get(shell).block_lines(shells._quote(str(snippet_file(shell))), shells._quote(str(paths.home() / "bin")))
-    return (f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n"
-            f"{path}\n{body}\n{END}\n")
+    path, body = shells.get(shell).block_lines(
+        shells._quote(str(snippet_file(shell))), shells._quote(str(paths.home() / "bin"))
+    )
+    return (
+        f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n"
+        f"{path}\n{body}\n{END}\n"
+    )
 
 
 def with_block(text: str, new_block: str) -> str:
@@ -79,6 +84,7 @@ def with_block(text: str, new_block: str) -> str:
             nonlocal first
             out, first = (new_block if first else ""), False
             return out
+
         return _BLOCK.sub(repl, text)
     if text and not text.endswith("\n"):
         text += "\n"
@@ -114,13 +120,14 @@ def _write(path: Path, text: str, backup: bool = True) -> None:
     """Atomic replace keeping the file's mode. The version before caro's first change is kept as
     `<file>.caro-backup`; an existing backup is never overwritten (it is the user's way back)."""
     from ..atomic import replace_text
+
     target = _target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
     keep = _backup(target) if backup and not _backup(target).exists() else None
     try:
         replace_text(target, text, mode, backup=keep)
-    except OSError as e:        # permission, read-only file system, full disk
+    except OSError as e:  # permission, read-only file system, full disk
         raise RcError(f"cannot write in {target.parent} ({e.strerror or e}); {target} was not changed") from None
 
 
@@ -128,6 +135,7 @@ def render_snippets(shells) -> None:
     """Write the rendered hooks the rc blocks source (absolute paths of this install inside)."""
     from ..config import write_atomic
     from .render import render
+
     for sh in shells:
         f = snippet_file(sh)
         f.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +147,7 @@ def refresh_snippets() -> list[str]:
     """Render again the installed snippets that an older caro wrote (after `pip install -U`), so a
     new shell loads the current one; the helper calls this when it starts. Returns the shells."""
     from .. import __version__
+
     stale = []
     for sh in SHELLS:
         f = snippet_file(sh)
@@ -183,12 +192,12 @@ def uninstall(shells=SHELLS, home: Path | None = None, env: dict | None = None, 
         if not dry_run:
             target = _target(path)
             if not new.strip() and (sh == "fish" or not new):
-                target.unlink()             # the file held nothing but our block: it was ours
+                target.unlink()  # the file held nothing but our block: it was ours
             else:
                 _write(path, new, backup=False)
             bak = _backup(target)
             if bak.exists() and _read(bak) in (new, ""):
-                bak.unlink()                # the backup caro made holds nothing the file does not
+                bak.unlink()  # the backup caro made holds nothing the file does not
             snippet = snippet_file(sh)
             if snippet.exists():
                 snippet.unlink()

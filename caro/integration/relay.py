@@ -9,13 +9,14 @@ visible to every local user in `ps`, and a request can hold a password.
 Writes the helper's NUL-separated reply to stdout; on any failure writes
 "error NUL message NUL" so the shell restores the user's text.
 """
+
 import _socket
 import os
 import sys
 import time
 
 MAGIC = "caro1"
-MAX_REQUEST = 64 * 1024          # the helper refuses more (protocol.MAX_REQUEST_BYTES)
+MAX_REQUEST = 64 * 1024  # the helper refuses more (protocol.MAX_REQUEST_BYTES)
 
 
 def _fail(msg):
@@ -26,9 +27,9 @@ def _fail(msg):
 
 def _private(directory):
     try:
-        st = os.lstat(directory)     # a symlink is refused, not followed
+        st = os.lstat(directory)  # a symlink is refused, not followed
     except OSError:
-        return True          # not there yet: the helper will create it 0700
+        return True  # not there yet: the helper will create it 0700
     return st.st_uid == os.getuid() and not (st.st_mode & 0o077) and (st.st_mode & 0o170000) == 0o040000
 
 
@@ -36,7 +37,7 @@ def _socket_ours(path):
     try:
         st = os.lstat(path)
     except OSError:
-        return True          # not there yet: the helper creates it
+        return True  # not there yet: the helper creates it
     return st.st_uid == os.getuid() and (st.st_mode & 0o170000) == 0o140000
 
 
@@ -83,8 +84,13 @@ def _ask(path, payload, deadline):
 
 def _start_helper(python):
     import subprocess
-    subprocess.call([python, "-m", "caro", "helper", "start"], stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    subprocess.call(
+        [python, "-m", "caro", "helper", "start"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def main(argv):
@@ -117,7 +123,7 @@ def main(argv):
         except OSError as e:
             return _fail(f"cannot reach the caro helper ({e.strerror or e}); run: caro doctor")
         if reply.startswith(b"stale\x00"):
-            _start_helper(python)       # replaces the old helper
+            _start_helper(python)  # replaces the old helper
             continue
         if not reply:
             if attempt < 2:

@@ -1,4 +1,5 @@
 """Render a shell's snippet: the static file in shell/ behind a head with this install's paths."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ def key_spec() -> str:
     if not spec:
         try:
             from ..config import load
+
             spec = load().get("shell.key", "^G")
-        except Exception:           # a broken config must not cost the user their hotkey
+        except Exception:  # a broken config must not cost the user their hotkey
             spec = "^G"
     return spec
 
@@ -33,10 +35,12 @@ def relay_path() -> Path:
 
 def render(shell: str) -> str:
     sh = shells.get(shell)
-    values = {"python": shlex.quote(sys.executable),
-              "completions": shlex.quote(str(paths.resource_dir("completions"))),
-              "relay": shlex.quote(str(relay_path())),
-              "version": __version__,
-              "protocol": str(PROTOCOL),
-              **sh.key(key_spec())}
+    values = {
+        "python": shlex.quote(sys.executable),
+        "completions": shlex.quote(str(paths.resource_dir("completions"))),
+        "relay": shlex.quote(str(relay_path())),
+        "version": __version__,
+        "protocol": str(PROTOCOL),
+        **sh.key(key_spec()),
+    }
     return sh.head(values) + sh.wrap(snippet_path(shell).read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ Each class answers the same questions (where its start-up file is, the block tha
 it spells the hotkey, the head of the rendered snippet, how it checks a file's syntax) so that the
 installer, the render and the tests ask one object instead of branching on a name in four places.
 """
+
 from __future__ import annotations
 
 import os
@@ -95,8 +96,10 @@ class Fish(Shell):
         return {"key3": f"\\c{letter}" if mod == "ctrl" else f"\\e{letter}", "key4": f"{mod}-{letter}"}
 
     def block_lines(self, snippet: str, bindir: str) -> tuple[str, str]:
-        return (f"contains -- {bindir} $PATH; or set -gx PATH {bindir} $PATH",
-                f"test -r {snippet}; and source {snippet}")
+        return (
+            f"contains -- {bindir} $PATH; or set -gx PATH {bindir} $PATH",
+            f"test -r {snippet}; and source {snippet}",
+        )
 
     def assign(self, name: str, value: str) -> str:
         return f"set -g {name} {value}\n"

@@ -1,4 +1,5 @@
 """Shell-aware safety validator: every command caro shows passes `check` first."""
+
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE
 from .validator import MODES, Policy, Verdict, check
 

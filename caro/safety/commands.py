@@ -5,6 +5,7 @@ Cmd(name="rm", flags={"r", "f"}, operands=["/"], via=["sudo", "env", "nice"]).
 Commands hidden in strings (`bash -c '…'`, `eval`, `su -c`, `ssh host '…'`,
 `find -exec`) come back as nested sources or nested argv for the validator.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,14 +34,41 @@ _SAME = {"rm": {"R": "r"}, "cp": {"R": "r"}}
 
 # wrapper -> options of that wrapper which take a value
 _WRAPPERS = {
-    "sudo": set("ugpChDrtUT"), "doas": set("uC"), "nice": set("n"), "ionice": set("cnp"),
-    "nohup": set(), "time": set("fo"), "command": set(), "builtin": set(), "exec": set("a"),
-    "stdbuf": set("ioe"), "chrt": set(), "taskset": set(), "caffeinate": set("t"),
-    "unbuffer": set(), "torsocks": set(), "proxychains": set("f"), "proxychains4": set("f"),
-    "then": set(), "do": set(), "else": set(), "if": set(), "elif": set(), "while": set(),
-    "until": set(), "!": set(), "busybox": set(), "strace": set("eop"), "ltrace": set("eo"),
-    "gtimeout": set("sk"), "timeout": set("sk"), "watch": set("nd"), "flock": set("wE"),
-    "setsid": set(), "runuser": set("ugl"), "systemd-run": set("pu"),
+    "sudo": set("ugpChDrtUT"),
+    "doas": set("uC"),
+    "nice": set("n"),
+    "ionice": set("cnp"),
+    "nohup": set(),
+    "time": set("fo"),
+    "command": set(),
+    "builtin": set(),
+    "exec": set("a"),
+    "stdbuf": set("ioe"),
+    "chrt": set(),
+    "taskset": set(),
+    "caffeinate": set("t"),
+    "unbuffer": set(),
+    "torsocks": set(),
+    "proxychains": set("f"),
+    "proxychains4": set("f"),
+    "then": set(),
+    "do": set(),
+    "else": set(),
+    "if": set(),
+    "elif": set(),
+    "while": set(),
+    "until": set(),
+    "!": set(),
+    "busybox": set(),
+    "strace": set("eop"),
+    "ltrace": set("eo"),
+    "gtimeout": set("sk"),
+    "timeout": set("sk"),
+    "watch": set("nd"),
+    "flock": set("wE"),
+    "setsid": set(),
+    "runuser": set("ugl"),
+    "systemd-run": set("pu"),
 }
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
 
@@ -52,9 +80,9 @@ class Cmd:
     redirects: list[Redirect] = field(default_factory=list)
     heredoc: str | None = None
     via: list[str] = field(default_factory=list)
-    pipe_before: list[str] = field(default_factory=list)   # program names earlier in the pipeline
+    pipe_before: list[str] = field(default_factory=list)  # program names earlier in the pipeline
     pipe_after: list[str] = field(default_factory=list)
-    from_stdin: bool = False          # operands arrive through xargs
+    from_stdin: bool = False  # operands arrive through xargs
     flags: set[str] = field(default_factory=set)
     operands: list[str] = field(default_factory=list)
 
@@ -93,7 +121,7 @@ def split_flags(name: str, args: list[str]) -> tuple[set[str], list[str]]:
                     key = full[0]
             flags.add(longs.get(key, "--" + key))
         elif name in ("find", "dd", "chmod") and not re.fullmatch(r"-[A-Za-z]+", a):
-            operands.append(a)      # chmod -x, find -name values, etc. keep as operand
+            operands.append(a)  # chmod -x, find -name values, etc. keep as operand
         else:
             for ch in a[1:]:
                 flags.add(same.get(ch, ch))
@@ -107,7 +135,7 @@ def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
     if name in ("timeout", "gtimeout"):
         while i < len(argv) and argv[i].startswith("-"):
             i += 2 if argv[i][1:2] in takes_value and len(argv[i]) == 2 else 1
-        return i + 1            # the duration
+        return i + 1  # the duration
     if name == "watch":
         while i < len(argv) and argv[i].startswith("-"):
             i += 2 if argv[i][1:2] in takes_value and len(argv[i]) == 2 else 1
@@ -116,9 +144,9 @@ def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
         opt = argv[i]
         if opt == "--":
             return i + 1
-        i += 2 if len(opt) == 2 and opt[1] in takes_value else 1     # `nice -5` is one word
+        i += 2 if len(opt) == 2 and opt[1] in takes_value else 1  # `nice -5` is one word
     if name in ("taskset", "chrt", "flock") and i < len(argv):
-        i += 1                  # mask / priority / lock file
+        i += 1  # mask / priority / lock file
     return i
 
 
@@ -127,7 +155,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
     via: list[str] = []
     from_stdin = False
     i = 0
-    for _ in range(len(argv) + 1):     # every layer consumes a word, so this ends
+    for _ in range(len(argv) + 1):  # every layer consumes a word, so this ends
         while i < len(argv) and _ASSIGN.match(argv[i]):
             i += 1
         if i >= len(argv):
@@ -140,7 +168,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
                 if argv[i] in ("-u", "-C", "--unset", "--chdir"):
                     i += 1
                 elif argv[i] in ("-S", "--split-string") and i + 1 < len(argv):
-                    argv = argv[:i] + argv[i + 1].split() + argv[i + 2:]
+                    argv = argv[:i] + argv[i + 1].split() + argv[i + 2 :]
                     continue
                 i += 1
             continue
@@ -152,23 +180,23 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
         if name == "parallel":
             # GNU parallel: the command, then `:::` and the inputs it appends to it
             via.append("parallel")
-            rest = argv[i + 1:]
+            rest = argv[i + 1 :]
             j = 0
             while j < len(rest) and rest[j].startswith("-"):
                 j += 2 if rest[j] in ("-j", "-S", "--jobs", "-a", "--arg-file") else 1
-            cmd = rest[j:rest.index(":::")] if ":::" in rest else rest[j:]
-            inputs = rest[rest.index(":::") + 1:] if ":::" in rest else []
+            cmd = rest[j : rest.index(":::")] if ":::" in rest else rest[j:]
+            inputs = rest[rest.index(":::") + 1 :] if ":::" in rest else []
             return (cmd + [x for x in inputs if x not in (":::", "::::")]) if cmd else [], via, not inputs
         if name == "coproc":
             via.append("coproc")
             i += 1
             if i + 1 < len(argv) and argv[i + 1] == "{":
-                i += 2               # coproc NAME { …; }
+                i += 2  # coproc NAME { …; }
             elif i < len(argv) and argv[i] == "{":
                 i += 1
             continue
         if name == "command" and i + 1 < len(argv) and argv[i + 1] in ("-v", "-V"):
-            return [], via, from_stdin          # a lookup, not a run
+            return [], via, from_stdin  # a lookup, not a run
         if name == "xargs":
             via.append("xargs")
             from_stdin = True
@@ -185,7 +213,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             via.append(name)
             i = _skip_wrapper(name, argv, i)
             continue
-        return [name] + argv[i + 1:], via, from_stdin
+        return [name] + argv[i + 1 :], via, from_stdin
     return argv[i:], via, from_stdin
 
 
@@ -216,13 +244,15 @@ def ssh_remote_command(cmd: Cmd) -> str | None:
     args = cmd.args
     while i < len(args) and args[i].startswith("-"):
         i += 2 if args[i][-1] in takes and len(args[i]) == 2 else 1
-    rest = args[i + 1:]           # after the host
+    rest = args[i + 1 :]  # after the host
     return " ".join(rest) if rest else None
 
 
-_FIND_TESTS = frozenset("""-name -iname -path -ipath -regex -iregex -type -size -mtime -mmin -atime -amin
+_FIND_TESTS = frozenset(
+    """-name -iname -path -ipath -regex -iregex -type -size -mtime -mmin -atime -amin
 -ctime -cmin -newer -user -group -perm -empty -links -inum -samefile -wholename -iwholename -lname
--ilname -uid -gid -nouser -nogroup -executable -readable -writable -fstype -xtype -maxdepth""".split())
+-ilname -uid -gid -nouser -nogroup -executable -readable -writable -fstype -xtype -maxdepth""".split()
+)
 
 
 @dataclass
@@ -249,8 +279,11 @@ def find_info(cmd: Cmd) -> FindInfo:
         a = args[i]
         if a in _FIND_TESTS:
             # `-type f`, `-name '*'` and depth limits still select everything of a kind
-            everything = a in ("-maxdepth", "-type", "-xtype") or (a in ("-name", "-iname", "-path", "-ipath", "-wholename")
-                                                                   and i + 1 < len(args) and args[i + 1] in ("*", "*.*", "**"))
+            everything = a in ("-maxdepth", "-type", "-xtype") or (
+                a in ("-name", "-iname", "-path", "-ipath", "-wholename")
+                and i + 1 < len(args)
+                and args[i + 1] in ("*", "*.*", "**")
+            )
             filtered = filtered or not everything
         if a == "-delete":
             deletes = True
@@ -280,7 +313,16 @@ def build(simple: Simple, pipe_names: list[str], index: int) -> tuple[Cmd | None
     if name == "eval":
         nested.append(" ".join(args))
     flags, operands = split_flags(name, args)
-    cmd = Cmd(name=name, args=args, redirects=simple.redirects, heredoc=simple.heredoc, via=via,
-              pipe_before=pipe_names[:index], pipe_after=pipe_names[index + 1:],
-              from_stdin=from_stdin, flags=flags, operands=operands)
+    cmd = Cmd(
+        name=name,
+        args=args,
+        redirects=simple.redirects,
+        heredoc=simple.heredoc,
+        via=via,
+        pipe_before=pipe_names[:index],
+        pipe_after=pipe_names[index + 1 :],
+        from_stdin=from_stdin,
+        flags=flags,
+        operands=operands,
+    )
     return cmd, nested

@@ -4,6 +4,7 @@
 answer is kept for a few seconds (one Ctrl-G judges several candidates). If neither answers, the
 device is "unknown" and the rule's own risk stands.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,9 @@ _cache: dict[str, tuple[float, Device | None]] = {}
 @dataclass(frozen=True)
 class Device:
     path: str
-    size: int                  # bytes
+    size: int  # bytes
     model: str
-    mounts: tuple[str, ...]    # mount points of the device and anything on it
+    mounts: tuple[str, ...]  # mount points of the device and anything on it
 
     @property
     def holds_root(self) -> bool:
@@ -60,8 +61,12 @@ def _mounts(node: dict) -> list[str]:
 
 
 def _lsblk(path: str) -> Device | None:
-    out = subprocess.run(["lsblk", "-J", "-b", "-o", "NAME,PATH,SIZE,MODEL,MOUNTPOINTS", path],
-                         capture_output=True, text=True, timeout=TIME_LIMIT)
+    out = subprocess.run(
+        ["lsblk", "-J", "-b", "-o", "NAME,PATH,SIZE,MODEL,MOUNTPOINTS", path],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT,
+    )
     if out.returncode != 0:
         return None
     nodes = json.loads(out.stdout).get("blockdevices") or []

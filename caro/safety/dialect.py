@@ -8,6 +8,7 @@ Only what changes *what runs* is rewritten; the result is read, never executed.
   (`if`, `for`, `while`, `begin`, `function`, `switch`); single quotes allow `\\'`.
 Returns the text and a list of problems (a fish block that never closes, and so on).
 """
+
 from __future__ import annotations
 
 _CMD_START = set(";&|(\n")
@@ -27,7 +28,7 @@ def _at_command_start(out: list[str]) -> bool:
     k = len(out) - 1
     while k >= 0 and out[k] in " \t":
         k -= 1
-    return k < 0 or out[k] in _CMD_START or "".join(out[max(0, k - 1):k + 1]) in ("&&", "||")
+    return k < 0 or out[k] in _CMD_START or "".join(out[max(0, k - 1) : k + 1]) in ("&&", "||")
 
 
 def _skip_quoted(src: str, i: int) -> int:
@@ -66,14 +67,14 @@ def _zsh(src: str) -> str:
             continue
         word_start = not out or out[-1] in " \t\n;&|()"
         if c == "#" and word_start:
-            out.append("\\#")          # a word in interactive zsh, not a comment
+            out.append("\\#")  # a word in interactive zsh, not a comment
             i += 1
             continue
         if c == "=" and word_start and _at_command_start(out) and i + 1 < n and src[i + 1].isalpha():
-            i += 1                     # `=rm` is the path of rm
+            i += 1  # `=rm` is the path of rm
             continue
         if c == "(" and out and out[-1] and out[-1][-1] in "*?]" and not word_start:
-            close = src.find(")", i)   # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`
+            close = src.find(")", i)  # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`
             if close > 0 and "\n" not in src[i:close] and " " not in src[i:close]:
                 i = close + 1
                 continue
@@ -88,7 +89,7 @@ _OPENERS = {"if": "fi", "for": "done", "while": "done", "begin": "}", "function"
 def _fish(src: str) -> tuple[str, list[str]]:
     out: list[str] = []
     stack: list[str] = []
-    pending: str | None = None       # "then" or "do", written at the end of the header
+    pending: str | None = None  # "then" or "do", written at the end of the header
     problems: list[str] = []
     i, n = 0, len(src)
     while i < n:
@@ -112,7 +113,7 @@ def _fish(src: str) -> tuple[str, list[str]]:
             i = j + 1
             continue
         if c == "(" and not (out and out[-1] == "$"):
-            out.append("$(")            # fish command substitution
+            out.append("$(")  # fish command substitution
             i += 1
             continue
         if c in ";\n" and pending:
@@ -134,7 +135,7 @@ def _fish(src: str) -> tuple[str, list[str]]:
                     k = j
                     while k < n and src[k] in " \t":
                         k += 1
-                    if src.startswith("if", k) and src[k + 2:k + 3] in (" ", "\t"):
+                    if src.startswith("if", k) and src[k + 2 : k + 3] in (" ", "\t"):
                         out.append("elif")
                         pending = "then"
                         i = k + 2
@@ -146,7 +147,7 @@ def _fish(src: str) -> tuple[str, list[str]]:
                     end = j
                     while end < n and src[end] not in ";\n":
                         end += 1
-                    out.append(":")            # a switch arm: its pattern runs nothing
+                    out.append(":")  # a switch arm: its pattern runs nothing
                     i = end
                     continue
                 if word in _OPENERS:

@@ -3,6 +3,7 @@
 The walk never follows symlinks, never leaves the named trees, and stops at a time limit or an
 entry cap; a cut-short count is reported as "at least". Nothing is opened for writing.
 """
+
 from __future__ import annotations
 
 import glob

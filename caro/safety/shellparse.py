@@ -15,6 +15,7 @@ of being guessed, so the validator can fail closed. zsh and fish lines are first
 the bash forms that mean the same (`dialect.py`). Nothing is ever executed, and the work is
 bounded: the parser is linear, brace expansion and the walk have caps.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,28 +29,28 @@ from . import dialect
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
 MAX_BRACE_WORDS = 64
-MAX_NODES = 20000             # a walk that would visit more is cut short and reported as an error
+MAX_NODES = 20000  # a walk that would visit more is cut short and reported as an error
 
 # Stand-ins for characters that were quoted, so brace expansion, globbing and re-splitting
 # (which only apply to unquoted text) can work on one plain string.
 _Q = {"{": "\ue000", ",": "\ue001", "}": "\ue002", "*": "\ue003", "?": "\ue004", "[": "\ue005", ".": "\ue006"}
 _UNQ = {v: k for k, v in _Q.items()}
-_SPLIT = "\ue007"             # a field break produced by re-splitting an unquoted expansion
+_SPLIT = "\ue007"  # a field break produced by re-splitting an unquoted expansion
 _QUOTE_TABLE = str.maketrans(_Q)
 _UNQUOTE_TABLE = str.maketrans(_UNQ)
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"   # look like `-`, are not options to any program
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"  # look like `-`, are not options to any program
 _KNOWN_VARS = frozenset("HOME PWD OLDPWD USER LOGNAME SHELL TMPDIR".split())
 
 
 @dataclass
 class Word:
-    text: str                 # value after quote removal and static expansion ($VARS we cannot know stay as written)
-    quoted: bool = False      # any part was quoted
-    subs: list[str] = field(default_factory=list)   # sources of $( ), ` `, <( ) inside
-    dynamic: bool = False     # not a plain literal: expansions, substitutions, braces, globs were involved
-    opaque: bool = False      # holds something whose value cannot be known here ($X unknown, $( ), $(( )))
-    glob: bool = False        # unquoted * ? [ remain
-    tricks: list[str] = field(default_factory=list)   # spellings no honest answer uses (${IFS}, $'\x..', r''m)
+    text: str  # value after quote removal and static expansion ($VARS we cannot know stay as written)
+    quoted: bool = False  # any part was quoted
+    subs: list[str] = field(default_factory=list)  # sources of $( ), ` `, <( ) inside
+    dynamic: bool = False  # not a plain literal: expansions, substitutions, braces, globs were involved
+    opaque: bool = False  # holds something whose value cannot be known here ($X unknown, $( ), $(( )))
+    glob: bool = False  # unquoted * ? [ remain
+    tricks: list[str] = field(default_factory=list)  # spellings no honest answer uses (${IFS}, $'\x..', r''m)
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Simple:
     words: list[Word] = field(default_factory=list)
     redirects: list[Redirect] = field(default_factory=list)
     heredoc: str | None = None
-    cwd: str | None = None    # where an earlier cd on the line left us (None: where caro was asked)
+    cwd: str | None = None  # where an earlier cd on the line left us (None: where caro was asked)
 
     @property
     def argv(self) -> list[str]:
@@ -74,10 +75,10 @@ class Simple:
 @dataclass
 class Parsed:
     pipelines: list[list[Simple]]
-    subs: list[str]           # every nested source found, for recursive checks
+    subs: list[str]  # every nested source found, for recursive checks
     errors: list[str]
-    operators: list[str] = field(default_factory=list)   # what follows each pipeline: && || ; & or newline
-    functions: list[str] = field(default_factory=list)   # names defined on the line
+    operators: list[str] = field(default_factory=list)  # what follows each pipeline: && || ; & or newline
+    functions: list[str] = field(default_factory=list)  # names defined on the line
 
     def argvs(self) -> list[list[str]]:
         """The words of every simple command, pipelines in order (nested sources not included)."""
@@ -87,8 +88,21 @@ class Parsed:
 # -- expansion helpers (pure) ------------------------------------------------------------------
 
 _ANSI = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
-_SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
-               "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+_SIMPLE_ESC = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
 
 
 def ansi_c(body: str) -> tuple[str, bool]:
@@ -107,6 +121,7 @@ def ansi_c(body: str) -> tuple[str, bool]:
         if e[0] == "c":
             return chr(ord(e[1]) & 0x1F)
         return _SIMPLE_ESC.get(e, "\\" + e)
+
     return _ANSI.sub(one, body), numeric
 
 
@@ -150,13 +165,13 @@ def brace_expand(s: str, limit: int = MAX_BRACE_WORDS) -> list[str]:
         elif ch == "}" and depth:
             depth -= 1
             if depth == 0:
-                alts = _brace_alternatives(s[start + 1:i])
+                alts = _brace_alternatives(s[start + 1 : i])
                 if alts is None:
                     # `{x}` is literal; look for a later group
-                    rest = brace_expand(s[i + 1:], limit)
-                    return [s[:i + 1] + r for r in rest][:limit]
+                    rest = brace_expand(s[i + 1 :], limit)
+                    return [s[: i + 1] + r for r in rest][:limit]
                 out: list[str] = []
-                tails = brace_expand(s[i + 1:], limit)
+                tails = brace_expand(s[i + 1 :], limit)
                 for a in alts:
                     for head in brace_expand(s[:start] + a, limit):
                         for t in tails:
@@ -186,11 +201,11 @@ class _Reader:
         self.positional: list[str] = []
         self.cwd: str | None = None
         self.visited = 0
-        self.extra: list[Word] = []      # arguments the grammar hung off the last redirection read
-        self.tail: list[Simple] = []     # pipeline stages the grammar hung off a here-document
+        self.extra: list[Word] = []  # arguments the grammar hung off the last redirection read
+        self.tail: list[Simple] = []  # pipeline stages the grammar hung off a here-document
 
     def text(self, node: Node) -> str:
-        return self.raw[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self.raw[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     # statements --------------------------------------------------------------------------
     def block(self, node: Node) -> None:
@@ -230,7 +245,7 @@ class _Reader:
                 self.functions.append(self.text(name))
             body = node.child_by_field_name("body")
             if body is not None:
-                self.block(body)       # judged as if it ran: a definition is there to be called
+                self.block(body)  # judged as if it ran: a definition is there to be called
         elif t == "subshell":
             saved = self.cwd, dict(self.env)
             self.block(node)
@@ -239,7 +254,7 @@ class _Reader:
             var = node.child_by_field_name("variable")
             values = [c for c in node.children_by_field_name("value")]
             for v in values:
-                self.words_of(v, Simple())      # substitutions in the list are judged
+                self.words_of(v, Simple())  # substitutions in the list are judged
             if var is not None:
                 self.env.pop(self.text(var), None)
             body = node.child_by_field_name("body")
@@ -248,8 +263,16 @@ class _Reader:
         else:
             # list, program-like groups, if/while/case/compound/negated/test commands …
             for child in node.children:
-                if child.type in ("word", "string", "raw_string", "concatenation", "simple_expansion",
-                                  "expansion", "command_substitution", "number"):
+                if child.type in (
+                    "word",
+                    "string",
+                    "raw_string",
+                    "concatenation",
+                    "simple_expansion",
+                    "expansion",
+                    "command_substitution",
+                    "number",
+                ):
                     self.words_of(child, Simple())
                 else:
                     self.statement(child)
@@ -278,7 +301,7 @@ class _Reader:
 
     def _near(self, node: Node) -> str:
         start = max(0, node.start_byte - 10)
-        return self.raw[start:node.end_byte + 10].decode("utf-8", "replace").strip()[:40]
+        return self.raw[start : node.end_byte + 10].decode("utf-8", "replace").strip()[:40]
 
     def take_tail(self) -> list[Simple]:
         tail, self.tail = self.tail, []
@@ -369,8 +392,11 @@ class _Reader:
             elif t == "heredoc_end":
                 continue
             elif t in ("pipeline", "command", "redirected_statement"):
-                tail.extend(self.stage(c) if t != "pipeline" else
-                            [s for cc in c.children if cc.type not in ("|", "|&") for s in self.stage(cc)])
+                tail.extend(
+                    self.stage(c)
+                    if t != "pipeline"
+                    else [s for cc in c.children if cc.type not in ("|", "|&") for s in self.stage(cc)]
+                )
             elif t in _STATEMENT_OPS:
                 continue
             elif t in ("list",):
@@ -405,7 +431,7 @@ class _Reader:
         """Source text inside `$( … )`, `` ` … ` ``, `<( … )`."""
         kids = node.children
         if len(kids) >= 2:
-            s = self.raw[kids[0].end_byte:kids[-1].start_byte].decode("utf-8", "replace")
+            s = self.raw[kids[0].end_byte : kids[-1].start_byte].decode("utf-8", "replace")
         else:
             s = self.text(node)
         if self.text(node).startswith("`"):
@@ -510,8 +536,17 @@ class _Reader:
                 glob = any(ch in p for ch in "*?[")
                 if p[:1] in _DASHES:
                     info.tricks.append("look-alike dashes")
-                out.append(Word(p.translate(_UNQUOTE_TABLE), info.quoted, list(info.subs),
-                                info.dynamic or glob or len(parts) > 1, info.opaque, glob, list(info.tricks)))
+                out.append(
+                    Word(
+                        p.translate(_UNQUOTE_TABLE),
+                        info.quoted,
+                        list(info.subs),
+                        info.dynamic or glob or len(parts) > 1,
+                        info.opaque,
+                        glob,
+                        list(info.tricks),
+                    )
+                )
         return out
 
     def pieces(self, node: Node, buf: list[str], info: _Info, quoted: bool) -> None:
@@ -550,7 +585,7 @@ class _Reader:
         if t in ("string", "translated_string"):
             info.quoted = True
             for c in node.children:
-                if c.type in ('"', "$\""):
+                if c.type in ('"', '$"'):
                     continue
                 if c.type == "string_content":
                     raw = self.text(c)
@@ -620,7 +655,7 @@ class _Reader:
                 value = f"${name}"
         if value is None:
             if name in _KNOWN_VARS and is_plain:
-                buf.append(f"${name}")        # paths.classify knows $HOME and friends
+                buf.append(f"${name}")  # paths.classify knows $HOME and friends
                 return
             info.opaque = True
             info.subs.extend(self.find_subs(node))
@@ -641,6 +676,7 @@ class _Reader:
 @dataclass
 class _Info:
     """What was learnt about one word while its pieces were read."""
+
     quoted: bool = False
     dynamic: bool = False
     opaque: bool = False

@@ -5,6 +5,7 @@ into nested code (substitutions, `bash -c`, `eval`, interpreter one-liners, enco
 payloads), applies the rule table and turns the worst finding into an action for
 the configured mode. Work is bounded by a length limit and a nesting limit.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,19 +65,27 @@ def is_fork_bomb(src: str) -> bool:
         if end < 0:
             continue
         name = re.escape(m.group(1))
-        if re.search(name + r"\s*\|\s*" + name, src[m.end():end]) and \
-                re.search(r"(?:^|[\s;&|])" + name + r"(?:$|[\s;&|])", src[end + 1:]):
+        if re.search(name + r"\s*\|\s*" + name, src[m.end() : end]) and re.search(
+            r"(?:^|[\s;&|])" + name + r"(?:$|[\s;&|])", src[end + 1 :]
+        ):
             return True
     return False
+
+
 # Used only when the text cannot be parsed or nests too deeply: a coarse net for the worst cases.
 _CRUDE_CRITICAL = re.compile(
     r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b.*?\s(/|/\*|~/?|\$HOME/?|\"\$HOME\"/?)(\s|$|;|&|\||\"|'|\)|`)"
     r"|\bmkfs\S*\s+\S*/dev/|\bdd\b[^\n]*\bof=/dev/(sd|nvme|hd|vd|disk|mmcblk)"
-    r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)")
+    r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)"
+)
 _FETCHERS = frozenset("curl wget fetch http https xh aria2c".split())
 _DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
-_CODE_RUNNERS = re.compile(r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime")
-_CODE_DELETERS = re.compile(r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir")
+_CODE_RUNNERS = re.compile(
+    r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
+)
+_CODE_DELETERS = re.compile(
+    r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
+)
 _STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
 
 
@@ -106,18 +115,24 @@ class Verdict:
 @dataclass
 class Policy:
     mode: str = "moderate"
-    allow: tuple[str, ...] = ()                  # glob patterns of commands the user trusts
-    extra_rules: tuple[tuple[re.Pattern, str, str], ...] = ()   # (regex, risk, reason)
+    allow: tuple[str, ...] = ()  # glob patterns of commands the user trusts
+    extra_rules: tuple[tuple[re.Pattern, str, str], ...] = ()  # (regex, risk, reason)
     max_length: int = DEFAULT_MAX_LENGTH
-    budget_ms: float = DEFAULT_BUDGET_MS          # past this, the line is "too complex to judge" (high)
+    budget_ms: float = DEFAULT_BUDGET_MS  # past this, the line is "too complex to judge" (high)
 
     @classmethod
     def from_config(cls, safety: dict) -> Policy:
         extra = []
         for r in safety.get("rules", []) or []:
-            extra.append((re.compile(r["pattern"]), r.get("risk", HIGH), r.get("reason", f"matches your rule {r['pattern']!r}")))
-        return cls(mode=safety.get("mode", "moderate"), allow=tuple(safety.get("allow", []) or ()),
-                   extra_rules=tuple(extra), max_length=int(safety.get("max_length", DEFAULT_MAX_LENGTH)))
+            extra.append(
+                (re.compile(r["pattern"]), r.get("risk", HIGH), r.get("reason", f"matches your rule {r['pattern']!r}"))
+            )
+        return cls(
+            mode=safety.get("mode", "moderate"),
+            allow=tuple(safety.get("allow", []) or ()),
+            extra_rules=tuple(extra),
+            max_length=int(safety.get("max_length", DEFAULT_MAX_LENGTH)),
+        )
 
 
 class _Analysis:
@@ -126,7 +141,7 @@ class _Analysis:
         self.policy = policy
         self.rules = rules
         self.findings: list[Finding] = []
-        self.budget = 400             # simple commands we are willing to look at
+        self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
         # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
         # own limits, and 40 budgets (2 s) of wall-clock time is the hard stop for a stalled machine.
@@ -162,11 +177,19 @@ class _Analysis:
         if parsed.errors:
             flat = _open_braces(src)
             if flat != src:
-                self.text(flat, depth + 1, shell)     # `{rm,-rf,/}` is not bash syntax but runs as rm -rf /
+                self.text(flat, depth + 1, shell)  # `{rm,-rf,/}` is not bash syntax but runs as rm -rf /
             if self.crude(src, flat):
-                self.add("unparsed-critical", CRITICAL, f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command")
+                self.add(
+                    "unparsed-critical",
+                    CRITICAL,
+                    f"cannot be read cleanly ({parsed.errors[0]}) and contains a destructive command",
+                )
             else:
-                self.add("unparsed", HIGH, f"is not valid {shell} ({parsed.errors[0]}), so caro cannot tell what it would run")
+                self.add(
+                    "unparsed",
+                    HIGH,
+                    f"is not valid {shell} ({parsed.errors[0]}), so caro cannot tell what it would run",
+                )
         for pipeline in parsed.pipelines:
             names = [basename(s.words[0].text) if s.words else "" for s in pipeline]
             resolved = []
@@ -179,11 +202,11 @@ class _Analysis:
             for idx, cmd in enumerate(resolved):
                 if cmd is None:
                     continue
-                cmd.pipe_before, cmd.pipe_after = names[:idx], names[idx + 1:]
+                cmd.pipe_before, cmd.pipe_after = names[:idx], names[idx + 1 :]
                 self.spelling(cmd, pipeline[idx], depth)
                 self.command(cmd, depth, pipeline[idx], pipeline)
                 if cmd.name == "eval":
-                    words = pipeline[idx].words[-len(cmd.args):] if cmd.args else []
+                    words = pipeline[idx].words[-len(cmd.args) :] if cmd.args else []
                     if any(w.opaque for w in words):
                         self.produced(cmd, [s for w in words for s in w.subs], depth)
                     else:
@@ -204,7 +227,7 @@ class _Analysis:
         """Say how much a warned or noted recursive delete / permission change would touch."""
         hits = [f for f in found if f.rule in _MEASURED and f.risk in (MODERATE, HIGH)]
         if not hits or cmd.from_stdin or any(f.risk == CRITICAL for f in found):
-            return                  # a blocked line needs no size, and walking / would only cost time
+            return  # a blocked line needs no size, and walking / would only cost time
         if cmd.name == "find":
             paths, verb = find_info(cmd).roots, "searches"
         elif cmd.name == "rm":
@@ -212,7 +235,7 @@ class _Analysis:
         else:
             paths, verb = (cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands), "changes"
         if any(P.classify(p, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) for p in paths):
-            return                  # "at least 9,000 files" of / or a system tree adds nothing to the warning
+            return  # "at least 9,000 files" of / or a system tree adds nothing to the warning
         result = extent.measure(paths, ctx.cwd, min(0.03, self.wall_deadline - time.perf_counter() - 0.05))
         if result is not None:
             hits[0].reason += f" ({extent.wording(verb, result)} here)"
@@ -238,7 +261,11 @@ class _Analysis:
         if cmd.name in ("rm", "chmod", "chown", "chgrp") and cmd.has("r", "R", "--recursive"):
             hidden_ops = [w.text for w in simple.words[1:] if w.opaque and w.subs]
             if hidden_ops:
-                self.add("hidden-operand", HIGH, f"{cmd.name}: works recursively on whatever {hidden_ops[0]} prints, which caro cannot see")
+                self.add(
+                    "hidden-operand",
+                    HIGH,
+                    f"{cmd.name}: works recursively on whatever {hidden_ops[0]} prints, which caro cannot see",
+                )
         k = len(simple.words) - len(cmd.args) - 1
         word = simple.words[k] if 0 <= k < len(simple.words) else None
         if word is None or not word.dynamic:
@@ -253,7 +280,11 @@ class _Analysis:
                 probe = Cmd(prog, cmd.args, redirects=cmd.redirects, flags=flags, operands=ops)
                 worst = [r for r in self.rules if r.risk == CRITICAL and _hit(r, probe, self.ctx)]
                 if worst:
-                    self.add("computed-command", CRITICAL, f"runs a computed command whose arguments would be destructive for {prog}")
+                    self.add(
+                        "computed-command",
+                        CRITICAL,
+                        f"runs a computed command whose arguments would be destructive for {prog}",
+                    )
                     return
         else:
             self.add("computed-command", HIGH, f"spells its command name indirectly ({cmd.name} built from expansions)")
@@ -265,7 +296,11 @@ class _Analysis:
             if out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
             elif not re.search(r"\b(base64|base32|xxd|openssl|curl|wget)\b", sub):
-                self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code that $({sub.strip()[:30]}) prints, which caro cannot read first")
+                self.add(
+                    "runs-generated-code",
+                    HIGH,
+                    f"{cmd.name}: runs code that $({sub.strip()[:30]}) prints, which caro cannot read first",
+                )
 
     def fed_by_find(self, cmd: Cmd, find: Cmd, depth: int, simple, pipeline) -> None:
         """`find / | xargs rm -rf` is `rm -rf` of what find lists: judged like find's roots."""
@@ -273,28 +308,47 @@ class _Analysis:
         if fi.filtered:
             return
         flags, ops = split_flags(cmd.name, cmd.args + fi.roots)
-        self.command(replace(cmd, args=cmd.args + fi.roots, operands=ops, flags=flags, from_stdin=False), depth + 1, simple, pipeline)
+        self.command(
+            replace(cmd, args=cmd.args + fi.roots, operands=ops, flags=flags, from_stdin=False),
+            depth + 1,
+            simple,
+            pipeline,
+        )
 
     def generated(self, cmd: Cmd, idx: int, pipeline, depth: int) -> None:
         """Text piped into a shell is code: judge it when the producer is literal, else rate it high."""
-        runs_stdin = (cmd.name in SHELLS and shell_script_arg(cmd) is None and not [o for o in cmd.operands if o not in ("-", "-s")]) \
-            or (cmd.name in ("source", ".") and cmd.operands[:1] in (["/dev/stdin"], ["-"])) \
+        runs_stdin = (
+            (
+                cmd.name in SHELLS
+                and shell_script_arg(cmd) is None
+                and not [o for o in cmd.operands if o not in ("-", "-s")]
+            )
+            or (cmd.name in ("source", ".") and cmd.operands[:1] in (["/dev/stdin"], ["-"]))
             or (cmd.name in INTERPRETERS and not cmd.operands and not any(a in ("-c", "-e", "-E") for a in cmd.args))
+        )
         if not runs_stdin or idx == 0:
             return
         producer = pipeline[idx - 1]
         argv = producer.argv
         if not argv and producer.heredoc is None:
-            self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code produced by another command, which caro cannot read")
+            self.add(
+                "runs-generated-code",
+                HIGH,
+                f"{cmd.name}: runs code produced by another command, which caro cannot read",
+            )
             return
         name = basename(argv[0]) if argv else ""
         out = _simple_output(producer)
         if out is not None:
             self.text(out, depth + 1, _dialect_of(cmd.name))
         elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in _FETCHERS for n in cmd.pipe_before):
-            return              # decoded_code and download-exec judge these
+            return  # decoded_code and download-exec judge these
         else:
-            self.add("runs-generated-code", HIGH, f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first")
+            self.add(
+                "runs-generated-code",
+                HIGH,
+                f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first",
+            )
 
     def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
         # judged where an earlier `cd` on the line left it
@@ -378,15 +432,28 @@ class _Analysis:
                 # perl's `system "rm","-rf","/"`: the list is one command line
                 self.text(" ".join(lit for lit in literals if lit.strip()), depth + 1)
         if _CODE_DELETERS.search(code):
-            bad = next((lit for lit in literals if P.classify(lit, self.ctx.cwd, self.ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)
-                        or lit in ("/", "~") or re.fullmatch(r"(/\w+)", lit) and lit in P.SYSTEM_DIRS), None)
-            if bad is None and re.search(r"expanduser\(['\"]~['\"]\)|Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]|ENV\[['\"]HOME['\"]\]", code):
+            bad = next(
+                (
+                    lit
+                    for lit in literals
+                    if P.classify(lit, self.ctx.cwd, self.ctx.home) in (P.ROOT, P.HOME, P.SYSTEM)
+                    or lit in ("/", "~")
+                    or re.fullmatch(r"(/\w+)", lit)
+                    and lit in P.SYSTEM_DIRS
+                ),
+                None,
+            )
+            if bad is None and re.search(
+                r"expanduser\(['\"]~['\"]\)|Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]|ENV\[['\"]HOME['\"]\]", code
+            ):
                 bad = "~"
             deep = next((lit for lit in literals if P.classify(lit) == P.SYSTEM_DEEP), None)
             if bad is not None:
                 self.add("code-delete", CRITICAL, f"{cmd.name}: the one-line program deletes {bad}")
             elif deep is not None:
-                self.add("code-delete", HIGH, f"{cmd.name}: the one-line program deletes {deep}, which belongs to the system")
+                self.add(
+                    "code-delete", HIGH, f"{cmd.name}: the one-line program deletes {deep}, which belongs to the system"
+                )
             else:
                 self.add("code-delete", MODERATE, f"{cmd.name}: the one-line program deletes files")
 
@@ -412,7 +479,11 @@ class _Analysis:
             for sub in w.subs:
                 first = sub.strip().split()[:1]
                 if first and basename(first[0]) in _FETCHERS:
-                    self.add("download-exec", HIGH, f"{cmd.name}: runs code downloaded from the internet ({first[0]} …) without showing it first")
+                    self.add(
+                        "download-exec",
+                        HIGH,
+                        f"{cmd.name}: runs code downloaded from the internet ({first[0]} …) without showing it first",
+                    )
 
     def decoded_code(self, cmd: Cmd, simple, pipeline, depth: int) -> None:
         """`echo B64 | base64 -d | sh` and `bash -c "$(echo B64 | base64 -d)"`."""
@@ -436,7 +507,9 @@ class _Analysis:
             risk = inner.worst()
             shown = payload.strip().splitlines()[0][:60] if payload.strip() else ""
             if RISK_ORDER[risk] >= RISK_ORDER[HIGH]:
-                self.add("decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})")
+                self.add(
+                    "decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})"
+                )
             else:
                 self.add("decode-exec", HIGH, f"{cmd.name}: decodes and runs a hidden command ({shown})")
 
@@ -447,12 +520,35 @@ _DESTRUCTIVE = ("rm", "dd", "chmod", "chown", "mkfs", "mv", "find", "shred")
 
 
 # Programs whose dry-run spelling is real; on anything else a "--dry-run" proves nothing.
-_DRY_RUN = {"rsync": ("-n", "--dry-run"), "git": ("-n", "--dry-run"), "kubectl": ("--dry-run",), "oc": ("--dry-run",),
-            "helm": ("--dry-run",), "terraform": ("-dry-run",), "tofu": ("-dry-run",), "rclone": ("-n", "--dry-run"),
-            "aws": ("--dryrun", "--dry-run"), "apt": ("-s", "--simulate", "--dry-run"), "apt-get": ("-s", "--simulate", "--dry-run"),
-            "make": ("-n", "--dry-run"), "ansible-playbook": ("--check", "-C"), "docker": ("--dry-run",), "find": ()}
-_NOT_REHEARSED = frozenset({"obfuscated", "computed-command", "runs-generated-code", "unparsed", "unparsed-critical",
-                            "download-exec", "decode-exec", "fork-bomb"})
+_DRY_RUN = {
+    "rsync": ("-n", "--dry-run"),
+    "git": ("-n", "--dry-run"),
+    "kubectl": ("--dry-run",),
+    "oc": ("--dry-run",),
+    "helm": ("--dry-run",),
+    "terraform": ("-dry-run",),
+    "tofu": ("-dry-run",),
+    "rclone": ("-n", "--dry-run"),
+    "aws": ("--dryrun", "--dry-run"),
+    "apt": ("-s", "--simulate", "--dry-run"),
+    "apt-get": ("-s", "--simulate", "--dry-run"),
+    "make": ("-n", "--dry-run"),
+    "ansible-playbook": ("--check", "-C"),
+    "docker": ("--dry-run",),
+    "find": (),
+}
+_NOT_REHEARSED = frozenset(
+    {
+        "obfuscated",
+        "computed-command",
+        "runs-generated-code",
+        "unparsed",
+        "unparsed-critical",
+        "download-exec",
+        "decode-exec",
+        "fork-bomb",
+    }
+)
 
 
 def _dry_run(cmd: Cmd) -> bool:
@@ -462,8 +558,9 @@ def _dry_run(cmd: Cmd) -> bool:
 
 
 # Findings that get a measured size: the path is real and the user may well mean it.
-_MEASURED = frozenset({"rm-recursive", "rm-everything-here", "rm-system-files", "find-delete", "find-delete-wide",
-                       "chmod-wide"})
+_MEASURED = frozenset(
+    {"rm-recursive", "rm-everything-here", "rm-system-files", "find-delete", "find-delete-wide", "chmod-wide"}
+)
 
 
 def _hit(rule: Rule, cmd: Cmd, ctx: Ctx) -> str | None:
@@ -476,7 +573,9 @@ def _hit(rule: Rule, cmd: Cmd, ctx: Ctx) -> str | None:
 
 def _open_braces(src: str) -> str:
     """`{rm,-rf,/}` as the words bash's brace expansion makes of it."""
-    return re.sub(r"(?<![\w$])\{([^{}\s]{1,200},[^{}\s]{0,200})\}", lambda m: " ".join(m.group(1).split(",")), src[:8192])
+    return re.sub(
+        r"(?<![\w$])\{([^{}\s]{1,200},[^{}\s]{0,200})\}", lambda m: " ".join(m.group(1).split(",")), src[:8192]
+    )
 
 
 def _simple_output(simple) -> str | None:
@@ -507,7 +606,7 @@ def _dialect_of(name: str) -> str:
 def _positional(cmd: Cmd, script: str) -> list[str]:
     """`sh -c 'rm -rf "$1"' _ /`: the words after the script are $0, $1, …"""
     k = cmd.args.index(script) if script in cmd.args else len(cmd.args)
-    rest = cmd.args[k + 1:]
+    rest = cmd.args[k + 1 :]
     return rest[1:]
 
 
@@ -524,7 +623,7 @@ def _resolved(simple):
             out = literal_output(w.subs[0])
             if out is None or not out.strip():
                 words.append(w)
-            elif w.quoted:          # "$(…)" stays one word
+            elif w.quoted:  # "$(…)" stays one word
                 words.append(replace(w, text=out, opaque=False))
             else:
                 words.extend(replace(w, text=t, opaque=False) for t in out.split())
@@ -534,7 +633,9 @@ def _resolved(simple):
 
 
 def _decode_payload(src: str) -> str | None:
-    m = re.search(r"(?:echo|printf)\s+(?:-[ne]+\s+)?['\"]?([A-Za-z0-9+/=]{8,})['\"]?", src) or re.search(r"<<<\s*['\"]?([A-Za-z0-9+/=]{8,})", src)
+    m = re.search(r"(?:echo|printf)\s+(?:-[ne]+\s+)?['\"]?([A-Za-z0-9+/=]{8,})['\"]?", src) or re.search(
+        r"<<<\s*['\"]?([A-Za-z0-9+/=]{8,})", src
+    )
     if not m:
         return None
     blob = m.group(1)
@@ -556,18 +657,49 @@ def _allowed(command: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(c, p) or c == p for p in patterns)
 
 
-def check(command: str, *, shell: str = "bash", mode: str = "moderate", cwd: str | None = None,
-          home: str | None = None, policy: Policy | None = None, rules: tuple[Rule, ...] = RULES) -> Verdict:
+def check(
+    command: str,
+    *,
+    shell: str = "bash",
+    mode: str = "moderate",
+    cwd: str | None = None,
+    home: str | None = None,
+    policy: Policy | None = None,
+    rules: tuple[Rule, ...] = RULES,
+) -> Verdict:
     policy = policy or Policy(mode=mode)
     mode = policy.mode if policy.mode in MODES else "moderate"
     if len(command) > policy.max_length:
-        return _verdict(command[:200], [Finding("too-long", HIGH, f"is {len(command)} characters long, over the {policy.max_length}-character limit caro can check")], "strict")
+        return _verdict(
+            command[:200],
+            [
+                Finding(
+                    "too-long",
+                    HIGH,
+                    f"is {len(command)} characters long, over the {policy.max_length}-character limit caro can check",
+                )
+            ],
+            "strict",
+        )
     if "\x00" in command:
-        return _verdict(command.replace("\x00", "\\0"), [Finding("nul", HIGH, "contains NUL bytes, which no shell command line can hold")], "strict")
+        return _verdict(
+            command.replace("\x00", "\\0"),
+            [Finding("nul", HIGH, "contains NUL bytes, which no shell command line can hold")],
+            "strict",
+        )
     if hide := hidden(command):
         # what the terminal would show is not what would run (ESC sequences, bidi overrides, …)
-        return _verdict(command_shown(command), [Finding("control-characters", CRITICAL,
-                        f"contains terminal control characters ({', '.join(hide[:4])}): what you would see is not what would run")], mode)
+        return _verdict(
+            command_shown(command),
+            [
+                Finding(
+                    "control-characters",
+                    CRITICAL,
+                    f"contains terminal control characters ({', '.join(hide[:4])}): what you would see is not what would run",
+                )
+            ],
+            mode,
+        )
     if not command.strip():
         return Verdict(command, SAFE, "allow", [])
     a = _Analysis(Ctx(cwd=cwd, home=home, shell=shell), policy, rules)
