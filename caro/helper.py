@@ -28,15 +28,6 @@ log = logging.getLogger("caro.helper")
 MAX_OPTIONS = 5  # alternatives the helper asks the model for, per request
 
 
-def _version_key(v: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else -1 for p in v.replace("-", ".").split("."))
-
-
-def _newer(a: str, b: str) -> bool:
-    """Is version a later than version b? Unparseable parts sort first, so junk never wins."""
-    return _version_key(a) > _version_key(b)
-
-
 def _with_note(reply: bytes, extra: str) -> bytes:
     kind, command, *note = protocol.decode_reply(reply)
     joined = "; ".join(n for n in (*note, extra) if n)
@@ -93,7 +84,7 @@ class Service:
         op = fields.get("op", "suggest")
         client = fields.get("v") or __version__
         spoken = int(fields["p"]) if fields.get("p", "").isdigit() else 1
-        if spoken > protocol.PROTOCOL or _newer(client, __version__):
+        if spoken > protocol.PROTOCOL or protocol.newer(client, __version__):
             log.info(
                 "client %s (protocol %d) is newer than %s (protocol %d): exiting so a new helper starts",
                 client,

@@ -59,3 +59,43 @@ def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():
     assert reply[0] == "pong" and not stopping
     reply, stopping = _handle({"op": "ping", "v": "0"})          # no p=: protocol 1, a static snippet
     assert reply[0] == "pong" and not stopping
+
+
+def test_the_cli_leaves_a_newer_helper_serving(tmp_path, monkeypatch):
+    """`caro helper start` (and `caro "…"`) from an older install must not replace a newer helper
+    that serves it anyway: only a newer client, or a newer protocol, restarts the helper."""
+    import socket
+    import threading
+
+    from caro.integration import client
+
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    monkeypatch.setenv("CARO_RUNTIME_DIR", str(run))
+    monkeypatch.setenv("CARO_HOME", str(tmp_path))
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(str(run / "helper.sock"))
+    srv.listen(4)
+    heard = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            data = b""
+            while not protocol.complete(data):
+                data += conn.recv(65536)
+            heard.append(data)
+            conn.sendall(protocol.encode_reply("pong", "99.0.0"))
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        assert client.start(timeout=5) == "99.0.0"
+        assert all(b"op=shutdown" not in h for h in heard) and heard
+    finally:
+        srv.close()
+    assert protocol.newer("0.2.0", "0.1.9") and not protocol.newer("0.1.0", "0.1.0")
+    assert not protocol.newer("junk", "0.1.0")

@@ -151,8 +151,8 @@ def start(timeout: float = 60.0) -> str:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         v = ping(sock)
-        if v == __version__:
-            return v
+        if v is not None and not protocol.newer(__version__, v):
+            return v  # as new as this client or newer: it serves older clients too (the protocol says so)
         if v is not None or lock_holder(lockfile) is not None:
             stop()
         logf = open(paths.private_file(paths.logs_dir() / "helper.log"), "ab")

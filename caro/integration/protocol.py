@@ -80,3 +80,12 @@ def decode_reply(data: bytes) -> list[str]:
     if not parts or parts[0] not in KINDS:
         raise ProtocolError("malformed reply")
     return parts
+
+
+def _version_key(v: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in v.replace("-", ".").split("."))
+
+
+def newer(a: str, b: str) -> bool:
+    """Is version a later than version b? Unparseable parts sort first, so junk never wins."""
+    return _version_key(a) > _version_key(b)

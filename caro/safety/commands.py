@@ -15,6 +15,10 @@ from .shellparse import Redirect, Simple
 
 SHELLS = frozenset("sh bash zsh dash ksh mksh ash fish busybox tcsh csh".split())
 INTERPRETERS = frozenset("python python2 python3 perl ruby node nodejs php lua deno bun".split())
+# programs that fetch a URL (their output piped into a shell runs code from the internet)
+FETCHERS = frozenset(
+    "curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split()
+)
 
 # Long options that mean the same as a short one, per program.
 _LONG = {

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import paths as P
-from .commands import Cmd, find_info
+from .commands import FETCHERS, Cmd, find_info
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
@@ -427,9 +427,6 @@ def move_to_null(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_FETCHERS = frozenset(
-    "curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split()
-)
 _RUNNERS = frozenset(
     "sh bash zsh dash ksh fish python python3 perl ruby node php sudo iex Invoke-Expression source .".split()
 )
@@ -438,10 +435,10 @@ _RUNNERS = frozenset(
 def pipe_to_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     if (
         cmd.name in _RUNNERS
-        and any(p in _FETCHERS for p in cmd.pipe_before)
+        and any(p in FETCHERS for p in cmd.pipe_before)
         and (cmd.name == "sudo" or not cmd.operands or cmd.operands[0] in ("-", "/dev/stdin") or cmd.has("s"))
     ):
-        fetch = next(p for p in cmd.pipe_before if p in _FETCHERS)
+        fetch = next(p for p in cmd.pipe_before if p in FETCHERS)
         return f"{fetch} … | {cmd.name}"
     return None
 

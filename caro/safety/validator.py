@@ -19,6 +19,7 @@ from ..visible import command_shown, hidden
 from . import devices, extent
 from . import paths as P
 from .commands import (
+    FETCHERS,
     INTERPRETERS,
     SHELLS,
     Cmd,
@@ -78,7 +79,6 @@ _CRUDE_CRITICAL = re.compile(
     r"|\bmkfs\S*\s+\S*/dev/|\bdd\b[^\n]*\bof=/dev/(sd|nvme|hd|vd|disk|mmcblk)"
     r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)"
 )
-_FETCHERS = frozenset("curl wget fetch http https xh aria2c".split())
 _DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
 _CODE_RUNNERS = re.compile(
     r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
@@ -341,7 +341,7 @@ class _Analysis:
         out = _simple_output(producer)
         if out is not None:
             self.text(out, depth + 1, _dialect_of(cmd.name))
-        elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in _FETCHERS for n in cmd.pipe_before):
+        elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in FETCHERS for n in cmd.pipe_before):
             return  # decoded_code and download-exec judge these
         else:
             self.add(
@@ -478,7 +478,7 @@ class _Analysis:
         for w in simple.words:
             for sub in w.subs:
                 first = sub.strip().split()[:1]
-                if first and basename(first[0]) in _FETCHERS:
+                if first and basename(first[0]) in FETCHERS:
                     self.add(
                         "download-exec",
                         HIGH,
