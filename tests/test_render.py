@@ -131,3 +131,14 @@ def test_eval_of_the_hook_defines_the_widget_under_hostile_options(setup, tmp_pa
     finally:
         child.sendline("exit")
         child.close(force=True)
+
+
+def test_shell_key_in_the_config_reaches_both_fish_spellings(tmp_path):
+    """fish 4 binds `__caro_key4` (ctrl-g / alt-g names), fish 3 `__caro_key3` (escapes): both come
+    from the one key in config.toml (before, fish 4 kept Ctrl-G). Only fish 3.6 is installed here,
+    so fish 4's own binding is checked as the rendered variable, not in a fish 4 process."""
+    home = tmp_path / "ch"
+    home.mkdir()
+    (home / "config.toml").write_text('[shell]\nkey = "alt-g"\n')
+    head = _render("fish", "", home)
+    assert "set -g __caro_key4 alt-g\n" in head and "set -g __caro_key3 \\eg\n" in head
