@@ -16,13 +16,9 @@ from typing import Any
 
 from . import paths
 from .errors import ConfigError
+from .files import read_toml, write_atomic
 from .integration.keys import parse_key
 from .settings import BY_KEY, defaults, env_overrides
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 # Declared once in settings.py; these views keep the names the rest of caro reads.
 DEFAULTS: dict[str, Any] = defaults()
@@ -48,21 +44,6 @@ class Config:
     def section(self, dotted: str) -> dict:
         v = self.get(dotted, {})
         return v if isinstance(v, dict) else {}
-
-
-def read_toml(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise ConfigError(f"{path} is a directory, expected a TOML file; move it away and run `caro init`")
-    except PermissionError:
-        raise ConfigError(f"{path} cannot be read (permission denied); fix with: chmod 600 {path}")
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; caro left it untouched")
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}. caro left the file untouched; fix it or run `caro config edit`")
 
 
 def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
@@ -255,18 +236,3 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
     del node[parts[-1]]
     write_atomic(path, tomlkit.dumps(doc))
     return True
-
-
-def write_atomic(path: Path, text: str) -> None:
-    from .atomic import replace_text
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ConfigError(f"cannot create {path.parent} ({e.strerror or e}); the config was not changed") from None
-    if path.exists() and path.is_dir():
-        raise ConfigError(f"{path} is a directory; caro will not replace it")
-    try:
-        replace_text(path, text, 0o600)
-    except OSError as e:  # permission, read-only file system, full disk
-        raise ConfigError(f"cannot write in {path.parent} ({e.strerror or e}); the config was not changed") from None

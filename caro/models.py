@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
-from .config import read_toml
+from .files import read_toml
 
 Progress = Callable[[int, bool], None]  # (bytes done, final?)
 

@@ -32,7 +32,7 @@ class UserExamples:
 
     @classmethod
     def load(cls, path: Path) -> UserExamples:
-        from .config import read_toml
+        from .files import read_toml
 
         try:
             st = path.stat()

@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from .. import atomic, paths
+from .. import files, paths
 from .base import Availability
 
 CACHE_TTL = 60.0
@@ -33,7 +33,7 @@ class AvailabilityCache:
     def save(self) -> None:
         try:
             paths.private_dir(self.file.parent)
-            atomic.replace_text(self.file, json.dumps(self.data), 0o600)
+            files.replace_text(self.file, json.dumps(self.data), 0o600)
         except OSError:
             pass  # a read-only or full disk costs the cache, nothing else
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 
 from .. import config as configmod
-from .. import paths
+from .. import files, paths
 from .common import load_config
 from .status import Exit, err
 
@@ -63,7 +63,7 @@ def cmd_config(args) -> int:
         if args.action == "edit":
             editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
             if not path.exists():
-                configmod.write_atomic(path, "# caro settings: see `caro config show` for every key\n")
+                files.write_atomic(path, "# caro settings: see `caro config show` for every key\n")
             return subprocess.call([*editor.split(), str(path)])
     except configmod.ConfigError as e:
         err(str(e))

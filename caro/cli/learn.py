@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import config as configmod
-from .. import paths
+from .. import files, paths
 from .status import Exit, err
 
 
@@ -19,7 +19,7 @@ def cmd_learn(args) -> int:
     f = paths.user_examples()
     try:
         text = f.read_text(encoding="utf-8") if f.exists() else "# your own examples: caro prefers these\n"
-        configmod.read_toml(f) if f.exists() else None
+        files.read_toml(f) if f.exists() else None
         doc = tomlkit.parse(text)
         arr = doc.get("example")
         if arr is None:
@@ -29,7 +29,7 @@ def cmd_learn(args) -> int:
         item["request"] = args.request
         item["command"] = args.command
         arr.append(item)
-        configmod.write_atomic(f, tomlkit.dumps(doc))
+        files.write_atomic(f, tomlkit.dumps(doc))
     except configmod.ConfigError as e:
         err(str(e))
         return Exit.ERROR

@@ -11,7 +11,7 @@ import difflib
 import sys
 import time
 
-from .. import config, paths
+from .. import config, files, paths
 from ..backends.base import Availability
 
 SAMPLE = "list the 5 biggest files here"
@@ -141,7 +141,7 @@ def run(yes: bool = False) -> int:
             print("nothing written")
             return 0
         if diff:
-            config.write_atomic(path, new)
+            files.write_atomic(path, new)
             print(f"wrote {path}; shells already open pick up the new settings on the next key press")
             if key != old_key:
                 from .config import settings_changed

@@ -119,7 +119,7 @@ def _backup(target: Path) -> Path:
 def _write(path: Path, text: str, backup: bool = True) -> None:
     """Atomic replace keeping the file's mode. The version before caro's first change is kept as
     `<file>.caro-backup`; an existing backup is never overwritten (it is the user's way back)."""
-    from ..atomic import replace_text
+    from ..files import replace_text
 
     target = _target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +133,7 @@ def _write(path: Path, text: str, backup: bool = True) -> None:
 
 def render_snippets(shells) -> None:
     """Write the rendered hooks the rc blocks source (absolute paths of this install inside)."""
-    from ..config import write_atomic
+    from ..files import write_atomic
     from .render import render
 
     for sh in shells:
