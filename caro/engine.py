@@ -17,88 +17,16 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from . import checks, intent, linekind, parse, paths, privacy, prompt, safety
 from . import context as contextmod
 from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
+from .suggestion import EngineError, Option, Suggestion, check_request
 from .user_examples import UserExamples
 
-MAX_REQUEST = 2000
 MAX_TOKENS = 128
-
-
-class EngineError(Exception):
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class Option:
-    command: str
-    verdict: safety.Verdict
-    source: str  # yours | model
-
-
-@dataclass
-class Suggestion:
-    request: str
-    options: list[Option]  # judged candidates, best first; options[0] is the answer
-    backend: str
-    model: str
-    elapsed_ms: float
-    explanation: str = ""
-    notices: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (command, why) the checks refused
-    judge: Callable[[str], str | None] | None = None  # the check alternatives must pass (None: the request's)
-    exhausted: bool = False  # the model had nothing more that passed: asking again repeats it (greedy)
-
-    @property
-    def command(self) -> str:
-        return self.options[0].command
-
-    @property
-    def verdict(self) -> safety.Verdict:
-        return self.options[0].verdict
-
-    @property
-    def source(self) -> str:
-        return self.options[0].source
-
-    @property
-    def alternatives(self) -> list[str]:
-        return [o.command for o in self.options[1:] if not o.verdict.blocked]
-
-    def as_dict(self) -> dict:
-        return {
-            "command": self.command,
-            "explanation": self.explanation,
-            "risk": self.verdict.risk,
-            "action": self.verdict.action,
-            "reasons": self.verdict.reasons,
-            "backend": self.backend,
-            "model": self.model,
-            "elapsed_ms": round(self.elapsed_ms, 1),
-            "alternatives": self.alternatives,
-            "source": self.source,
-        }
-
-
-def check_request(request: str) -> str:
-    text = request.replace("\x00", " ").strip()
-    if not text:
-        raise EngineError('empty request: say what you want, e.g. caro "list the 5 biggest files here"', 2)
-    if len(text) > MAX_REQUEST:
-        raise EngineError(
-            f"request is {len(text)} characters; caro accepts up to {MAX_REQUEST}. "
-            "Describe the task in a sentence or two",
-            2,
-        )
-    return " ".join(text.split())
 
 
 def _shape(command: str) -> list[tuple[str, Counter]]:

@@ -4,8 +4,6 @@ old file or the new one, never half of it)."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .errors import ConfigError
@@ -21,6 +19,9 @@ def replace_text(path: Path, text: str, mode: int, backup: Path | None = None) -
     there is one), rename over `path`. The temp file never outlives a failure. A directory we may
     not write in raises PermissionError before anything changes. A symlinked `path` (dotfiles
     kept in a repository) is written at its target, so the link stays a link."""
+    import shutil  # imported here: every `caro` call reads config, few write (start-up time)
+    import tempfile
+
     if path.is_symlink():
         path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".caro-tmp", dir=path.parent)

@@ -34,6 +34,23 @@ def _with_note(reply: bytes, extra: str) -> bytes:
     return protocol.encode_reply(kind, command, joined)
 
 
+def _as_json(s, engine, mode: str, shell: str, cwd: str | None) -> str:
+    """The whole suggestion for the CLI, every option with its verdict. The CLI may run under
+    another safety mode than the helper (`--safety`, CARO_SAFETY): its mode is sent, and the
+    options are judged again under it here, so the CLI never loads the validator itself."""
+    import dataclasses
+    import json
+
+    from . import safety
+
+    judged = [(o.command, o.source, o.verdict) for o in s.options]
+    if mode and mode != engine.policy.mode and mode in safety.MODES:
+        policy = dataclasses.replace(engine.policy, mode=mode)
+        judged = [(c, src, safety.check(c, shell=shell, cwd=cwd, home=None, policy=policy)) for c, src, _ in judged]
+    options = [{**v.as_dict(), "command": c, "source": src} for c, src, v in judged]
+    return json.dumps({**s.as_dict(), "notices": s.notices, "options": options})
+
+
 class _Entry:
     """One cached suggestion; its lock keeps two shells cycling the same request from asking twice."""
 
@@ -186,9 +203,7 @@ class Service:
             log.exception("suggest failed")
             return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
         if fields.get("format") == "json":
-            import json
-
-            return protocol.encode_reply("json", json.dumps({**s.as_dict(), "notices": s.notices}))
+            return protocol.encode_reply("json", _as_json(s, engine, fields.get("safety", ""), shell, cwd))
         offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
         if index and len(offered) < 2:
             what = "improvement of your command" if improve else "other suggestion"

@@ -97,3 +97,18 @@ def test_learn_steers_generation():
     r = run_caro("learn", "ship the website", "make deploy")
     assert r.returncode == 0
     assert run_caro("--print", "ship the website").stdout.strip() == "make deploy"
+
+
+def test_the_clis_safety_mode_is_the_one_the_helper_judges_under(caro_home):
+    """The CLI no longer loads the validator: the helper judges the options under the mode the CLI
+    runs with (`--safety`, CARO_SAFETY), so a high-risk answer warns in moderate and is refused in
+    strict, from one warm helper started in moderate."""
+    (caro_home / "examples.toml").write_text(
+        '[[example]]\nrequest = "throw away my uncommitted changes"\ncommand = "git reset --hard"\n')
+    moderate = run_caro("--print", "throw away my uncommitted changes")
+    assert moderate.returncode == 0 and moderate.stdout.strip() == "git reset --hard", moderate.stderr
+    assert "warning" in moderate.stderr
+    strict = run_caro("--print", "--safety", "strict", "throw away my uncommitted changes")
+    assert strict.returncode != 0 and "blocked" in strict.stderr and not strict.stdout.strip(), strict.stderr
+    permissive = run_caro("--print", "--safety", "permissive", "throw away my uncommitted changes")
+    assert permissive.returncode == 0 and "warning" not in permissive.stderr, permissive.stderr

@@ -59,7 +59,9 @@ def _read_key(prompt: str) -> str:
     return line.strip().lower()[:1] if line else "q"
 
 
-def offer(s) -> int:
+def offer(s, cfg=None) -> int:
+    """Show the command and let the user edit, run, copy or leave it; an edited command is judged
+    again under the same safety settings (mode, allow-list, rules) as the suggestion."""
     command = s.command
     verdict = s.verdict
     print(command)
@@ -76,7 +78,8 @@ def offer(s) -> int:
             command = pt_prompt("$ ", default=command)
             from .. import safety
 
-            verdict = safety.check(command)
+            policy = safety.Policy.from_config(cfg.section("safety")) if cfg is not None else None
+            verdict = safety.check(command, policy=policy)
             if verdict.blocked:
                 err(sentence(verdict))
                 return Exit.BLOCKED

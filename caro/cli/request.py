@@ -44,10 +44,11 @@ def _uses_helper(args) -> bool:
 
 
 def _suggest_via_helper(request: str, shell: str | None, cfg):
-    """Ask the helper (starting it when needed) and judge its commands with this call's policy."""
-    from .. import safety
-    from ..engine import EngineError, Option, Suggestion
+    """Ask the helper (starting it when needed) for the whole suggestion, judged under this call's
+    safety mode; rebuilt here from its reply without importing the engine or the validator."""
     from ..integration import client
+    from ..safety.verdict import Verdict
+    from ..suggestion import EngineError, Option, Suggestion
 
     try:
         client.start()
@@ -59,6 +60,7 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
                 "index": "0",
                 "shell": shell or os.path.basename(os.environ.get("SHELL", "bash")) or "bash",
                 "cwd": os.getcwd(),
+                "safety": str(cfg.get("safety.mode", "moderate")),
             },
             timeout=float(os.environ.get("CARO_TIMEOUT", "60")),
         )
@@ -69,26 +71,29 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
         raise EngineError(
             msg, Exit.USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg else Exit.NO_BACKEND
         )
-    got = json.loads(fields[0])
-    policy = safety.Policy.from_config(cfg.section("safety"))
-    judged = [
-        Option(c, safety.check(c, shell=shell or "bash", policy=policy), got.get("source", "model"))
-        for c in [got["command"], *got.get("alternatives", [])]
-    ]
-    return Suggestion(
-        request,
-        judged,
-        got["backend"],
-        got["model"],
-        got["elapsed_ms"],
-        got.get("explanation", ""),
-        got.get("notices", []),
-    )
+    try:
+        got = json.loads(fields[0])
+        judged = [Option(o["command"], Verdict.from_dict(o), o.get("source", "model")) for o in got["options"]]
+        if not judged:
+            raise ValueError("it holds no command")
+        return Suggestion(
+            request,
+            judged,
+            got["backend"],
+            got["model"],
+            got["elapsed_ms"],
+            got.get("explanation", ""),
+            got.get("notices", []),
+        )
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        raise EngineError(
+            f"the caro helper sent a reply this caro cannot read ({e}); run: caro helper stop", Exit.NO_BACKEND
+        ) from None
 
 
 def cmd_request(args, request: str) -> int:
     from ..backends.base import BackendError
-    from ..engine import EngineError, check_request
+    from ..suggestion import EngineError, check_request
 
     flags = {"safety.mode": args.safety}
     cfg = load_config(flags)
@@ -133,4 +138,4 @@ def cmd_request(args, request: str) -> int:
         return Exit.OK
     from .interactive import offer
 
-    return offer(s)
+    return offer(s, cfg)

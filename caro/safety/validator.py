@@ -13,7 +13,7 @@ import binascii
 import fnmatch
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..visible import command_shown, hidden
 from . import devices, extent
@@ -32,6 +32,7 @@ from .commands import (
 )
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
 from .shellparse import parse
+from .verdict import Finding, Verdict
 
 MODES = ("strict", "moderate", "permissive")
 DEFAULT_MAX_LENGTH = 8192
@@ -87,29 +88,6 @@ _CODE_DELETERS = re.compile(
     r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
 )
 _STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
-
-
-@dataclass
-class Finding:
-    rule: str
-    risk: str
-    reason: str
-
-
-@dataclass
-class Verdict:
-    command: str
-    risk: str
-    action: str
-    reasons: list[str]
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def blocked(self) -> bool:
-        return self.action == "block"
-
-    def as_dict(self) -> dict:
-        return {"command": self.command, "risk": self.risk, "action": self.action, "reasons": self.reasons}
 
 
 @dataclass
