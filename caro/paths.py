@@ -36,15 +36,21 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
-def runtime_dir(create: bool = True) -> Path:
-    """`$XDG_RUNTIME_DIR/caro` when that is ours, else `CARO_HOME/run`; always mode 0700, owned by us."""
+def runtime_path() -> Path:
+    """The rule, written only here (the shells get its answer baked into their render, or ask
+    `caro helper dir`): CARO_RUNTIME_DIR, else `$XDG_RUNTIME_DIR/caro` when XDG_RUNTIME_DIR is a
+    directory and CARO_HOME is not set, else `CARO_HOME/run`."""
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if os.environ.get("CARO_RUNTIME_DIR"):
-        d = Path(os.environ["CARO_RUNTIME_DIR"])
-    elif xdg and Path(xdg).is_dir() and not os.environ.get("CARO_HOME"):
-        d = Path(xdg) / "caro"
-    else:
-        d = home() / "run"
+        return Path(os.environ["CARO_RUNTIME_DIR"])
+    if xdg and Path(xdg).is_dir() and not os.environ.get("CARO_HOME"):
+        return Path(xdg) / "caro"
+    return home() / "run"
+
+
+def runtime_dir(create: bool = True) -> Path:
+    """The runtime directory, always mode 0700 and owned by us (else UnsafeDirectory)."""
+    d = runtime_path()
     if create:
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_private(d)

@@ -20,7 +20,7 @@ _caro() {
           ;;
         doctor) words="--help --json"
           ;;
-        helper) words="start stop status run --foreground --help"
+        helper) words="start stop status run dir --foreground --help"
           ;;
         model) words="list pull use remove path --help --url"
           if ((COMP_CWORD >= 3)); then case ${COMP_WORDS[2]} in pull|use|remove|path) words="qwen2.5-coder-1.5b qwen2.5-coder-0.5b smollm2-135m --help --url" ;; esac; fi

@@ -35,7 +35,7 @@ complete -c caro -n '__fish_seen_subcommand_from init' -l help
 complete -c caro -n '__fish_seen_subcommand_from init' -l yes
 complete -c caro -n '__fish_seen_subcommand_from doctor' -l help
 complete -c caro -n '__fish_seen_subcommand_from doctor' -l json
-complete -c caro -n '__fish_seen_subcommand_from helper; and not __fish_seen_subcommand_from start stop status run' -a 'start stop status run'
+complete -c caro -n '__fish_seen_subcommand_from helper; and not __fish_seen_subcommand_from start stop status run dir' -a 'start stop status run dir'
 complete -c caro -n '__fish_seen_subcommand_from helper' -l foreground
 complete -c caro -n '__fish_seen_subcommand_from helper' -l help
 complete -c caro -n '__fish_seen_subcommand_from model; and not __fish_seen_subcommand_from list pull use remove path' -a 'list pull use remove path'

@@ -22,22 +22,28 @@ __caro_last_req=${__caro_last_req:-}
 __caro_last_cmd=${__caro_last_cmd:-}
 __caro_last_index=${__caro_last_index:-0}
 
+# The runtime dir, into __caro_rundir: the render baked Python's answer (caro/paths.py holds the
+# rule) with the environment it was computed for; in another environment (CARO_HOME exported
+# later, a static copy of this file) Python is asked once and the answer kept for that environment.
 __caro_runtime_dir() {
+  local key="${CARO_RUNTIME_DIR-}|${XDG_RUNTIME_DIR-}|${CARO_HOME-}|${HOME-}" dir
   if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
-    printf '%s' "${CARO_RUNTIME_DIR}"
-  elif [[ -n ${XDG_RUNTIME_DIR-} && -d ${XDG_RUNTIME_DIR} && -z ${CARO_HOME-} ]]; then
-    printf '%s' "${XDG_RUNTIME_DIR}/caro"
+    __caro_rundir_now=${CARO_RUNTIME_DIR}
+  elif [[ ${key} == "${__caro_rundir_key-}" && -n ${__caro_rundir-} ]]; then
+    __caro_rundir_now=${__caro_rundir}
   else
-    printf '%s' "${CARO_HOME:-${HOME}/.caro}/run"
+    dir=$("${__caro_python}" -m caro helper dir 2>/dev/null </dev/null) || dir=
+    __caro_rundir_now=${dir}
+    if [[ -n ${dir} ]]; then __caro_rundir=${dir} __caro_rundir_key=${key}; fi
   fi
 }
 
 # Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
 # (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
 if [[ ${CARO_NO_START-} != 1 ]]; then
-  __caro_dir=$(__caro_runtime_dir)
-  [[ -S ${__caro_dir}/helper.sock ]] || command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "${__caro_python}"
-  unset __caro_dir
+  __caro_runtime_dir
+  [[ -z ${__caro_rundir_now} || -S ${__caro_rundir_now}/helper.sock ]] ||
+    command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "${__caro_python}"
 fi
 
 __caro_message() {
@@ -82,7 +88,12 @@ caro-widget() {
     req=${__caro_last_req}
     index=$(( __caro_last_index + 1 ))
   fi
-  sock="$(__caro_runtime_dir)/helper.sock"
+  __caro_runtime_dir
+  if [[ -z ${__caro_rundir_now} ]]; then
+    __caro_message "cannot find caro's runtime directory (is caro installed for ${__caro_python}?); run: caro doctor"
+    return 0
+  fi
+  sock="${__caro_rundir_now}/helper.sock"
   __caro_thinking
   # the request goes to the relay on a pipe from the printf builtin, never as an argument:
   # arguments are visible to every local user in ps

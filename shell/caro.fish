@@ -17,21 +17,28 @@ if status is-interactive
         set -q __caro_last_req; or set -g __caro_last_req ""
         set -q __caro_last_cmd; or set -g __caro_last_cmd ""
 
+        # The runtime dir: the render baked Python's answer (caro/paths.py holds the rule) with the
+        # environment it was computed for; in another environment (CARO_HOME exported later, a
+        # static copy of this file) Python is asked once and the answer kept for that environment.
         function __caro_runtime_dir
+            set -l key "$CARO_RUNTIME_DIR|$XDG_RUNTIME_DIR|$CARO_HOME|$HOME"
             if set -q CARO_RUNTIME_DIR; and test -n "$CARO_RUNTIME_DIR"
                 builtin echo $CARO_RUNTIME_DIR
-            else if test -n "$XDG_RUNTIME_DIR"; and test -d "$XDG_RUNTIME_DIR"; and test -z "$CARO_HOME"
-                builtin echo $XDG_RUNTIME_DIR/caro
-            else if set -q CARO_HOME; and test -n "$CARO_HOME"
-                builtin echo $CARO_HOME/run
+            else if set -q __caro_rundir; and test -n "$__caro_rundir"; and test "$key" = "$__caro_rundir_key"
+                builtin echo $__caro_rundir
             else
-                builtin echo $HOME/.caro/run
+                set -l dir ($__caro_python -m caro helper dir 2>/dev/null </dev/null)
+                if test -n "$dir"
+                    set -g __caro_rundir $dir
+                    set -g __caro_rundir_key $key
+                    builtin echo $dir
+                end
             end
         end
 
         # Warm the model while the shell starts, so the first Ctrl-G does not wait for it to load
         # (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
-        if test "$CARO_NO_START" != 1; and not test -S (__caro_runtime_dir)/helper.sock
+        if test "$CARO_NO_START" != 1; and set -l __caro_dir (__caro_runtime_dir); and not test -S $__caro_dir/helper.sock
             command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' $__caro_python
         end
 
@@ -55,6 +62,12 @@ if status is-interactive
                 set req $__caro_last_req
                 set index (builtin math $__caro_last_index + 1)
             end
+            set -l rundir (__caro_runtime_dir)
+            if test -z "$rundir"
+                builtin echo \r"caro: cannot find caro's runtime directory (is caro installed for $__caro_python?); run: caro doctor" >&2
+                builtin commandline -f repaint
+                return 0
+            end
             set -l timeout 30
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
             # the mark goes after the text when it fits on the row, with the cursor moved back to
@@ -74,7 +87,7 @@ if status is-interactive
             # the request reaches the relay on a pipe from the printf builtin, never as an
             # argument: arguments are visible to every local user in ps
             set -l reply (builtin printf '%s\0' "v=$__caro_version" "p=$__caro_protocol" op=suggest shell=fish "cwd=$PWD" "index=$index" "text=$req" |
-                $__caro_python -S -I $__caro_relay (__caro_runtime_dir)/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
+                $__caro_python -S -I $__caro_relay $rundir/helper.sock $timeout $__caro_python 2>/dev/null | string split0)
             if not set -q __caro_busy
                 # Ctrl-C: the handler has said "cancelled"; the line is untouched
                 builtin commandline -r -- $orig

@@ -23,13 +23,18 @@ if [[ -o interactive ]]; then
 'builtin' 'typeset' -g __caro_last_req= __caro_last_cmd=
 'builtin' 'typeset' -gi __caro_last_index=0
 
+# The runtime dir: the render baked Python's answer (caro/paths.py holds the rule) with the
+# environment it was computed for; in another environment (CARO_HOME exported later, a static
+# copy of this file) Python is asked once and the answer kept for that environment.
 __caro_runtime_dir() {
+  local key="${CARO_RUNTIME_DIR-}|${XDG_RUNTIME_DIR-}|${CARO_HOME-}|${HOME-}"
   if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
     REPLY=$CARO_RUNTIME_DIR
-  elif [[ -n ${XDG_RUNTIME_DIR-} && -d ${XDG_RUNTIME_DIR} && -z ${CARO_HOME-} ]]; then
-    REPLY=$XDG_RUNTIME_DIR/caro
+  elif [[ $key == "${__caro_rundir_key-}" && -n ${__caro_rundir-} ]]; then
+    REPLY=$__caro_rundir
   else
-    REPLY=${CARO_HOME:-$HOME/.caro}/run
+    REPLY=$("$__caro_python" -m caro helper dir 2>/dev/null </dev/null)
+    if [[ -n $REPLY ]]; then 'builtin' 'typeset' -g __caro_rundir=$REPLY __caro_rundir_key=$key; fi
   fi
 }
 
@@ -37,7 +42,7 @@ __caro_runtime_dir() {
 # (CARO_NO_START=1 skips this; the widget starts the helper on demand anyway).
 if [[ ${CARO_NO_START-} != 1 ]]; then
   __caro_runtime_dir
-  [[ -S $REPLY/helper.sock ]] || 'command' sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "$__caro_python"
+  [[ -z $REPLY || -S $REPLY/helper.sock ]] || 'command' sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' "$__caro_python"
 fi
 
 # Send one request to the helper over its Unix socket; fills the array __caro_reply.
@@ -55,6 +60,7 @@ __caro_call() {
   zmodload zsh/datetime 2>/dev/null
   start=$EPOCHREALTIME
   __caro_runtime_dir; dir=$REPLY; sock=$dir/helper.sock
+  [[ -n $dir ]] || { __caro_reply=(error "cannot find caro's runtime directory (is caro installed for $__caro_python?); run: caro doctor"); return 1 }
   # Whoever can write into the runtime directory can answer in the helper's place and put any
   # command into this prompt: it must be a real directory (not a symlink), ours, mode 0700, and
   # the socket in it ours too.

@@ -440,25 +440,44 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
             assert not is_command(row["request"], has, "/tmp"), (f.name, row["request"])
 
 
+def _runtime_dir_in(sh: str, snippet, env, python=None) -> str:
+    """The runtime dir the shell's snippet picks in `env` (with `python` as the snippet's Python)."""
+    swap = {"zsh": f"__caro_python={python}; ", "bash": f"__caro_python={python}; ",
+            "fish": f"set -g __caro_python {python}; "}[sh] if python else ""
+    argv = {"zsh": ["zsh", "-f", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; print -r -- $REPLY"],
+            "bash": ["bash", "--norc", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; echo $__caro_rundir_now"],
+            "fish": ["fish", "--no-config", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir"]}[sh]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30).stdout.strip()
+
+
 def test_every_part_agrees_on_the_runtime_dir(tmp_path):
-    """Python, zsh, bash and fish pick the same runtime dir, also with CARO_HOME="" exported."""
+    """The rule is written once (caro/paths.py): the render bakes its answer for the environment it
+    saw, and a shell in that environment uses it without starting Python (the snippet's Python is
+    swapped for a missing program to prove it); in any other environment (CARO_HOME="" exported,
+    CARO_HOME set later, a static copy of the snippet) the shell asks `caro helper dir` and gets
+    what Python picks."""
     xdg = tmp_path / "xdg"
     xdg.mkdir(mode=0o700)
+    base = dict(os.environ, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(xdg), CARO_NO_START="1", CARO_NO_BIND="1")
+    base.pop("CARO_RUNTIME_DIR", None)
+    base.pop("CARO_HOME", None)
+    render_env = dict(base)
+    f = {}
+    for sh in SHELLS:
+        f[sh] = tmp_path / f"h.{sh}"
+        f[sh].write_text(subprocess.run([PY, "-m", "caro", "hook", sh], env=render_env, capture_output=True,
+                                        text=True, check=True).stdout)
+    for sh in SHELLS:
+        assert _runtime_dir_in(sh, f[sh], base, python="/nonexistent/python") == str(xdg / "caro"), sh
     for caro_home in ("", str(tmp_path / "ch")):
-        env = dict(os.environ, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(xdg), CARO_HOME=caro_home, CARO_NO_START="1",
-                   CARO_NO_BIND="1")
-        env.pop("CARO_RUNTIME_DIR", None)
-        want = subprocess.run([PY, "-c", "from caro import paths; print(paths.runtime_dir(create=False))"], env=env,
-                              capture_output=True, text=True, cwd=str(ROOT)).stdout.strip()
-        f = {sh: tmp_path / f"h.{sh}" for sh in SHELLS}
-        for sh, path in f.items():
-            path.write_text(_hook(sh, tmp_path))
-        got = {"zsh": ["zsh", "-f", "-i", "-c", f"source {f.get('zsh')}; __caro_runtime_dir; print -r -- $REPLY"],
-               "bash": ["bash", "--norc", "-i", "-c", f"source {f.get('bash')}; __caro_runtime_dir"],
-               "fish": ["fish", "--no-config", "-i", "-c", f"source {f.get('fish')}; __caro_runtime_dir"]}
+        env = dict(base, CARO_HOME=caro_home)
+        want = subprocess.run([PY, "-m", "caro", "helper", "dir"], env=env, capture_output=True, text=True,
+                              cwd=str(ROOT)).stdout.strip()
+        assert want == (str(xdg / "caro") if not caro_home else f"{caro_home}/run")
         for sh in SHELLS:
-            out = subprocess.run(got[sh], env=env, capture_output=True, text=True, timeout=30).stdout.strip()
-            assert out == want, (sh, repr(caro_home), out, want)
+            assert _runtime_dir_in(sh, f[sh], env) == want, (sh, repr(caro_home))
+            static = ROOT / "shell" / f"caro.{sh}"          # no rendered head at all
+            assert _runtime_dir_in(sh, static, dict(env, CARO_PYTHON=PY)) == want, (sh, "static")
 
 
 def test_cycling_says_which_alternative_this_is(shared_home):

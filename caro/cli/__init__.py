@@ -66,7 +66,7 @@ def sub_parser() -> argparse.ArgumentParser:
     d = sp.add_parser("doctor", help="diagnose the installation")
     d.add_argument("--json", action="store_true")
     hp = sp.add_parser("helper", help="the persistent helper process")
-    hp.add_argument("action", choices=("start", "stop", "status", "run"))
+    hp.add_argument("action", choices=("start", "stop", "status", "run", "dir"))
     hp.add_argument("--foreground", action="store_true")
     m = sp.add_parser("model", help="list, download and choose models")
     m.add_argument("action", choices=("list", "pull", "use", "remove", "path"))

@@ -33,6 +33,20 @@ def relay_path() -> Path:
     return Path(__file__).resolve().parent / "relay.py"
 
 
+def runtime_key(env: dict | None = None) -> str:
+    """What the runtime-dir rule (paths.runtime_path) reads from the environment, as one string."""
+    env = os.environ if env is None else env
+    return "|".join(env.get(k, "") for k in ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME"))
+
+
+def runtime_values() -> dict[str, str]:
+    """The runtime dir, computed once here and baked into the render with the environment it was
+    computed for: a shell in that environment uses it as is; in another one (CARO_HOME exported
+    later, another login session) it asks `caro helper dir` once, so the rule is never rewritten
+    in shell. Whether the directory is safe is checked by each shell when it is used."""
+    return {"rundir": shlex.quote(str(paths.runtime_path())), "rundir_key": shlex.quote(runtime_key())}
+
+
 def render(shell: str) -> str:
     sh = shells.get(shell)
     values = {
@@ -41,6 +55,7 @@ def render(shell: str) -> str:
         "relay": shlex.quote(str(relay_path())),
         "version": __version__,
         "protocol": str(PROTOCOL),
+        **runtime_values(),
         **sh.key(key_spec()),
     }
     return sh.head(values) + sh.wrap(snippet_path(shell).read_text(encoding="utf-8"))
