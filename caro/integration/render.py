@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__, paths
@@ -33,10 +34,10 @@ def relay_path() -> Path:
     return Path(__file__).resolve().parent / "relay.py"
 
 
-def runtime_key(env: dict | None = None) -> str:
+def runtime_key(env: Mapping[str, str] | None = None) -> str:
     """What the runtime-dir rule (paths.runtime_path) reads from the environment, as one string."""
-    env = os.environ if env is None else env
-    return "|".join(env.get(k, "") for k in ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME"))
+    seen = os.environ if env is None else env
+    return "|".join(seen.get(k, "") for k in ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME"))
 
 
 def runtime_values() -> dict[str, str]:
