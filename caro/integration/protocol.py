@@ -3,7 +3,8 @@
 Request: "caro1" NUL, then "key=value" NUL fields, then an empty field (NUL NUL ends it).
 Reply:   KIND NUL FIELD NUL …, closed by the helper; the shell splits on NUL.
   insert CMD NOTE | confirm CMD REASON | block REASON | error MESSAGE | stale VERSION | pong VERSION
-  | json OBJECT (the CLI asks with format=json for the whole suggestion)
+  | json OBJECT (the CLI asks with format=json for the whole suggestion, every option with its
+  verdict, and sends safety=MODE to have them judged under its own safety mode)
 Unknown request keys are ignored, so older shells keep working with newer helpers.
 """
 
