@@ -1,9 +1,10 @@
 """The persistent helper: one per user, model loaded once, serving every shell.
 
 Lifecycle follows atuin's daemon: a pidfile guarded by a lock held for the helper's
-life, a start lock so two shells never spawn two helpers, a version handshake
-(a helper from an older install answers `stale` and exits), stale-socket cleanup,
-spawn-then-poll, and exit after an idle period.
+life, a version handshake (a helper older than its client, or speaking an older protocol,
+answers `stale` and exits), stale-socket cleanup and exit after an idle period. The client
+side (the start lock so two shells never spawn two helpers, spawn then poll, stop over the
+socket) is caro/integration/client.py.
 """
 
 from __future__ import annotations
