@@ -5,44 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LlamaServer:
-    def __init__(self, gguf: Path, alias: str):
-        self.port = _free_port()
-        self.log = tempfile.TemporaryFile()        # a pipe nobody reads would stall the server
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host",
-                                      "127.0.0.1", "--port", str(self.port), "--model_alias", alias, "--n_ctx", "2048"],
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
-        import httpx
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError("llama_cpp.server exited: " + self.log.read().decode()[-800:])
-            try:
-                if httpx.get(self.url + "/models", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise RuntimeError("llama_cpp.server did not come up")
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from servers import LlamaServer  # noqa: E402  (the tests' real llama_cpp.server, one copy)
 
 
 class SgptRunner:
@@ -54,7 +24,7 @@ class SgptRunner:
         self.sgpt = sgpt
         path, entry = models.resolve(model or models.default_entry().name)
         self.alias = entry.name if entry else path.stem
-        self.server = LlamaServer(path, self.alias)
+        self.server = LlamaServer(self.alias, gguf=path).wait()
         self.home = Path(tempfile.mkdtemp(prefix="caro-sgpt-"))
         self.label = f"shell_gpt --shell + llama_cpp.server ({self.alias})"
         self.last_source = "sgpt"
@@ -73,5 +43,5 @@ class SgptRunner:
         return [lines[0].strip() if lines else ""]
 
     def close(self) -> None:
-        self.server.close()
+        self.server.stop()
         shutil.rmtree(self.home, ignore_errors=True)

@@ -38,11 +38,13 @@ def bundled_gguf() -> Path:
 
 
 class LlamaServer:
-    def __init__(self, alias: str = "qwen-served", api_key: str | None = None):
+    """Also the same-model peer's server in benchmarks/peer.py (`gguf` names the model to serve)."""
+
+    def __init__(self, alias: str = "qwen-served", api_key: str | None = None, gguf: Path | None = None):
         self.port = free_port()
         self.alias = alias
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()), "--host", "127.0.0.1",
+        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf or bundled_gguf()), "--host", "127.0.0.1",
                "--port", str(self.port), "--model_alias", alias, "--n_ctx", "2048", "--verbose", "False"]
         if api_key:
             cmd += ["--api_key", api_key]
