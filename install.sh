@@ -14,8 +14,15 @@ if [ -z "${HOME-}" ] || [ ! -d "$HOME" ]; then
   echo "install.sh: HOME is unset or not a directory; refusing to guess where to install" >&2
   exit 1
 fi
-CARO_HOME=${CARO_HOME:-$HOME/.caro}
-export CARO_HOME
+# Exported only when the user chose it: the snippets rendered below bake in the runtime directory
+# for the environment they were rendered in, and a new shell without CARO_HOME must match it (else
+# every shell start would ask Python where the helper lives).
+if [ -n "${CARO_HOME-}" ]; then
+  export CARO_HOME
+else
+  unset CARO_HOME
+  CARO_HOME=$HOME/.caro
+fi
 uninstall=0 yes=0 modify_rc=1 model=qwen2.5-coder-1.5b
 shells=()
 while (($#)); do

@@ -145,6 +145,16 @@ def test_install_adds_one_block_per_shell(user):
     assert out.returncode == 0 and out.stdout.strip() == "df -h"
 
 
+def test_the_installed_snippets_match_a_new_shells_environment(user):
+    """install.sh renders the snippets with the user's own environment (it does not export its
+    CARO_HOME default), so a new shell finds the baked runtime dir and starts no Python for it."""
+    home, env, _ = user
+    for sh in ("zsh", "bash", "fish"):
+        text = (home / ".caro" / "shell" / f"caro.{sh}").read_text()
+        key = next(ln for ln in text.splitlines() if "__caro_rundir_key" in ln)
+        assert key.endswith(f"'|||{home}'"), (sh, key)
+
+
 SHELLS = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
 
 
