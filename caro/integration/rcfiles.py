@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,8 @@ class Change:
 
 
 def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Path:
-    env, home = shells.env_home(env, home)
+    env = dict(os.environ) if env is None else env
+    home = home or Path(env.get("HOME") or Path.home())
     try:
         return shells.get(shell).rc_path(home, env)
     except shells.UnknownShell as e:
@@ -46,7 +48,7 @@ def rc_path(shell: str, home: Path | None = None, env: dict | None = None) -> Pa
 
 def detect(env: dict | None = None, home: Path | None = None) -> list[str]:
     """The login shell from $SHELL, plus any other supported shell the user has set up."""
-    env, _ = shells.env_home(env, home)
+    env = dict(os.environ) if env is None else env
     found = []
     login = Path(env.get("SHELL", "")).name
     if login in SHELLS:
@@ -67,7 +69,7 @@ def snippet_file(shell: str) -> Path:
 def block(shell: str) -> str:
     """The marked block: `caro` on PATH, then the rendered snippet (the shell's class words both)."""
     path, body = shells.get(shell).block_lines(
-        shells._quote(str(snippet_file(shell))), shells._quote(str(paths.home() / "bin"))
+        shlex.quote(str(snippet_file(shell))), shlex.quote(str(paths.home() / "bin"))
     )
     return (
         f"{START}\n# Ctrl-G turns your request into a command; remove with: caro hook --uninstall\n"

@@ -7,16 +7,10 @@ installer, the render and the tests ask one object instead of branching on a nam
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 
 from .keys import parse_key
-
-
-def _quote(s: str) -> str:
-    """POSIX single quotes where needed (fish reads the same spelling for these paths)."""
-    return shlex.quote(s)
 
 
 class Shell:
@@ -59,7 +53,7 @@ class Zsh(Shell):
 
     def key(self, spec: str) -> dict[str, str]:
         mod, letter = parse_key(spec)
-        return {"key": _quote(f"^{letter.upper()}" if mod == "ctrl" else f"^[{letter}")}
+        return {"key": shlex.quote(f"^{letter.upper()}" if mod == "ctrl" else f"^[{letter}")}
 
     def wrap(self, body: str) -> str:
         # `eval "$(caro hook zsh)"` parses the whole text under the user's options before any of it
@@ -79,7 +73,7 @@ class Bash(Shell):
 
     def key(self, spec: str) -> dict[str, str]:
         mod, letter = parse_key(spec)
-        return {"key": _quote(f"\\C-{letter}" if mod == "ctrl" else f"\\e{letter}")}
+        return {"key": shlex.quote(f"\\C-{letter}" if mod == "ctrl" else f"\\e{letter}")}
 
 
 class Fish(Shell):
@@ -118,8 +112,3 @@ def get(name: str) -> Shell:
         return SHELLS[name]
     except KeyError:
         raise UnknownShell(f"unknown shell {name!r}; choose from {', '.join(NAMES)}") from None
-
-
-def env_home(env: dict | None, home: Path | None) -> tuple[dict, Path]:
-    env = dict(os.environ) if env is None else env
-    return env, home or Path(env.get("HOME") or Path.home())
