@@ -17,13 +17,15 @@ import shutil
 import subprocess
 
 from . import flagcheck, intent
+from .integration.shells import SHELLS
 from .parse import degenerate
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
 from .visible import hidden
 
 SYNTAX_TIMEOUT = 2.0
-_SYNTAX_CMD = {"bash": ["bash", "-n"], "sh": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
+# each shell's own parse-only run (integration/shells.py); `sh` lines are read by bash
+_SYNTAX_CMD = {name: list(sh.syntax_check) for name, sh in SHELLS.items()} | {"sh": list(SHELLS["bash"].syntax_check)}
 
 _BUILTINS = frozenset(
     "alias bg bind break builtin caller cd command compgen complete continue declare dirs disown echo enable eval "
