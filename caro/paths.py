@@ -36,6 +36,11 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
+# what runtime_path reads from the environment; the render bakes their values beside its answer,
+# in this order, and the shells compare them to know whether that answer is theirs
+RUNTIME_INPUTS = ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME")
+
+
 def runtime_path() -> Path:
     """The rule, written only here (the shells get its answer baked into their render, or ask
     `caro helper dir`): CARO_RUNTIME_DIR, else `$XDG_RUNTIME_DIR/caro` when XDG_RUNTIME_DIR is a

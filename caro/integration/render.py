@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__, paths
@@ -34,18 +33,15 @@ def relay_path() -> Path:
     return Path(__file__).resolve().parent / "relay.py"
 
 
-def runtime_key(env: Mapping[str, str] | None = None) -> str:
-    """What the runtime-dir rule (paths.runtime_path) reads from the environment, as one string."""
-    seen = os.environ if env is None else env
-    return "|".join(seen.get(k, "") for k in ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME"))
-
-
 def runtime_values() -> dict[str, str]:
     """The runtime dir, computed once here and baked into the render with the environment it was
     computed for: a shell in that environment uses it as is; in another one (CARO_HOME exported
     later, another login session) it asks `caro helper dir` once, so the rule is never rewritten
     in shell. Whether the directory is safe is checked by each shell when it is used."""
-    return {"rundir": shlex.quote(str(paths.runtime_path())), "rundir_key": shlex.quote(runtime_key())}
+    return {
+        "rundir": shlex.quote(str(paths.runtime_path())),
+        "rundir_key": shlex.quote("|".join(os.environ.get(k, "") for k in paths.RUNTIME_INPUTS)),
+    }
 
 
 def render(shell: str) -> str:
