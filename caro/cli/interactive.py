@@ -59,7 +59,7 @@ def _read_key(prompt: str) -> str:
     return line.strip().lower()[:1] if line else "q"
 
 
-def offer(s, cfg=None) -> int:
+def offer(s, cfg) -> int:
     """Show the command and let the user edit, run, copy or leave it; an edited command is judged
     again under the same safety settings (mode, allow-list, rules) as the suggestion."""
     command = s.command
@@ -78,8 +78,7 @@ def offer(s, cfg=None) -> int:
             command = pt_prompt("$ ", default=command)
             from .. import safety
 
-            policy = safety.Policy.from_config(cfg.section("safety")) if cfg is not None else None
-            verdict = safety.check(command, policy=policy)
+            verdict = safety.check(command, policy=safety.Policy.from_config(cfg.section("safety")))
             if verdict.blocked:
                 err(sentence(verdict))
                 return Exit.BLOCKED
