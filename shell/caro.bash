@@ -26,15 +26,14 @@ __caro_last_index=${__caro_last_index:-0}
 # rule) with the environment it was computed for; in another environment (CARO_HOME exported
 # later, a static copy of this file) Python is asked once and the answer kept for that environment.
 __caro_runtime_dir() {
-  local key="${CARO_RUNTIME_DIR-}|${XDG_RUNTIME_DIR-}|${CARO_HOME-}|${HOME-}" dir
+  local key="${CARO_RUNTIME_DIR-}|${XDG_RUNTIME_DIR-}|${CARO_HOME-}|${HOME-}"
   if [[ -n ${CARO_RUNTIME_DIR-} ]]; then
     __caro_rundir_now=${CARO_RUNTIME_DIR}
   elif [[ ${key} == "${__caro_rundir_key-}" && -n ${__caro_rundir-} ]]; then
     __caro_rundir_now=${__caro_rundir}
   else
-    dir=$("${__caro_python}" -m caro helper dir 2>/dev/null </dev/null) || dir=
-    __caro_rundir_now=${dir}
-    if [[ -n ${dir} ]]; then __caro_rundir=${dir} __caro_rundir_key=${key}; fi
+    __caro_rundir_now=$("${__caro_python}" -m caro helper dir 2>/dev/null </dev/null) || __caro_rundir_now=
+    if [[ -n ${__caro_rundir_now} ]]; then __caro_rundir=${__caro_rundir_now} __caro_rundir_key=${key}; fi
   fi
 }
 
