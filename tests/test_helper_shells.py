@@ -138,10 +138,10 @@ def test_unsafe_runtime_dir_is_refused(tmp_path):
 PROMPT = "CARO-PROMPT> "
 
 
-def _hook(shell, home):
-    r = subprocess.run([PY, "-m", "caro", "hook", shell], capture_output=True, text=True,
-                       env=dict(os.environ, CARO_HOME=str(home)), check=True)
-    return r.stdout
+def _hook(shell, home, key=""):
+    """`caro hook SHELL` for CARO_HOME=home (with CARO_KEY=key when given)."""
+    env = dict(os.environ, CARO_HOME=str(home), **({"CARO_KEY": key} if key else {}))
+    return subprocess.run([PY, "-m", "caro", "hook", shell], capture_output=True, text=True, env=env, check=True).stdout
 
 
 def spawn(shell, home, tmp_path, extra=""):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import ROOT
+from test_helper_shells import _hook
 
 BIN = str(Path(sys.executable).parent)
 SHELLS = [s for s in ("zsh", "bash", "fish") if shutil.which(s)]
@@ -36,15 +36,6 @@ SETUPS = {
     "fish": ["", "set -g fish_key_bindings fish_vi_key_bindings",
              "function printf; echo hijacked; end; function string; echo hijacked; end; function bind; echo hijacked; end"],
 }
-
-
-def _render(shell: str, key: str, home: Path) -> str:
-    env = dict(os.environ, CARO_HOME=str(home))
-    env.pop("CARO_KEY", None)
-    if key:
-        env["CARO_KEY"] = key
-    return subprocess.run([sys.executable, "-m", "caro", "hook", shell], capture_output=True, text=True,
-                          env=env, check=True, cwd=str(ROOT)).stdout
 
 
 def _load(shell: str, setup: str, snippet: Path, tmp: Path, no_bind: str) -> tuple[str, str, str]:
@@ -81,7 +72,7 @@ def _load(shell: str, setup: str, snippet: Path, tmp: Path, no_bind: str) -> tup
 @pytest.mark.parametrize("setup", [0, 1, 2], ids=["plain", "strict-options", "hostile-aliases"])
 def test_every_render_loads_silently_and_binds_its_key(shell, key, no_bind, setup, tmp_path):
     snippet = tmp_path / f"caro.{shell}"
-    snippet.write_text(_render(shell, key, tmp_path / "ch"))
+    snippet.write_text(_hook(shell, tmp_path / "ch", key))
     out, err, keys = _load(shell, SETUPS[shell][setup], snippet, tmp_path, no_bind)
     assert (out, err) == ("", ""), (out, err)
     widget_lines = [ln for ln in keys.splitlines() if "caro-widget" in ln and "\\C-x\\C-c" not in ln]
@@ -97,7 +88,7 @@ def test_the_shells_own_syntax_checks_pass_on_every_render(shell, tmp_path):
     from caro.integration import shells
     for key in ("", "alt-g"):
         f = tmp_path / f"caro-{key or 'default'}.{shell}"
-        f.write_text(_render(shell, key, tmp_path / "ch"))
+        f.write_text(_hook(shell, tmp_path / "ch", key))
         r = subprocess.run([*shells.get(shell).syntax_check, str(f)], capture_output=True, text=True)
         assert r.returncode == 0 and r.stdout == r.stderr == "", r.stdout + r.stderr
         if shell == "fish":
@@ -140,5 +131,5 @@ def test_shell_key_in_the_config_reaches_both_fish_spellings(tmp_path):
     home = tmp_path / "ch"
     home.mkdir()
     (home / "config.toml").write_text('[shell]\nkey = "alt-g"\n')
-    head = _render("fish", "", home)
+    head = _hook("fish", home)
     assert "set -g __caro_key4 alt-g\n" in head and "set -g __caro_key3 \\eg\n" in head

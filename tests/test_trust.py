@@ -101,12 +101,17 @@ def test_a_leftover_pidfile_never_kills_an_unrelated_process(tmp_path):
         bystander.wait()
 
 
-def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
+def _quiet_home(tmp_path):
     home = tmp_path / "h"
     home.mkdir()
-    # a backend that never answers: this test is about the life cycle, not the model
+    # a backend that never answers: these tests are about the life cycle, not the model
     (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
                                       '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
+    return home
+
+
+def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
+    home = _quiet_home(tmp_path)
     assert _caro(home, "helper", "start").returncode == 0
     from caro.integration import client
     os.environ["CARO_HOME"] = str(home)
@@ -142,15 +147,6 @@ def _helpers_of(home) -> list[int]:
         if b"helper" in argv and b"run" in argv and f"CARO_HOME={home}".encode() in env:
             found.append(int(d))
     return found
-
-
-def _quiet_home(tmp_path):
-    home = tmp_path / "h"
-    home.mkdir()
-    # a backend that never answers: these tests are about the life cycle, not the model
-    (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
-                                      '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
-    return home
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="counts processes through /proc")
