@@ -5,7 +5,9 @@
     python benchmarks/quality.py --peer --limit 100    # llm -m SmolLM2 with llm-cmd's prompt
 
 Sets: dev = NL2Bash dev (for development), test = NL2Bash test and alfa = InterCode-ALFA (held
-out: run, never tuned on), everyday = benchmarks/sets/everyday.jsonl (ours). Scores: NLC2CMD
+out: run, never tuned on), everyday = benchmarks/sets/everyday.jsonl (ours), heldout / fresh-dev = the two halves of
+benchmarks/sets/fresh.jsonl, readonly = benchmarks/sets/readonly.jsonl (read-only questions with
+tempting state-changing answers; tuned on, a check of the intent guard). Scores: NLC2CMD
 (top-1, and best over the Ctrl-G alternatives), template match, and for everyday requests marked
 `exec` the effect of running prediction and accepted answers in the sandbox. A request in the
 everyday set counts as correct when it has the same effect as an accepted answer (exec) or
@@ -69,6 +71,13 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
             golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
             rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"],
                          "shell": x["shell"], "readonly": x["readonly"]})
+    elif name == "readonly":
+        # read-only questions whose tempting answer changes state, written for the intent guard
+        # and tuned on (like fresh-dev): a figure for the guard, not a held-out score
+        for line in (HERE / "sets" / "readonly.jsonl").read_text().splitlines():
+            x = json.loads(line)
+            rows.append({"request": x["request"], "golds": x["accept"], "category": x["category"], "exec": False,
+                         "shell": x["shell"], "readonly": True})
     else:
         raise SystemExit(f"unknown set {name!r}")
     return rows

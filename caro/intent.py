@@ -73,6 +73,7 @@ _LOOK = (
     "output",
     "echo",
     "give me",
+    "pretty",
 )
 _POLITE = re.compile(
     r"^(?:please\s+|can you\s+|could you\s+|i want to\s+|i need to\s+|i'd like to\s+|help me\s+|"
@@ -90,7 +91,7 @@ _CHANGE = re.compile(
     r"sync\w*|backup|back up|restor\w*|undo|revert\w*|discard\w*|stash|switch\w*|checkout|chmod|chown|grant\w*|"
     r"revok\w*|allow\w*|deny|block\w*|open|close|connect\w*|forward\w*|lock\w*|unlock\w*|tag|touch|"
     r"fix\w*|apply|build\w*|deploy\w*|convert\w*|resiz\w*|split\w*|join|sort the lines of \S+ in place|"
-    r"overwrit\w*|empty the|flush\w*|export\w*|import\w*|mark\w*|hold|generat\w*|put|store\w*|assign\w*|"
+    r"overwrit\w*|empty the|flush\w*|export\w*|import\w*|mark(?:s|ed|ing)?|hold|generat\w*|put|store\w*|assign\w*|"
     r"give\s+\w+\s+(?:read|write|exec)|take ownership)\b",
     re.IGNORECASE,
 )
@@ -107,18 +108,55 @@ def read_only(request: str) -> bool:
         return False
     if _HYPOTHETICAL.search(text):
         return True
+    question = text.split()[0] in _YES_NO
     for m in _CHANGE.finditer(text):
-        before = text[: m.start()].split()[-1:] or [""]
-        if before[0] not in _NOUN_BEFORE:
+        if not _describes(text, m, question):
             return False
     return True
 
 
-# "the last reboot", "the changes I staged", "my backup": a change word used as a noun
+# "the last reboot", "the changes I staged", "has open": a change word used as a noun or adjective
 _NOUN_BEFORE = frozenset(
     "the my last recent latest previous of any these those your staged unstaged uncommitted "
-    "pending scheduled failed".split()
+    "pending scheduled failed has have had no".split()
 )
+# the words that begin a yes/no question: "is the ssh daemon set to start at boot" asks about a change
+_YES_NO = frozenset("is are was were does did has".split())
+# where a change verb begins a new instruction: "find the logs and delete them", "how do I kill it"
+_CONNECTORS = frozenset("and then or also , ; plus".split())
+# a verb after "to" says what something is for when the word before "to" describes ("set to start",
+# "waiting to run"), and asks for the change after "how to", "the command to"
+_DESCRIBING_TO = re.compile(r"(?:\w+ed|\w+ing|set|going|due|about|supposed|meant|able)$")
+# "the command that deletes…": a verb in -s that asks for a program doing it
+_DOER = frozenset("that command program tool script it".split())
+
+
+def _describes(text: str, m: re.Match, question: bool) -> bool:
+    """Is this change word only describing (a participle, a noun, part of a file name) rather than
+    asking for the change? When unsure it asks for the change: the guard then stays out of the way."""
+    word = m.group(0)
+    start = text.rfind(" ", 0, m.start()) + 1
+    end = text.find(" ", m.end())
+    token = text[start : end if end >= 0 else len(text)]
+    if any(c in token for c in "./~") and token.strip(".,;:!?") != word:
+        return True  # inside a file name or path: deploy.sh, /var/lib/dpkg/lock, photos.zip
+    before_words = re.findall(r"[\w']+|[,;]", text[: m.start()])
+    before = before_words[-1] if before_words else ""
+    if before in _CONNECTORS:
+        return False  # "… and delete them"
+    if " " in word:
+        return before in _NOUN_BEFORE  # "was last shut down" asks when; "how do I shut down" asks for it
+    if word.endswith(("ed", "ing", "able", "ible", "ion", "ions", "er", "ers")):
+        return True  # what happened or what something is: installed, forwarding, executable, modification, installer
+    if before in ("that", "which", "who") and not word.endswith("s"):
+        return True  # "the sudo rules that apply to me": a relative clause describing something
+    if before in _NOUN_BEFORE:
+        return True
+    if word.endswith("s") and not word.endswith("ss"):
+        return before not in _DOER  # updates, commits, mounts: nouns, unless "the command that deletes"
+    if before == "to" and len(before_words) > 1 and _DESCRIBING_TO.match(before_words[-2]):
+        return True
+    return question
 
 
 # Programs whose every use changes something.
@@ -126,7 +164,7 @@ _ALWAYS = frozenset(
     "rm rmdir unlink mv cp dd shred truncate touch mkdir ln chmod chown chgrp chattr setfacl install "
     "shutdown reboot poweroff halt kill pkill killall useradd userdel usermod groupadd groupdel passwd chpasswd "
     "mount umount wipefs mkswap swapoff mkfs mke2fs sgdisk rsync scp wget tee patch csplit split "
-    "zip unzip gunzip bunzip2 unxz gzip bzip2 xz zstd 7z rar unrar at batch visudo vipe vi vim nano emacs".split()
+    "zip unzip gunzip bunzip2 unxz gzip bzip2 xz zstd 7z rar unrar at batch visudo vipe vi vim nano emacs make".split()
 )
 # program → subcommands (first operand) that change state; "*" = any except the read-only set
 _SUB_CHANGES = {
@@ -257,12 +295,35 @@ _SUB_CHANGES = {
         "cp",
         "taint",
     },
+    "cargo": {
+        "build",
+        "install",
+        "uninstall",
+        "clean",
+        "update",
+        "publish",
+        "add",
+        "remove",
+        "new",
+        "init",
+        "fix",
+        "run",
+    },
+    "go": {"build", "install", "get", "clean", "generate", "run"},
     "crontab": {"-e", "-r", "-ir"},
     "history": {"-c", "-d", "-w", "-a", "-r", "-n", "-s", "clear", "delete", "merge"},
     "timedatectl": {"set-time", "set-timezone", "set-ntp", "set-local-rtc"},
     "hostnamectl": {"set-hostname", "hostname", "set-icon-name", "set-chassis"},
     "ufw": {"enable", "disable", "allow", "deny", "reject", "limit", "delete", "reset", "insert", "default", "reload"},
     "service": set(),  # judged by the action below
+}
+# program → (short-option cluster pattern, long options…) that make it only report what it would do
+_SIMULATES = {
+    "rsync": (r"-[a-zA-Z]*n[a-zA-Z]*", "--dry-run"),
+    "apt-get": (r"-[a-zA-Z]*s[a-zA-Z]*", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"),
+    "apt": (r"-s", "--simulate", "--dry-run", "--just-print", "--no-act"),
+    "at": (r"-[lc]", "--list"),
+    "make": (r"-[a-zA-Z]*[nqp][a-zA-Z]*", "--dry-run", "--just-print", "--recon", "--question", "--print-data-base"),
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
 _SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
@@ -276,7 +337,9 @@ def _changes(argv: list[str]) -> str | None:
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]
-    if prog in ("gzip", "bzip2", "xz", "zstd") and any(
+    if prog in _SIMULATES and any(f in _SIMULATES[prog] or re.fullmatch(_SIMULATES[prog][0], f) for f in flags):
+        return None  # a dry run only reports: `rsync -avn`, `apt-get -s autoremove`, `at -l`
+    if prog in ("gzip", "bzip2", "xz", "zstd", "gunzip", "bunzip2", "unxz") and any(
         f in ("-l", "--list", "-t", "--test", "-c", "--stdout") or re.fullmatch(r"-[a-z]*[ltc][a-z]*", f) for f in flags
     ):
         return None
@@ -377,7 +440,7 @@ def _changes(argv: list[str]) -> str | None:
             or len([r for r in rest if not r.startswith("-")]) <= 1
         ):
             return None
-        if sub == "remote" and (not rest or rest[:1] in (["-v"], ["show"], ["get-url"])):
+        if sub == "remote" and (not rest or rest[:1] in (["-v"], ["--verbose"], ["show"], ["get-url"])):
             return None
         if sub in ("worktree", "submodule", "notes", "reflog") and (not rest or rest[0] in ("list", "status", "show")):
             return None
@@ -397,6 +460,8 @@ def _changes(argv: list[str]) -> str | None:
         return "`iptables` changes the firewall"
     if prog == "sysctl" and ("-w" in flags or any("=" in o for o in ops)):
         return "`sysctl` changes kernel settings"
+    if prog == "hostnamectl" and ops[:1] == ["hostname"] and len(ops) == 1:
+        return None  # without a name it prints the current one
     if prog in _SUB_CHANGES and ops[:1] and ops[0] in _SUB_CHANGES[prog]:
         return f"`{prog} {ops[0]}` changes the system"
     if prog in ("crontab",) or prog in _SUB_CHANGES and any(f in _SUB_CHANGES[prog] for f in flags):

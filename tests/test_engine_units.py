@@ -118,6 +118,13 @@ def test_user_examples_are_reread_when_the_file_changes(tmp_path):
     "show my crontab", "list the files here", "which process listens on port 80", "how much disk space is free",
     "count the lines in a.txt", "show what git clean would remove", "check the nginx config for errors",
     "please show the last reboot times", "show the changes I have staged in git",
+    # change words that only describe: participles, nouns, adjectives, file names, relative clauses
+    "show the npm packages I installed globally", "show what changed in the most recent commit",
+    "which packages have updates available", "is the ssh daemon set to start at boot",
+    "which at jobs are waiting to run", "display the value of the ip forwarding kernel setting",
+    "show the permissions on deploy.sh", "list the files process 1234 has open", "find all markdown files below here",
+    "which files in this folder are executable", "show the sudo rules that apply to me",
+    "list files sorted by modification time", "pretty print config.json",
 ])
 def test_read_only_requests(request_):
     assert intent.read_only(request_)
@@ -126,6 +133,10 @@ def test_read_only_requests(request_):
 @pytest.mark.parametrize("request_", [
     "delete all .pyc files", "show the files and delete them", "list files then move them to /tmp",
     "install htop", "find large files and compress them", "stage all changes", "extract backup.tar.gz",
+    # a change verb that starts a new instruction, or that the user asks how to do
+    "how do I delete a git branch", "show me how to kill the process on port 8080", "what command kills process 1234",
+    "find empty dirs remove them", "find the big logs, compress them", "show the command to restart nginx",
+    "find and delete empty directories", "how can I shut down the machine",
 ])
 def test_requests_that_change(request_):
     assert not intent.read_only(request_)
@@ -143,6 +154,11 @@ def test_requests_that_change(request_):
     ("docker ps", False), ("docker container prune -f", True), ("apt list --installed", False),
     ("sudo apt remove curl", True), ("echo $(rm -rf x)", True), ("gzip -l a.gz", False), ("gzip a", True),
     ("kill -0 123", False), ("kill 123", True), ("ps aux | tee /dev/null", False), ("ps aux | tee ps.txt", True),
+    # dry runs and listings of programs that otherwise change things
+    ("rsync -avn src/ dst/", False), ("rsync -av --dry-run src/ dst/", False), ("rsync -av src/ dst/", True),
+    ("apt-get -s autoremove", False), ("apt autoremove --dry-run", False), ("apt-get autoremove", True),
+    ("at -l", False), ("atq", False), ("at now + 1 hour", True), ("gunzip -c a.gz", False), ("gunzip a.gz", True),
+    ("git remote --verbose", False), ("hostnamectl hostname", False), ("hostnamectl hostname web1", True),
 ])
 def test_state_changes(command, changes):
     assert bool(intent.state_changes(command)) == changes
