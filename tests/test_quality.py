@@ -138,6 +138,19 @@ def test_fresh_set_is_frozen_and_split():
     assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 50
 
 
+def test_readonly_set_agrees_with_the_intent_guard():
+    """benchmarks/sets/readonly.jsonl: read-only questions with tempting answers that change state.
+    The guard must see every request as read-only (else it would not protect it) and must let every
+    accepted answer through (else it would refuse the right command and ask again)."""
+    from caro import intent
+    from quality import load
+    rows = load("readonly")
+    assert len(rows) >= 60 and len({r["request"] for r in rows}) == len(rows)
+    assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"}
+    assert [r["request"] for r in rows if not intent.read_only(r["request"])] == []
+    assert [(r["request"], g) for r in rows for g in r["golds"] if intent.state_changes(g, r["shell"])] == []
+
+
 def test_quality_smoke_on_fresh_dev_slice():
     """Guards the pipeline end to end on a fixed slice of the dev split (never the held-out one).
     The threshold sits well below the measured figure so only a real regression trips it."""
