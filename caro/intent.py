@@ -317,13 +317,13 @@ _SUB_CHANGES = {
     "ufw": {"enable", "disable", "allow", "deny", "reject", "limit", "delete", "reset", "insert", "default", "reload"},
     "service": set(),  # judged by the action below
 }
-# program → (short-option cluster pattern, long options…) that make it only report what it would do
+# program → the options (a whole word) that make it only report what it would do
 _SIMULATES = {
-    "rsync": (r"-[a-zA-Z]*n[a-zA-Z]*", "--dry-run"),
-    "apt-get": (r"-[a-zA-Z]*s[a-zA-Z]*", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"),
-    "apt": (r"-s", "--simulate", "--dry-run", "--just-print", "--no-act"),
-    "at": (r"-[lc]", "--list"),
-    "make": (r"-[a-zA-Z]*[nqp][a-zA-Z]*", "--dry-run", "--just-print", "--recon", "--question", "--print-data-base"),
+    "rsync": re.compile(r"-[a-zA-Z]*n[a-zA-Z]*|--dry-run"),
+    "apt-get": re.compile(r"-[a-zA-Z]*s[a-zA-Z]*|--simulate|--dry-run|--just-print|--no-act|--recon"),
+    "apt": re.compile(r"-s|--simulate|--dry-run|--just-print|--no-act"),
+    "at": re.compile(r"-[lc]|--list"),
+    "make": re.compile(r"-[a-zA-Z]*[nqp][a-zA-Z]*|--dry-run|--just-print|--recon|--question|--print-data-base"),
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
 _SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
@@ -337,7 +337,7 @@ def _changes(argv: list[str]) -> str | None:
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]
-    if prog in _SIMULATES and any(f in _SIMULATES[prog] or re.fullmatch(_SIMULATES[prog][0], f) for f in flags):
+    if prog in _SIMULATES and any(_SIMULATES[prog].fullmatch(f) for f in flags):
         return None  # a dry run only reports: `rsync -avn`, `apt-get -s autoremove`, `at -l`
     if prog in ("gzip", "bzip2", "xz", "zstd", "gunzip", "bunzip2", "unxz") and any(
         f in ("-l", "--list", "-t", "--test", "-c", "--stdout") or re.fullmatch(r"-[a-z]*[ltc][a-z]*", f) for f in flags
