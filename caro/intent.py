@@ -154,8 +154,8 @@ def _describes(text: str, m: re.Match, question: bool) -> bool:
         return True
     if word.endswith("s") and not word.endswith("ss"):
         return before not in _DOER  # updates, commits, mounts: nouns, unless "the command that deletes"
-    if before == "to" and len(before_words) > 1 and _DESCRIBING_TO.match(before_words[-2]):
-        return True
+    if before == "to":  # "set to start at boot" describes; "is there a way to delete…" asks for it
+        return len(before_words) > 1 and _DESCRIBING_TO.match(before_words[-2]) is not None
     return question
 
 

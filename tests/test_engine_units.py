@@ -136,7 +136,7 @@ def test_read_only_requests(request_):
     # a change verb that starts a new instruction, or that the user asks how to do
     "how do I delete a git branch", "show me how to kill the process on port 8080", "what command kills process 1234",
     "find empty dirs remove them", "find the big logs, compress them", "show the command to restart nginx",
-    "find and delete empty directories", "how can I shut down the machine",
+    "find and delete empty directories", "how can I shut down the machine", "is there a way to delete old logs",
 ])
 def test_requests_that_change(request_):
     assert not intent.read_only(request_)
