@@ -159,6 +159,8 @@ def test_requests_that_change(request_):
     ("apt-get -s autoremove", False), ("apt autoremove --dry-run", False), ("apt-get autoremove", True),
     ("at -l", False), ("atq", False), ("at now + 1 hour", True), ("gunzip -c a.gz", False), ("gunzip a.gz", True),
     ("git remote --verbose", False), ("hostnamectl hostname", False), ("hostnamectl hostname web1", True),
+    # builds write files: "show what make install would do" must not get `make install`
+    ("make install", True), ("make -n install", False), ("cargo build", True), ("cargo tree", False),
 ])
 def test_state_changes(command, changes):
     assert bool(intent.state_changes(command)) == changes
