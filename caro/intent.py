@@ -317,13 +317,21 @@ _SUB_CHANGES = {
     "ufw": {"enable", "disable", "allow", "deny", "reject", "limit", "delete", "reset", "insert", "default", "reload"},
     "service": set(),  # judged by the action below
 }
-# program → the options (a whole word) that make it only report what it would do
-_SIMULATES = {
+# program → the options (each a whole word) with which it only reports, lists or tests: a dry run,
+# a listing, a test of an archive, a signal that checks a PID, a read-only editor
+_COMPRESSED_READS = re.compile(r"-[a-z]*[ltc][a-z]*|--list|--test|--stdout")
+_ONLY_READS = {
     "rsync": re.compile(r"-[a-zA-Z]*n[a-zA-Z]*|--dry-run"),
     "apt-get": re.compile(r"-[a-zA-Z]*s[a-zA-Z]*|--simulate|--dry-run|--just-print|--no-act|--recon"),
     "apt": re.compile(r"-s|--simulate|--dry-run|--just-print|--no-act"),
     "at": re.compile(r"-[lc]|--list"),
     "make": re.compile(r"-[a-zA-Z]*[nqp][a-zA-Z]*|--dry-run|--just-print|--recon|--question|--print-data-base"),
+    **dict.fromkeys(("gzip", "bzip2", "xz", "zstd", "gunzip", "bunzip2", "unxz"), _COMPRESSED_READS),
+    "unzip": re.compile(r"-[ltvZp]"),
+    "wget": re.compile(r"--spider|-O-|-qO-"),
+    "kill": re.compile(r"-[0lL]"),
+    "shutdown": re.compile(r"--show"),
+    **dict.fromkeys(("vi", "vim", "nano", "emacs"), re.compile(r"-R")),
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
 _SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
@@ -337,29 +345,13 @@ def _changes(argv: list[str]) -> str | None:
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]
-    if prog in _SIMULATES and any(_SIMULATES[prog].fullmatch(f) for f in flags):
-        return None  # a dry run only reports: `rsync -avn`, `apt-get -s autoremove`, `at -l`
-    if prog in ("gzip", "bzip2", "xz", "zstd", "gunzip", "bunzip2", "unxz") and any(
-        f in ("-l", "--list", "-t", "--test", "-c", "--stdout") or re.fullmatch(r"-[a-z]*[ltc][a-z]*", f) for f in flags
-    ):
-        return None
-    if prog in ("unzip",) and any(f in ("-l", "-t", "-v", "-Z", "-p") for f in flags):
-        return None
+    if prog in _ONLY_READS and any(_ONLY_READS[prog].fullmatch(f) for f in flags):
+        return None  # `rsync -avn`, `apt-get -s autoremove`, `gzip -l`, `kill -0`, `vim -R`
     if prog == "tee" and all(o in _SAFE_TARGETS for o in ops):
         return None
-    if (
-        prog == "wget"
-        and any(f in ("--spider", "-O-", "-qO-") for f in flags)
-        or prog == "wget"
-        and "-O" in args
-        and args[args.index("-O") + 1 : args.index("-O") + 2] == ["-"]
-    ):
-        return None
-    if prog == "kill" and any(f in ("-0", "-l", "-L") for f in flags):
-        return None
-    if prog == "shutdown" and any(f in ("--show",) for f in flags):
-        return None
-    if prog in ("vi", "vim", "nano", "emacs") and "-R" in flags or prog == "view":
+    if prog == "wget" and "-O" in args and args[args.index("-O") + 1 : args.index("-O") + 2] == ["-"]:
+        return None  # to standard output
+    if prog == "view":
         return None
     if prog in ("mount", "umount", "swapon") and not ops and not set(flags) - {"-l", "--show", "-s", "--summary", "-v"}:
         return None  # bare `mount` / `swapon --show` list
