@@ -93,16 +93,17 @@ def _units_of_argv(argv: list[str]) -> list[Unit]:
     return [(tool, _flags(tool, rest))]
 
 
-def structure(cmd: str) -> list[Unit]:
+def structure(cmd: str, shell: str = "bash") -> list[Unit]:
+    # read in the shell the command is for: a fish loop (`for f in *; …; end`) is no bash
     try:
-        p = parse(cmd)
+        p = parse(cmd, shell)
     except Exception:
         return []
     units: list[Unit] = []
     for argv in p.argvs():
         units += _units_of_argv(argv)
     for sub in p.subs:
-        units += structure(sub)
+        units += structure(sub, shell)
     return units
 
 
@@ -118,8 +119,8 @@ def flag_score(fp: frozenset, fg: frozenset) -> float:
     return (2 * len(fp & fg) - len(fp | fg)) / max(1, len(fp), len(fg))
 
 
-def nlc2cmd_one(pred: str, gold: str) -> float:
-    P, G = structure(pred), structure(gold)
+def nlc2cmd_one(pred: str, gold: str, shell: str = "bash") -> float:
+    P, G = structure(pred, shell), structure(gold, shell)
     T = max(len(P), len(G))
     if T == 0:
         return 0.0
@@ -132,10 +133,10 @@ def nlc2cmd_one(pred: str, gold: str) -> float:
     return total / T
 
 
-def nlc2cmd(pred: str, golds: list[str]) -> float:
+def nlc2cmd(pred: str, golds: list[str], shell: str = "bash") -> float:
     if not pred or not pred.strip():
         return -1.0 if golds else 0.0
-    return max(nlc2cmd_one(pred, g) for g in golds)
+    return max(nlc2cmd_one(pred, g, shell) for g in golds)
 
 
 # tools whose first word names the action: `systemctl start` and `systemctl status` are different commands
@@ -144,10 +145,10 @@ SUBCOMMAND_TOOLS = {"git", "systemctl", "docker", "kubectl", "apt", "apt-get", "
                     "hostnamectl", "nmcli", "ufw", "conda", "uv", "poetry", "yarn", "pnpm", "helm", "gh"}
 
 
-def subcommands(cmd: str) -> tuple:
+def subcommands(cmd: str, shell: str = "bash") -> tuple:
     """(tool, first non-flag word) for each subcommand-style tool in the command."""
     try:
-        p = parse(cmd)
+        p = parse(cmd, shell)
     except Exception:
         return ()
     out = []
@@ -158,16 +159,18 @@ def subcommands(cmd: str) -> tuple:
     return tuple(out)
 
 
-def template_match(pred: str, golds: list[str]) -> bool:
+def template_match(pred: str, golds: list[str], shell: str = "bash") -> bool:
     if not pred:
         return False
-    sp, op, sc = structure(pred), _operators(pred), subcommands(pred)
-    return any(sp and sp == structure(g) and op == _operators(g) and sc == subcommands(g) for g in golds)
+    sp, op, sc = structure(pred, shell), _operators(pred), subcommands(pred, shell)
+    return any(
+        sp and sp == structure(g, shell) and op == _operators(g) and sc == subcommands(g, shell) for g in golds
+    )
 
 
-def best_of(preds: list[str], golds: list[str]) -> float:
+def best_of(preds: list[str], golds: list[str], shell: str = "bash") -> float:
     """Several predictions (the Ctrl-G cycle): the best if any is positive, as NLC2CMD did."""
-    scores = [nlc2cmd(p, golds) for p in preds if p]
+    scores = [nlc2cmd(p, golds, shell) for p in preds if p]
     if not scores:
         return -1.0
     best = max(scores)

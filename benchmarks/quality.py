@@ -6,7 +6,7 @@
 
 Sets: dev = NL2Bash dev (for development), test = NL2Bash test and alfa = InterCode-ALFA (held
 out: run, never tuned on), everyday = benchmarks/sets/everyday.jsonl (ours), heldout / fresh-dev = the two halves of
-benchmarks/sets/fresh.jsonl, readonly = benchmarks/sets/readonly.jsonl (read-only questions with
+benchmarks/sets/fresh.jsonl, heldout2 = benchmarks/sets/fresh2.jsonl (a second held-out set), readonly = benchmarks/sets/readonly.jsonl (read-only questions with
 tempting state-changing answers; tuned on, a check of the intent guard). Scores: NLC2CMD
 (top-1, and best over the Ctrl-G alternatives), template match, and for everyday requests marked
 `exec` the effect of running prediction and accepted answers in the sandbox. A request in the
@@ -60,11 +60,14 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
             x = json.loads(line)
             golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
             rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"]})
-    elif name in ("heldout", "fresh-dev"):
-        # our fresh requests, written and frozen before the engine was rebuilt; split by hash
-        split = "heldout" if name == "heldout" else "dev"
+    elif name in ("heldout", "fresh-dev", "heldout2"):
+        # our fresh requests, written and frozen before the engine was rebuilt; split by hash.
+        # heldout2 (fresh2.jsonl): 118 more, all held out, written and frozen on 2026-12-06 before
+        # that day's engine changes, so it has never been used to decide anything
+        split = "dev" if name == "fresh-dev" else "heldout"
         bsd = platform.system() == "Darwin"
-        for line in (HERE / "sets" / "fresh.jsonl").read_text().splitlines():
+        file = "fresh2.jsonl" if name == "heldout2" else "fresh.jsonl"
+        for line in (HERE / "sets" / file).read_text().splitlines():
             x = json.loads(line)
             if x["split"] != split:
                 continue
@@ -133,10 +136,10 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
         preds = runner(r["request"], r.get("shell", "bash"))
         ms = (time.perf_counter() - t) * 1000
         top = preds[0] if preds else ""
-        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
-                "nlc2cmd": nlc2cmd(top, r["golds"]), "best": best_of(preds[:4], r["golds"]),
-                "template": template_match(top, r["golds"]), "source": getattr(runner, "last_source", "")}
         shell = r.get("shell", "bash")
+        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
+                "nlc2cmd": nlc2cmd(top, r["golds"], shell), "best": best_of(preds[:4], r["golds"], shell),
+                "template": template_match(top, r["golds"], shell), "source": getattr(runner, "last_source", "")}
         if r["exec"] and sandbox is not None and top:
             got = sandbox.run(top, shell)
             item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell), normalised=True) for g in r["golds"])

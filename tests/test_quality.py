@@ -138,6 +138,26 @@ def test_fresh_set_is_frozen_and_split():
     assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 50
 
 
+def test_second_heldout_set_is_frozen():
+    """benchmarks/sets/fresh2.jsonl: 118 more requests, all held out, written on 2026-12-06 before that
+    day's engine changes. Nothing may be tuned on it; editing it would make its figures meaningless."""
+    import hashlib
+    digest = hashlib.sha256((ROOT / "benchmarks" / "sets" / "fresh2.jsonl").read_bytes()).hexdigest()
+    assert digest == "b6a5056b11786a49a74c56f6b7aa2ef4b5fead1ec90978c1ce7109399954e68c"
+    rows = [json.loads(l) for l in (ROOT / "benchmarks" / "sets" / "fresh2.jsonl").read_text().splitlines()]
+    assert len(rows) >= 100 and {r["split"] for r in rows} == {"heldout"}
+    assert len({r["request"] for r in rows}) == len(rows)
+    assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 50
+
+
+def test_fish_answers_are_scored_as_fish():
+    # a fish loop is read in fish: right loops match, a bash loop does not
+    gold = ["for f in *.py; wc -l $f; end"]
+    assert template_match("for x in *.py; wc -l $x; end", gold, "fish")
+    assert not template_match("for f in *.py; do wc -l $f; done", gold, "fish")
+    assert nlc2cmd("for x in *.py; wc -l $x; end", gold, "fish") == 1.0
+
+
 def test_readonly_set_agrees_with_the_intent_guard():
     """benchmarks/sets/readonly.jsonl: read-only questions with tempting answers that change state.
     The guard must see every request as read-only (else it would not protect it) and must let every
