@@ -154,7 +154,7 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
             item["correct"] = item["correct"] and not item["fish_invalid"]
         if r.get("readonly") and top:
             from caro.intent import state_changes
-            item["state_change"] = bool(state_changes(top)) or item.get("changed_tree", False)
+            item["state_change"] = bool(state_changes(top, shell)) or item.get("changed_tree", False)
         per.append(item)
     return {"items": per, **summary(per)}
 

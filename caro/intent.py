@@ -311,7 +311,6 @@ _SUB_CHANGES = {
     },
     "go": {"build", "install", "get", "clean", "generate", "run"},
     "crontab": {"-e", "-r", "-ir"},
-    "history": {"-c", "-d", "-w", "-a", "-r", "-n", "-s", "clear", "delete", "merge"},
     "timedatectl": {"set-time", "set-timezone", "set-ntp", "set-local-rtc"},
     "hostnamectl": {"set-hostname", "hostname", "set-icon-name", "set-chassis"},
     "ufw": {"enable", "disable", "allow", "deny", "reject", "limit", "delete", "reset", "insert", "default", "reload"},
@@ -337,7 +336,17 @@ _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder"
 _SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
 
 
-def _changes(argv: list[str]) -> str | None:
+# `history` is a different builtin in each shell: bash's -c/-d/-w/-a/-r/-n/-s clear, edit or reload
+# the list; fish's are subcommands (its `-n 20` is `--max 20`, a listing); zsh's `history` is `fc -l`,
+# a listing whatever its options (zsh changes the list with `fc -p/-P/-W/-R/-A`, not `history`)
+_HISTORY_CHANGES = {
+    "bash": {"-c", "-d", "-w", "-a", "-r", "-n", "-s"},
+    "fish": {"delete", "clear", "clear-session", "merge", "save", "append", "--delete", "--clear", "--merge", "--save"},
+    "zsh": set(),
+}
+
+
+def _changes(argv: list[str], shell: str = "bash") -> str | None:
     argv = unwrap(argv)[0]
     if not argv:
         return None
@@ -377,7 +386,7 @@ def _changes(argv: list[str]) -> str | None:
         if (
             args[i] == "-delete"
             or args[i].startswith("-f")
-            or (i + 1 < len(args) and _changes(args[i + 1 :]) is not None)
+            or (i + 1 < len(args) and _changes(args[i + 1 :], shell) is not None)
         ):
             return "`find` with an action that changes files"
     if prog == "xargs":
@@ -387,7 +396,8 @@ def _changes(argv: list[str]) -> str | None:
             return None
         return "`crontab` without -l edits or replaces the crontab"
     if prog == "history":
-        return "`history` with that option rewrites the history" if set(args) & _SUB_CHANGES["history"] else None
+        changing = _HISTORY_CHANGES.get(shell, _HISTORY_CHANGES["bash"])
+        return "`history` with that option rewrites the history" if set(args) & changing else None
     if prog == "git":
         sub = ops[0] if ops else ""
         rest = args[args.index(sub) + 1 :] if sub in args else []
@@ -473,7 +483,7 @@ def state_changes(command: str, shell: str = "bash") -> list[str]:
     parsed = parse(command, shell)
     for pipeline in parsed.pipelines:
         for simple in pipeline:
-            why = _changes(simple.argv)
+            why = _changes(simple.argv, shell)
             if why:
                 reasons.append(why)
             for r in simple.redirects:
@@ -485,5 +495,5 @@ def state_changes(command: str, shell: str = "bash") -> list[str]:
                     reasons.append(f"`{r.op} {r.target}` writes a file")
     for sub in parsed.subs:
         if sub != command:
-            reasons += state_changes(sub)
+            reasons += state_changes(sub, shell)
     return list(dict.fromkeys(reasons))

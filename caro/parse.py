@@ -92,6 +92,32 @@ def clean_line(line: str) -> str:
     return line
 
 
+# a line after which the next one continues the same command: `for …; do`, `if …; then`, `{`, a pipe
+_OPENS = re.compile(r"(?:\b(?:do|then|else|begin)|[{|]|&&|\|\|)$")
+_COMPOUND = re.compile(r"^(?:for|while|until|if|case|switch|function|begin)\b")
+MAX_JOINED = 4
+
+
+def one_line(lines: list[str]) -> str:
+    """A code block as one line. A model in script mode writes `git add .` and `git commit …` on
+    two lines, or a loop over three: a sequence becomes `a && b` (the next step runs only if the
+    one before worked, so a failed `cd` never leads to the rest), a loop or `if` is joined with
+    `;` as the shell would read it. More lines than a one-liner holds: only the first."""
+    if len(lines) == 1 or len(lines) > MAX_JOINED:
+        return lines[0]
+    compound = any(_COMPOUND.match(ln) for ln in lines)
+    out = lines[0].strip()
+    for ln in lines[1:]:
+        ln = ln.strip()
+        if out.endswith("\\"):
+            out = out[:-1].rstrip() + " " + ln
+        elif _OPENS.search(out):
+            out += " " + ln
+        else:
+            out += ("; " if compound else " && ") + ln
+    return out
+
+
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 
 
@@ -133,7 +159,7 @@ def extract(reply: str) -> Parsed:
     if m:
         lines = [clean_line(l) for l in m.group(1).splitlines() if l.strip() and not l.strip().startswith("#")]
         if lines:
-            return Parsed(lines[0], "", "fenced")
+            return Parsed(one_line(lines), "", "fenced")
     m = re.search(r"`([^`\n]{2,})`", text)
     for line in text.splitlines():
         line = clean_line(line)

@@ -19,6 +19,14 @@ from caro.integration import protocol
     ("You can use `ps aux` to see processes.", "ps aux"),
     ("<think>the user wants disk usage, df is right</think>\ndf -h", "df -h"),
     ("<think>unfinished reasoning that never closes", None),
+    # a code block of several lines becomes one: steps run only if the one before worked, loops keep their shape
+    ("```bash\ngit add .\ngit commit -m 'fix typo'\n```", "git add . && git commit -m 'fix typo'"),
+    ("```bash\nfor f in *.txt; do\n  mv \"$f\" \"${f%.txt}.md\"\ndone\n```", 'for f in *.txt; do mv "$f" "${f%.txt}.md"; done'),
+    ("```fish\nfor f in *.log\n    gzip $f\nend\n```", "for f in *.log; gzip $f; end"),
+    ("```bash\ntar -czf a.tgz \\\n    src\n```", "tar -czf a.tgz src"),
+    ("```bash\nps aux |\n  grep nginx\n```", "ps aux | grep nginx"),
+    ("```bash\n# list\nls -l\n```", "ls -l"),
+    ("```bash\na\nb\nc\nd\ne\n```", "a"),  # a script, not a one-liner: its first line only
 ])
 def test_extract(reply, expected):
     if expected is None:

@@ -166,6 +166,16 @@ def test_state_changes(command, changes):
     assert bool(intent.state_changes(command)) == changes
 
 
+@pytest.mark.parametrize("command,shell,changes", [
+    # each shell's own `history`: fish's -n is --max, zsh's history only lists
+    ("history -n 20", "fish", False), ("history --max 5", "fish", False), ("history search ssh", "fish", False),
+    ("history clear", "fish", True), ("history delete --prefix ssh", "fish", True), ("history -n 20", "bash", True),
+    ("history -c", "bash", True), ("history -20", "zsh", False), ("history -n", "zsh", False),
+])
+def test_history_is_judged_per_shell(command, shell, changes):
+    assert bool(intent.state_changes(command, shell)) == changes
+
+
 @pytest.mark.parametrize("command,shell,ok", [
     ("for f in *.txt; do echo $f; done", "bash", True),
     ("for f in *.txt; do echo $f; done", "fish", False),
