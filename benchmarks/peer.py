@@ -45,3 +45,39 @@ class SgptRunner:
     def close(self) -> None:
         self.server.stop()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+class LlmCmdRunner:
+    """The second same-model peer: simonw/llm with the llm-gguf plugin serving the very GGUF caro
+    uses, asked with llm-cmd's own system prompt (what `llm cmd -m NAME "…"` sends). Run in-process,
+    so the model loads once (`llm cmd` would load it on every call); only the answers and the
+    generation time are compared. The plugin samples at llama-cpp-python's default temperature
+    (0.2), as a user's `llm cmd` does."""
+
+    def __init__(self, model: str | None = None):
+        from caro import models
+        path, entry = models.resolve(model or models.default_entry().name)
+        self.alias = entry.name if entry else path.stem
+        self.home = Path(tempfile.mkdtemp(prefix="caro-llm-"))
+        os.environ["LLM_USER_PATH"] = str(self.home)       # llm reads it on every call: never the user's
+        llm_cli = Path(sys.executable).parent / "llm"
+        if not llm_cli.exists():
+            raise SystemExit("the llm peer needs llm, llm-gguf and llm-cmd: pip install -e '.[bench]'")
+        # registered the way a user would, with caro's context size
+        subprocess.run([str(llm_cli), "gguf", "register-model", self.alias, str(path), "--n-ctx", "2048"],
+                       check=True, capture_output=True, text=True)
+        import llm
+        from llm_cmd import SYSTEM_PROMPT
+        self.model = llm.get_model(f"gguf/{self.alias}")
+        self.system = SYSTEM_PROMPT
+        self.label = f"llm cmd + llm-gguf ({self.alias})"
+        self.last_source = "llm"
+
+    def __call__(self, request: str, shell: str = "bash") -> list[str]:
+        text = self.model.prompt(request, system=self.system).text().strip()
+        # `llm cmd` puts the whole reply on the editable line; its first line is what would run first
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        return [lines[0].strip() if lines else ""]
+
+    def close(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)

@@ -229,7 +229,8 @@ def main(argv=None) -> None:
     ap.add_argument("--backend")
     ap.add_argument("--model")
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
-    ap.add_argument("--systems", default="caro", help="comma list of: caro, alone (same model, plain prompt), sgpt (shell_gpt peer)")
+    ap.add_argument("--systems", default="caro", help="comma list of: caro, alone (same model, plain prompt), sgpt (shell_gpt peer), "
+                    "llm (llm cmd + llm-gguf peer)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
     ap.add_argument("--sources", action="store_true", help="also print rows per answer source (library, rules, model)")
@@ -262,6 +263,9 @@ def main(argv=None) -> None:
         elif system == "sgpt":
             from peer import SgptRunner
             runners.append(SgptRunner(args.model))
+        elif system == "llm":
+            from peer import LlmCmdRunner
+            runners.append(LlmCmdRunner(args.model))
         else:
             raise SystemExit(f"unknown system {system!r}")
     print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
@@ -291,6 +295,8 @@ def main(argv=None) -> None:
                   f"(nondeterministic output: {j['self_fail'][:12]}); gold vs gold2 differs on "
                   f"{len(j['pair_fail'])}/{j['pairs']} (equivalent answers our judge cannot see as equal)")
     finally:
+        for runner in runners:
+            getattr(runner, "close", lambda: None)()  # the peers' servers and temporary homes
         sandbox.close()
         if alfa is not None:
             alfa.close()
