@@ -31,6 +31,16 @@ def test_read_only_requests_get_read_only_commands():
             assert not state_changes(r.stdout.strip()), (req, r.stdout)
 
 
+def test_fish_requests_get_fish_loops():
+    """The real model, asked for fish: its answer starts as a fish code block (the embedded backend
+    writes the fence), so a loop comes back in fish's own syntax and parses in fish."""
+    from caro.checks import syntax_error
+    r = run_caro("--print", "--shell", "fish", "print hello three times with a loop")
+    assert r.returncode == 0, r.stderr
+    cmd = r.stdout.strip()
+    assert cmd.startswith("for ") and cmd.endswith("end") and syntax_error(cmd, "fish") is None, cmd
+
+
 def test_cli_uses_the_running_helper(caro_home):
     import os
     first = run_caro("--json", "show the current date")
