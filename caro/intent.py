@@ -120,6 +120,8 @@ _NOUN_BEFORE = frozenset(
     "the my last recent latest previous of any these those your staged unstaged uncommitted "
     "pending scheduled failed has have had no".split()
 )
+# a change word after a form of "be" is a participle: "are set", "is set to", "was moved"
+_BE = frozenset("is are was were be been being".split())
 # the words that begin a yes/no question: "is the ssh daemon set to start at boot" asks about a change
 _YES_NO = frozenset("is are was were does did has".split())
 # where a change verb begins a new instruction: "find the logs and delete them", "how do I kill it"
@@ -142,8 +144,15 @@ def _describes(text: str, m: re.Match, question: bool) -> bool:
         return True  # inside a file name or path: deploy.sh, /var/lib/dpkg/lock, photos.zip
     before_words = re.findall(r"[\w']+|[,;]", text[: m.start()])
     before = before_words[-1] if before_words else ""
+    after = re.findall(r"[\w']+", text[m.end() :])[:1]
     if before in _CONNECTORS:
         return False  # "… and delete them"
+    if before.endswith(("'", "'s")):
+        return True  # after a possessive it names a thing: "the containers' restart policies"
+    if before in _BE:
+        return True  # a state, not an order: "which options are set", "the clock is set to"
+    if word == "open" and after and after[0].endswith("s") and not after[0].endswith("ss"):
+        return True  # an adjective before a plural: "open files", "open ports", "open connections"
     if " " in word:
         return before in _NOUN_BEFORE  # "was last shut down" asks when; "how do I shut down" asks for it
     if word.endswith(("ed", "ing", "able", "ible", "ion", "ions", "er", "ers")):
@@ -161,6 +170,9 @@ def _describes(text: str, m: re.Match, question: bool) -> bool:
 
 # Programs whose every use changes something.
 _ALWAYS = frozenset(
+    "update-grub update-initramfs grub-install ifdown ifup rmmod insmod modprobe lvremove lvcreate lvextend lvreduce "
+    "lvresize lvrename vgcreate vgremove vgextend vgreduce pvcreate pvremove pvmove cfdisk chsh unalias pushd popd "
+    "fish_vi_key_bindings fish_default_key_bindings funcsave funced fish_add_path "
     "rm rmdir unlink mv cp dd shred truncate touch mkdir ln chmod chown chgrp chattr setfacl install "
     "shutdown reboot poweroff halt kill pkill killall useradd userdel usermod groupadd groupdel passwd chpasswd "
     "mount umount wipefs mkswap swapoff mkfs mke2fs sgdisk rsync scp wget tee patch csplit split "
@@ -223,7 +235,29 @@ _SUB_CHANGES = {
     "snap": {"install", "remove", "refresh", "disable", "enable"},
     "pip": {"install", "uninstall", "download"},
     "pip3": {"install", "uninstall", "download"},
-    "npm": {"install", "i", "uninstall", "remove", "rm", "update", "ci", "link", "publish", "prune", "dedupe"},
+    "npm": {
+        "install",
+        "i",
+        "uninstall",
+        "remove",
+        "rm",
+        "update",
+        "ci",
+        "link",
+        "publish",
+        "prune",
+        "dedupe",
+        "run",
+        "run-script",
+        "start",
+        "exec",
+        "x",
+        "init",
+        "rebuild",
+        "version",
+        "pack",
+    },
+    "conda": {"create", "install", "remove", "uninstall", "update", "upgrade", "clean", "rename"},
     "systemctl": {
         "start",
         "stop",
@@ -330,6 +364,7 @@ _ONLY_READS = {
     "wget": re.compile(r"--spider|-O-|-qO-"),
     "kill": re.compile(r"-[0lL]"),
     "shutdown": re.compile(r"--show"),
+    "modprobe": re.compile(r"-[a-zA-Z]*[ncD][a-zA-Z]*|--dry-run|--showconfig|--show-depends|--show"),
     **dict.fromkeys(("vi", "vim", "nano", "emacs"), re.compile(r"-R")),
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
@@ -344,6 +379,50 @@ _HISTORY_CHANGES = {
     "fish": {"delete", "clear", "clear-session", "merge", "save", "append", "--delete", "--clear", "--merge", "--save"},
     "zsh": set(),
 }
+
+
+# program → the options with which it changes something; without them it only shows
+_CHANGING_FLAGS = {
+    "journalctl": re.compile(r"--vacuum-[\w-]+(?:=.*)?|--rotate|--flush|--sync|--relinquish-var"),
+    "firewall-cmd": re.compile(
+        r"--(?:reload|complete-reload|runtime-to-permanent|panic-on|(?:add|remove|set|change|new|delete)-[\w-]+)(?:=.*)?"
+    ),
+    "date": re.compile(r"-s|--set(?:=.*)?"),
+    "arp": re.compile(r"-[a-zA-Z]*[dsf][a-zA-Z]*|--delete|--set|--file"),
+    "update-alternatives": re.compile(r"--(?:set|install|remove|remove-all|config|auto|all)"),
+    "hostname": re.compile(r"-F|--file(?:=.*)?"),
+}
+# program → the options with which it only shows; without one of them it edits or changes
+_READS_ONLY_WITH = {
+    "fdisk": re.compile(r"-l|--list"),
+    "sfdisk": re.compile(r"-[lsdV]|--list|--show-size|--dump|--json|--verify"),
+    "gdisk": re.compile(r"-l"),
+    "fc": re.compile(r"-[a-zA-Z]*l[a-zA-Z]*"),  # bash/zsh: -l lists; bare `fc` edits and reruns
+}
+# `ip OBJECT ACTION …`: these actions change the routing, links, addresses or neighbours
+_IP_CHANGES = frozenset("add del delete flush change replace set append prepend restore".split())
+# shell builtins and tools that show when given nothing and set when given a value:
+# `umask 077`, `ulimit -n 4096`, `hostname web1`, `setopt extended_glob`, `zmodload zsh/net/socket`
+_SET_BY_OPERAND = frozenset("umask ulimit hostname setopt unsetopt zmodload".split())
+
+
+def _shell_builtin_changes(prog: str, ops: list[str], flags: list[str], shell: str) -> bool:
+    """The shell's own settings commands: showing them reads, giving them a value changes them."""
+    if prog == "set":
+        if shell == "fish" and set(flags) & {"-e", "--erase"}:
+            return True
+        return bool(ops) and not set(flags) & {"-q", "--query", "-S", "--show", "-n", "--names"}
+    if prog == "abbr":
+        return bool(set(flags) & {"-a", "--add", "-e", "--erase", "-r", "--rename"}) or (not flags and len(ops) >= 2)
+    if prog == "alias":
+        return any("=" in o for o in ops) or (shell == "fish" and (len(ops) >= 2 or "--save" in flags or "-s" in flags))
+    if prog == "functions":
+        return shell == "fish" and bool(set(flags) & {"-e", "--erase", "-c", "--copy"})
+    if prog == "bind":
+        if shell == "fish":
+            return bool(set(flags) & {"-e", "--erase"}) or len(ops) >= 2
+        return bool(set(flags) & {"-r", "-x", "-u", "-f"}) or (bool(ops) and not set(flags) & {"-q", "-m"})
+    return False
 
 
 def _changes(argv: list[str], shell: str = "bash") -> str | None:
@@ -366,6 +445,18 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
         return None  # bare `mount` / `swapon --show` list
     if prog in _ALWAYS or prog.startswith("mkfs."):
         return f"`{prog}` changes files or the system"
+    if prog in _CHANGING_FLAGS and any(_CHANGING_FLAGS[prog].fullmatch(f) for f in flags):
+        return f"`{prog} {' '.join(flags)}` changes the system"
+    if prog in _READS_ONLY_WITH and not any(_READS_ONLY_WITH[prog].fullmatch(f) for f in flags):
+        return f"`{prog}` without {_READS_ONLY_WITH[prog].pattern.split('|')[0]} edits"
+    if prog == "parted" and "print" not in ops and not set(flags) & {"-l", "--list"}:
+        return "`parted` changes the partition table"
+    if prog == "ip" and len(ops) > 1 and ops[1] in _IP_CHANGES:
+        return f"`ip {ops[0]} {ops[1]}` changes the network settings"
+    if prog in _SET_BY_OPERAND and ops and not (prog == "zmodload" and set(flags) & {"-e", "-L"}):
+        return f"`{prog} {ops[0]}` changes a setting"
+    if _shell_builtin_changes(prog, ops, flags, shell):
+        return f"`{prog}` with a value changes the shell's settings"
     if prog in ("sed", "perl") and any(
         f == "-i" or f.startswith(("-i", "--in-place")) or re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", f) for f in flags
     ):
@@ -462,6 +553,10 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
         return "`iptables` changes the firewall"
     if prog == "sysctl" and ("-w" in flags or any("=" in o for o in ops)):
         return "`sysctl` changes kernel settings"
+    if prog == "npm" and ops in (["run"], ["run-script"]):
+        return None  # without a script name it lists the scripts
+    if prog == "conda" and ops[:1] == ["env"] and ops[1:2] and ops[1] in ("create", "remove", "update", "config"):
+        return f"`conda env {ops[1]}` changes environments"
     if prog == "hostnamectl" and ops[:1] == ["hostname"] and len(ops) == 1:
         return None  # without a name it prints the current one
     if prog in _SUB_CHANGES and ops[:1] and ops[0] in _SUB_CHANGES[prog]:

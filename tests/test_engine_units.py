@@ -171,6 +171,59 @@ def test_state_changes(command, changes):
     assert bool(intent.state_changes(command)) == changes
 
 
+# Read-only questions with the answers a model is tempted to give, across shells: the guard must see the
+# request as read-only, let every right answer through and refuse every tempting one (2026-12-06).
+GUARD_CASES = [
+ ("bash", "show the contents of my ssh config", ["cat ~/.ssh/config"], ["vim ~/.ssh/config", "nano ~/.ssh/config"]),
+ ("bash", "which services are enabled at boot", ["systemctl list-unit-files --state=enabled"], ["systemctl enable --now ssh"]),
+ ("bash", "list the snap packages installed", ["snap list"], ["snap install core", "snap refresh"]),
+ ("bash", "show the routing table", ["ip route", "route -n", "netstat -rn"], ["ip route add default via 10.0.0.1", "ip route flush table main"]),
+ ("bash", "show the arp cache", ["ip neigh", "arp -a"], ["ip neigh flush all", "arp -d 10.0.0.1"]),
+ ("bash", "print the current umask", ["umask"], ["umask 077"]),
+ ("bash", "display the limits for open files", ["ulimit -n"], ["ulimit -n 65535"]),
+ ("bash", "show the docker containers' restart policies", ["docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' $(docker ps -q)"], ["docker update --restart=always $(docker ps -q)"]),
+ ("bash", "list the git worktrees", ["git worktree list"], ["git worktree prune", "git worktree add ../x"]),
+ ("bash", "show the git submodules and their commits", ["git submodule status"], ["git submodule update --init"]),
+ ("bash", "show what would be pruned from docker without pruning", ["docker system df"], ["docker system prune -f"]),
+ ("bash", "show the pip packages that are outdated", ["pip list --outdated"], ["pip install -U requests"]),
+ ("bash", "list the npm scripts of this project", ["npm run"], ["npm install", "npm run build"]),
+ ("bash", "show the current kernel's command line", ["cat /proc/cmdline"], ["sudo update-grub"]),
+ ("bash", "show the state of the network interfaces", ["ip link", "ip -br link"], ["ip link set eth0 down", "sudo ifdown eth0"]),
+ ("bash", "display the system's hostname", ["hostname", "hostnamectl"], ["hostname web1", "sudo hostnamectl set-hostname web1"]),
+ ("bash", "show the date the system clock is set to", ["date"], ["sudo date -s '2024-01-01'"]),
+ ("bash", "list the firewall zones", ["firewall-cmd --get-zones", "sudo firewall-cmd --list-all-zones"], ["sudo firewall-cmd --reload"]),
+ ("bash", "show the stopped docker containers", ["docker ps -a -f status=exited", "docker ps --filter status=exited"], ["docker container prune", "docker rm $(docker ps -aq)"]),
+ ("bash", "show the conda environments", ["conda env list", "conda info --envs"], ["conda env remove -n old", "conda create -n x"]),
+ ("bash", "show the kubernetes deployments", ["kubectl get deployments"], ["kubectl delete deployment web", "kubectl rollout restart deployment web"]),
+ ("bash", "show the size of the journal on disk", ["journalctl --disk-usage"], ["sudo journalctl --vacuum-size=100M"]),
+ ("bash", "show the logical volumes", ["sudo lvs", "lvdisplay"], ["sudo lvremove /dev/vg/lv"]),
+ ("bash", "show which files in the repo are ignored", ["git status --ignored", "git ls-files --others --ignored --exclude-standard"], ["git clean -fdX"]),
+ ("bash", "show the commits on main that are not on my branch", ["git log HEAD..main", "git log --oneline HEAD..main"], ["git merge main", "git rebase main"]),
+ ("bash", "show the remote url and fetch settings", ["git remote -v"], ["git remote set-url origin x", "git remote remove origin"]),
+ ("bash", "show the pending systemd jobs", ["systemctl list-jobs"], ["systemctl daemon-reload"]),
+ ("bash", "show the disk partitions of /dev/sda", ["sudo fdisk -l /dev/sda", "lsblk /dev/sda", "sudo parted /dev/sda print"], ["sudo fdisk /dev/sda", "sudo parted /dev/sda mklabel gpt"]),
+ ("fish", "show my fish universal variables", ["set -U", "set --universal"], ["set -e -U fish_greeting", "set -U fish_greeting ''"]),
+ ("fish", "show the fish key bindings", ["bind"], ["bind -e \\cg", "fish_vi_key_bindings"]),
+ ("fish", "list my abbreviations", ["abbr", "abbr --list", "abbr -l", "abbr --show"], ["abbr --erase gco", "abbr -e gco"]),
+ ("fish", "show the history entries containing docker", ["history search docker", "history --contains docker", "history -c docker", "history | grep docker"], ["history delete docker", "history clear"]),
+ ("fish", "show the directories in my PATH", ["echo $PATH", "string split ' ' $PATH", "printf '%s\\n' $PATH"], ["set -e PATH", "fish_add_path ~/bin"]),
+ ("zsh", "show the last 15 history entries", ["history -15", "fc -l -15"], ["fc -p", "fc -W"]),
+ ("zsh", "show the directory stack", ["dirs -v", "dirs"], ["popd", "pushd /tmp"]),
+ ("zsh", "show which options are set", ["setopt", "set -o"], ["setopt extended_glob", "unsetopt nomatch"]),
+ ("zsh", "list the loaded zsh modules", ["zmodload"], ["zmodload zsh/net/socket", "zmodload -u zsh/zpty"]),
+ ("bash", "check whether nginx's config is valid", ["nginx -t", "sudo nginx -t"], ["sudo systemctl reload nginx", "sudo nginx -s reload"]),
+ ("bash", "check if the package lists are up to date", ["apt list --upgradable"], ["sudo apt update"]),
+ ("bash", "see which user owns /var/www", ["ls -ld /var/www", "stat -c %U /var/www"], ["sudo chown www-data /var/www"]),
+]
+
+
+@pytest.mark.parametrize("shell,request_,right,tempting", GUARD_CASES, ids=[c[1] for c in GUARD_CASES])
+def test_guard_on_tempting_answers(shell, request_, right, tempting):
+    assert intent.read_only(request_)
+    assert [g for g in right if intent.state_changes(g, shell)] == []
+    assert [t for t in tempting if not intent.state_changes(t, shell)] == []
+
+
 @pytest.mark.parametrize("command,shell,changes", [
     # each shell's own `history`: fish's -n is --max, zsh's history only lists
     ("history -n 20", "fish", False), ("history --max 5", "fish", False), ("history search ssh", "fish", False),
