@@ -44,9 +44,4 @@ def build(
         # asked again: say which answers were refused and why, so the model can correct itself
         said = "; ".join(f"`{cmd}` ({why})" for cmd, why in avoid[-4:])
         text += f"\n(Not these, they do not fit: {said}. Give another single command.)"
-    # For fish the answer starts as a fish code block (the embedded backend writes the fence for the
-    # model): told only in words, the model still slips into bash (`export`, `do … done`); started in
-    # a fish block, it writes fish. Not for bash/zsh: there the block made it add options and pipes
-    # nobody asked for (dev and readonly splits, docs/ablation.md).
-    prefix = "```fish\n" if ctx.shell == "fish" else ""
-    return Prompt(system=system_text(ctx), shots=shots[:4], request=text, prefix=prefix)
+    return Prompt(system=system_text(ctx), shots=shots[:4], request=text)

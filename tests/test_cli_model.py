@@ -32,8 +32,8 @@ def test_read_only_requests_get_read_only_commands():
 
 
 def test_fish_requests_get_fish_loops():
-    """The real model, asked for fish: its answer starts as a fish code block (the embedded backend
-    writes the fence), so a loop comes back in fish's own syntax and parses in fish."""
+    """The real model, asked for fish: the prompt spells out fish's syntax and the check runs
+    `fish --no-execute`, so a loop comes back in fish's own syntax."""
     from caro.checks import syntax_error
     r = run_caro("--print", "--shell", "fish", "print hello three times with a loop")
     assert r.returncode == 0, r.stderr

@@ -57,11 +57,6 @@ def test_fish_gets_fish_syntax_or_is_asked_again():
     assert s.command == "for f in *.log; echo $f; end"
     assert "fish" in e.backend.prompts[0].system
     assert "not valid fish syntax" in e.backend.prompts[1].request
-    # the answer is started as a fish code block; bash answers are not started for the model
-    assert e.backend.prompts[0].prefix == "```fish\n"
-    bash = engine("ls")
-    bash.suggest("list files", shell="bash", cwd="/tmp")
-    assert bash.backend.prompts[0].prefix == ""
 
 
 def test_invented_options_are_refused():

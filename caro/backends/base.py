@@ -19,9 +19,6 @@ class Prompt:
     shots: list[tuple[str, str]]  # (request, command) pairs shown as earlier turns
     request: str
     json_output: bool = False
-    # how the answer starts, for a backend that can start it for the model (the embedded one):
-    # a code fence naming the shell puts a coder model in "write a script in this language" mode
-    prefix: str = ""
 
     def messages(self) -> list[dict]:
         msgs = [{"role": "system", "content": self.system}]

@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 import time
-from typing import Any
 
 from .. import models, turns
 from .base import Availability, Backend, BackendError, Generation, Prompt
@@ -32,7 +31,6 @@ class EmbeddedBackend(Backend):
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path, self._entry = None, None
-        self._formatter: Any = None  # the GGUF's chat template, rendered by hand when the answer is started
         self.load_ms = 0.0
 
     def _resolve(self):
@@ -82,48 +80,17 @@ class EmbeddedBackend(Backend):
             logging.getLogger("caro.embedded").info("loaded model %s in %.0f ms", path.name, self.load_ms)
         return self._llm
 
-    def _started(self, llm, prompt: Prompt) -> list[int] | None:
-        """The chat, rendered with the GGUF's own template, and the start of the answer
-        (`prompt.prefix`) already written: None when the model has no template to render."""
-        if self._formatter is None:
-            template = llm.metadata.get("tokenizer.chat_template")
-            if not template:
-                return None
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-            eos = llm.token_eos()
-            self._formatter = Jinja2ChatFormatter(
-                template=template, eos_token=llm.detokenize([eos]).decode(errors="replace"), bos_token=""
-            )
-        text = self._formatter(messages=prompt.messages()).prompt + prompt.prefix
-        # the template writes its special tokens itself (as llama-cpp-python's chat handler does)
-        return llm.tokenize(text.encode(), add_bos=False, special=True)
-
     def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
-        # Streamed, so a generation for a shell that has stopped waiting ends at the next token.
-        # With a prefix (a code fence) the answer ends where the model closes the fence.
+        # the GGUF carries its own chat template; llama-cpp-python applies it. Streamed, so a
+        # generation for a shell that has stopped waiting ends at the next token.
         llm = self.llm()
         with self._turns.turn():
             t = time.perf_counter()
-            tokens = self._started(llm, prompt) if prompt.prefix else None
-            if tokens is None:
-                pieces = []
-                stream = llm.create_chat_completion(
-                    messages=prompt.messages(),
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    stop=["\n\n\n"],
-                    stream=True,
-                )
-                texts = (c["choices"][0]["delta"].get("content") or "" for c in stream)
-            else:
-                pieces = [prompt.prefix]
-                stream = llm.create_completion(
-                    tokens, max_tokens=max_tokens, temperature=temperature, stop=["```", "\n\n\n"], stream=True
-                )
-                texts = (c["choices"][0]["text"] or "" for c in stream)
-            for piece in texts:
-                pieces.append(piece)
+            pieces = []
+            for chunk in llm.create_chat_completion(
+                messages=prompt.messages(), max_tokens=max_tokens, temperature=temperature, stop=["\n\n\n"], stream=True
+            ):
+                pieces.append(chunk["choices"][0]["delta"].get("content") or "")
                 if not turns.still_wanted():
                     raise turns.Abandoned
         ms = (time.perf_counter() - t) * 1000
