@@ -300,6 +300,7 @@ def main(argv=None) -> None:
         sandbox.close()
         if alfa is not None:
             alfa.close()
+        shutil.rmtree(home, ignore_errors=True)     # the run's own CARO_HOME (models are only linked)
     if args.save:
         Path(args.save).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
 

@@ -93,13 +93,14 @@ caro-widget() {
     return 0
   fi
   sock="${__caro_rundir_now}/helper.sock"
-  __caro_thinking
-  # the request goes to the relay on a pipe from the printf builtin, never as an argument:
-  # arguments are visible to every local user in ps
-  # Ctrl-C cancels the wait; the trap keeps bash from abandoning the widget (and the line)
+  # Ctrl-C cancels the wait; the trap keeps bash from abandoning the widget (and the line). It is
+  # set before the progress mark shows, so a Ctrl-C the user sends on seeing the mark is caught.
   local __caro_int=0 __caro_old_int
   __caro_old_int=$(trap -p INT)
   trap '__caro_int=1' INT
+  __caro_thinking
+  # the request goes to the relay on a pipe from the printf builtin, never as an argument:
+  # arguments are visible to every local user in ps
   # the relay's exit status is not needed: every failure of it arrives as an "error" reply
   # shellcheck disable=SC2312
   {
