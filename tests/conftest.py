@@ -1,9 +1,16 @@
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background of a script (`… &`) inherits SIGINT ignored, and so would every
+# shell it spawns: bash then cannot trap Ctrl-C and the widget tests would see a shell no terminal
+# ever gives its user. A handler (not "ignore") is reset to the default in each spawned program.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
