@@ -144,15 +144,16 @@ def _describes(text: str, m: re.Match, question: bool) -> bool:
         return True  # inside a file name or path: deploy.sh, /var/lib/dpkg/lock, photos.zip
     before_words = re.findall(r"[\w']+|[,;]", text[: m.start()])
     before = before_words[-1] if before_words else ""
-    after = re.findall(r"[\w']+", text[m.end() :])[:1]
     if before in _CONNECTORS:
         return False  # "… and delete them"
     if before.endswith(("'", "'s")):
         return True  # after a possessive it names a thing: "the containers' restart policies"
     if before in _BE:
         return True  # a state, not an order: "which options are set", "the clock is set to"
-    if word == "open" and after and after[0].endswith("s") and not after[0].endswith("ss"):
-        return True  # an adjective before a plural: "open files", "open ports", "open connections"
+    if word == "open":
+        after = re.findall(r"[\w']+", text[m.end() :])[:1]  # the next word, read only for this one
+        if after and after[0].endswith("s") and not after[0].endswith("ss"):
+            return True  # an adjective before a plural: "open files", "open ports", "open connections"
     if " " in word:
         return before in _NOUN_BEFORE  # "was last shut down" asks when; "how do I shut down" asks for it
     if word.endswith(("ed", "ing", "able", "ible", "ion", "ions", "er", "ers")):
@@ -448,7 +449,7 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
     if prog in _CHANGING_FLAGS and any(_CHANGING_FLAGS[prog].fullmatch(f) for f in flags):
         return f"`{prog} {' '.join(flags)}` changes the system"
     if prog in _READS_ONLY_WITH and not any(_READS_ONLY_WITH[prog].fullmatch(f) for f in flags):
-        return f"`{prog}` without {_READS_ONLY_WITH[prog].pattern.split('|')[0]} edits"
+        return f"`{prog}` without a listing option edits or changes"
     if prog == "parted" and "print" not in ops and not set(flags) & {"-l", "--list"}:
         return "`parted` changes the partition table"
     if prog == "ip" and len(ops) > 1 and ops[1] in _IP_CHANGES:
