@@ -6,7 +6,8 @@
 
 Sets: dev = NL2Bash dev (for development), test = NL2Bash test and alfa = InterCode-ALFA (held
 out: run, never tuned on), everyday = benchmarks/sets/everyday.jsonl (ours), heldout / fresh-dev = the two halves of
-benchmarks/sets/fresh.jsonl, heldout2 = benchmarks/sets/fresh2.jsonl (a second held-out set), readonly = benchmarks/sets/readonly.jsonl (read-only questions with
+benchmarks/sets/fresh.jsonl, heldout2 = benchmarks/sets/fresh2.jsonl (a second held-out set), heldout3 =
+benchmarks/sets/fresh3.jsonl (a third, written blind), readonly = benchmarks/sets/readonly.jsonl (read-only questions with
 tempting state-changing answers; tuned on, a check of the intent guard). Scores: NLC2CMD
 (top-1, and best over the Ctrl-G alternatives), template match, and for everyday requests marked
 `exec` the effect of running prediction and accepted answers in the sandbox. A request in the
@@ -60,13 +61,15 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
             x = json.loads(line)
             golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
             rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"]})
-    elif name in ("heldout", "fresh-dev", "heldout2"):
+    elif name in ("heldout", "fresh-dev", "heldout2", "heldout3"):
         # our fresh requests, written and frozen before the engine was rebuilt; split by hash.
         # heldout2 (fresh2.jsonl): 118 more, all held out, written and frozen on 2026-12-06 before
         # that day's engine changes, so it has never been used to decide anything
         split = "dev" if name == "fresh-dev" else "heldout"
         bsd = platform.system() == "Darwin"
-        file = "fresh2.jsonl" if name == "heldout2" else "fresh.jsonl"
+        # heldout3 (fresh3.jsonl): 172 more, written blind by a helper session on 2026-12-07 and
+        # frozen before the documentation engine was measured
+        file = {"heldout2": "fresh2.jsonl", "heldout3": "fresh3.jsonl"}.get(name, "fresh.jsonl")
         for line in (HERE / "sets" / file).read_text().splitlines():
             x = json.loads(line)
             if x["split"] != split:

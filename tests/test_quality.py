@@ -150,6 +150,21 @@ def test_second_heldout_set_is_frozen():
     assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 50
 
 
+def test_third_heldout_set_is_frozen():
+    """benchmarks/sets/fresh3.jsonl: 172 requests, all held out, written blind on 2026-12-07 by a helper
+    session that saw neither the engine nor any of its answers or failures, from a brief (all categories,
+    bash/zsh/fish, BSD rows, read-only questions with tempting answers), and frozen before that day's
+    documentation engine was measured. Nothing may be tuned on it."""
+    import hashlib
+    digest = hashlib.sha256((ROOT / "benchmarks" / "sets" / "fresh3.jsonl").read_bytes()).hexdigest()
+    assert digest == "f80fb02a135ca2bf845670aa0b7543964ed72535d00fe8bd752c6a21140d36be"
+    rows = [json.loads(l) for l in (ROOT / "benchmarks" / "sets" / "fresh3.jsonl").read_text().splitlines()]
+    assert len(rows) >= 150 and {r["split"] for r in rows} == {"heldout"}
+    assert len({r["request"].lower() for r in rows}) == len(rows)
+    assert {r["shell"] for r in rows} == {"bash", "zsh", "fish"} and sum(r["readonly"] for r in rows) >= 60
+    assert sum(bool(r.get("bsd")) for r in rows) >= 12 and sum(r["exec"] for r in rows) >= 70
+
+
 def test_fish_answers_are_scored_as_fish():
     # a fish loop is read in fish: right loops match, a bash loop does not
     gold = ["for f in *.py; wc -l $f; end"]
