@@ -89,17 +89,29 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
     return rows
 
 
+VARIANTS = {  # engine settings per ablation row
+    "caro": {},
+    "draft": {"engine.docs": False},
+    "docs": {"engine.review": False},
+}
+
+
 class CaroRunner:
-    def __init__(self, backend: str | None, model: str | None, cwd: str):
+    def __init__(self, backend: str | None, model: str | None, cwd: str, variant: str = "caro"):
         from caro import config
         from caro.backends.select import select
         from caro.engine import Engine
-        cfg = config.load(flags={"backend.embedded.model": model} if model else None)
+        flags = dict(VARIANTS[variant])
+        if model:
+            flags["backend.embedded.model"] = model
+        cfg = config.load(flags=flags or None)
         b, _ = select(cfg, backend, model)
         self.engine = Engine(cfg, b)
+        self.engine.warm()
         self.cwd = cwd
-        self.label = f"caro ({b.name}/{b.model_name})"
+        self.label = f"caro ({b.name}/{b.model_name})" + ("" if variant == "caro" else f" [{variant}]")
         self.last_source = ""
+        self.last_work: dict = {}
 
     def __call__(self, request: str, shell: str = "bash") -> list[str]:
         from caro.backends.base import BackendError
@@ -108,8 +120,10 @@ class CaroRunner:
             s = self.engine.suggest(request, shell=shell, cwd=self.cwd)
         except (EngineError, BackendError):
             self.last_source = "none"
+            self.last_work = dict(self.engine.work)
             return []
         self.last_source = s.source
+        self.last_work = dict(self.engine.work)
         if s.verdict.blocked:
             return [""] + s.alternatives
         return [s.command] + s.alternatives
@@ -142,7 +156,8 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
         shell = r.get("shell", "bash")
         item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
                 "nlc2cmd": nlc2cmd(top, r["golds"], shell), "best": best_of(preds[:4], r["golds"], shell),
-                "template": template_match(top, r["golds"], shell), "source": getattr(runner, "last_source", "")}
+                "template": template_match(top, r["golds"], shell), "source": getattr(runner, "last_source", ""),
+                "work": getattr(runner, "last_work", {})}
         if r["exec"] and sandbox is not None and top:
             got = sandbox.run(top, shell)
             item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell), normalised=True) for g in r["golds"])
@@ -174,13 +189,16 @@ def summary(items: list[dict]) -> dict:
             "exec_strict": sum(bool(i.get("exec_strict")) for i in items),
             "exec_norm": sum(bool(i.get("exec_norm")) for i in items),
             "state_changes": sum(bool(i.get("state_change")) for i in items),
+            "second_pass": sum(i.get("work", {}).get("generations", 0) > 1 for i in items),
+            "scored": sum(bool(i.get("work", {}).get("scored")) for i in items),
             "fish_invalid": sum(bool(i.get("fish_invalid")) for i in items)}
 
 
 def report(name: str, label: str, res: dict, groups: list[str]) -> None:
     """One row for the set, then one row per value of each grouping key (category, source)."""
     print(f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
-          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms | {res['state_changes']} | {res['fish_invalid']} |")
+          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms | {res['state_changes']} | {res['fish_invalid']} | "
+          f"{res['second_pass']} / {res['scored']} |")
     for key in groups:
         parts = defaultdict(list)
         for i in res["items"]:
@@ -232,8 +250,11 @@ def main(argv=None) -> None:
     ap.add_argument("--backend")
     ap.add_argument("--model")
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
-    ap.add_argument("--systems", default="caro", help="comma list of: caro, alone (same model, plain prompt), sgpt (shell_gpt peer), "
+    ap.add_argument("--systems", default="caro", help="comma list of: caro, draft (caro without docs), docs (docs "
+                    "answer first, no reviewer), alone (same model, plain prompt), sgpt (shell_gpt peer), "
                     "llm (llm cmd + llm-gguf peer)")
+    ap.add_argument("--docs", default=str(ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"),
+                    help="tldr page archive caro reads (default: the shared snapshot; 'none' for none)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
     ap.add_argument("--sources", action="store_true", help="also print rows per answer source (library, rules, model)")
@@ -245,6 +266,8 @@ def main(argv=None) -> None:
     models_dir = paths.models_dir()               # the user's downloaded models, shared read-only
     home = Path(tempfile.mkdtemp(prefix="caro-quality-"))
     os.environ["CARO_HOME"] = str(home)           # never the user's own config or examples
+    if args.docs != "none":
+        os.environ["CARO_DOCS"] = args.docs
     if models_dir.is_dir():
         (home / "models").symlink_to(models_dir)
     if args.user_examples:
@@ -259,8 +282,8 @@ def main(argv=None) -> None:
             print(f"note: ALFA tools missing here: {', '.join(alfa.missing)}")
     runners = []
     for system in args.systems.split(","):
-        if system == "caro":
-            runners.append(PeerRunner() if args.peer else CaroRunner(args.backend, args.model, "/work"))
+        if system in VARIANTS:
+            runners.append(PeerRunner() if args.peer else CaroRunner(args.backend, args.model, "/work", system))
         elif system == "alone":
             runners.append(ModelAloneRunner(args.model))
         elif system == "sgpt":
@@ -273,8 +296,8 @@ def main(argv=None) -> None:
             raise SystemExit(f"unknown system {system!r}")
     print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
     print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 "
-          "| state-changing answers to read-only requests | invalid fish |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| state-changing answers to read-only requests | invalid fish | presses with a 2nd generation / scored |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     saved = {}
     exec_lines = []
     try:

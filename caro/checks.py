@@ -18,6 +18,7 @@ import subprocess
 
 from . import flagcheck, intent
 from .integration.shells import SHELLS
+from .knowledge.tldr import unfilled
 from .parse import degenerate
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
@@ -90,7 +91,7 @@ def missing_programs(command: str, has, shell: str = "bash") -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def problem(command: str, shell: str, has, read_only: bool) -> str | None:
+def problem(command: str, shell: str, has, read_only: bool, request: str = "") -> str | None:
     """Why this command must not be offered for this request, or None."""
     if not command.strip():
         return "the answer was empty"
@@ -101,6 +102,9 @@ def problem(command: str, shell: str, has, read_only: bool) -> str | None:
     loop = degenerate(command)
     if loop:
         return loop
+    slot = unfilled(command, request)
+    if slot:
+        return f"it has a placeholder ({slot}); use the names the request gives"
     why = syntax_error(command, shell)
     if why:
         return why

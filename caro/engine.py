@@ -1,12 +1,18 @@
-"""request → candidates → checks → safety → result. One way through, top to bottom.
+"""request → candidates → checks → reviewer → safety → result. One way through, top to bottom.
 
-`Engine.suggest` asks each candidate source in turn (the user's own examples, then the model
-writer), puts every candidate through the same checks (parses in the target shell, programs
-and options exist, the intent guard) and, when the model's answer fails a check, asks it once
-more with the reason. What passes is judged once by safety; the result carries the judged
-(command, verdict) pairs, so the helper cycles through them without judging again. Notices
-belong to the result, never to the engine: the helper is long-lived and serves every shell.
-`Engine.alternative` asks the model for one more candidate on demand (a second Ctrl-G).
+`Engine.suggest`:
+1. the user's own examples win when they say the same as the request;
+2. the model writes a draft (`prompt.build`); a draft that fails a check is asked for once more
+   with the reason;
+3. documentation: tldr examples found for the request and for the draft's programs
+   (`knowledge.ground`) let the model write a second answer, which passes the same checks;
+4. the reviewer reads each distinct candidate backwards — the model's likelihood of the request
+   given the command (`prompt.review`) — and ranks them; the rest are the Ctrl-G alternatives;
+5. safety judges each option once; the result carries the judged (command, verdict) pairs.
+Work that cannot change the answer is skipped: no second answer when retrieval finds nothing
+close, no scoring when the candidates agree or the backend cannot score (remote servers).
+Notices belong to the result, never to the engine: the helper is long-lived and serves every shell.
+`Engine.alternative` asks the model for one more candidate on demand (a later Ctrl-G).
 A line that already is a command (`linekind`) takes another way: `Engine.explain` describes it,
 `Engine.improve` asks for better versions of that same command, judged by the same checks plus
 "same program, and read-only stays read-only".
@@ -23,6 +29,8 @@ from . import context as contextmod
 from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
+from .knowledge import docs as docsmod
+from .knowledge import ground
 from .suggestion import EngineError, Option, Suggestion, check_request
 from .user_examples import UserExamples
 
@@ -89,6 +97,7 @@ class Engine:
         self.policy = safety.Policy.from_config(config.section("safety"))
         self._examples: UserExamples | None = None
         self._told_remote = False
+        self.work: Counter = Counter()  # model calls of the last suggestion (generations, candidates scored)
 
     @property
     def examples(self) -> UserExamples:
@@ -96,16 +105,26 @@ class Engine:
         self._examples = UserExamples.load(paths.user_examples()) if self._examples is None else self._examples.fresh()
         return self._examples
 
+    def warm(self) -> None:
+        """Load what the first answer needs: the model, and the documentation index."""
+        if hasattr(self.backend, "llm"):
+            self.backend.llm()
+        if self.backend.can_score:
+            docsmod.current(contextmod.detect(None, None).os)
+
     def verdict(self, command: str, shell: str, cwd: str | None) -> safety.Verdict:
         return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
     def _write(
-        self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge
+        self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge, references=()
     ) -> tuple[str, str, Generation] | None:
         """One answer from the model: (command, problem or "", the generation) — None when it gave no command."""
         shots = self.examples.nearest(request, k=3)
         p = prompt.build(request, ctx, shots, avoid)
+        if references:
+            p = prompt.with_references(p, list(references))
         gen = self.backend.generate(p, max_tokens=MAX_TOKENS)
+        self.work["generations"] += 1
         notices += [n for n in gen.notices if n not in notices]
         try:
             cmd = parse.extract(gen.text).command
@@ -113,6 +132,11 @@ class Engine:
             notices.append(f"the model's reply had no command ({e})")
             return None
         return cmd, judge(cmd) or "", gen
+
+    def _judge(self, request: str, ctx):
+        """The checks an answer to this request must pass."""
+        look = intent.read_only(request)
+        return lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look, request)
 
     def _model_candidate(
         self,
@@ -125,9 +149,7 @@ class Engine:
         tries: int = 2,
     ) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
-        if judge is None:
-            look = intent.read_only(request)
-            judge = lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look)
+        judge = judge or self._judge(request, ctx)
         for _ in range(tries):
             got = self._write(request, ctx, avoid + rejected, notices, judge)
             if got is None:
@@ -138,10 +160,45 @@ class Engine:
             rejected.append((cmd, why or "it was offered already"))
         return None
 
+    def _grounded(self, request: str, ctx, draft: str | None, rejected, notices) -> str | None:
+        """A second answer, written with documentation examples; None when there is nothing to
+        write it with, or it fails a check (one try: it is a second opinion, not the only one)."""
+        docs = docsmod.current(ctx.os)
+        if docs is None:
+            return None
+        refs = ground.examples(docs, request, draft, ctx.has, ctx.shell)
+        if not refs:
+            return None
+        got = self._write(request, ctx, [], notices, self._judge(request, ctx), refs)
+        if got is None:
+            return None
+        cmd, why, _ = got
+        if why:
+            rejected.append((cmd, why))
+            return None
+        return cmd
+
+    def _ranked(self, request: str, ctx, candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Distinct candidates, best first by the reviewer (the request's likelihood given the
+        command); in the order given when they agree or the backend cannot score."""
+        distinct = list({" ".join(c.split()): (c, src) for c, src in reversed(candidates)}.values())[::-1]
+        if len(distinct) < 2:
+            return distinct
+        if not self.config.get("engine.review"):
+            # (measured as an ablation) without the reviewer the documented answer goes first
+            return sorted(distinct, key=lambda c: c[1] != "docs")
+        scores = self.backend.score([prompt.review(c, request, ctx) for c, _ in distinct])
+        self.work["scored"] += len(distinct)
+        if scores is None:
+            return distinct
+        order = sorted(range(len(distinct)), key=lambda i: -scores[i])
+        return [distinct[i] for i in order]
+
     def suggest(self, request: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:
         t0 = time.perf_counter()
         request = check_request(request)
         ctx = contextmod.detect(shell, cwd)
+        self.work = Counter()
         notices, self.start_notices = self.start_notices, []
         if not self._told_remote:
             # once per remote host, on the widget's line as much as in the CLI
@@ -154,13 +211,19 @@ class Engine:
         mine = self.examples.exact(request)
         if mine:
             candidates.append((mine, "yours"))
-        # 2. the model writes
+        # 2. the model writes a draft, 3. and a second answer with documentation examples
         answered_by = (self.backend.name, self.backend.model_name)
         if not candidates:
             got = self._model_candidate(request, ctx, [], rejected, notices)
             if got:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
+            if self.backend.can_score and self.config.get("engine.docs"):
+                doc = self._grounded(request, ctx, got[0] if got else None, rejected, notices)
+                if doc:
+                    candidates.append((doc, "docs"))
+            # 4. the reviewer picks
+            candidates = self._ranked(request, ctx, candidates)
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]

@@ -301,8 +301,7 @@ def _default_engine(previous=None):
         return Engine(cfg, previous.backend)
     backend, notices = select(cfg)
     eng = Engine(cfg, backend, notices)
-    if hasattr(backend, "llm"):
-        backend.llm()  # warm: load the model now, not on the first key press
+    eng.warm()  # load the model and the documentation now, not on the first key press
     return eng
 
 

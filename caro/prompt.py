@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .backends.base import Prompt
 from .context import Context
+from .knowledge import tldr
+from .knowledge.tldr import Example
 
 _SYNTAX = {
     "fish": (
@@ -45,3 +47,23 @@ def build(
         said = "; ".join(f"`{cmd}` ({why})" for cmd, why in avoid[-4:])
         text += f"\n(Not these, they do not fit: {said}. Give another single command.)"
     return Prompt(system=system_text(ctx), shots=shots[:4], request=text)
+
+
+def with_references(p: Prompt, references: list[Example]) -> Prompt:
+    """The same prompt with documentation examples in the system text (after the shared part, so
+    the runtime reuses the cached start). `<…>` marks a value the request must supply."""
+    lines = "\n".join(f"- {e.description}: `{tldr.render(e.template)}`" for e in references)
+    system = (
+        f"{p.system}\nExamples from the tldr pages (replace each <…> with the request's own names, "
+        f"and adapt the options to the request):\n{lines}"
+    )
+    return Prompt(system=system, shots=p.shots, request=p.request)
+
+
+def review(command: str, request: str, ctx: Context) -> tuple[Prompt, str]:
+    """The reviewer's question, read backwards: given the command, how likely is the request?
+    (The model's likelihood of the request, not of the command: it rewards commands that do all
+    the request says, where the forward likelihood rewards short, common ones.)"""
+    shell = ctx.shell if ctx.shell in _SYNTAX else "bash"
+    system = f"Given a {shell} command, write the request a user typed to get it."
+    return Prompt(system=system, shots=[], request=command), request

@@ -78,6 +78,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backend.embedded.model", "qwen2.5-coder-1.5b", "catalogue name or path to a .gguf", env="CARO_MODEL"),
     Setting("backend.embedded.threads", 0, "CPU threads for the bundled model (0: one per core, at most 4)"),
     Setting("backend.embedded.context", 2048, "context window of the bundled model, in tokens"),
+    Setting(
+        "engine.docs", True, "write a second answer with tldr examples (when docs are here and the backend can score)"
+    ),
+    Setting("engine.review", True, "let the model rank the candidates by how well each explains the request"),
     Setting("backend.mlx.model", "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit", "mlx-lm model on Apple silicon"),
     *_server(
         "ollama",

@@ -240,3 +240,83 @@ def test_history_is_judged_per_shell(command, shell, changes):
 ])
 def test_target_shell_syntax(command, shell, ok):
     assert (checks.syntax_error(command, shell) is None) == ok
+
+
+# ---------------------------------------------------------------- documentation and the reviewer
+SNAPSHOT = __import__("conftest").ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"
+needs_docs = pytest.mark.skipif(not SNAPSHOT.is_file(), reason="the shared tldr snapshot is not on this machine")
+
+
+class Reviewing(Scripted):
+    """A scripted writer whose reviewer scores are given per command (higher is better)."""
+    can_score = True
+
+    def __init__(self, *replies, scores=None):
+        super().__init__(*replies)
+        self.scores = scores or {}
+        self.scored = []
+
+    def score(self, pairs):
+        self.scored.append([p.request for p, _ in pairs])
+        return [self.scores.get(p.request, -5.0) for p, _ in pairs]
+
+
+@pytest.fixture
+def with_docs(monkeypatch):
+    monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
+
+
+@needs_docs
+def test_a_documented_answer_is_written_and_the_reviewer_picks(with_docs):
+    b = Reviewing("xz big.log", "xz -k big.log", scores={"xz -k big.log": -1.0, "xz big.log": -2.0})
+    e = Engine(config.load(), b)
+    s = e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert [(o.command, o.source) for o in s.options] == [("xz -k big.log", "docs"), ("xz big.log", "model")]
+    assert "xz -k <file>" in b.prompts[1].system and "xz" not in b.prompts[0].system  # examples only in the 2nd
+    assert b.scored == [["xz big.log", "xz -k big.log"]]
+    assert e.work == {"generations": 2, "scored": 2}
+
+
+@needs_docs
+def test_the_reviewer_may_keep_the_draft(with_docs):
+    b = Reviewing("xz -k big.log", "xz big.log", scores={"xz -k big.log": -1.0, "xz big.log": -2.0})
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz -k big.log" and s.source == "model" and s.alternatives == ["xz big.log"]
+
+
+@needs_docs
+def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_examples(with_docs):
+    b = Reviewing("xz -k big.log", "xz  -k big.log")
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert [o.command for o in s.options] == ["xz -k big.log"] and b.scored == []
+    b = Reviewing("true")
+    Engine(config.load(), b).suggest("qwxz blorft zimple", shell="bash", cwd="/tmp")
+    assert len(b.prompts) == 1 and b.scored == []
+
+
+@needs_docs
+def test_a_documented_answer_with_a_placeholder_never_reaches_the_user(with_docs):
+    b = Reviewing("xz big.log", "xz -k <file>", scores={"xz -k <file>": 0.0})
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert [o.command for o in s.options] == ["xz big.log"]
+    assert ("xz -k <file>", "it has a placeholder (<file>); use the names the request gives") in s.rejected
+
+
+@needs_docs
+def test_the_documented_answer_rescues_a_failed_draft(with_docs):
+    b = Reviewing("xz --keep-it big.log", "xz --keep-it big.log", "xz -k big.log")
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz -k big.log" and s.source == "docs"
+
+
+def test_without_docs_or_scores_the_path_is_todays(monkeypatch, tmp_path):
+    monkeypatch.delenv("CARO_DOCS", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    b = Reviewing("xz big.log")
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz big.log" and len(b.prompts) == 1 and b.scored == []
+    monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
+    plain = Scripted("xz big.log")  # a server that returns no token scores: no second answer either
+    assert Engine(config.load(), plain).suggest("compress big.log with xz but keep the original file",
+                                                 shell="bash", cwd="/tmp").command == "xz big.log"
+    assert len(plain.prompts) == 1

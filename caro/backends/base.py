@@ -71,6 +71,7 @@ class BackendError(Exception):
 class Backend:
     name = "base"
     local = True  # runs on this machine (no privacy notice needed)
+    can_score = False  # `score` answers: the engine's reviewer can rank candidates
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> Backend:
@@ -83,8 +84,10 @@ class Backend:
     def generate(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
         raise NotImplementedError
 
-    def score(self, prompt: Prompt, candidates: list[str]) -> list[float] | None:
-        """Mean log-probability of each candidate as the answer; None if the backend cannot."""
+    def score(self, pairs: list[tuple[Prompt, str]]) -> list[float] | None:
+        """For each (prompt, answer): the mean log-probability of that answer as the model's reply
+        to that prompt. None when the backend cannot tell (a server that returns no token scores):
+        the engine then keeps the model's first answer, as it did before it had a reviewer."""
         return None
 
     @property

@@ -11,9 +11,80 @@ from .. import models, turns
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
 
+class _Scorer:
+    """Log-probabilities of a given answer, on a second llama.cpp context over the same weights.
+
+    The generation context keeps its own prompt cache untouched; this one keeps the reviewer's
+    (its system prompt is the same for every candidate and every press, so after the first press
+    only the command and the request are evaluated). One decode per candidate, logits asked only
+    for the positions that predict the answer's tokens.
+    """
+
+    def __init__(self, llm, threads: int, n_ctx: int = 1024):
+        import llama_cpp
+        from llama_cpp import _internals
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
+        params.n_threads = params.n_threads_batch = threads
+        self._llm = llm
+        self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
+        self._batch = _internals.LlamaBatch(n_tokens=n_ctx, embd=0, n_seq_max=1, verbose=False)
+        self._n_ctx = n_ctx
+        self._cached: list[int] = []  # the tokens whose keys and values the context holds
+        model = llm._model
+        self._format = Jinja2ChatFormatter(
+            template=llm.metadata["tokenizer.chat_template"],
+            eos_token=model.token_get_text(model.token_eos()),
+            bos_token=model.token_get_text(model.token_bos()) if model.token_bos() != -1 else "",
+        )
+
+    def mean_logprob(self, messages: list[dict], answer: str) -> float:
+        import llama_cpp
+        import numpy as np
+
+        head = self._llm.tokenize(self._format(messages=messages).prompt.encode(), special=True)  # type: ignore[arg-type]
+        tail = self._llm.tokenize(answer.encode(), add_bos=False, special=False)
+        tokens = (head + tail)[: self._n_ctx]
+        if len(tokens) <= len(head) or not tail:
+            return float("-inf")
+        # keys and values of a shared start are kept; decoding resumes one token before the
+        # answer at the latest, since that position's logits predict the answer's first token
+        same = 0
+        for a, b in zip(self._cached, tokens):
+            if a != b:
+                break
+            same += 1
+        start = min(same, len(head) - 1)
+        self._ctx.kv_cache_seq_rm(-1, start, -1)
+        b = self._batch.batch
+        b.n_tokens = len(tokens) - start
+        for i, tok in enumerate(tokens[start:]):
+            pos = start + i
+            b.token[i], b.pos[i], b.n_seq_id[i] = tok, pos, 1
+            b.seq_id[i][0] = 0
+            b.logits[i] = len(head) - 1 <= pos < len(tokens) - 1
+        self._cached = []  # a failed decode leaves the cache unknown
+        self._ctx.decode(self._batch)
+        self._cached = tokens
+        n_vocab = self._llm.n_vocab()
+        total = 0.0
+        for pos in range(len(head) - 1, len(tokens) - 1):
+            row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._ctx.ctx, pos - start), shape=(n_vocab,))
+            top = float(row.max())
+            total += float(row[tokens[pos + 1]]) - top - float(np.log(np.exp(row - top).sum()))
+        return total / (len(tokens) - len(head))
+
+    def close(self) -> None:
+        self._batch.close()
+        self._ctx.close()
+
+
 class EmbeddedBackend(Backend):
     name = "embedded"
     local = True
+    can_score = True
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> EmbeddedBackend:
@@ -31,6 +102,7 @@ class EmbeddedBackend(Backend):
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path, self._entry = None, None
+        self._scorer: _Scorer | None = None
         self.load_ms = 0.0
 
     def _resolve(self):
@@ -96,7 +168,22 @@ class EmbeddedBackend(Backend):
         ms = (time.perf_counter() - t) * 1000
         return Generation("".join(pieces), self.model_name, ms, ms)
 
+    def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
+        llm = self.llm()
+        with self._turns.turn():
+            if self._scorer is None:
+                self._scorer = _Scorer(llm, self.threads)
+            out = []
+            for prompt, answer in pairs:
+                out.append(self._scorer.mean_logprob(prompt.messages(), answer))
+                if not turns.still_wanted():
+                    raise turns.Abandoned
+            return out
+
     def close(self) -> None:
+        if self._scorer is not None:
+            self._scorer.close()
+            self._scorer = None
         if self._llm is not None:
             self._llm.close() if hasattr(self._llm, "close") else None
             self._llm = None

@@ -68,8 +68,12 @@ class FallbackBackend(Backend):
         g.notices = notices + g.notices
         return g
 
-    def score(self, prompt: Prompt, candidates: list[str]):
-        return self.primary.score(prompt, candidates)
+    @property
+    def can_score(self) -> bool:  # type: ignore[override]
+        return self.primary.can_score
+
+    def score(self, pairs: list[tuple[Prompt, str]]) -> list[float] | None:
+        return self.primary.score(pairs)
 
     def probe(self) -> Availability:
         return self.primary.probe()

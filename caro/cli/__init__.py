@@ -14,7 +14,7 @@ from .. import __version__
 from ..settings import BACKENDS, SAFETY_MODES
 from .status import Exit, err
 
-SUBCOMMANDS = ("check", "explain", "hook", "init", "doctor", "helper", "model", "config", "learn")
+SUBCOMMANDS = ("check", "explain", "hook", "init", "doctor", "helper", "model", "config", "learn", "docs")
 SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
 
 
@@ -80,6 +80,12 @@ def sub_parser() -> argparse.ArgumentParser:
     ln = sp.add_parser("learn", help="teach caro your own request → command pair")
     ln.add_argument("request")
     ln.add_argument("command")
+    dc = sp.add_parser("docs", help="fetch or check the tldr pages caro writes answers with")
+    dc.add_argument("action", choices=("pull", "status"))
+    dc.add_argument(
+        "--from", dest="from_file", metavar="FILE", help="use this tldr-pages.en.zip instead of downloading"
+    )
+    dc.add_argument("--url", help="download from this URL instead of the tldr-pages release")
     return p
 
 

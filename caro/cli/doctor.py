@@ -54,6 +54,7 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("model", ok, f"{name}: {path}" + ("" if ok else " (sha256 mismatch: reinstall or pull again)")))
     except models.ModelError as e:
         out.append(("model", False, str(e)))
+    out.append(_docs())
     v = None
     try:
         v = client.ping()
@@ -95,6 +96,17 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("fish version", (int(major), int(minor)) >= (3, 4), f"fish {ver} (needs 3.4+)"))
     out.append(("zsh key", True, "Ctrl-G replaces zsh's send-break in emacs/vi keymaps (set CARO_KEY to change)"))
     return out
+
+
+def _docs() -> tuple[str, bool, str]:
+    """Which documentation answers are written with. None is not a fault: caro then answers with
+    the model alone, as it did before it had documentation, so the line says how to get them."""
+    from ..knowledge import docs
+
+    found = docs.sources()
+    if not found:
+        return ("docs", True, "none: answers come from the model alone; add the tldr pages with `caro docs pull`")
+    return ("docs", True, found[0].describe())
 
 
 def _writable(home) -> tuple[str, bool, str]:
