@@ -6,6 +6,8 @@
 #   ./install.sh --no-modify-rc   install only; print the line to add yourself
 #   ./install.sh --shell zsh      choose the shell(s) instead of detecting them (repeatable)
 #   ./install.sh --model NAME     another model: qwen2.5-coder-0.5b (light) or smollm2-135m (tiny)
+#   ./install.sh --no-docs        skip the tldr pages (answers then come from the model alone)
+#   ./install.sh --docs FILE      take the tldr pages from a tldr-pages.en.zip you have (offline machines)
 #   ./install.sh --uninstall      remove the rc blocks, the venv and the links (config, models kept)
 # The rc-file logic lives in `caro hook --install/--uninstall` (shared with `caro init`).
 set -euo pipefail
@@ -23,7 +25,7 @@ else
   unset CARO_HOME
   CARO_HOME=$HOME/.caro
 fi
-uninstall=0 yes=0 modify_rc=1 model=qwen2.5-coder-1.5b
+uninstall=0 yes=0 modify_rc=1 model=qwen2.5-coder-1.5b docs=pull
 shells=()
 while (($#)); do
   case $1 in
@@ -34,7 +36,10 @@ while (($#)); do
     --shell=*) shells+=("${1#--shell=}") ;;
     --model) shift; model=${1:?--model needs a name: qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or smollm2-135m} ;;
     --model=*) model=${1#--model=} ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-docs) docs=none ;;
+    --docs) shift; docs=${1:?--docs needs the path of a tldr-pages.en.zip} ;;
+    --docs=*) docs=${1#--docs=} ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -151,6 +156,18 @@ caro="$CARO_HOME/bin/caro"
 "$caro" model pull "$model" >/dev/null || { say "the model could not be fetched; run again later: $caro model pull $model"; exit 1; }
 if [ "$model" != qwen2.5-coder-1.5b ]; then "$caro" model use "$model" >/dev/null; fi
 say "installed $caro (linked from ~/.local/bin/caro); model $model ready"
+# the tldr pages (tldr-pages contributors, CC BY 4.0), which caro writes a second answer with; a
+# machine that cannot reach GitHub still gets a working caro, and is told how to add them later
+if [ "$docs" = pull ]; then
+  if ! "$caro" docs pull >/dev/null 2>>"$log"; then
+    say "the tldr pages could not be downloaded (offline?); caro works without them, answering with the model alone."
+    say "  later: $caro docs pull   (or, with the file from another machine: $caro docs pull --from tldr-pages.en.zip)"
+  else
+    say "tldr pages ready ($("$caro" docs status 2>/dev/null | head -n 1))"
+  fi
+elif [ "$docs" != none ]; then
+  "$caro" docs pull --from "$docs" >/dev/null || { say "$docs is not a tldr page archive; caro works without it"; }
+fi
 
 if ((modify_rc)); then
   "$caro" hook --install ${shells[@]+"${shells[@]}"} >&2

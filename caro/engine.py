@@ -30,7 +30,7 @@ from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
 from .knowledge import docs as docsmod
-from .knowledge import ground
+from .knowledge import ground, tldr
 from .suggestion import EngineError, Option, Suggestion, check_request
 from .user_examples import UserExamples
 
@@ -127,7 +127,7 @@ class Engine:
         self.work["generations"] += 1
         notices += [n for n in gen.notices if n not in notices]
         try:
-            cmd = parse.extract(gen.text).command
+            cmd = tldr.fill(parse.extract(gen.text).command, request)
         except parse.NoCommand as e:
             notices.append(f"the model's reply had no command ({e})")
             return None
@@ -167,8 +167,8 @@ class Engine:
         if docs is None:
             return None
         refs = ground.examples(docs, request, draft, ctx.has, ctx.shell)
-        if not refs:
-            return None
+        if not refs or (draft and ground.instance(refs[0], draft)):
+            return None  # nothing to write with, or the draft already is the best-matching example
         got = self._write(request, ctx, [], notices, self._judge(request, ctx), refs)
         if got is None:
             return None
@@ -250,7 +250,10 @@ class Engine:
     def explain(self, command: str, shell: str | None = None, cwd: str | None = None) -> str:
         """What a command on the prompt does, option by option, with its verdict, on one line."""
         ctx = contextmod.detect(shell, cwd)
-        return explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd), ctx.shell)
+        line = explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd), ctx.shell)
+        docs = docsmod.current(ctx.os)
+        example = ground.describe(docs, command, ctx.shell) if docs else None
+        return f"{example.description} (tldr-pages) · {line}" if example else line
 
     def describe_additions(self, original: str, improved: str) -> str:
         """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""

@@ -76,7 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("backend.fallback", True, "fall back to the embedded model when a server fails"),
     Setting("backend.embedded.model", "qwen2.5-coder-1.5b", "catalogue name or path to a .gguf", env="CARO_MODEL"),
-    Setting("backend.embedded.threads", 0, "CPU threads for the bundled model (0: one per core, at most 4)"),
+    Setting(
+        "backend.embedded.threads", 0, "CPU threads for the bundled model (0: the cores free at each press, at most 4)"
+    ),
     Setting("backend.embedded.context", 2048, "context window of the bundled model, in tokens"),
     Setting(
         "engine.docs", True, "write a second answer with tldr examples (when docs are here and the backend can score)"

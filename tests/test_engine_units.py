@@ -279,16 +279,23 @@ def test_a_documented_answer_is_written_and_the_reviewer_picks(with_docs):
 
 @needs_docs
 def test_the_reviewer_may_keep_the_draft(with_docs):
-    b = Reviewing("xz -k big.log", "xz big.log", scores={"xz -k big.log": -1.0, "xz big.log": -2.0})
+    b = Reviewing("xz --keep big.log", "xz big.log", scores={"xz --keep big.log": -1.0, "xz big.log": -2.0})
     s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
-    assert s.command == "xz -k big.log" and s.source == "model" and s.alternatives == ["xz big.log"]
+    assert s.command == "xz --keep big.log" and s.source == "model" and s.alternatives == ["xz big.log"]
+
+
+@needs_docs
+def test_no_second_answer_when_the_draft_already_is_the_best_example(with_docs):
+    b = Reviewing("xz -k big.log")
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert [o.command for o in s.options] == ["xz -k big.log"] and len(b.prompts) == 1
 
 
 @needs_docs
 def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_examples(with_docs):
-    b = Reviewing("xz -k big.log", "xz  -k big.log")
+    b = Reviewing("xz --keep big.log", "xz  --keep big.log")
     s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
-    assert [o.command for o in s.options] == ["xz -k big.log"] and b.scored == []
+    assert [o.command for o in s.options] == ["xz --keep big.log"] and b.scored == []
     b = Reviewing("true")
     Engine(config.load(), b).suggest("qwxz blorft zimple", shell="bash", cwd="/tmp")
     assert len(b.prompts) == 1 and b.scored == []

@@ -190,3 +190,31 @@ def test_doctor_says_how_to_get_docs_when_there_are_none(caro_home, tmp_path, mo
     r = _cli("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if " docs " in ln)
     assert "caro docs pull" in line
+
+
+@pytest.mark.parametrize("command, description", [
+    ("tar -czf a.tgz dir", "create a gzipped archive and write it to a file"),
+    ("git stash -u", "Stash current changes, including new untracked files"),
+    ("xz -k big.log", "Compress a file, but don't delete the original"),
+    ("ls -al", "List all files in long format (permissions, ownership, size, and modification date)"),
+    ("qwxz --frob", None),
+])
+def test_a_command_is_matched_to_the_example_it_is_an_instance_of(docs, command, description):
+    from caro.knowledge import ground
+    e = ground.describe(docs, command)
+    assert (e.description if e else None) == description
+
+
+def test_explain_shows_the_tldr_description_with_its_credit(monkeypatch):
+    from caro import config
+    from caro.backends.base import Backend
+    from caro.engine import Engine
+    monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
+    line = Engine(config.load(), Backend()).explain("pgrep nginx", "bash", "/tmp")
+    assert line.startswith("Return PIDs of any running processes with a matching command string (tldr-pages) · pgrep")
+
+
+@pytest.mark.parametrize("cores, busy, threads", [(2, 0, 2), (2, 1, 1), (2, 5, 1), (8, 1, 4), (8, 6, 2), (1, 0, 1)])
+def test_threads_are_the_cores_nobody_else_is_using(cores, busy, threads):
+    from caro.backends.embedded import threads_now
+    assert threads_now(cores, busy) == threads

@@ -10,6 +10,39 @@ import time
 from .. import models, turns
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
+MAX_THREADS = 4  # past four cores a 1.5B model's decoding is bound by memory, not arithmetic
+
+
+def busy_cores() -> int:
+    """How many other programs want a CPU right now: the kernel's count of runnable threads less
+    this process's own (its llama.cpp workers spin for a moment after each step, and the thread
+    asking is running too); elsewhere the 1-minute load average."""
+    try:
+        with open("/proc/loadavg") as f:
+            running = int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        try:
+            return int(os.getloadavg()[0] + 0.5)
+        except OSError:
+            return 0
+    own = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as f:
+                own += f.read().rsplit(")", 1)[1].split()[0] == "R"
+        except (OSError, IndexError):
+            continue
+    return max(0, running - max(own, 1))
+
+
+def threads_now(cores: int | None = None, busy: int | None = None) -> int:
+    """Threads for the next evaluation: the cores nobody else is using. llama.cpp's workers wait
+    for each other at every step by spinning, so one worker on a core that another program holds
+    stalls all of them (measured: 13-25 s answers beside one busy process with a thread per core,
+    under 4 s with one thread fewer); a thread too few costs far less."""
+    free = (cores or os.cpu_count() or 1) - (busy_cores() if busy is None else busy)
+    return max(1, min(MAX_THREADS, free))
+
 
 class _Scorer:
     """Log-probabilities of a given answer, on a second llama.cpp context over the same weights.
@@ -96,13 +129,15 @@ class EmbeddedBackend(Backend):
 
     def __init__(self, model: str = "qwen2.5-coder-1.5b", threads: int = 0, context: int = 2048):
         self.model_spec = model
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self.fixed_threads = threads  # 0: chosen before each evaluation by what the machine has free
+        self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         self.context = context
         self._llm = None
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path, self._entry = None, None
         self._scorer: _Scorer | None = None
+        self.last_threads: dict[int, int] = {}  # per llama.cpp context: the thread count it was last given
         self.load_ms = 0.0
 
     def _resolve(self):
@@ -158,6 +193,7 @@ class EmbeddedBackend(Backend):
         llm = self.llm()
         with self._turns.turn():
             t = time.perf_counter()
+            self._set_threads(llm._ctx.ctx)
             pieces = []
             for chunk in llm.create_chat_completion(
                 messages=prompt.messages(), max_tokens=max_tokens, temperature=temperature, stop=["\n\n\n"], stream=True
@@ -168,11 +204,20 @@ class EmbeddedBackend(Backend):
         ms = (time.perf_counter() - t) * 1000
         return Generation("".join(pieces), self.model_name, ms, ms)
 
+    def _set_threads(self, ctx) -> None:
+        import llama_cpp
+
+        n = self.fixed_threads or threads_now()
+        if n != self.last_threads.get(id(ctx)):
+            llama_cpp.llama_set_n_threads(ctx, n, n)
+            self.last_threads[id(ctx)] = n
+
     def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
         llm = self.llm()
         with self._turns.turn():
             if self._scorer is None:
                 self._scorer = _Scorer(llm, self.threads)
+            self._set_threads(self._scorer._ctx.ctx)
             out = []
             for prompt, answer in pairs:
                 out.append(self._scorer.mean_logprob(prompt.messages(), answer))

@@ -54,6 +54,7 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("model", ok, f"{name}: {path}" + ("" if ok else " (sha256 mismatch: reinstall or pull again)")))
     except models.ModelError as e:
         out.append(("model", False, str(e)))
+    out.append(_threads(cfg))
     out.append(_docs())
     v = None
     try:
@@ -96,6 +97,16 @@ def checks() -> list[tuple[str, bool, str]]:
         out.append(("fish version", (int(major), int(minor)) >= (3, 4), f"fish {ver} (needs 3.4+)"))
     out.append(("zsh key", True, "Ctrl-G replaces zsh's send-break in emacs/vi keymaps (set CARO_KEY to change)"))
     return out
+
+
+def _threads(cfg) -> tuple[str, bool, str]:
+    from ..backends.embedded import MAX_THREADS, busy_cores, threads_now
+
+    fixed = int(cfg.get("backend.embedded.threads") or 0) if cfg else 0
+    if fixed:
+        return ("threads", True, f"{fixed} (backend.embedded.threads; 0 lets caro use the cores free at each press)")
+    now = f"now {threads_now()}; {busy_cores()} other program(s) running"
+    return ("threads", True, f"chosen at each press: the free cores, at most {MAX_THREADS} ({now})")
 
 
 def _docs() -> tuple[str, bool, str]:

@@ -12,6 +12,7 @@ more examples made the answers worse (the probe in the issue: 4 in the prompt lo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..safety.commands import basename, unwrap
@@ -68,3 +69,37 @@ def examples(
             seen.add(e.template)
             out.append(e)
     return out[:MAX_EXAMPLES]
+
+
+def _words(command: str, dashless: bool = False) -> list[str]:
+    """A command's words for matching against examples: option clusters split (`-czf` → -c -z -f),
+    and with `dashless` the cluster as tar and ps also take it (`czf`)."""
+    out = []
+    for w in command.split():
+        w = w.strip("'\"")
+        if len(w) > 2 and w[0] == "-" and w[1] != "-" and w[1:].isalpha():
+            out += ["-" + c for c in w[1:]] + ([w[1:]] if dashless else [])
+        else:
+            out.append(w)
+    return out
+
+
+def _fixed(e: Example) -> list[str]:
+    """The words an example fixes: program, subcommand, options (not its placeholders)."""
+    return [w for w in _words(re.sub(r"\{\{.*?\}\}", " ", e.template)) if w not in ("|", "sudo")]
+
+
+def instance(e: Example, command: str) -> bool:
+    """Is the command this example filled in (every word the example fixes is on the line)?"""
+    have = set(_words(command, dashless=True))
+    fixed = _fixed(e)
+    return bool(fixed) and all(w in have for w in fixed)
+
+
+def describe(docs: Docs, command: str, shell: str = "bash") -> Example | None:
+    """The example of the command's own pages that this command is an instance of; the one that
+    fixes the most words wins."""
+    found = [
+        e for p in programs(command, shell) if docs.page(p) for e in docs.pages[p].examples if instance(e, command)
+    ]
+    return max(found, key=lambda e: len(_fixed(e)), default=None)

@@ -105,3 +105,20 @@ def unfilled(command: str, request: str = "") -> str | None:
             continue
         return word
     return None
+
+
+_DUMMY_PATH = re.compile(r"(?<![\w/])/?path/to/([\w.-]+)(/?)")
+
+
+def fill(command: str, request: str) -> str:
+    """`/path/to/app.log` → `app.log` when the request itself names `app.log`: the model copied
+    the documentation's dummy directory in front of the user's own name. Other placeholders stay
+    (and fail the check)."""
+    named = set(re.findall(r"[\w.-]+", request.lower()))
+
+    def one(m: re.Match) -> str:
+        name = m.group(1).lower()
+        generic = re.fullmatch(_SLOT_WORDS, name)  # `path/to/directory` names no directory
+        return m.group(1) + m.group(2) if name in named and not generic else m.group(0)
+
+    return _DUMMY_PATH.sub(one, command)
