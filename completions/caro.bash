@@ -7,7 +7,7 @@ _caro() {
     --shell) words="bash zsh fish sh powershell cmd" ;;
   esac
   if [[ -z $words ]]; then
-    if ((COMP_CWORD == 1)); then words="check explain hook init doctor helper model config learn --backend --explain --help --json --model --no-fallback --print --safety --shell --verbose --version"
+    if ((COMP_CWORD == 1)); then words="check explain hook init doctor helper model config learn docs --backend --explain --help --json --model --no-fallback --print --safety --shell --verbose --version"
     else
       case $sub in
         check) words="--help --json --safety --shell"
@@ -26,9 +26,11 @@ _caro() {
           if ((COMP_CWORD >= 3)); then case ${COMP_WORDS[2]} in pull|use|remove|path) words="qwen2.5-coder-1.5b qwen2.5-coder-0.5b smollm2-135m --help --url" ;; esac; fi
           ;;
         config) words="show get set unset path edit --help --json"
-          if ((COMP_CWORD >= 3)); then case ${COMP_WORDS[2]} in get|set|unset) words="backend.embedded.context backend.embedded.model backend.embedded.threads backend.fallback backend.lmstudio.api_key backend.lmstudio.api_key_env backend.lmstudio.connect_timeout backend.lmstudio.endpoint backend.lmstudio.model backend.lmstudio.stream backend.lmstudio.timeout backend.lmstudio.url backend.mlx.model backend.ollama.connect_timeout backend.ollama.endpoint backend.ollama.model backend.ollama.stream backend.ollama.timeout backend.ollama.url backend.preferred backend.vllm.api_key backend.vllm.api_key_env backend.vllm.connect_timeout backend.vllm.endpoint backend.vllm.model backend.vllm.stream backend.vllm.timeout backend.vllm.url helper.idle_minutes helper.timeout logging.verbose safety.allow safety.max_length safety.mode safety.rules shell.key --help --json" ;; esac; fi
+          if ((COMP_CWORD >= 3)); then case ${COMP_WORDS[2]} in get|set|unset) words="backend.embedded.context backend.embedded.model backend.embedded.threads backend.fallback backend.lmstudio.api_key backend.lmstudio.api_key_env backend.lmstudio.connect_timeout backend.lmstudio.endpoint backend.lmstudio.model backend.lmstudio.stream backend.lmstudio.timeout backend.lmstudio.url backend.mlx.model backend.ollama.connect_timeout backend.ollama.endpoint backend.ollama.model backend.ollama.stream backend.ollama.timeout backend.ollama.url backend.preferred backend.vllm.api_key backend.vllm.api_key_env backend.vllm.connect_timeout backend.vllm.endpoint backend.vllm.model backend.vllm.stream backend.vllm.timeout backend.vllm.url engine.docs engine.review helper.idle_minutes helper.timeout logging.verbose safety.allow safety.max_length safety.mode safety.rules shell.key --help --json" ;; esac; fi
           ;;
         learn) words="--help"
+          ;;
+        docs) words="pull status --from --help --url"
           ;;
         *) words="--backend --explain --help --json --model --no-fallback --print --safety --shell --verbose --version" ;;
       esac

@@ -9,6 +9,7 @@ complete -c caro -n __fish_use_subcommand -a helper
 complete -c caro -n __fish_use_subcommand -a model
 complete -c caro -n __fish_use_subcommand -a config
 complete -c caro -n __fish_use_subcommand -a learn
+complete -c caro -n __fish_use_subcommand -a docs
 complete -c caro -n __fish_use_subcommand -l backend -xa 'embedded mlx ollama vllm lmstudio'
 complete -c caro -n __fish_use_subcommand -l explain
 complete -c caro -n __fish_use_subcommand -l help
@@ -43,7 +44,11 @@ complete -c caro -n '__fish_seen_subcommand_from model; and __fish_seen_subcomma
 complete -c caro -n '__fish_seen_subcommand_from model' -l help
 complete -c caro -n '__fish_seen_subcommand_from model' -l url
 complete -c caro -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show get set unset path edit' -a 'show get set unset path edit'
-complete -c caro -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset' -a 'backend.embedded.context backend.embedded.model backend.embedded.threads backend.fallback backend.lmstudio.api_key backend.lmstudio.api_key_env backend.lmstudio.connect_timeout backend.lmstudio.endpoint backend.lmstudio.model backend.lmstudio.stream backend.lmstudio.timeout backend.lmstudio.url backend.mlx.model backend.ollama.connect_timeout backend.ollama.endpoint backend.ollama.model backend.ollama.stream backend.ollama.timeout backend.ollama.url backend.preferred backend.vllm.api_key backend.vllm.api_key_env backend.vllm.connect_timeout backend.vllm.endpoint backend.vllm.model backend.vllm.stream backend.vllm.timeout backend.vllm.url helper.idle_minutes helper.timeout logging.verbose safety.allow safety.max_length safety.mode safety.rules shell.key'
+complete -c caro -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset' -a 'backend.embedded.context backend.embedded.model backend.embedded.threads backend.fallback backend.lmstudio.api_key backend.lmstudio.api_key_env backend.lmstudio.connect_timeout backend.lmstudio.endpoint backend.lmstudio.model backend.lmstudio.stream backend.lmstudio.timeout backend.lmstudio.url backend.mlx.model backend.ollama.connect_timeout backend.ollama.endpoint backend.ollama.model backend.ollama.stream backend.ollama.timeout backend.ollama.url backend.preferred backend.vllm.api_key backend.vllm.api_key_env backend.vllm.connect_timeout backend.vllm.endpoint backend.vllm.model backend.vllm.stream backend.vllm.timeout backend.vllm.url engine.docs engine.review helper.idle_minutes helper.timeout logging.verbose safety.allow safety.max_length safety.mode safety.rules shell.key'
 complete -c caro -n '__fish_seen_subcommand_from config' -l help
 complete -c caro -n '__fish_seen_subcommand_from config' -l json
 complete -c caro -n '__fish_seen_subcommand_from learn' -l help
+complete -c caro -n '__fish_seen_subcommand_from docs; and not __fish_seen_subcommand_from pull status' -a 'pull status'
+complete -c caro -n '__fish_seen_subcommand_from docs' -l from
+complete -c caro -n '__fish_seen_subcommand_from docs' -l help
+complete -c caro -n '__fish_seen_subcommand_from docs' -l url

@@ -58,6 +58,25 @@ def test_json_output_fields():
     assert obj["backend"] == "embedded" and obj["model"] == "qwen2.5-coder-1.5b"
 
 
+TLDR = __import__("conftest").ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"
+
+
+@pytest.mark.skipif(not TLDR.is_file(), reason="the shared tldr snapshot is not on this machine")
+def test_with_the_tldr_pages_the_documented_answer_can_win_and_the_draft_is_the_next_alternative():
+    """The whole path through the helper with the real model and the pages (the shared snapshot of
+    the release archive): the model's draft leaves out "including untracked"; the pages' git-stash
+    example gives `-u`, and the reviewer reads the request best from that answer."""
+    r = run_caro("--json", "stash my changes including untracked files", env={"CARO_DOCS": str(TLDR)})
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["command"] == "git stash -u" and obj["source"] == "docs", obj
+    assert obj["alternatives"] and obj["alternatives"][0] != "git stash -u"
+    run_caro("helper", "stop")  # the helper reads the pages it was started with
+    without = run_caro("--json", "stash my changes including untracked files",
+                       env={"CARO_DOCS": "/nonexistent.zip", "XDG_CACHE_HOME": "/nonexistent"})
+    assert json.loads(without.stdout)["source"] == "model"
+
+
 def test_usage_errors():
     assert run_caro().returncode == 2
     r = run_caro("   ")

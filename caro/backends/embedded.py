@@ -44,28 +44,42 @@ def threads_now(cores: int | None = None, busy: int | None = None) -> int:
     return max(1, min(MAX_THREADS, free))
 
 
-class _Scorer:
-    """Log-probabilities of a given answer, on a second llama.cpp context over the same weights.
+def _common(a: list[int], b: list[int]) -> int:
+    """The length of the start two token lists share."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
-    The generation context keeps its own prompt cache untouched; this one keeps the reviewer's
-    (its system prompt is the same for every candidate and every press, so after the first press
-    only the command and the request are evaluated). One decode per candidate, logits asked only
-    for the positions that predict the answer's tokens.
+
+class _Scorer:
+    """Log-probabilities of given answers, on a second llama.cpp context over the same weights.
+
+    The generation context keeps its own prompt cache untouched; this one keeps the reviewer's.
+    All candidates are read in one decode: the start they share (the reviewer's system prompt) is
+    held in sequence 0 and copied to one sequence per candidate, so only each command and the
+    request are evaluated, as one batch, with logits asked only where they predict the answer.
     """
 
-    def __init__(self, llm, threads: int, n_ctx: int = 1024):
+    MAX_CANDIDATES = 7
+
+    def __init__(self, llm, threads: int, n_ctx: int = 2048):
         import llama_cpp
         from llama_cpp import _internals
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
+        params.n_seq_max = self.MAX_CANDIDATES + 1
+        params.kv_unified = True  # the candidates share one long prefix
         params.n_threads = params.n_threads_batch = threads
         self._llm = llm
         self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
         self._batch = _internals.LlamaBatch(n_tokens=n_ctx, embd=0, n_seq_max=1, verbose=False)
         self._n_ctx = n_ctx
-        self._cached: list[int] = []  # the tokens whose keys and values the context holds
+        self._shared: list[int] = []  # the tokens sequence 0 holds
         model = llm._model
         self._format = Jinja2ChatFormatter(
             template=llm.metadata["tokenizer.chat_template"],
@@ -73,41 +87,64 @@ class _Scorer:
             bos_token=model.token_get_text(model.token_bos()) if model.token_bos() != -1 else "",
         )
 
-    def mean_logprob(self, messages: list[dict], answer: str) -> float:
+    def _tokens(self, messages: list[dict], answer: str) -> tuple[list[int], int]:
+        """The whole text's tokens, and how many of them come before the answer."""
+        head = self._llm.tokenize(self._format(messages=messages).prompt.encode(), special=True)  # type: ignore[arg-type]
+        tail = self._llm.tokenize(answer.encode(), add_bos=False, special=False)
+        return head + tail, len(head)
+
+    def _fill(self, items: list[tuple[list[int], int, int, int]]) -> list[list[int]]:
+        """Put each (tokens, from position, sequence, answer start) into the batch, logits on where
+        an answer token is predicted; returns, per item, the batch indices of those logits."""
+        b = self._batch.batch
+        n, rows = 0, []
+        for tokens, start, seq, answer_at in items:
+            mine = []
+            for pos in range(start, len(tokens)):
+                b.token[n], b.pos[n], b.n_seq_id[n] = tokens[pos], pos, 1
+                b.seq_id[n][0] = seq
+                b.logits[n] = answer_at - 1 <= pos < len(tokens) - 1
+                if b.logits[n]:
+                    mine.append(n)
+                n += 1
+            rows.append(mine)
+        b.n_tokens = n
+        return rows
+
+    def mean_logprobs(self, pairs: list[tuple[list[dict], str]]) -> list[float]:
         import llama_cpp
         import numpy as np
 
-        head = self._llm.tokenize(self._format(messages=messages).prompt.encode(), special=True)  # type: ignore[arg-type]
-        tail = self._llm.tokenize(answer.encode(), add_bos=False, special=False)
-        tokens = (head + tail)[: self._n_ctx]
-        if len(tokens) <= len(head) or not tail:
-            return float("-inf")
-        # keys and values of a shared start are kept; decoding resumes one token before the
-        # answer at the latest, since that position's logits predict the answer's first token
-        same = 0
-        for a, b in zip(self._cached, tokens):
-            if a != b:
-                break
-            same += 1
-        start = min(same, len(head) - 1)
-        self._ctx.kv_cache_seq_rm(-1, start, -1)
-        b = self._batch.batch
-        b.n_tokens = len(tokens) - start
-        for i, tok in enumerate(tokens[start:]):
-            pos = start + i
-            b.token[i], b.pos[i], b.n_seq_id[i] = tok, pos, 1
-            b.seq_id[i][0] = 0
-            b.logits[i] = len(head) - 1 <= pos < len(tokens) - 1
-        self._cached = []  # a failed decode leaves the cache unknown
+        texts = [self._tokens(m, a) for m, a in pairs[: self.MAX_CANDIDATES]]
+        if sum(len(t) for t, _ in texts) >= self._n_ctx or any(len(t) <= h for t, h in texts):
+            return [float("-inf")] * len(pairs)
+        # the start all candidates share, up to the token before the earliest answer (whose logits
+        # must be computed per candidate); sequence 0 keeps it from one press to the next
+        first = texts[0][0]
+        shared = min([h - 1 for _, h in texts] + [_common(t, first) for t, _ in texts])
+        keep = min(_common(self._shared, first), shared)
+        self._ctx.kv_cache_seq_rm(-1, keep, -1)  # also empties every candidate's sequence
+        self._shared = first[:keep]
+        if keep < shared:
+            self._fill([(first[:shared], keep, 0, shared + 1)])
+            self._ctx.decode(self._batch)
+            self._shared = first[:shared]
+        for i in range(len(texts)):
+            self._ctx.kv_cache_seq_cp(0, i + 1, -1, -1)
+        rows = self._fill([(t, shared, i + 1, h) for i, (t, h) in enumerate(texts)])
         self._ctx.decode(self._batch)
-        self._cached = tokens
         n_vocab = self._llm.n_vocab()
-        total = 0.0
-        for pos in range(len(head) - 1, len(tokens) - 1):
-            row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._ctx.ctx, pos - start), shape=(n_vocab,))
-            top = float(row.max())
-            total += float(row[tokens[pos + 1]]) - top - float(np.log(np.exp(row - top).sum()))
-        return total / (len(tokens) - len(head))
+        out = []
+        for (t, h), mine in zip(texts, rows):
+            total = 0.0
+            for pos, index in zip(range(h - 1, len(t) - 1), mine):
+                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._ctx.ctx, index), shape=(n_vocab,))
+                top = float(row.max())
+                total += float(row[t[pos + 1]]) - top - float(np.log(np.exp(row - top).sum()))
+            out.append(total / (len(t) - h))
+        for i in range(len(texts)):
+            self._ctx.kv_cache_seq_rm(i + 1, -1, -1)
+        return out + [float("-inf")] * (len(pairs) - len(texts))
 
     def close(self) -> None:
         self._batch.close()
@@ -218,12 +255,7 @@ class EmbeddedBackend(Backend):
             if self._scorer is None:
                 self._scorer = _Scorer(llm, self.threads)
             self._set_threads(self._scorer._ctx.ctx)
-            out = []
-            for prompt, answer in pairs:
-                out.append(self._scorer.mean_logprob(prompt.messages(), answer))
-                if not turns.still_wanted():
-                    raise turns.Abandoned
-            return out
+            return self._scorer.mean_logprobs([(prompt.messages(), answer) for prompt, answer in pairs])
 
     def close(self) -> None:
         if self._scorer is not None:

@@ -130,14 +130,16 @@ _STOP = frozenset(
 
 
 def words(text: str) -> list[str]:
-    """Lower-case content words, a plural `s` dropped, so "files" meets "file"."""
+    """Lower-case content words, plurals made singular, so "files" meets "file"."""
     out = []
     for w in re.findall(r"[a-z0-9][a-z0-9+.-]*", text.lower()):
         w = w.strip(".-")
         if not w or w in _STOP:
             continue
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
+        if len(w) > 4 and w.endswith("es") and w[:-2].endswith(("ss", "x", "ch", "sh")):
+            w = w[:-2]  # processes → process, boxes → box
+        elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]  # files → file (not class, status, analysis)
         out.append(w)
     return out
 
