@@ -84,6 +84,10 @@ def run_in(root: Path, command: str, cwd: str = "/", env: dict | None = None, sh
     runner = SHELLS.get(shell) if shutil.which(SHELLS.get(shell, ["bash"])[0]) else SHELLS["bash"]
     base_env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
                 "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC", "USER": "root", "TERM": "dumb"}
+    if shell == "fish":
+        # fish makes its own config and data folders (universal variables, history) at every start,
+        # whatever the command: in the private /tmp they are not counted as the command's changes
+        base_env |= {"XDG_CONFIG_HOME": "/tmp/.fish-config", "XDG_DATA_HOME": "/tmp/.fish-data"}
     proc = subprocess.Popen([*_bwrap_argv(root, cwd), *(runner or SHELLS["bash"]), command],
                             env={**base_env, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)

@@ -187,7 +187,12 @@ class Engine:
     def _ranked(self, request: str, ctx, candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Distinct candidates, best first by the reviewer (the request's likelihood given the
         command); in the order given when they agree or the backend cannot score."""
-        distinct = list({" ".join(c.split()): (c, src) for c, src in reversed(candidates)}.values())[::-1]
+        seen: set[str] = set()
+        distinct = []
+        for c, src in candidates:  # the first of two that differ only in spacing stays
+            if " ".join(c.split()) not in seen:
+                seen.add(" ".join(c.split()))
+                distinct.append((c, src))
         if len(distinct) < 2:
             return distinct
         if not self.config.get("engine.review"):

@@ -327,3 +327,13 @@ def test_without_docs_or_scores_the_path_is_todays(monkeypatch, tmp_path):
     assert Engine(config.load(), plain).suggest("compress big.log with xz but keep the original file",
                                                  shell="bash", cwd="/tmp").command == "xz big.log"
     assert len(plain.prompts) == 1
+
+
+def test_damaged_pages_cost_no_answer(monkeypatch, tmp_path):
+    bad = tmp_path / "tldr-pages.en.zip"
+    data = SNAPSHOT.read_bytes() if SNAPSHOT.is_file() else b"PK\x05\x06" + b"\0" * 18
+    bad.write_bytes(data[: len(data) // 3] + data[-22:])  # the central directory says more than is there
+    monkeypatch.setenv("CARO_DOCS", str(bad))
+    b = Reviewing("xz big.log")
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz big.log"

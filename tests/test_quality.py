@@ -186,10 +186,14 @@ def test_readonly_set_agrees_with_the_intent_guard():
     assert [(r["request"], g) for r in rows for g in r["golds"] if intent.state_changes(g, r["shell"])] == []
 
 
-def test_quality_smoke_on_fresh_dev_slice():
-    """Guards the pipeline end to end on a fixed slice of the dev split (never the held-out one).
+def test_quality_smoke_on_fresh_dev_slice(monkeypatch):
+    """Guards the pipeline end to end on a fixed slice of the dev split (never the held-out one),
+    with the tldr pages (the shared snapshot), so the documented answer and the reviewer run too.
     The threshold sits well below the measured figure so only a real regression trips it."""
     from quality import CaroRunner, evaluate, load
+    tldr = ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"
+    if tldr.is_file():
+        monkeypatch.setenv("CARO_DOCS", str(tldr))
     from sandbox import Sandbox, bwrap_available
     rows = load("fresh-dev")[::4]                     # 20 requests across all categories
     box = Sandbox() if bwrap_available() else None
@@ -200,3 +204,7 @@ def test_quality_smoke_on_fresh_dev_slice():
             box.close()
     assert res["correct"] >= 0.55, [(i["request"], i["pred"]) for i in res["items"] if not i["correct"]]
     assert res["state_changes"] == 0
+    from caro.knowledge.tldr import unfilled
+    assert [i["pred"] for i in res["items"] if unfilled(i["pred"], i["request"])] == []  # no placeholders
+    if tldr.is_file():
+        assert res["scored"] > 0  # the reviewer ranked at least one pair

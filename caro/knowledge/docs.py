@@ -21,6 +21,7 @@ import platform
 import re
 import time
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -210,7 +211,15 @@ def current(system: str | None = None) -> Docs | None:
     if not found:
         return None
     s = found[0]
-    return _load(s.path, s.modified, s.kind, (system or platform.system()).lower())
+    try:
+        return _load(s.path, s.modified, s.kind, (system or platform.system()).lower())
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError) as e:
+        # a damaged archive or cache must not cost the user an answer: without pages caro answers
+        # as it did before it had them (`caro docs pull` replaces the archive)
+        import logging
+
+        logging.getLogger("caro.docs").warning("cannot read the tldr pages at %s: %s", s.path, e)
+        return None
 
 
 RELEASE_URL = "https://github.com/tldr-pages/tldr/releases/latest/download/" + ARCHIVE_NAME
