@@ -104,6 +104,11 @@ def bench_env() -> dict:
         os.symlink(models, os.path.join(home, "models"))
     env = dict(os.environ, CARO_HOME=home, CARO_NO_BIND="1", TERM="dumb")
     env.pop("CARO_RUNTIME_DIR", None)
+    # the tldr pages as a user with `caro docs pull` has them (the shared snapshot of the release
+    # archive); CARO_BENCH_DOCS=none measures the path without them
+    tldr = os.environ.get("CARO_BENCH_DOCS") or str(ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip")
+    if tldr != "none" and os.path.isfile(tldr):
+        env["CARO_DOCS"] = tldr
     return env
 
 
