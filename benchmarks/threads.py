@@ -3,8 +3,9 @@
     python benchmarks/threads.py            # quiet, one hog, two hogs × adaptive, fixed 1, fixed = cores
 
 A hog is `yes > /dev/null` (one core kept busy, at normal priority, like a build or a browser tab).
-Each cell runs the same requests through the engine (draft, documented answer, reviewer) with the
-model warm; p50 and p95 of the whole answer, in one run, so the cells compare.
+Each cell runs the same requests through the engine's draft path (no pages: every cell does the same
+work, and the question is the thread count, not the pipeline) with the model warm; p50 and p95 of the
+whole answer, in one run, so the cells compare.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def run(threads: int) -> list[float]:
     from caro.backends.embedded import EmbeddedBackend
     from caro.engine import Engine
     b = EmbeddedBackend(threads=threads)
-    e = Engine(config.load(), b)
+    e = Engine(config.load(flags={"engine.docs": False}), b)
     e.warm()
     e.suggest("show the date", shell="bash", cwd="/tmp")  # the prompt caches warm
     out = []

@@ -93,3 +93,12 @@ def test_nothing_below_the_cli_imports_it():
     up = sorted((m, t) for m, ts in _graph().items() for t in ts
                 if t.startswith("caro.cli") and not m.startswith("caro.cli") and m != "caro.__main__")
     assert up == []
+
+
+def test_every_package_is_shipped():
+    """pyproject.toml lists the packages by hand: one left out installs without its modules (a
+    non-editable install then fails with ModuleNotFoundError, as `caro docs` once did)."""
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in PKG.rglob("__init__.py")}
+    assert found - listed == set()
