@@ -166,7 +166,7 @@ class Engine:
             rejected.append((cmd, why or "it was offered already"))
         return None
 
-    def _grounded(self, request: str, ctx, draft: str | None, rejected, notices) -> str | None:
+    def _grounded(self, request: str, ctx, draft: str | None, judge, rejected, notices) -> str | None:
         """A second answer, written with documentation examples; None when there is nothing to
         write it with, or it fails a check (one try: it is a second opinion, not the only one)."""
         docs = docsmod.current(ctx.os)
@@ -175,7 +175,7 @@ class Engine:
         refs = ground.examples(docs, request, draft, ctx.has, ctx.shell)
         if not refs or (draft and ground.instance(refs[0], draft)):
             return None  # nothing to write with, or the draft already is the best-matching example
-        got = self._write(request, ctx, [], notices, self._judge(request, ctx), refs)
+        got = self._write(request, ctx, [], notices, judge, refs)
         if got is None:
             return None
         cmd, why, _ = got
@@ -226,12 +226,13 @@ class Engine:
         # 2. the model writes a draft, 3. and a second answer with documentation examples
         answered_by = (self.backend.name, self.backend.model_name)
         if not candidates:
-            got = self._model_candidate(request, ctx, [], rejected, notices)
+            judge = self._judge(request, ctx)
+            got = self._model_candidate(request, ctx, [], rejected, notices, judge)
             if got:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
             if self.backend.can_score and self.config.get("engine.docs"):
-                doc = self._grounded(request, ctx, got[0] if got else None, rejected, notices)
+                doc = self._grounded(request, ctx, got[0] if got else None, judge, rejected, notices)
                 if doc:
                     candidates.append((doc, "docs"))
             # 4. the reviewer picks

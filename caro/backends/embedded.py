@@ -174,7 +174,6 @@ class EmbeddedBackend(Backend):
         self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path, self._entry = None, None
         self._scorer: _Scorer | None = None
-        self.last_threads: dict[int, int] = {}  # per llama.cpp context: the thread count it was last given
         self.load_ms = 0.0
 
     def _resolve(self):
@@ -245,9 +244,7 @@ class EmbeddedBackend(Backend):
         import llama_cpp
 
         n = self.fixed_threads or threads_now()
-        if n != self.last_threads.get(id(ctx)):
-            llama_cpp.llama_set_n_threads(ctx, n, n)
-            self.last_threads[id(ctx)] = n
+        llama_cpp.llama_set_n_threads(ctx, n, n)  # sets two fields of the context: no need to remember it
 
     def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
         llm = self.llm()

@@ -155,12 +155,13 @@ class Docs:
         self.source = source
         self.examples: list[Example] = [e for p in pages.values() for e in p.examples]
         self._terms = [Counter(words(e.description) + words(e.page.replace("-", " "))) for e in self.examples]
+        self._lengths = [sum(t.values()) for t in self._terms]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, terms in enumerate(self._terms):
             for t in terms:
                 self._postings[t].append(i)
         n = len(self.examples) or 1
-        self._avg = sum(sum(t.values()) for t in self._terms) / n
+        self._avg = sum(self._lengths) / n
         self._idf = {t: math.log(1 + (n - len(ix) + 0.5) / (len(ix) + 0.5)) for t, ix in self._postings.items()}
 
     @classmethod
@@ -184,8 +185,8 @@ class Docs:
                 continue
             for i in self._postings[t]:
                 tf = self._terms[i][t]
-                length = sum(self._terms[i].values())
-                scores[i] += idf * tf * (self.K1 + 1) / (tf + self.K1 * (1 - self.B + self.B * length / self._avg))
+                norm = 1 - self.B + self.B * self._lengths[i] / self._avg
+                scores[i] += idf * tf * (self.K1 + 1) / (tf + self.K1 * norm)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         out = []
         for i, s in ranked:

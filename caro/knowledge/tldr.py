@@ -5,7 +5,7 @@ Parsing keeps what generation and explain need and nothing else:
 - an option written `{{[-k|--keep]}}` (one option, two spellings) becomes its first spelling (`-k`):
   the short form is what people type and what the model's own answers look like;
 - any other `{{…}}` is a placeholder the user must fill; it stays marked as `{{…}}` so a candidate
-  that copies one can be caught (`placeholders()`), and rendering decides how it is shown;
+  that copies one can be caught (`unfilled()`), and `render()` decides how it is shown;
 - the mnemonic brackets of descriptions (`[c]reate a [f]ile`) are dropped (`create a file`).
 """
 
@@ -28,10 +28,6 @@ class Example:
     platform: str  # common | linux | osx | …
     description: str  # "Stash current changes, including new untracked files"
     template: str  # `git stash -u`, placeholders kept as {{…}}
-
-    @property
-    def program(self) -> str:
-        return self.page.split("-")[0] if self.page.startswith("git-") else self.page
 
 
 @dataclass(frozen=True)
@@ -65,11 +61,6 @@ def parse_page(text: str, platform: str, name: str | None = None) -> Page | None
             examples.append(Example(page, platform, description, _option_spelling(ln[1:-1].strip())))
             description = None
     return Page(page, platform, summary, tuple(examples))
-
-
-def placeholders(command: str) -> list[str]:
-    """The `{{…}}` a template still has."""
-    return _PLACEHOLDER.findall(command)
 
 
 def render(template: str) -> str:
