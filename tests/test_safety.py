@@ -172,3 +172,74 @@ def test_fork_bomb_check_is_linear_on_hostile_text():
     for bomb in (":(){ :|:& };:", "bomb() { bomb | bomb & }; bomb", "f(){ f|f & }; f", "perl -e 'fork while fork'"):
         assert is_fork_bomb(bomb) and check(bomb).action == "block", bomb
     assert not is_fork_bomb("x() { ls; }; x") and check("x() { ls; }; x").action == "allow"
+
+
+# ---------------------------------------------------------------- fail closed (issue 28, item 1)
+def _nest(open_: str, inner: str, close: str, n: int) -> str:
+    return open_ * n + inner + close * n
+
+
+DEEP = {  # name: a builder of the construct nested n deep around `inner`
+    "subshell": lambda inner, n: _nest("(", inner, ")", n),
+    "group": lambda inner, n: _nest("{ ", inner + ";", " }", n),
+    "cmdsub": lambda inner, n: "echo " + _nest("$(", inner, ")", n),
+    "backticks": lambda inner, n: "echo " + _nest("$(echo `", inner, "`)", n),
+    "param": lambda inner, n: "echo " + _nest("${x:-", "$(" + inner + ")", "}", n),
+    "arith": lambda inner, n: "echo $((" + _nest("(", "1", ")", n) + ")); " + inner,
+    "procsub": lambda inner, n: "cat " + _nest("<(", inner, ")", n),
+    "dquote": lambda inner, n: 'echo "' + _nest('$(echo "$(', inner, ')")', n) + '"',
+    "if": lambda inner, n: _nest("if true; then ", inner + ";", " fi;", n),
+    "braces": lambda inner, n: "echo " + "{x}" * n + "; " + inner,
+    "brace-alts": lambda inner, n: "echo " + _nest("{a,", "b", "}", n) + "; " + inner,
+    "pipes": lambda inner, n: "true | " * n + inner,
+    "and-list": lambda inner, n: "true && " * n + inner,
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+@pytest.mark.parametrize("n", [5, 60, 300, 1000])
+def test_every_nesting_gets_a_verdict_and_a_hidden_delete_is_blocked(name, n):
+    """Deep nesting once raised RecursionError (no verdict: `caro check` exited with a traceback and
+    `caro check -` dropped every later line); padding once bought a softer verdict for what it hid."""
+    policy = Policy(max_length=1 << 20)
+    for inner, harmful in (("bash -c 'find / -delete'", True), ("ls", False)):
+        line = DEEP[name](inner, n)
+        t = time.perf_counter()
+        v = check(line, policy=policy)
+        assert time.perf_counter() - t < 3, (name, n)  # the wall-clock hard stop is 2 s
+        assert v.reasons or v.action == "allow"
+        if harmful:
+            assert v.action == "block", (name, n, v.reasons)
+
+
+@pytest.mark.parametrize("line", [
+    "rm -rf {{1..64},/}", "rm -rf {a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,/}", "rm -rf ~/{" + ",".join(map(str, range(80))) + ",/}",
+])
+def test_a_brace_expansion_past_the_cap_is_never_judged_as_complete(line):
+    assert check(line).action == "block", check(line).reasons
+
+
+@pytest.mark.parametrize("line", ["echo ''", "sed -i '' s/a/b/ f.txt", "ssh-keygen -N '' -f k", "git commit -m ''",
+                                  'printf ""'])
+def test_an_empty_quoted_word_is_no_trick(line):
+    assert check(line).action == "allow", check(line).reasons
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_always_get_a_verdict(raw):
+    v = check(raw.decode("utf-8", "replace"))
+    assert v.action in ("allow", "warn", "block")
+
+
+def test_batch_check_judges_every_line_whatever_happens_to_one(tmp_path):
+    import subprocess
+    import sys
+
+    lines = ["(" * 1000 + "ls" + ")" * 1000, "{x}" * 987, "echo " + "${x:-" * 495 + "y" + "}" * 495, "rm -rf /"]
+    r = subprocess.run([sys.executable, "-m", "caro", "check", "--json", "-"], input="\n".join(lines),
+                       capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in r.stderr
+    import json
+    verdicts = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(verdicts) == 4 and verdicts[-1]["action"] == "block"

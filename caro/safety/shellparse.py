@@ -29,7 +29,11 @@ from . import dialect
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
 MAX_BRACE_WORDS = 64
+MAX_BRACE_DEPTH = 40
 MAX_NODES = 20000  # a walk that would visit more is cut short and reported as an error
+# Python's own stack ends near 1,000 calls; a line nesting deeper than this is reported as an error
+# (so judged "cannot be read", never a RecursionError); honest lines nest a handful of levels.
+MAX_NEST = 150
 
 # Stand-ins for characters that were quoted, so brace expansion, globbing and re-splitting
 # (which only apply to unquoted text) can work on one plain string.
@@ -132,11 +136,11 @@ def _brace_alternatives(s: str) -> list[str] | None:
         if m.group(4):
             a, b = ord(m.group(4)), ord(m.group(5))
             step = 1 if b >= a else -1
-            return [chr(c) for c in range(a, b + step, step)][:MAX_BRACE_WORDS]
+            return [chr(c) for c in range(a, b + step, step)][: MAX_BRACE_WORDS + 1]
         a, b = int(m.group(1)), int(m.group(2))
         inc = abs(int(m.group(3) or 1)) or 1
         step = inc if b >= a else -inc
-        return [str(n) for n in range(a, b + (1 if step > 0 else -1), step)][:MAX_BRACE_WORDS]
+        return [str(n) for n in range(a, b + (1 if step > 0 else -1), step)][: MAX_BRACE_WORDS + 1]
     parts: list[str] = []
     depth = 0
     cur: list[str] = []
@@ -154,8 +158,16 @@ def _brace_alternatives(s: str) -> list[str] | None:
     return parts if len(parts) > 1 else None
 
 
-def brace_expand(s: str, limit: int = MAX_BRACE_WORDS) -> list[str]:
-    """bash brace expansion of unquoted text (quoted braces were replaced by stand-ins)."""
+class BraceLimit(Exception):
+    """Brace expansion that would be cut short: more words than MAX_BRACE_WORDS, or groups nested
+    deeper than MAX_BRACE_DEPTH. Never judged as if complete (`rm -rf {{1..64},/}` once was)."""
+
+
+def brace_expand(s: str, limit: int = MAX_BRACE_WORDS, _depth: int = 0) -> list[str]:
+    """bash brace expansion of unquoted text (quoted braces were replaced by stand-ins); raises
+    BraceLimit rather than return a partial list."""
+    if _depth > MAX_BRACE_DEPTH:
+        raise BraceLimit(f"braces nested more than {MAX_BRACE_DEPTH} deep")
     depth, start = 0, -1
     for i, ch in enumerate(s):
         if ch == "{":
@@ -167,17 +179,15 @@ def brace_expand(s: str, limit: int = MAX_BRACE_WORDS) -> list[str]:
             if depth == 0:
                 alts = _brace_alternatives(s[start + 1 : i])
                 if alts is None:
-                    # `{x}` is literal; look for a later group
-                    rest = brace_expand(s[i + 1 :], limit)
-                    return [s[: i + 1] + r for r in rest][:limit]
+                    continue  # `{x}` is literal: look for a later group (a loop, not recursion: `{x}`×987)
                 out: list[str] = []
-                tails = brace_expand(s[i + 1 :], limit)
+                tails = brace_expand(s[i + 1 :], limit, _depth + 1)
                 for a in alts:
-                    for head in brace_expand(s[:start] + a, limit):
+                    for head in brace_expand(s[:start] + a, limit, _depth + 1):
                         for t in tails:
                             out.append(head + t)
-                            if len(out) >= limit:
-                                return out
+                            if len(out) > limit:
+                                raise BraceLimit(f"brace expansion of more than {limit} words")
                 return out
     return [s]
 
@@ -201,6 +211,7 @@ class _Reader:
         self.positional: list[str] = []
         self.cwd: str | None = None
         self.visited = 0
+        self.nest = 0  # statements and word pieces open around the one being read
         self.extra: list[Word] = []  # arguments the grammar hung off the last redirection read
         self.tail: list[Simple] = []  # pipeline stages the grammar hung off a here-document
 
@@ -212,12 +223,23 @@ class _Reader:
         for child in node.children:
             self.statement(child)
 
+    def refuse(self, why: str) -> None:
+        if why not in self.errors:
+            self.errors.append(why)
+
     def statement(self, node: Node) -> None:
         self.visited += 1
         if self.visited > MAX_NODES:
-            if not self.errors or self.errors[-1] != "too large to read":
-                self.errors.append("too large to read")
-            return
+            return self.refuse("too large to read")
+        if self.nest >= MAX_NEST:
+            return self.refuse(f"nested more than {MAX_NEST} levels deep")
+        self.nest += 1
+        try:
+            self._statement(node)
+        finally:
+            self.nest -= 1
+
+    def _statement(self, node: Node) -> None:
         t = node.type
         if t in _STATEMENT_OPS:
             if self.after:
@@ -524,7 +546,14 @@ class _Reader:
         joined = "".join(buf)
         if info.subs:
             self.subs.extend(info.subs)
-        fields = brace_expand(joined) if "{" in joined else [joined]
+        try:
+            fields = brace_expand(joined) if "{" in joined else [joined]
+        except BraceLimit as e:
+            # judged by its pieces instead (`{{1..64},/}` → `1..64`, `/`: every piece is a word the
+            # line may produce, so the worst of them counts), and as a trick: no plain answer needs it
+            fields = [t for t in re.split(r"[{},]", joined) if t] or [joined]
+            info.opaque = True
+            info.tricks.append(str(e))
         if len(fields) > 1:
             info.dynamic = True
         out: list[Word] = []
@@ -534,7 +563,7 @@ class _Reader:
                 if not p and len(parts) > 1:
                     continue
                 glob = any(ch in p for ch in "*?[")
-                if p[:1] in _DASHES:
+                if p and p[0] in _DASHES:  # ("" is `in` every string: `echo ''` was a trick)
                     info.tricks.append("look-alike dashes")
                 out.append(
                     Word(
@@ -550,6 +579,16 @@ class _Reader:
         return out
 
     def pieces(self, node: Node, buf: list[str], info: _Info, quoted: bool) -> None:
+        if self.nest >= MAX_NEST:
+            info.opaque = True
+            return self.refuse(f"nested more than {MAX_NEST} levels deep")
+        self.nest += 1
+        try:
+            self._pieces(node, buf, info, quoted)
+        finally:
+            self.nest -= 1
+
+    def _pieces(self, node: Node, buf: list[str], info: _Info, quoted: bool) -> None:
         t = node.type
         if t == "word" or t == "number" or t == "test_operator" or t == "extglob_pattern" or t == "regex":
             raw = self.text(node)

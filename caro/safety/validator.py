@@ -80,6 +80,16 @@ _CRUDE_CRITICAL = re.compile(
     r"|\bmkfs\S*\s+\S*/dev/|\bdd\b[^\n]*\bof=/dev/(sd|nvme|hd|vd|disk|mmcblk)"
     r"|>\s*/dev/(sd[a-z]|nvme\d|disk\d)|/proc/sysrq-trigger|\bkill\s+-9\s+-1\b|\bchmod\s+-R\s+\S+\s+/(\s|$)"
 )
+# Programs that destroy data or run other code. A line caro cannot finish judging (nested too deep,
+# over the time or size budget, an internal failure) is blocked when it names one, warned otherwise:
+# padding must not buy a softer verdict for what it hides.
+_RISKY = re.compile(
+    r"(?<![\w.-])(rm|rmdir|unlink|dd|mkfs(\.\w+)?|mke2fs|shred|wipefs|truncate|find|chmod|chown|chgrp|mv|cp"
+    r"|fdisk|sfdisk|parted|kill|pkill|killall|shutdown|reboot|halt|poweroff|sh|bash|zsh|fish|dash|ksh|csh|tcsh"
+    r"|eval|exec|source|python[\d.]*|perl|ruby|node|php|lua|awk|gawk|sed|xargs|parallel|sudo|doas|su|pkexec"
+    r"|env|nohup|setsid|timeout|curl|wget|nc|ncat|netcat|socat|crontab|at|systemctl|git|tee|install)(?![\w.-])"
+)
+_LIMITS = ("nested more than", "too large to read")  # the reader's own limits, not syntax errors
 _DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
 _CODE_RUNNERS = re.compile(
     r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
@@ -141,14 +151,14 @@ class _Analysis:
         shell = shell or self.ctx.shell
         late = self.out_of_time()
         if depth > MAX_DEPTH or self.budget <= 0 or late:
-            if self.crude(src):
-                self.add("too-deep", CRITICAL, "hides a destructive command too deep to check")
-            elif late:
-                self.add("too-complex", HIGH, f"is too complex to judge within {int(self.policy.budget_ms)} ms")
+            if late:
+                self.unjudged(src, "too-complex", f"is too complex to judge within {int(self.policy.budget_ms)} ms")
             else:
-                self.add("too-deep", HIGH, "nests commands too deeply for caro to check")
+                self.unjudged(src, "too-deep", "nests commands too deeply for caro to check")
             return
         parsed = parse(src, shell, positional)
+        if limit := next((e for e in parsed.errors if e.startswith(_LIMITS)), None):
+            self.unjudged(src, "too-deep", f"is {limit}, past what caro can check")
         # a definition is only code when the parser saw one: the same text quoted is data
         if (_OTHER_BOMBS.search(src) or (parsed.functions or parsed.errors)) and is_fork_bomb(src):
             self.add("fork-bomb", CRITICAL, "is a fork bomb: it starts processes until the machine freezes")
@@ -156,6 +166,8 @@ class _Analysis:
             flat = _open_braces(src)
             if flat != src:
                 self.text(flat, depth + 1, shell)  # `{rm,-rf,/}` is not bash syntax but runs as rm -rf /
+            if (spaced := _split_double_parens(src)) != src:
+                self.text(spaced, depth + 1, shell)  # what bash runs when `((…))` is not arithmetic
             if self.crude(src, flat):
                 self.add(
                     "unparsed-critical",
@@ -195,6 +207,15 @@ class _Analysis:
                 self.generated(cmd, idx, pipeline, depth)
         for sub in parsed.subs:
             self.text(sub, depth + 1)
+
+    def unjudged(self, src: str, rule: str, why: str) -> None:
+        """A line (or part) caro could not finish reading: high, critical when it holds what harms."""
+        if self.crude(src):
+            self.add(rule, CRITICAL, "hides a destructive command too deep to check")
+        elif _RISKY.search(src):
+            self.add(rule, CRITICAL, f"{why}, and it runs a program that can delete data or run code")
+        else:
+            self.add(rule, HIGH, why)
 
     def crude(self, src: str, flat: str | None = None) -> bool:
         """The coarse net for text that cannot be read: also tried with braces opened (`{rm,-rf,/}`)."""
@@ -549,6 +570,11 @@ def _hit(rule: Rule, cmd: Cmd, ctx: Ctx) -> str | None:
         return None
 
 
+def _split_double_parens(src: str) -> str:
+    """bash reads `((` that does not hold arithmetic as two subshells, `( (`: `((rm -rf /))` runs."""
+    return re.sub(r"(?<!\$)\(\(", "( (", src).replace("))", ") )")
+
+
 def _open_braces(src: str) -> str:
     """`{rm,-rf,/}` as the words bash's brace expansion makes of it."""
     return re.sub(
@@ -645,6 +671,16 @@ def check(
     policy: Policy | None = None,
     rules: tuple[Rule, ...] = RULES,
 ) -> Verdict:
+    """The verdict on one command line. Never raises: every input gets a verdict, and where caro
+    fails or gives up part-way the verdict is cautious (high, critical with a risky program)."""
+    try:
+        return _check(command, shell, mode, cwd, home, policy, rules)
+    except Exception as e:  # (the walk catches its own; this is for the steps around it)
+        reason = f"could not be checked (caro failed: {type(e).__name__})"
+        return Verdict(str(command)[:200], CRITICAL, "block", [reason], [Finding("internal-error", CRITICAL, reason)])
+
+
+def _check(command, shell, mode, cwd, home, policy, rules) -> Verdict:
     policy = policy or Policy(mode=mode)
     mode = policy.mode if policy.mode in MODES else "moderate"
     if len(command) > policy.max_length:
@@ -681,7 +717,13 @@ def check(
     if not command.strip():
         return Verdict(command, SAFE, "allow", [])
     a = _Analysis(Ctx(cwd=cwd, home=home, shell=shell), policy, rules)
-    a.text(command, 0)
+    try:
+        a.text(command, 0)
+    except Exception as e:  # a check never raises: a failure inside it is a verdict, and a cautious one
+        try:
+            a.unjudged(command, "internal-error", f"could not be checked (caro failed: {type(e).__name__})")
+        except Exception:
+            a.add("internal-error", CRITICAL, f"could not be checked (caro failed: {type(e).__name__})")
     if policy.allow and _allowed(command, policy.allow):
         kept = [f for f in a.findings if f.risk == CRITICAL]
         if not kept:
