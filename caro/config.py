@@ -16,7 +16,7 @@ from typing import Any
 
 from . import paths
 from .errors import ConfigError
-from .files import read_toml, write_atomic
+from .files import present, read_toml, write_atomic
 from .integration.keys import parse_key
 from .settings import BY_KEY, defaults, env_overrides
 
@@ -151,7 +151,7 @@ def load(path: Path | None = None, env: dict | None = None, flags: dict[str, Any
     data = copy.deepcopy(DEFAULTS)
     sources = {k: "default" for k in _flatten(DEFAULTS)}
     warnings: list[str] = []
-    if path.exists():
+    if present(path):
         filedata = read_toml(path)
         for key, value in _flatten(filedata).items():
             if not _known(key):
@@ -196,7 +196,7 @@ def set_value(dotted: str, value: str, path: Path | None = None) -> None:
         raise ConfigError(f"unknown key {dotted!r}; see `caro config show` for the keys")
     typed = validate(dotted, value, "command line")  # _coerce converts numbers, bools, lists
     text = ""
-    if path.exists():
+    if present(path):
         load(path, env={})  # refuse to touch a broken or invalid file
         text = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(text)
@@ -221,7 +221,7 @@ def unset_value(dotted: str, path: Path | None = None) -> bool:
     import tomlkit
 
     path = path or paths.config_file()
-    if not path.exists():
+    if not present(path):
         return False
     read_toml(path)
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))

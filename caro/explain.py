@@ -27,10 +27,42 @@ _NOTES = {
 MAX_MEANING = 90
 
 
+_MAN_ROOTS = (
+    "/usr/share/man",
+    "/usr/local/share/man",
+    "/usr/local/man",
+    "/opt/homebrew/share/man",
+    "/opt/local/share/man",
+)
+_PAGE_FILE = re.compile(r"(.+?)\.[0-9n][\w]*(?:\.(?:gz|bz2|xz|lzma|zst|Z))?")
+
+
+@functools.lru_cache(maxsize=1)
+def pages() -> frozenset[str]:
+    """The names of the man pages on this machine, read from the manual folders themselves.
+
+    `man` is only ever asked for a name in this set, so no word the user typed reaches another
+    process's argv unless it already is a page name: `ps` is readable by every user, and a line
+    like `zip -P Hunter3 …` once showed there as `man -P cat zip-Hunter3`."""
+    roots = [d for d in os.environ.get("MANPATH", "").split(":") if d] + list(_MAN_ROOTS)
+    names: set[str] = set()
+    for root in dict.fromkeys(roots):
+        try:
+            sections = [e.path for e in os.scandir(root) if e.name.startswith("man") and e.is_dir()]
+        except OSError:
+            continue
+        for section in sections:
+            try:
+                names.update(m.group(1) for f in os.listdir(section) if (m := _PAGE_FILE.fullmatch(f)))
+            except OSError:
+                continue
+    return frozenset(names)
+
+
 @functools.lru_cache(maxsize=128)
 def manual(topic: str) -> str:
     """The man page as plain text, unwrapped (one paragraph per line), or "" when there is none."""
-    if not shutil.which("man") or not re.fullmatch(r"[\w.+-]+", topic):
+    if not shutil.which("man") or not re.fullmatch(r"[\w.+-]+", topic) or topic not in pages():
         return ""
     env = {
         "PATH": "/usr/bin:/bin",

@@ -42,19 +42,49 @@ def replace_text(path: Path, text: str, mode: int, backup: Path | None = None) -
         raise
 
 
+MAX_TOML_BYTES = 1 << 20  # caro's config and examples are a few KB; more is a mistake, not a setting
+
+
+def present(path: Path) -> bool:
+    """Whether the user put something at `path`: a dangling symlink counts (reading it is then an
+    error to show, not a silent "defaults" that turns a user's `strict` into `moderate`)."""
+    return os.path.lexists(path)
+
+
 def read_toml(path: Path) -> dict:
+    """A TOML file of the user's, read only if it is a regular file of at most MAX_TOML_BYTES:
+    `/dev/zero` as config once grew the helper to 21 GB, and a FIFO blocked it for good."""
+    import stat
+
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore the flag
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
-        raise ConfigError(f"{path} is a directory, expected a TOML file; move it away and run `caro init`")
+        raise ConfigError(f"{path} is a directory, expected a TOML file; move it away and run `caro init`") from None
     except PermissionError:
-        raise ConfigError(f"{path} cannot be read (permission denied); fix with: chmod 600 {path}")
+        raise ConfigError(f"{path} cannot be read (permission denied); fix with: chmod 600 {path}") from None
+    except FileNotFoundError:
+        target = os.readlink(path) if os.path.islink(path) else path
+        raise ConfigError(f"{path} points to {target}, which does not exist; fix or remove the link") from None
+    except OSError as e:
+        raise ConfigError(f"{path} cannot be read ({e.strerror or e}); caro left it untouched") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ConfigError(f"{path} is a directory, expected a TOML file; move it away and run `caro init`")
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path} is not a regular file (a device, pipe or socket); replace it with a TOML file")
+        raw = f.read(MAX_TOML_BYTES + 1)
+    if len(raw) > MAX_TOML_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_TOML_BYTES >> 20} MB; caro reads no TOML file that big")
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; caro left it untouched")
+        raise ConfigError(f"{path} is not UTF-8 text; caro left it untouched") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}. caro left the file untouched; fix it or run `caro config edit`")
+        raise ConfigError(
+            f"{path}: invalid TOML: {e}. caro left the file untouched; fix it or run `caro config edit`"
+        ) from None
 
 
 def write_atomic(path: Path, text: str) -> None:

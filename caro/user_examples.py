@@ -8,6 +8,7 @@ The file is re-read when it changes, so `caro learn` reaches a running helper at
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,10 @@ class UserExamples:
 
         try:
             st = path.stat()
+        except FileNotFoundError:
+            if os.path.lexists(path):
+                read_toml(path)  # a dangling link: say so
+            return cls([], path, None)
         except OSError:
             return cls([], path, None)
         data = read_toml(path)

@@ -11,6 +11,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -604,3 +605,64 @@ def test_an_empty_line_explains_itself(shell, caro_home, tmp_path):
         child.expect("type what you want", timeout=10)
     finally:
         child.close(force=True)
+
+
+_SPAWNED: list[str] | None = None
+
+
+def _record_spawns(event, args):
+    if event == "subprocess.Popen" and _SPAWNED is not None:
+        _SPAWNED.append(" ".join(map(str, args[1] or [])))
+
+
+def test_explaining_a_line_never_puts_its_words_on_a_process_list():
+    """Explain reads manuals with `man`; `ps` shows every user its argv, so only real page names may
+    go there, never other words of the line (a mistyped option could be a password)."""
+    global _SPAWNED
+    from caro import explain
+
+    sys.addaudithook(_record_spawns)  # sees every process Python starts; cannot be removed, so gated
+    secrets = ["Hunter3Zip", "d0ckerPw", "s3cr3tPass", "gpgPw77"]
+    lines = [
+        f"zip -P {secrets[0]} out.zip notes.txt",
+        f"docker login {secrets[1]}",
+        f"psql {secrets[2]} -c 'select 1'",
+        f"gpg {secrets[3]} --decrypt f.gpg",
+        "git stash list",
+    ]
+    _SPAWNED = []
+    try:
+        for line in lines:
+            explain.explain(line, "bash")
+        spawned = list(_SPAWNED)
+    finally:
+        _SPAWNED = None
+    assert not [a for a in spawned if any(s in a for s in secrets)], spawned
+    if shutil.which("man") and "git-stash" in explain.pages():
+        assert any("git-stash" in a for a in spawned), "a real subcommand page is still read"
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "dangling", "huge"])
+def test_a_config_that_is_no_file_is_one_clear_error_at_once(kind, tmp_path):
+    """`/dev/zero` as config.toml grew the helper to 21 GB; a FIFO blocked it for good; a dangling
+    symlink silently meant defaults (a user's `strict` became `moderate`)."""
+    from caro import config
+    from caro.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    if kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling":
+        path.symlink_to(tmp_path / "gone.toml")
+    else:
+        path.write_text("# " + "x" * (2 << 20) + "\n")
+    t = time.perf_counter()
+    with pytest.raises(ConfigError) as e:
+        config.load(path, env={})
+    assert time.perf_counter() - t < 2
+    said = str(e.value)
+    assert str(path) in said and "\n" not in said
+    assert {"dev-zero": "not a regular file", "fifo": "not a regular file", "dangling": "does not exist",
+            "huge": "larger than"}[kind] in said
