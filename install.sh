@@ -46,7 +46,22 @@ while (($#)); do
 done
 say() { printf 'caro: %s\n' "$*" >&2; }
 
+# CARO_HOME must be a folder of caro's own: an uninstall deletes its venv/, logs/, cache/, shell/ and
+# run/, which in the home folder (or one above it) are the user's.
+if [ -d "$CARO_HOME" ]; then
+  caro_real=$(cd "$CARO_HOME" && pwd -P) home_real=$(cd "$HOME" && pwd -P)
+  if [ "$caro_real" = / ] || [ "${home_real#"$caro_real"/}" != "$home_real" ] || [ "$caro_real" = "$home_real" ]; then
+    echo "install.sh: CARO_HOME=$CARO_HOME is your home folder or a folder above it; choose a folder of caro's own, such as ~/.caro" >&2
+    exit 2
+  fi
+fi
+marker=$CARO_HOME/.caro-home
+
 if ((uninstall)); then
+  if ! [ -e "$marker" ] && ! [ -x "$CARO_HOME/venv/bin/caro" ]; then
+    say "no caro install in $CARO_HOME (no .caro-home marker, no venv/bin/caro): nothing removed"
+    exit 0
+  fi
   if [ -x "$CARO_HOME/venv/bin/caro" ]; then
     "$CARO_HOME/venv/bin/caro" helper stop >/dev/null 2>&1 || true
     "$CARO_HOME/venv/bin/caro" hook --uninstall ${shells[@]+"${shells[@]}"}
@@ -54,6 +69,7 @@ if ((uninstall)); then
   # everything the install and the helper made; the user's settings, examples and models stay
   rm -rf "$CARO_HOME/venv" "$CARO_HOME/bin/caro" "$CARO_HOME/shell" "$CARO_HOME/run" "$CARO_HOME/cache" "$CARO_HOME/logs"
   rmdir "$CARO_HOME/bin" 2>/dev/null || true
+  rm -f "$marker"
   if [ -L "$HOME/.local/bin/caro" ] && [ "$(readlink "$HOME/.local/bin/caro")" = "$CARO_HOME/venv/bin/caro" ]; then
     rm -f "$HOME/.local/bin/caro"
   fi
@@ -104,6 +120,8 @@ if ((modify_rc)) && ((!yes)) && [ -t 0 ] && [ -t 2 ]; then
 fi
 
 mkdir -p "$CARO_HOME/bin"
+[ -e "$marker" ] || printf '%s\n' "made by caro's install.sh: this folder is caro's, and ./install.sh --uninstall" \
+  "removes venv/, bin/caro, shell/, run/, cache/ and logs/ here (config, examples, models and docs stay)" > "$marker"
 mkdir -p "$CARO_HOME/logs" && chmod 700 "$CARO_HOME/logs"
 log=$CARO_HOME/logs/install.log
 : >"$log"

@@ -140,6 +140,7 @@ def test_install_adds_one_block_per_shell(user):
     assert rc[".config/fish/config.fish"] == FISHCONF.encode()          # fish gets its own conf.d file
     assert rcfiles.START in rc[".config/fish/conf.d/caro.fish"].decode()
     assert "added the caro block" in r.stderr and "Ctrl-G" in r.stderr
+    assert (home / ".caro" / ".caro-home").is_file()             # what uninstall looks for
     assert (home / ".local" / "bin" / "caro").resolve() == (home / ".caro" / "venv" / "bin" / "caro").resolve()
     out = subprocess.run([str(home / ".caro" / "bin" / "caro"), "--print", "show disk space"], env=env,
                          capture_output=True, text=True, timeout=120)
@@ -190,6 +191,7 @@ def test_install_twice_changes_nothing_then_uninstall_restores(user):
     assert after[".zshrc"] == ZSHRC.encode() and after[".bashrc"] == BASHRC.encode()
     assert after[".config/fish/config.fish"] == FISHCONF.encode() and after[".config/fish/conf.d/caro.fish"] is None
     assert not (home / ".caro" / "venv").exists() and not (home / ".local" / "bin" / "caro").exists()
+    assert not (home / ".caro" / ".caro-home").exists()
     # --no-modify-rc installs without touching any rc file
     r = subprocess.run([str(ROOT / "install.sh"), "--no-modify-rc"], env=env, capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0 and "rc files left alone" in r.stderr
@@ -229,3 +231,30 @@ def test_install_asks_its_question_before_anything_long(tmp_path):
     finally:
         os.killpg(child.pid, signal.SIGKILL)               # install.sh and the step it runs in the background
         child.close()
+
+
+@pytest.mark.parametrize("where", ["home", "above"])
+def test_uninstall_refuses_a_caro_home_that_is_the_home_folder_or_above(tmp_path, where):
+    """`--uninstall` deletes venv/, logs/, cache/, shell/ and run/ under CARO_HOME; with CARO_HOME=$HOME
+    those are the user's own folders."""
+    home = tmp_path / "home"
+    for d in ("logs", "cache", "venv", "shell", "run"):
+        (home / d).mkdir(parents=True)
+        (home / d / "keep.txt").write_text("the user's")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "VIRTUAL_ENV"))}
+    env.update(HOME=str(home), CARO_HOME=str(home if where == "home" else tmp_path), PATH="/usr/bin:/bin")
+    r = subprocess.run([str(ROOT / "install.sh"), "--uninstall"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "home folder or a folder above it" in r.stderr, r.stderr
+    assert all((home / d / "keep.txt").read_text() == "the user's" for d in ("logs", "cache", "venv", "shell", "run"))
+
+
+def test_uninstall_leaves_a_folder_alone_that_caro_did_not_make(tmp_path):
+    home, other = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    (other / "logs").mkdir(parents=True)
+    (other / "logs" / "app.log").write_text("not caro's")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "VIRTUAL_ENV"))}
+    env.update(HOME=str(home), CARO_HOME=str(other), PATH="/usr/bin:/bin")
+    r = subprocess.run([str(ROOT / "install.sh"), "--uninstall"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "nothing removed" in r.stderr, r.stderr
+    assert (other / "logs" / "app.log").read_text() == "not caro's"
