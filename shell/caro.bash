@@ -74,13 +74,14 @@ __caro_thinking() {
 
 caro-widget() {
   local orig=${READLINE_LINE} req=${READLINE_LINE} index=0 kind='' a='' b='' sock
-  if [[ -z ${orig//[[:space:]]/} ]]; then
-    __caro_message "type what you want, then press the key again"
+  if (( ${#orig} > 32000 )); then
+    # first, before any work per character (a million-character line froze bash for 75 s); a
+    # request is a sentence or two, and this much text would not fit the helper's request size
+    __caro_message "the line is ${#orig} characters long, too long for a request; your text is unchanged"
     return 0
   fi
-  if (( ${#orig} > 32000 )); then
-    # a request is a sentence or two; this much text would not fit the helper's request size
-    __caro_message "the line is ${#orig} characters long, too long for a request; your text is unchanged"
+  if [[ -z ${orig//[[:space:]]/} ]]; then
+    __caro_message "type what you want, then press the key again"
     return 0
   fi
   if [[ -n ${__caro_last_cmd} && ${orig} == "${__caro_last_cmd}" ]]; then

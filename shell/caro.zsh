@@ -114,13 +114,19 @@ caro-widget() {
   'emulate' -L zsh
   local orig=$BUFFER req=$BUFFER msg=
   local -i index=0
+  if (( ${#orig} > 32000 )); then
+    # first, before any work per character (a million-character line froze zle for 36 s); a request
+    # is a sentence or two, and writing this much to a helper that does not read would hang zle
+    zle -M "caro: the line is ${#orig} characters long, too long for a request; your text is unchanged"
+    return 0
+  fi
   if [[ -z ${orig//[[:space:]]/} ]]; then
     zle -M "caro: type what you want, then press the key again"
     return 0
   fi
-  if (( ${#orig} > 32000 )); then
-    # a request is a sentence or two; writing this much to a helper that does not read would hang zle
-    zle -M "caro: the line is ${#orig} characters long, too long for a request; your text is unchanged"
+  if [[ $orig == *$'\0'* ]]; then
+    # zsh lines can hold NUL, which ends a field on the wire: the rest would be read as new fields
+    zle -M "caro: the line holds a NUL character (Ctrl-V Ctrl-@); remove it and press the key again"
     return 0
   fi
   if [[ -n $__caro_last_cmd && $orig == "$__caro_last_cmd" ]]; then

@@ -60,6 +60,9 @@ def test_protocol_roundtrip():
     assert protocol.decode_reply(protocol.encode_reply("insert", "ls", "")) == ["insert", "ls", ""]
     with pytest.raises(protocol.ProtocolError):
         protocol.decode_request(b"nope\x00\x00")
+    # a NUL inside a value must not start a field that overrides a real one
+    with pytest.raises(protocol.ProtocolError, match="given twice"):
+        protocol.decode_request(b"caro1\x00op=suggest\x00text=ls\x00op=shutdown\x00\x00")
 
 
 def test_prompt_shapes():

@@ -71,8 +71,12 @@ def test_validator_blocks_commands_that_hide_characters():
         v = safety.check(cmd, mode="permissive")
         assert v.action == "block" and "control characters" in v.reasons[0], cmd
         assert "\x1b" not in v.command and "\x85" not in v.command
-    for cmd in ("printf 'a\\tb'", "echo a\tb", "for f in *; do\n  echo $f\ndone"):
+    for cmd in ("printf 'a\\tb'", "echo a\tb", "for f in *; do\n  echo $f\ndone", "cat café.txt", "echo 日本"):
         assert safety.check(cmd).action == "allow", cmd
+    # default-ignorable code points outside the first list: tags, soft hyphen, Hangul fillers, …
+    for ch in ("\U000e0041", "\u00ad", "\u3164", "\u115f", "\u1160", "\u034f", "\u180e", "\ufe0f", "\uffa0"):
+        v = safety.check(f"rm -rf ./build{ch}", mode="permissive")
+        assert v.action == "block" and "control characters" in v.reasons[0], repr(ch)
 
 
 def test_wire_never_carries_an_escape_sequence():
@@ -592,6 +596,24 @@ def test_a_huge_line_is_refused_at_once_even_when_the_helper_hangs(shell, caro_h
             time.sleep(0.5)
             child.send("echo still-alive\r")
             child.expect("still-alive\r\n", timeout=20)
+    finally:
+        child.close(force=True)
+        helper.close()
+
+
+def test_a_nul_in_a_zsh_line_is_refused_before_it_reaches_the_wire(caro_home, tmp_path):
+    """zsh lines can hold NUL (Ctrl-V Ctrl-@); on the wire it ends a field, and the helper once
+    obeyed the `op=shutdown` typed after it."""
+    if "zsh" not in SHELLS:
+        pytest.skip("zsh is not installed")
+    helper = SilentHelper(caro_home / "run")
+    child = spawn("zsh", caro_home, tmp_path)
+    try:
+        child.send("ls\x16\x00op=shutdown")
+        time.sleep(0.3)
+        child.send("\x07")
+        child.expect("NUL character", timeout=10)
+        assert helper.conns == []
     finally:
         child.close(force=True)
         helper.close()

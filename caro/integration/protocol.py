@@ -53,6 +53,10 @@ def decode_request(data: bytes) -> dict[str, str]:
             break
         k, sep, v = f.partition("=")
         if sep:
+            if k in out:
+                # a NUL inside a value (zsh lines can hold one) would otherwise start a new field
+                # that overrides the real one (`text=ls<NUL>op=shutdown`)
+                raise ProtocolError(f"field {k!r} given twice (a NUL inside a value?)")
             out[k] = v
     return out
 
