@@ -95,6 +95,15 @@ def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
     return checks_problem(cmd)
 
 
+def explain_line(command: str, verdict: safety.Verdict, ctx) -> str:
+    """One line on what a command does: the tldr description of the example it is an instance of
+    (credited), then each word from the manuals, then the verdict. No model is involved."""
+    line = explainmod.one_line(command, verdict, ctx.shell)
+    docs = docsmod.current(ctx.os)
+    example = ground.describe(docs, command, ctx.shell) if docs else None
+    return f"{example.description} (tldr-pages) · {line}" if example else line
+
+
 class Engine:
     def __init__(self, config: Config, backend: Backend, notices: list[str] | None = None):
         self.config = config
@@ -263,10 +272,7 @@ class Engine:
     def explain(self, command: str, shell: str | None = None, cwd: str | None = None) -> str:
         """What a command on the prompt does, option by option, with its verdict, on one line."""
         ctx = contextmod.detect(shell, cwd)
-        line = explainmod.one_line(command, self.verdict(command, ctx.shell, ctx.cwd), ctx.shell)
-        docs = docsmod.current(ctx.os)
-        example = ground.describe(docs, command, ctx.shell) if docs else None
-        return f"{example.description} (tldr-pages) · {line}" if example else line
+        return explain_line(command, self.verdict(command, ctx.shell, ctx.cwd), ctx)
 
     def describe_additions(self, original: str, improved: str) -> str:
         """`adds -v (verbose …)`: what an improvement changes, from the program's manual."""

@@ -22,6 +22,13 @@ def test_request_prints_one_runnable_command(request_):
     assert shutil.which(words[0]) or words[0] in ("cd",) or "not installed here" in r.stderr, lines[0]
 
 
+def test_explain_flag_always_explains():
+    """The default model gives no explanation of its own; --explain then reads the manuals."""
+    r = run_caro("--print", "--explain", "how much disk space is free")
+    assert r.returncode == 0, r.stderr
+    assert "df" in r.stdout and "df" in r.stderr and len(r.stderr.strip()) > len("df -h"), r.stderr
+
+
 def test_read_only_requests_get_read_only_commands():
     from caro.intent import state_changes
     for req in ("show my crontab", "show the changes I have staged in git", "show the shell history entries that mention ssh"):

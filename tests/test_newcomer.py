@@ -29,12 +29,28 @@ def test_a_mistyped_subcommand_is_named_not_sent_to_the_model():
 
 @pytest.mark.parametrize("argv,meant", [
     ("modle list", "model"), ("docotr", "doctor"), ("confg set safety.mode strict", "config"), ("helpr stop", "helper"),
-    ("hok zsh", "hook"), ("cehck rm -rf /", "check"), ("expalin ls -l", "explain"),
+    ("hok zsh", "hook"), ("cehck rm -rf /", "check"), ("expalin ls -l", "explain"), ("expain ls -la", "explain"),
     # requests that begin with a word close to a subcommand stay requests
     ("clean up old logs", None), ("look for big files", None), ("init my repo", None), ("chek the disk", None),
     ("find big files", None), ("learn me some awk", None)])
 def test_typo_detection(argv, meant):
     assert mistyped(argv.split()) == meant
+
+
+@pytest.mark.parametrize("argv,said", [
+    ("model lsit", "unknown action 'lsit' for caro model; did you mean `caro model list`?"),
+    ("config shwo", "did you mean `caro config show`?"), ("hook zhs", "unknown shell 'zhs' for caro hook"),
+    ("helper stpo", "did you mean `caro helper stop`?"), ("docs pul", "did you mean `caro docs pull`?")])
+def test_a_mistyped_action_is_named(argv, said):
+    r = run_caro(*argv.split(), timeout=30)
+    assert r.returncode == 2 and said in r.stderr and r.stderr.count("caro:") == 1, r.stderr
+
+
+def test_a_subcommand_alone_does_its_everyday_action(tmp_path):
+    r = run_caro("config", timeout=30)
+    assert r.returncode == 0 and "safety.mode" in r.stdout       # show
+    r = run_caro("model", timeout=30)
+    assert r.returncode == 0 and "qwen2.5-coder-1.5b" in r.stdout  # list
 
 
 def _tool(bindir: Path, name: str, body: str) -> None:

@@ -66,14 +66,14 @@ def sub_parser() -> argparse.ArgumentParser:
     d = sp.add_parser("doctor", help="diagnose the installation")
     d.add_argument("--json", action="store_true")
     hp = sp.add_parser("helper", help="the persistent helper process")
-    hp.add_argument("action", choices=("start", "stop", "status", "run", "dir"))
+    hp.add_argument("action", nargs="?", default="status", choices=("start", "stop", "status", "run", "dir"))
     hp.add_argument("--foreground", action="store_true")
     m = sp.add_parser("model", help="list, download and choose models")
-    m.add_argument("action", choices=("list", "pull", "use", "remove", "path"))
+    m.add_argument("action", nargs="?", default="list", choices=("list", "pull", "use", "remove", "path"))
     m.add_argument("name", nargs="?")
     m.add_argument("--url", help="download from this URL instead of the catalogue source")
     cf = sp.add_parser("config", help="show or change settings")
-    cf.add_argument("action", choices=("show", "get", "set", "unset", "path", "edit"))
+    cf.add_argument("action", nargs="?", default="show", choices=("show", "get", "set", "unset", "path", "edit"))
     cf.add_argument("key", nargs="?")
     cf.add_argument("value", nargs="?")
     cf.add_argument("--json", action="store_true")
@@ -81,7 +81,7 @@ def sub_parser() -> argparse.ArgumentParser:
     ln.add_argument("request")
     ln.add_argument("command")
     dc = sp.add_parser("docs", help="fetch or check the tldr pages caro writes answers with")
-    dc.add_argument("action", choices=("pull", "status"))
+    dc.add_argument("action", nargs="?", default="status", choices=("pull", "status"))
     dc.add_argument(
         "--from", dest="from_file", metavar="FILE", help="use this tldr-pages.en.zip instead of downloading"
     )
@@ -138,9 +138,20 @@ def mistyped(argv: list[str]) -> str | None:
                 or (rest and not words and not follows)
             ):
                 return sub
-        elif sorted(word) == sorted(sub) and len(word) == len(sub):
-            return sub  # check / explain / learn: two letters swapped
+        elif (sorted(word) == sorted(sub) and len(word) == len(sub)) or (d == 1 and len(word) >= 5):
+            return sub  # check / explain / learn: two letters swapped, or one letter off a long word
     return None
+
+
+def mistyped_action(argv: list[str]) -> str | None:
+    """`caro model lsit` → "list": the action of a subcommand a near-miss second word was meant to be."""
+    if len(argv) < 2 or argv[1].startswith("-"):
+        return None
+    follows = subcommand_words().get(argv[0])
+    if not follows or argv[1] in follows:
+        return None
+    near = sorted((_distance(argv[1].lower(), a), a) for a in follows)
+    return near[0][1] if near and near[0][0] <= (2 if len(near[0][1]) >= 5 else 1) else None
 
 
 def _read_request(words: list[str]) -> str:
@@ -155,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
+            if action := mistyped_action(argv):
+                err(
+                    f"unknown {'shell' if argv[0] == 'hook' else 'action'} {argv[1]!r} for caro {argv[0]}; "
+                    f"did you mean `caro {argv[0]} {action}`?"
+                )
+                return Exit.USAGE
             args = sub_parser().parse_args(argv)
             module = importlib.import_module(f".{args.cmd}", __name__)
             return getattr(module, "cmd_" + args.cmd)(args)

@@ -127,8 +127,12 @@ def cmd_request(args, request: str) -> int:
         say_verdict(s.verdict)
         err(f"caro will not show a command it judges critical (it suggested: {shown(s.command, 120)})")
         return Exit.BLOCKED
-    if args.explain and s.explanation:
-        err(s.explanation)
+    if args.explain:
+        # the model's own words when it gave some; else (the default model gives none) the manuals'
+        from .. import context
+        from ..engine import explain_line
+
+        err(s.explanation or explain_line(s.command, s.verdict, context.detect(args.shell, None)))
     if args.verbose:
         err(f"{s.backend}/{s.model} · {s.source} · {s.elapsed_ms:.0f} ms · risk {s.verdict.risk}")
     interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.print_only
