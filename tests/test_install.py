@@ -26,19 +26,124 @@ FISHCONF = (f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greet
 
 def test_block_round_trip_keeps_user_text_byte_for_byte():
     original = "# mine\r\nexport A=1   \n\n# trailing comment ünïcode\n"
-    added = rcfiles.with_block(original, rcfiles.block("bash"))
+    added = rcfiles.with_block(original, "bash")
     assert added.startswith(original) and added.count(rcfiles.START) == 1
-    assert rcfiles.with_block(added, rcfiles.block("bash")) == added            # idempotent
+    assert rcfiles.with_block(added, "bash") == added            # idempotent
     assert rcfiles.without_block(added) == original
-    # no final newline: one is added before the block and stays after removal (documented)
-    assert rcfiles.without_block(rcfiles.with_block("x=1", rcfiles.block("zsh"))) == "x=1\n"
 
 
-def test_block_in_the_middle_is_updated_in_place_and_duplicates_collapse():
-    old = f"a\n{rcfiles.START}\nold line\n{rcfiles.END}\nb\n{rcfiles.START}\ndup\n{rcfiles.END}\nc\n"
-    new = rcfiles.with_block(old, rcfiles.block("zsh"))
-    assert new == "a\n" + rcfiles.block("zsh") + "b\nc\n"
-    assert rcfiles.without_block(new) == "a\nb\nc\n"
+def test_block_in_the_middle_is_updated_in_place():
+    old = f"a\n{rcfiles.START}\n{rcfiles.COMMENT}\n{rcfiles.END}\nb\n"
+    new = rcfiles.with_block(old, "zsh")
+    assert new == "a\n" + rcfiles.block("zsh") + "b\n"
+    assert rcfiles.without_block(new) == "a\nb\n"
+
+
+# every shape of rc file the user may have: the bytes outside the block survive install, upgrade
+# (a second install) and uninstall exactly
+RC_SHAPES = {
+    "plain": "export A=1\nalias ll='ls -l'\n",
+    "crlf": "export A=1\r\nalias ll='ls -l'\r\n",
+    "mixed endings": "export A=1\r\nalias ll='ls -l'\n",
+    "raw CR in a line": "PS1='a\rb'\nexport B=2\n",
+    "no final newline": "export A=1\nalias ll='ls -l'",
+    "no final newline, crlf": "export A=1\r\nexport B=2",
+    "empty": "",
+    "only blank lines": "\n\n",
+    "form feed and U+2028": "x=1\x0c\ny='\u2028'\n",
+    "trailing spaces": "export A=1   \n   \n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(RC_SHAPES))
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_rc_round_trip_is_byte_identical_outside_the_block(shape, shell, tmp_path, monkeypatch):
+    _fake_home(tmp_path, monkeypatch)
+    rc = rcfiles.rc_path(shell)
+    original = RC_SHAPES[shape].encode()
+    rc.write_bytes(original)
+    rcfiles.install([shell])
+    once = rc.read_bytes()
+    assert once.startswith(original) and once.count(rcfiles.START.encode()) == 1
+    assert rcfiles.install([shell])[0].action == "unchanged" and rc.read_bytes() == once
+    if b"\r\n" in original and b"\n" not in original.replace(b"\r\n", b""):
+        assert once.count(b"\n") == once.count(b"\r\n")             # the block took the file's endings
+    rcfiles.uninstall([shell])
+    assert rc.read_bytes() == original
+    from caro import paths
+    assert list((paths.home() / "backups").iterdir())                 # a copy before each change
+
+
+def test_rc_keeps_its_hard_links_owner_and_mode(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    rc = home / ".bashrc"
+    rc.write_text(BASHRC)
+    os.chmod(rc, 0o640)
+    other = tmp_path / "dotfiles-bashrc"
+    os.link(rc, other)
+    rcfiles.install(["bash"])
+    assert os.path.samefile(rc, other) and rcfiles.START in other.read_text()
+    assert rc.stat().st_mode & 0o777 == 0o640
+    rcfiles.uninstall(["bash"])
+    assert os.path.samefile(rc, other) and other.read_text() == BASHRC
+
+
+def test_rc_read_only_is_left_alone(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    rc = home / ".bashrc"
+    rc.write_text(BASHRC)
+    os.chmod(rc, 0o444)
+    with pytest.raises(rcfiles.RcError, match="read-only"):
+        rcfiles.install(["bash"])
+    assert rc.read_text() == BASHRC
+
+
+@pytest.mark.parametrize("broken", [
+    "start only", "end only", "two blocks", "end before start"])
+def test_markers_that_do_not_pair_stop_the_install_and_change_nothing(broken, tmp_path, monkeypatch):
+    """A deleted end marker once made the next install append a second block, and the one after
+    (or the uninstall) removed every line between the orphaned start and the new end."""
+    home = _fake_home(tmp_path, monkeypatch)
+    rc = home / ".bashrc"
+    S, E = rcfiles.START, rcfiles.END
+    text = {"start only": f"a=1\n{S}\n{rcfiles.COMMENT}\nalias x=y\nexport Z=1\n",
+            "end only": f"a=1\n{E}\nalias x=y\n",
+            "two blocks": f"{S}\n{E}\nalias x=y\n{S}\n{E}\n",
+            "end before start": f"{E}\nalias x=y\n{S}\n"}[broken]
+    rc.write_text(text)
+    for op in (rcfiles.install, rcfiles.uninstall):
+        with pytest.raises(rcfiles.RcError, match="do not pair") as e:
+            op(["bash"])
+        assert "line" in str(e.value)
+        assert rc.read_text() == text
+
+
+def test_a_block_the_user_edited_is_theirs(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    rc = home / ".bashrc"
+    rc.write_text(BASHRC)
+    rcfiles.install(["bash"])
+    lines = rc.read_text().splitlines(keepends=True)
+    i = next(n for n, x in enumerate(lines) if x.startswith("if [ -r"))
+    lines[i] = "# " + lines[i]                                          # disabled by the user
+    lines.insert(i, "export MINE=1\n")                                 # and a line of theirs inside
+    edited = "".join(lines)
+    rc.write_text(edited)
+    assert rcfiles.install(["bash"])[0].action == "kept" and rc.read_text() == edited
+    rcfiles.uninstall(["bash"])
+    after = rc.read_text()
+    assert after.startswith(BASHRC) and "export MINE=1\n" in after and "# if [ -r" in after
+    assert rcfiles.START not in after and rcfiles.END not in after
+
+
+def test_a_start_marker_with_trailing_spaces_is_still_the_block(tmp_path, monkeypatch):
+    home = _fake_home(tmp_path, monkeypatch)
+    rc = home / ".bashrc"
+    rc.write_text(BASHRC + rcfiles.block("bash").replace(rcfiles.START, rcfiles.START + "  "))
+    rcfiles.install(["bash"])
+    assert rc.read_text().count(rcfiles.START) == 1
+    rcfiles.uninstall(["bash"])
+    assert rc.read_text() == BASHRC
 
 
 def test_rc_paths_honour_zdotdir_and_xdg(tmp_path):

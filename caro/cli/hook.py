@@ -43,6 +43,7 @@ def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
         "added": "added the caro block to",
         "updated": "updated the caro block in",
         "unchanged": "already set up:",
+        "kept": "you edited the caro block, so it stays as it is in",
         "removed": "removed the caro block from",
         "absent": "no caro block in",
     }
