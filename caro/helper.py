@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from . import __version__, paths, turns
+from . import __version__, paths, privacy, turns
 from .integration import client, protocol
 
 log = logging.getLogger("caro.helper")
@@ -161,7 +161,9 @@ class Service:
                 "improve" if improve else "suggest",
                 s.verdict.action,
                 (time.perf_counter() - t) * 1000,
-                f": {text!r} -> {s.command!r}" if self.verbose else "",
+                # verbose logs name the request and the answer, with the secrets taken out like
+                # those a remote server is sent: a log file outlives the terminal
+                f": {privacy.redact(text)!r} -> {privacy.redact(s.command)!r}" if self.verbose else "",
             )
             entry = self._remember(key, s)
         with entry.lock:

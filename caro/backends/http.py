@@ -233,6 +233,11 @@ class HTTPBackend(Backend):
         )
         g = self.answer(sent, **kw)
         g.text = r.restore(g.text)
+        if r.withheld:
+            g.notices.append(
+                f"the server put a secret of yours into a network address or request data; caro left "
+                f"{', '.join(sorted(set(r.withheld)))} in its place. Check the command before you run it"
+            )
         return g
 
     def answer(self, prompt: Prompt, *, max_tokens: int = 96, temperature: float = 0.0) -> Generation:
