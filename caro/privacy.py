@@ -339,7 +339,7 @@ def _loopback_host(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except (OSError, UnicodeError):
         return False
-    addrs = {i[4][0].split("%")[0] for i in infos}
+    addrs = {str(i[4][0]).split("%")[0] for i in infos}
     return bool(addrs) and all(ipaddress.ip_address(a).is_loopback for a in addrs)
 
 
