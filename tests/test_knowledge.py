@@ -205,6 +205,15 @@ def test_a_command_is_matched_to_the_example_it_is_an_instance_of(docs, command,
     assert (e.description if e else None) == description
 
 
+def test_a_quoted_placeholder_fixes_no_word():
+    """`find {{path}} -name '{{*.ext}}'` once left two empty words that no command has, so a draft
+    that already was this example got a second answer written for nothing."""
+    from caro.knowledge import ground
+    from caro.knowledge.tldr import Example
+    e = Example("find", "common", "Find files by extension", "find {{root_path}} -name '{{*.ext}}'")
+    assert ground.instance(e, 'find . -name "*.md"') and not ground.instance(e, "ls *.md")
+
+
 def test_explain_shows_the_tldr_description_with_its_credit(monkeypatch):
     from caro import config
     from caro.backends.base import Backend

@@ -77,6 +77,8 @@ def _words(command: str, dashless: bool = False) -> list[str]:
     out = []
     for w in command.split():
         w = w.strip("'\"")
+        if not w:
+            continue  # the quotes a placeholder stood in (`'{{*.ext}}'`): no word is fixed there
         if len(w) > 2 and w[0] == "-" and w[1] != "-" and w[1:].isalpha():
             out += ["-" + c for c in w[1:]] + ([w[1:]] if dashless else [])
         else:
