@@ -44,18 +44,59 @@ RUNTIME_INPUTS = ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME")
 def runtime_path() -> Path:
     """The rule, written only here (the shells get its answer baked into their render, or ask
     `caro helper dir`): CARO_RUNTIME_DIR, else `$XDG_RUNTIME_DIR/caro` when XDG_RUNTIME_DIR is a
-    directory and CARO_HOME is not set, else `CARO_HOME/run`."""
+    directory of ours that no other user can swap (see `chain_problem`) and CARO_HOME is not set,
+    else `CARO_HOME/run`. (A plain `su` keeps the caller's XDG_RUNTIME_DIR, a folder the caller
+    owns: there she could swap caro's folder between a check and a use.)"""
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if os.environ.get("CARO_RUNTIME_DIR"):
         return Path(os.environ["CARO_RUNTIME_DIR"])
-    if xdg and Path(xdg).is_dir() and not os.environ.get("CARO_HOME"):
+    if xdg and not os.environ.get("CARO_HOME") and xdg_problem(xdg) is None:
         return Path(xdg) / "caro"
     return home() / "run"
 
 
+def xdg_problem(xdg: str) -> str | None:
+    """Why $XDG_RUNTIME_DIR is no place for caro's runtime files, or None."""
+    try:
+        st = os.stat(xdg)
+    except OSError:
+        return f"XDG_RUNTIME_DIR ({xdg}) does not exist"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"XDG_RUNTIME_DIR ({xdg}) is not a directory"
+    if st.st_uid != os.getuid():
+        return f"XDG_RUNTIME_DIR ({xdg}) belongs to uid {st.st_uid}, not you (a `su` session?)"
+    return chain_problem(Path(xdg))
+
+
+def chain_problem(d: Path) -> str | None:
+    """Why another user could rename `d` or a folder above it (and so swap caro's files between a
+    check and a use), or None: every folder on the way must be ours or root's, and writable by
+    nobody else, unless sticky (in /tmp others may not rename what is ours)."""
+    uid, gid = os.getuid(), os.getgid()
+    real = Path(os.path.realpath(d))
+    for folder in (real, *real.parents):
+        try:
+            st = os.lstat(folder)
+        except FileNotFoundError:
+            continue  # made later, by us
+        except OSError as e:
+            return f"{folder} cannot be checked ({e.strerror or e})"
+        if st.st_uid not in (0, uid):
+            return f"{folder} belongs to uid {st.st_uid}"
+        others_write = st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != gid)
+        if others_write and not st.st_mode & stat.S_ISVTX:
+            return f"{folder} can be written by other users (mode {oct(st.st_mode & 0o7777)})"
+    return None
+
+
 def runtime_dir(create: bool = True) -> Path:
-    """The runtime directory, always mode 0700 and owned by us (else UnsafeDirectory)."""
+    """The runtime directory, always mode 0700, owned by us, in a chain of folders nobody else can
+    write (else UnsafeDirectory)."""
     d = runtime_path()
+    if problem := chain_problem(d.parent):
+        raise UnsafeDirectory(
+            f"runtime files cannot go in {d}: {problem}. Set CARO_RUNTIME_DIR to a private directory"
+        )
     if create:
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_private(d)

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -747,3 +748,75 @@ def test_a_config_that_is_no_file_is_one_clear_error_at_once(kind, tmp_path):
     assert str(path) in said and "\n" not in said
     assert {"dev-zero": "not a regular file", "fifo": "not a regular file", "dangling": "does not exist",
             "huge": "larger than"}[kind] in said
+
+
+_SWAPPER = r"""
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+d = sys.argv[1]
+a, b = os.path.join(d, "caro"), os.path.join(d, "decoy")
+os.makedirs(b, exist_ok=True)
+os.symlink("/root", os.path.join(b, "helper.pid")) if not os.path.lexists(os.path.join(b, "helper.pid")) else None
+n, end = 0, time.time() + float(sys.argv[2])
+while time.time() < end or n < 1000:
+    if not os.path.lexists(a):
+        try:
+            os.mkdir(a, 0o777)
+        except OSError:
+            pass
+    libc.renameat2(-100, a.encode(), -100, b.encode(), 2)  # RENAME_EXCHANGE
+    n += 1
+print(n)
+"""
+
+
+def test_a_runtime_dir_another_user_can_swap_is_never_used(tmp_path, other_user):
+    """A plain `su` keeps the caller's XDG_RUNTIME_DIR, a folder she owns: she swapped caro's folder
+    between the check and the use (renameat2 RENAME_EXCHANGE) and the helper wrote its pidfile
+    through her symlink. caro now never works in a folder chain another user can write."""
+    her = Path(tempfile.mkdtemp(prefix="xdg-her-"))
+    os.chown(her, other_user.pw_uid, other_user.pw_gid)
+    os.chmod(her, 0o777)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARO_")}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(her))
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    swapper = subprocess.Popen(["setpriv", f"--reuid={other_user.pw_uid}", f"--regid={other_user.pw_gid}",
+                                "--clear-groups", python, "-c", _SWAPPER, str(her), "8"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        r = subprocess.run([PY, "-m", "caro", "helper", "dir"], env=env, capture_output=True, text=True, timeout=60)
+        assert r.stdout.strip() == str(home / ".caro" / "run"), r.stdout + r.stderr
+        for _ in range(3):
+            subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, capture_output=True, timeout=120)
+            subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=60)
+        swaps = int(swapper.communicate(timeout=60)[0] or 0)
+    finally:
+        swapper.kill()
+        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=60)
+    assert swaps >= 1000
+    ours = [p for p in her.rglob("*") if p.lstat().st_uid == os.getuid()]
+    assert ours == [], ours                                   # nothing of ours was written in her folder
+    assert (home / ".caro" / "run" / "helper.lock").exists()  # it worked in its own
+
+
+def test_a_runtime_dir_in_a_folder_others_can_write_is_one_line_not_a_traceback(tmp_path):
+    open_dir = tmp_path / "open"
+    open_dir.mkdir()
+    os.chmod(open_dir, 0o777)
+    for args in (["helper", "stop"], ["helper", "start"], ["--print", "list files"]):
+        r = subprocess.run([PY, "-m", "caro", *args], env=dict(os.environ, CARO_RUNTIME_DIR=str(open_dir / "run")),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "Traceback" not in r.stderr, r.stderr
+        assert "can be written by other users" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_helper_stop_signals_only_a_caro_helper_of_ours():
+    from caro.integration import client
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        assert not client.is_our_helper(other.pid)
+        assert not client.is_our_helper(1)
+    finally:
+        other.kill()

@@ -117,6 +117,7 @@ def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     os.environ["CARO_HOME"] = str(home)
     holder = client.lock_holder(home / "run" / "helper.lock")
     assert holder is not None and holder == int((home / "run" / "helper.pid").read_text().split()[0])
+    assert client.is_our_helper(holder) and not client.is_our_helper(os.getpid())
     st = _caro(home, "helper", "status")
     assert st.returncode == 0 and f"pid {holder}" in st.stdout
     # replace the pidfile with an unrelated PID: stop must still stop the real helper, by socket

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from .. import __version__
+from ..paths import UnsafeDirectory
 from ..settings import BACKENDS, SAFETY_MODES
 from .status import Exit, err
 
@@ -195,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.INTERRUPTED
     except BrokenPipeError:
         return Exit.OK
+    except UnsafeDirectory as e:
+        err(str(e))  # one line that says what to fix, never a traceback
+        return Exit.ERROR
     except OSError as e:
         # a read-only or full disk, a vanished directory: one line that names it, never a traceback
         where = f" ({e.filename})" if e.filename else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -33,7 +34,9 @@ def checks() -> list[tuple[str, bool, str]]:
     out.append(_writable(paths.home()))
     try:
         d = paths.runtime_dir()
-        out.append(("runtime dir", True, f"{d} (0700, yours)"))
+        xdg = os.environ.get("XDG_RUNTIME_DIR")
+        passed = paths.xdg_problem(xdg) if xdg and not os.environ.get("CARO_HOME") else None
+        out.append(("runtime dir", True, f"{d} (0700, yours)" + (f"; not in {xdg}: {passed}" if passed else "")))
     except paths.UnsafeDirectory as e:
         out.append(("runtime dir", False, str(e)))
     except OSError as e:

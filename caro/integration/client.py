@@ -122,6 +122,29 @@ def _wait_unlocked(lockfile: Path, wait: float) -> bool:
     return lock_holder(lockfile) is None
 
 
+def is_our_helper(pid: int) -> bool:
+    """Is `pid` a caro helper of this user? Asked before any signal: the lock file could have been
+    swapped for one that an unrelated process holds (a 0700 runtime directory makes that hard;
+    this makes it harmless)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            uid = next(int(x.split()[1]) for x in f if x.startswith("Uid:"))
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except (OSError, StopIteration, ValueError):
+        import subprocess  # no /proc (macOS, BSD): ps says the same
+
+        try:
+            out = subprocess.run(
+                ["ps", "-o", "uid=,command=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+            ).stdout.split(None, 1)
+            uid, argv = int(out[0]), [a.encode() for a in out[1].split()]
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+            return False
+    words = [a.decode("utf-8", "replace") for a in argv]
+    return uid == os.getuid() and "helper" in words and any(w == "caro" or w.endswith("/caro") for w in words)
+
+
 def stop(wait: float = 5.0) -> bool:
     """Stop the running helper: ask it over the socket; only a helper that holds the life lock
     and does not answer is signalled, by the PID the kernel gives for that lock."""
@@ -134,6 +157,9 @@ def stop(wait: float = 5.0) -> bool:
         pid = lock_holder(lockfile)
         if pid is None:
             return True
+        if not is_our_helper(pid):
+            log.warning("pid %d holds the helper's lock but is not a caro helper of yours: not signalled", pid)
+            return False
         log.info("helper pid %d holds the lock but does not answer: sending %s", pid, sig.name)
         try:
             os.kill(pid, sig)
