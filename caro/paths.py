@@ -94,9 +94,7 @@ def runtime_dir(create: bool = True) -> Path:
     write (else UnsafeDirectory)."""
     d = runtime_path()
     if problem := chain_problem(d.parent):
-        raise UnsafeDirectory(
-            f"runtime files cannot go in {d}: {problem}. Set CARO_RUNTIME_DIR to a private directory"
-        )
+        raise UnsafeDirectory(f"runtime files cannot go in {d}: {problem}. Set CARO_RUNTIME_DIR to a private directory")
     if create:
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_private(d)
