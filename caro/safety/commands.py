@@ -39,7 +39,6 @@ _SAME = {"rm": {"R": "r"}, "cp": {"R": "r"}}
 # wrapper -> options of that wrapper which take a value
 _WRAPPERS = {
     "sudo": set("ugpChDrtUT"),
-    "doas": set("uC"),
     "nice": set("n"),
     "ionice": set("cnp"),
     "nohup": set(),
@@ -73,7 +72,29 @@ _WRAPPERS = {
     "setsid": set(),
     "runuser": set("ugl"),
     "systemd-run": set("pu"),
+    # launchers: each runs the command after its options (as root, in another root or namespace,
+    # under fake root, in a sandbox, with a password typed for it)
+    "pkexec": set(),
+    "chroot": set(),
+    "nsenter": set("tSGrwn"),
+    "unshare": set("S"),
+    "fakeroot": set("lsi"),
+    "firejail": set(),
+    "sshpass": set("pfd"),
+    "setpriv": set(),
+    "xvfb-run": set("nsfe"),
+    "dbus-launch": set(),
+    "catchsegv": set(),
+    "cgexec": set("g"),
+    "numactl": set(),
+    "doas": set("uC"),
+    "sg": set(),
+    "chpst": set("uUbenlmdofpcr"),
 }
+# long options of launchers that take the next word as their value
+_LONG_VALUE = frozenset(
+    "--user --group --target --root --wd --userspec --groups --preserve-env --setuid --setgid".split()
+)
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
 
 
@@ -147,10 +168,11 @@ def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
         opt = argv[i]
         if opt == "--":
-            return i + 1
-        i += 2 if len(opt) == 2 and opt[1] in takes_value else 1  # `nice -5` is one word
-    if name in ("taskset", "chrt", "flock") and i < len(argv):
-        i += 1  # mask / priority / lock file
+            i += 1
+            break
+        i += 2 if (len(opt) == 2 and opt[1] in takes_value) or opt in _LONG_VALUE else 1  # `nice -5` is one word
+    if name in ("taskset", "chrt", "flock", "chroot", "sg") and i < len(argv):
+        i += 1  # mask / priority / lock file / new root / group
     return i
 
 

@@ -55,6 +55,14 @@ def _verbatim(src: str, i: int, quotes: str) -> int:
     return i
 
 
+def _current_word(out: list[str]) -> str:
+    """The unquoted word being written (back to the last blank or operator)."""
+    k = len(out)
+    while k > 0 and out[k - 1] not in (" ", "\t", "\n", ";", "&", "|", "(", ")"):
+        k -= 1
+    return "".join(out[k:])
+
+
 def _zsh(src: str) -> str:
     out: list[str] = []
     i, n = 0, len(src)
@@ -73,7 +81,7 @@ def _zsh(src: str) -> str:
         if c == "=" and word_start and _at_command_start(out) and i + 1 < n and src[i + 1].isalpha():
             i += 1  # `=rm` is the path of rm
             continue
-        if c == "(" and out and out[-1] and out[-1][-1] in "*?]" and not word_start:
+        if c == "(" and not word_start and any(ch in "*?[" for ch in _current_word(out)):
             close = src.find(")", i)  # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`
             if close > 0 and "\n" not in src[i:close] and " " not in src[i:close]:
                 i = close + 1

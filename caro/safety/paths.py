@@ -54,8 +54,12 @@ SCRATCH_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/var/fo
 
 _HOME_RE = re.compile(r"^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$\{HOME:?[-=][^}]*\}|\$USERPROFILE)(?=/|$)")
 _VAR_RE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+# one path component made only of wildcards (`[a-z]*`, `**`, `?*`): under / or ~ it matches nearly
+# everything there (`*.txt` has a literal part, and is not this)
+_ONE_GLOB = re.compile(r"/(?:\[[^\]/]*\]|[*?])+")
 _DISK_RE = re.compile(
-    r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+)"
+    r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+"
+    r"|disk/by-[a-z-]+/[^/]+|root)"
     r"(p?\d+|s\d+)?$"
 )
 
@@ -94,12 +98,12 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
     p = normalise(path)
     if not p:
         return OTHER
-    if p in ("/", "/*", "/.*", "/..", "/.") or re.fullmatch(r"(/\.\.)+", p):
-        return ROOT
+    if p in ("/", "/*", "/.*", "/..", "/.", "/**") or re.fullmatch(r"(/\.\.)+", p) or _ONE_GLOB.fullmatch(p):
+        return ROOT  # `/[a-z]*` matches most of what is under /
     m = _HOME_RE.match(p)
     if m:
         rest = p[m.end() :]
-        if rest in ("", "/", "/*", "/.*", "/.", "/..") or rest.startswith("/.."):
+        if rest in ("", "/", "/*", "/.*", "/.", "/..", "/**") or rest.startswith("/..") or _ONE_GLOB.fullmatch(rest):
             return HOME
         if rest in ("/.ssh", "/.gnupg", "/.config", "/Documents", "/Desktop", "/Library", "/.local"):
             return SYSTEM
@@ -120,6 +124,11 @@ def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
         return CWD_ALL
     if _DISK_RE.match(p):
         return DEVICE
+    if cwd is not None and not p.startswith(("/", "~", "$", "-")):
+        c = normalise(cwd)
+        if c.startswith(("/", "~")):
+            # `cd / && rm -rf etc usr`: judged where the line will be when it runs
+            return classify(c.rstrip("/") + "/" + p, None, home)
     if "/../" in p or p.endswith("/.."):
         tail = "/" + p.rsplit("/../", 1)[-1] if not p.endswith("/..") else "/"
         inner = classify(tail, cwd, home)

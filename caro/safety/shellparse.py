@@ -212,6 +212,8 @@ class _Reader:
         self.cwd: str | None = None
         self.visited = 0
         self.nest = 0  # statements and word pieces open around the one being read
+        self.bodies: dict[str, Node] = {}  # functions defined on the line, read again at each call
+        self.calls = 0
         self.extra: list[Word] = []  # arguments the grammar hung off the last redirection read
         self.tail: list[Simple] = []  # pipeline stages the grammar hung off a here-document
 
@@ -253,6 +255,13 @@ class _Reader:
         if t == "command":
             head = self.simple(node)
             self.add([head] + self.take_tail())
+            body = self.bodies.get(head.argv[0]) if head.argv else None
+            if body is not None and self.calls < 4:
+                # `f(){ rm -rf "$1"; }; f /`: a call reads the body again with its arguments as $1 …
+                outer_args, self.positional = self.positional, head.argv[1:]
+                self.calls += 1
+                self.block(body)
+                self.positional = outer_args
         elif t == "pipeline":
             self.pipeline(node)
         elif t == "redirected_statement":
@@ -263,9 +272,11 @@ class _Reader:
             self.add([self.simple(node)])
         elif t == "function_definition":
             name = node.child_by_field_name("name")
+            body = node.child_by_field_name("body")
             if name is not None:
                 self.functions.append(self.text(name))
-            body = node.child_by_field_name("body")
+                if body is not None:
+                    self.bodies[self.text(name)] = body
             if body is not None:
                 self.block(body)  # judged as if it ran: a definition is there to be called
         elif t == "subshell":
@@ -274,12 +285,18 @@ class _Reader:
             self.cwd, self.env = saved
         elif t == "for_statement":
             var = node.child_by_field_name("variable")
-            values = [c for c in node.children_by_field_name("value")]
-            for v in values:
-                self.words_of(v, Simple())  # substitutions in the list are judged
+            values = [w for c in node.children_by_field_name("value") for w in self.words_of(c, Simple())]
+            body = node.child_by_field_name("body")
+            known = values and len(values) <= 8 and not any(w.opaque or w.glob for w in values)
+            if var is not None and body is not None and known:
+                # `for d in / ~; do rm -rf $d; done`: the body once per value
+                for w in values:
+                    self.env[self.text(var)] = w.text
+                    self.block(body)
+                self.env.pop(self.text(var), None)
+                return
             if var is not None:
                 self.env.pop(self.text(var), None)
-            body = node.child_by_field_name("body")
             if body is not None:
                 self.block(body)
         else:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from ..visible import command_shown, hidden
-from . import devices, extent
+from . import devices, effects, extent
 from . import paths as P
 from .commands import (
     FETCHERS,
@@ -90,9 +90,19 @@ _RISKY = re.compile(
     r"|env|nohup|setsid|timeout|curl|wget|nc|ncat|netcat|socat|crontab|at|systemctl|git|tee|install)(?![\w.-])"
 )
 _LIMITS = ("nested more than", "too large to read")  # the reader's own limits, not syntax errors
+# text that fetches and runs code: stored in an rc file or a crontab, it runs at every start
+_FETCH_EXEC = re.compile(
+    r"\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:\w*sh|python\d?|perl|ruby|node)\b"
+    r"|\b(?:bash|sh|zsh|source|\.)\s+<\(\s*(?:curl|wget)|\b(?:curl|wget)\b[^\n]*(?:&&|;)\s*(?:\w*sh|chmod)\b"
+)
+_CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})")
 _DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
+# a string put together at run time: chr(114)+chr(109), String.fromCharCode, bytes.fromhex, b64decode
+_BUILT_STRINGS = re.compile(
+    r"\bchr\s*\(|fromCharCode|\.fromhex\(|b64decode|base64\.|unhexlify|\\x[0-9a-fA-F]{2}|\bpack\s*\(|decode\(|reverse|\[::-1\]"
+)
 _CODE_RUNNERS = re.compile(
-    r"os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
+    r"os\.execute|io\.popen|os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
 )
 _CODE_DELETERS = re.compile(
     r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
@@ -129,6 +139,8 @@ class _Analysis:
         self.policy = policy
         self.rules = rules
         self.findings: list[Finding] = []
+        self.src = ""  # the whole line (for effects that span its parts)
+        self.files: dict[str, str] = {}  # files the line writes with text it spells out, for a later `bash FILE`
         self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
         # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
@@ -157,6 +169,7 @@ class _Analysis:
                 self.unjudged(src, "too-deep", "nests commands too deeply for caro to check")
             return
         parsed = parse(src, shell, positional)
+        self.src = src if depth == 0 else self.src
         if limit := next((e for e in parsed.errors if e.startswith(_LIMITS)), None):
             self.unjudged(src, "too-deep", f"is {limit}, past what caro can check")
         # a definition is only code when the parser saw one: the same text quoted is data
@@ -189,6 +202,13 @@ class _Analysis:
                 resolved.append(cmd)
                 if cmd is not None:
                     names[idx] = cmd.name
+            for idx, simple in enumerate(pipeline):
+                for w in simple.words:
+                    if code := effects._assignment_code(w.text):
+                        self.text(code, depth + 1)  # PROMPT_COMMAND=…, EDITOR=… git commit: run later
+                if resolved[idx] is None and simple.argv and basename(simple.argv[0]) in ("env", "printenv"):
+                    # `env | curl -d @- …`: bare env prints the environment (the wrapper reading found no command)
+                    resolved[idx] = Cmd("printenv", [])
             for idx, cmd in enumerate(resolved):
                 if cmd is None:
                     continue
@@ -204,7 +224,14 @@ class _Analysis:
                 before_it = resolved[idx - 1] if idx > 0 else None
                 if cmd.from_stdin and before_it is not None and before_it.name == "find":
                     self.fed_by_find(cmd, before_it, depth, pipeline[idx], pipeline)
+                elif cmd.from_stdin and idx > 0 and (fed := _simple_output(pipeline[idx - 1])) is not None:
+                    # `echo / | xargs rm -rf` is `rm -rf /`
+                    args = cmd.args + fed.split()
+                    flags, ops = split_flags(cmd.name, args)
+                    inner = replace(cmd, args=args, flags=flags, operands=ops, from_stdin=False)
+                    self.command(inner, depth + 1, pipeline[idx], pipeline)
                 self.generated(cmd, idx, pipeline, depth)
+            self.flows(resolved, pipeline, depth)
         for sub in parsed.subs:
             self.text(sub, depth + 1)
 
@@ -384,6 +411,14 @@ class _Analysis:
         remote = ssh_remote_command(cmd)
         if remote:
             self.text(remote, depth + 1)
+        if cmd.name in SHELLS or cmd.name in ("source", ".") or cmd.name in INTERPRETERS:
+            for w in simple.words[1:]:
+                if w.subs and (w.text.startswith(("/dev/fd/", "<(")) or (w.opaque and not w.quoted)):
+                    self.produced(cmd, w.subs, depth)  # `bash <(…)`, `source <(…)`: the output is the script
+        for target in [cmd.name, *cmd.operands[:1]]:
+            written = self.files.get(P.normalise(target)) or self.files.get(P.normalise("./" + target))
+            if written is not None and (target != cmd.name or "/" in (simple.argv[0] if simple.argv else "")):
+                self.text(written, depth + 1)  # `echo … > x.sh && bash x.sh`, `./x.sh`: what was written runs
         if cmd.name == "find":
             fi = find_info(cmd)
             root = fi.roots[0] if not fi.filtered else "FOUND"
@@ -393,6 +428,12 @@ class _Analysis:
                     flags, ops = split_flags(argv[0], argv[1:])
                     inner = Cmd(argv[0], argv[1:], via=["find"], flags=flags, operands=ops)
                     self.command(inner, depth + 1, simple, pipeline)
+        for code in effects.later_code(cmd):
+            self.text(code, depth + 1)  # stored or handed on to run: judged as if it ran now
+        if secret := effects.uploaded_secret(cmd):
+            self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
+        if effects.root_account(cmd):
+            self.add("root-account", CRITICAL, f"{cmd.name}: makes an account with uid 0, a second root")
         if cmd.name in INTERPRETERS:
             self.interpreter(cmd, depth)
         if cmd.name in ("awk", "gawk", "mawk", "nawk"):
@@ -406,6 +447,79 @@ class _Analysis:
                 if r.op == "<<<":
                     self.text(r.target, depth + 1)
 
+    def flows(self, resolved: list, pipeline, depth: int) -> None:
+        """Effects across a pipeline: secrets reaching the network, and what is written into files
+        that run or grant access later (judged as code; downloaded there, critical)."""
+        cmds = [(i, c) for i, c in enumerate(resolved) if c is not None]
+        for i, src in cmds:
+            secret = effects.secret_source(src)
+            sink = next((effects.network_sink(c) for j, c in cmds if j > i and effects.network_sink(c)), None)
+            if secret and sink:
+                self.add("secret-exfiltration", CRITICAL, f"sends {secret} to the network ({sink})")
+        listed = any(
+            c.name == "git" and c.args[:1] == ["branch"] and any(a.startswith("--merged") for a in c.args)
+            for _, c in cmds
+        )
+        unfiltered = listed and not any(
+            c.name in ("grep", "egrep", "rg") and c.has("v", "--invert-match") for _, c in cmds
+        )
+        if unfiltered and any(
+            c.name == "git" and c.from_stdin and {"-d", "-D", "--delete"} & set(c.args) for _, c in cmds
+        ):
+            self.add(
+                "deletes-listed-branches",
+                HIGH,
+                "git branch: deletes every branch listed, and `--merged` lists the branch you are on and the one "
+                "merged into (main itself): filter them out first (grep -v)",
+            )
+        for i, cmd in cmds:
+            for target in effects.writes(cmd):
+                if (text := self.written_text(cmd, i, pipeline)) is not None:
+                    self.files[P.normalise(target)] = text
+            if cmd.name in effects.DNS_TOOLS | effects.NETCAT | FETCHERS:
+                for w in pipeline[i].words[1:]:
+                    if w.subs and any(
+                        effects.secret_in(x) or x in ("env", "printenv") for sub in w.subs for x in sub.split()
+                    ):
+                        self.add("secret-exfiltration", CRITICAL, f"{cmd.name}: puts a secret into a network address")
+                    elif w.subs and "." in w.text:
+                        self.add(
+                            "network-from-output", HIGH, f"{cmd.name}: builds a network address from command output"
+                        )
+            targets = [t for t in effects.writes(cmd) if effects.persistent_target(t)]
+            installs = cmd.name == "crontab" and (not cmd.operands or cmd.operands[-1] == "-" or i > 0)
+            if installs and not any(a in ("-l", "-r", "-e", "-i") for a in cmd.args):
+                targets.append("your crontab")
+            if not targets:
+                continue
+            where = targets[0]
+            content = self.written_text(cmd, i, pipeline)
+            raw = " ".join(" ".join(x.argv) for x in pipeline) + " " + self.src
+            if effects.fed_from_network(cmd) or _FETCH_EXEC.search(content if content is not None else raw):
+                self.add("persistence", CRITICAL, f"installs downloaded code into {where}, which runs it later")
+            elif content is not None:
+                for line in content.splitlines():
+                    code = _CRON_LINE.sub("", line) if where == "your crontab" else line
+                    if code.strip():
+                        self.text(code, depth + 1)
+            elif cmd.name not in ("cp", "mv", "ln", "install"):
+                # what is written cannot be read here (a variable, another program's output): a note,
+                # since adding a key or a PATH line this way is everyday work
+                self.add("persistence", MODERATE, f"{cmd.name}: writes to {where}, which runs or grants access later")
+
+    def written_text(self, cmd: Cmd, i: int, pipeline) -> str | None:
+        """What a command writes, when the line says it plainly: its own echo/printf, a heredoc, or
+        a literal producer before it in the pipeline (all such producers of a group)."""
+        if cmd.name in ("echo", "printf"):
+            out = _simple_output(pipeline[i])
+            return effects.decode_escapes(out) if out is not None else None
+        if cmd.heredoc is not None:
+            return cmd.heredoc
+        if i > 0:
+            out = _simple_output(pipeline[i - 1])
+            return effects.decode_escapes(out) if out is not None else None
+        return None
+
     def interpreter(self, cmd: Cmd, depth: int) -> None:
         code = None
         for k, a in enumerate(cmd.args):
@@ -413,11 +527,20 @@ class _Analysis:
                 code = cmd.args[k + 1]
                 break
         if code is None:
+            here = [r.target for r in cmd.redirects if r.op == "<<<"]
             if cmd.heredoc:
                 code = cmd.heredoc
+            elif here:
+                code = here[0]  # `python3 <<< '…'` is a program like `python3 -c '…'`
             else:
                 return
         literals = [next(g for g in m.groups() if g is not None) for m in _STRING_LIT.finditer(code)]
+        if _CODE_RUNNERS.search(code) and _BUILT_STRINGS.search(code):
+            self.add(
+                "obfuscated-code",
+                HIGH,
+                f"{cmd.name}: runs a command built from character codes or decoded text, which caro cannot read",
+            )
         if _CODE_RUNNERS.search(code):
             # subprocess.run(["rm", "-rf", "/"]) : join list elements into one command line
             for group in re.findall(r"\[([^\]]*)\]", code):
@@ -589,8 +712,11 @@ def _simple_output(simple) -> str | None:
         return None
     name = basename(argv[0]) if argv else ""
     if name in ("echo", "printf"):
+        # printf and `echo -e` decode escapes: `printf '\\x72\\x6d …'` prints `rm …`
         words = [a for a in argv[1:] if not re.fullmatch(r"-[neE]+", a)]
-        return " ".join(words).replace("\\n", "\n")
+        text = " ".join(words).replace("\\n", "\n")
+        decodes = name == "printf" or any(re.fullmatch(r"-[nE]*e[nE]*", a) for a in argv[1:])
+        return effects.decode_escapes(text) if decodes else text
     if name in ("cat", "") and simple.heredoc is not None:
         return simple.heredoc
     return None

@@ -1,0 +1,309 @@
+"""What a line does, beyond how it is spelled: where secrets go, what stays behind to run later,
+and which text becomes code.
+
+The rules in rules.py judge one command by its program and words. These judge effects, so that a
+new spelling of a known harm falls under the same check:
+- *data flow*: a secret source (keys, cloud and kube credentials, netrc, shadow, shell history,
+  the environment) reaching a network sink in the same pipeline, or uploaded by one command;
+- *persistence*: writing to files that run or grant access later (shell rc files, crontabs,
+  systemd and launchd units, git hooks and config, authorized_keys, sudoers), and uid-0 accounts;
+- *text that becomes code*: one table of the consumers that run a string later or elsewhere
+  (alias, trap, PROMPT_COMMAND and program-naming variables, at, tmux, screen, script, sed's `e`,
+  tar's checkpoint actions, vim's `!`, git's aliases and hooks-like settings, ssh's ProxyCommand).
+The validator calls `later_code` for every command and `flows` for every pipeline; both are pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .commands import FETCHERS, Cmd, basename
+
+# ---- secrets and the network ------------------------------------------------------------------
+
+SECRET_PATH = re.compile(
+    r"(?:^|/|~)(?:\.ssh/(?:id_[\w-]+(?<!\.pub)|[\w.-]*_(?:rsa|ed25519|ecdsa|dsa))$|\.ssh/[\w.-]*key(?<!\.pub)$"
+    r"|\.gnupg(?:/|$)|\.aws/credentials$|\.aws/config$|\.kube/config$|\.netrc$|\.pgpass$|\.my\.cnf$"
+    r"|\.docker/config\.json$|\.git-credentials$|\.config/gh/hosts\.yml$|\.vault-token$|\.npmrc$|\.pypirc$"
+    r"|(?:^|/)etc/(?:shadow|gshadow|sudoers)$|\.(?:bash|zsh|fish|sh)_history$|\.local/share/fish/fish_history$"
+    r"|\.password-store(?:/|$)|\.config/rclone/rclone\.conf$|\.azure(?:/|$)|\.config/gcloud(?:/|$)"
+    r"|\.env$|/proc/[\w]+/environ$)"
+)
+# programs whose output is the user's secrets or environment
+SECRET_PRINTERS = {"env": "the environment", "printenv": "the environment", "export": "the environment"}
+NETCAT = frozenset("nc ncat netcat socat telnet openssl cryptcat pwncat".split())
+DNS_TOOLS = frozenset("dig nslookup host ping ping6 drill resolvectl getent traceroute".split())
+_UPLOAD_OPTS = re.compile(
+    r"^(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form|-T|--upload-file|--post-file|--body-file|--json)(?:=(.*))?$"
+)
+
+
+def _tilde(path: str) -> str:
+    return path.replace("$HOME", "~").replace("${HOME}", "~")
+
+
+def secret_in(word: str) -> str | None:
+    """The secret file a word names (`~/.ssh/id_rsa`, `@$HOME/.aws/credentials`, `x=@~/.netrc`)."""
+    w = _tilde(word).split("=@", 1)[-1].lstrip("@<")
+    return w if SECRET_PATH.search(w) else None
+
+
+def secret_source(cmd: Cmd) -> str | None:
+    """What secret this command reads and passes on (its output or its upload), or None."""
+    if cmd.name in SECRET_PRINTERS and not [a for a in cmd.args if not a.startswith("-")]:
+        return SECRET_PRINTERS[cmd.name]
+    if cmd.name == "set" and not cmd.args:
+        return "the environment"
+    if cmd.name in ("gpg", "gpg2") and any(a.startswith("--export-secret") for a in cmd.args):
+        return "your private gpg keys"
+    if cmd.name == "history":
+        return "your shell history"
+    for a in cmd.args:
+        if s := secret_in(a):
+            return s
+    for r in cmd.redirects:
+        if r.op == "<" and secret_in(r.target):
+            return r.target
+    return None
+
+
+def _remote_operand(word: str) -> bool:
+    """`host:path`, `user@host:path`, `rsync://…` — not `./a:b` or a drive letter."""
+    return bool(re.match(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)", word) or word.startswith(("rsync://", "sftp://", "scp://")))
+
+
+def network_sink(cmd: Cmd) -> str | None:
+    """Where this command sends what it reads (stdin or files it is given), or None."""
+    if any(r.op in (">", ">>", "<>", ">&") and re.match(r"/dev/(tcp|udp)/", r.target) for r in cmd.redirects):
+        return next(r.target for r in cmd.redirects if r.target.startswith("/dev/"))
+    if cmd.name in NETCAT and [a for a in cmd.operands if not a.startswith("-")]:
+        if cmd.name == "openssl" and cmd.args[:1] != ["s_client"]:
+            return None
+        return f"{cmd.name} {' '.join(cmd.operands[:2])}"
+    if cmd.name in ("curl", "wget", "http", "https", "xh") and any(_UPLOAD_OPTS.match(a) for a in cmd.args):
+        return f"{cmd.name} (an upload)"
+    if cmd.name in ("scp", "rsync", "sftp") and any(_remote_operand(o) for o in cmd.operands[1:]):
+        return next(o for o in cmd.operands[1:] if _remote_operand(o))
+    if cmd.name in ("ssh", "mosh") and cmd.operands:
+        return f"ssh {cmd.operands[0]}"
+    if cmd.name in ("mail", "mailx", "sendmail", "mutt"):
+        return f"{cmd.name} (an email)"
+    return None
+
+
+def uploaded_secret(cmd: Cmd) -> str | None:
+    """A secret file this one command sends out (`curl -d @~/.aws/credentials`, `scp ~/.ssh/id_rsa h:`)."""
+    if not network_sink(cmd):
+        return None
+    args = cmd.args
+    for k, a in enumerate(args):
+        m = _UPLOAD_OPTS.match(a)
+        value = m.group(1) if m and m.group(1) is not None else args[k + 1] if m and k + 1 < len(args) else None
+        file_arg = value is not None and (
+            value.startswith("@") or "=@" in value or a in ("-T", "--upload-file", "--post-file")
+        )
+        if file_arg and (s := secret_in(value or "")):
+            return s
+    if cmd.name in ("scp", "rsync", "sftp"):
+        return next((s for o in cmd.operands[:-1] if (s := secret_in(o))), None)
+    return None
+
+
+def fed_from_network(cmd: Cmd) -> bool:
+    return any(n in FETCHERS for n in cmd.pipe_before) or cmd.name in FETCHERS
+
+
+# ---- files that run or grant access later -----------------------------------------------------
+
+PERSISTENT = re.compile(
+    r"(?:^|/|~)(?:\.(?:bash|zsh)rc|\.bash_(?:profile|login|logout)|\.profile|\.zprofile|\.zshenv|\.zlogin|\.inputrc"
+    r"|\.config/fish/(?:config\.fish|conf\.d/[^/]+|functions/[^/]+)|\.xinitrc|\.xprofile|\.config/autostart/[^/]+"
+    r"|\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config|\.git/hooks/[^/]+|\.git/config|\.gitconfig|\.config/git/config"
+    r"|\.config/systemd/user/[^/]+|Library/LaunchAgents/[^/]+|Library/LaunchDaemons/[^/]+"
+    r"|etc/(?:profile(?:\.d/[^/]+)?|bash\.bashrc|zsh/\w+|environment|ld\.so\.preload|rc\.local|sudoers(?:\.d/[^/]+)?"
+    r"|cron\.(?:d|daily|hourly|weekly|monthly)/[^/]+|crontab|systemd/system/[^/]+|init\.d/[^/]+|passwd|group)"
+    r"|var/spool/cron/(?:crontabs/)?[^/]+)$"
+)
+
+
+def persistent_target(path: str) -> str | None:
+    p = _tilde(path)
+    return path if PERSISTENT.search(p) else None
+
+
+def writes(cmd: Cmd) -> list[str]:
+    """Files this command writes or appends to: redirections, tee, and `cp`/`mv`/`install` targets."""
+    out = [r.target for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>")]
+    if cmd.name == "tee":
+        out += [o for o in cmd.operands if o != "-"]
+    if cmd.name in ("cp", "mv", "install", "ln") and len(cmd.operands) >= 2:
+        out.append(cmd.operands[-1])
+    if cmd.name in ("curl", "wget"):
+        for k, a in enumerate(cmd.args[:-1]):
+            if a in ("-o", "--output", "-O", "--output-document"):
+                out.append(cmd.args[k + 1])
+    return out
+
+
+def root_account(cmd: Cmd) -> str | None:
+    """useradd/usermod/adduser that makes a uid-0 account (`-o -u 0`), or None."""
+    if cmd.name not in ("useradd", "usermod", "adduser", "luseradd"):
+        return None
+    args = cmd.args
+    for k, a in enumerate(args):
+        if a in ("-u", "--uid") and k + 1 < len(args) and args[k + 1].lstrip("0") == "" and args[k + 1]:
+            return "uid 0"
+        if re.fullmatch(r"(?:-u|--uid=)0+", a):
+            return "uid 0"
+    return None
+
+
+# ---- text that becomes code ----------------------------------------------------------------------
+
+# variables whose value a program runs as a command (or loads as code)
+CODE_VARS = frozenset(
+    "PROMPT_COMMAND PS0 precmd_functions preexec_functions EDITOR VISUAL PAGER MANPAGER GIT_PAGER GIT_EDITOR "
+    "GIT_SSH_COMMAND GIT_SSH GIT_ASKPASS SSH_ASKPASS SUDO_ASKPASS BROWSER LESSOPEN LESSCLOSE LD_PRELOAD "
+    "BASH_ENV ENV ZDOTDIR PYTHONSTARTUP PERL5OPT NODE_OPTIONS RUBYOPT SHELL TERMINAL DIFFPROG".split()
+)
+_GIT_CODE_KEYS = re.compile(
+    r"^(?:alias\.[\w-]+|core\.(?:pager|sshcommand|editor|fsmonitor|hookspath|askpass)"
+    r"|pager\.[\w-]+|diff\.external|sequence\.editor|credential\.helper|gpg\.program"
+    r"|filter\.[\w-]+\.(?:clean|smudge|process)|merge\.[\w-]+\.driver|diff\.[\w-]+\.textconv)$",
+    re.IGNORECASE,
+)
+_SSH_CODE_OPTS = re.compile(
+    r"^(?:ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)\s*[= ]\s*(.+)$", re.IGNORECASE
+)
+_TMUX_RUNS = frozenset(
+    "new-session new new-window neww split-window splitw respawn-pane respawnp respawn-window "
+    "respawnw run-shell run display-popup popup".split()
+)
+_TMUX_VALUE = set("tscnFxyeIlp")
+
+
+def _assignment_code(word: str) -> str | None:
+    """The code in `PROMPT_COMMAND='…'`, `EDITOR=…` (assignment words keep their quotes here)."""
+    import shlex
+
+    name, eq, value = word.partition("=")
+    if not (eq and name.rstrip("+") in CODE_VARS and value):
+        return None
+    try:
+        parts = shlex.split(value)
+    except ValueError:
+        return value
+    return " ".join(parts) if len(parts) == 1 else value
+
+
+def later_code(cmd: Cmd) -> list[str]:
+    """Shell text this command stores or hands on to be run (now elsewhere, or later)."""
+    name, args = cmd.name, cmd.args
+    out: list[str] = []
+    if name == "alias":
+        out += [a.split("=", 1)[1] for a in args if "=" in a and not a.startswith("-")]
+    elif name == "trap" and len(args) >= 2 and args[0] not in ("-p", "-l"):
+        out.append(args[0])
+    elif name in ("export", "declare", "typeset", "local", "readonly", "env"):
+        out += [c for a in args if (c := _assignment_code(a))]
+    elif name == "set" and args and args[0].startswith("-") and len(args) >= 3 and args[1] in CODE_VARS:
+        out.append(" ".join(args[2:]))  # fish: set -gx EDITOR 'rm -rf ~'
+    elif name in ("at", "batch"):
+        out += [r.target for r in cmd.redirects if r.op == "<<<"] + ([cmd.heredoc] if cmd.heredoc else [])
+    elif name == "tmux":
+        i = next((k for k, a in enumerate(args) if a in _TMUX_RUNS or a == "send-keys" or a == "send"), None)
+        if i is not None:
+            rest, k = [], i + 1
+            while k < len(args):
+                a = args[k]
+                if a.startswith("-") and len(a) == 2 and a[1] in _TMUX_VALUE:
+                    k += 2
+                    continue
+                if not a.startswith("-"):
+                    rest.append(a)
+                k += 1
+            if args[i] in ("send-keys", "send"):
+                rest = [r for r in rest if r not in ("Enter", "C-m", "KPEnter")]
+            if rest:
+                out.append(" ".join(rest))
+    elif name == "screen":
+        k = 0
+        while k < len(args) and args[k].startswith("-"):
+            k += 2 if args[k] in ("-S", "-c", "-T", "-h", "-p", "-X", "-e", "-s") else 1
+        if k < len(args):
+            out.append(" ".join(args[k:]))
+    elif name == "script":
+        for k, a in enumerate(args[:-1]):
+            if a == "--command" or (a.startswith("-") and not a.startswith("--") and "c" in a[1:]):
+                out.append(args[k + 1])
+                break
+    elif name in ("sed", "gsed"):
+        scripts = [args[k + 1] for k, a in enumerate(args[:-1]) if a in ("-e", "--expression")]
+        if not scripts:
+            scripts = [a for a in args if not a.startswith("-")][:1]
+        for s in scripts:
+            # GNU sed's `e COMMAND` runs COMMAND; after an address (`1e`, `$e`, `/x/e`) too
+            out += [e.group(1) for e in re.finditer(r"(?:^|[;\n{}]|\d|\$|/)\s*e\s+([^;\n}]+)", s)]
+    elif name in ("tar", "gtar", "bsdtar"):
+        for k, a in enumerate(args):
+            action = re.match(
+                r"^--(?:checkpoint-action=exec|to-command|use-compress-program|info-script|new-volume-script)=(.+)$", a
+            )
+            if action:
+                out.append(action.group(1))
+            elif a in ("-I", "-F", "--to-command", "--use-compress-program", "--info-script") and k + 1 < len(args):
+                out.append(args[k + 1])
+    elif name in ("vim", "vi", "nvim", "ex", "view", "gvim", "rvim", "vimdiff"):
+        cmds = [args[k + 1] for k, a in enumerate(args[:-1]) if a in ("-c", "--cmd")] + [
+            a[1:] for a in args if a.startswith("+")
+        ]
+        for c in cmds:
+            m = re.match(r"^\s*:?\s*(?:silent!?\s+)?!(.+)$", c) or re.search(r"\bsystem\(\s*['\"](.+?)['\"]\s*\)", c)
+            if m:
+                out.append(m.group(1))
+    elif name == "git":
+        for k, a in enumerate(args[:-1]):
+            if a == "-c" or a == "--config-env":
+                key, _, value = args[k + 1].partition("=")
+                if _GIT_CODE_KEYS.match(key) and value:
+                    out.append(value.lstrip("!"))
+        if "config" in args:
+            rest = [a for a in args[args.index("config") + 1 :] if not a.startswith("-")]
+            if len(rest) >= 2 and _GIT_CODE_KEYS.match(rest[0]):
+                out.append(rest[1].lstrip("!"))
+    elif name in ("ssh", "scp", "sftp", "autossh"):
+        for k, a in enumerate(args):
+            opt = (
+                a[2:] if a.startswith("-o") and len(a) > 2 else args[k + 1] if a == "-o" and k + 1 < len(args) else None
+            )
+            if opt and (ssh_code := _SSH_CODE_OPTS.match(opt)):
+                out.append(ssh_code.group(1))
+    elif name == "rsync":
+        for k, a in enumerate(args):
+            if a.startswith("--rsh="):
+                out.append(a[6:])
+            elif a in ("-e", "--rsh") and k + 1 < len(args):
+                out.append(args[k + 1])
+    return out
+
+
+def decode_escapes(text: str) -> str:
+    """What printf (and echo -e) print for `\\xHH`, `\\NNN` and `\\uHHHH`: code hidden as escapes is
+    still code."""
+
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        try:
+            if e[0] == "x":
+                return chr(int(e[1:], 16))
+            if e[0] in "uU":
+                return chr(int(e[1:], 16))
+            return chr(int(e, 8) & 0xFF)
+        except ValueError:
+            return m.group()
+
+    return re.sub(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|0?[0-7]{1,3})", one, text)
+
+
+def is_network_program(name: str) -> bool:
+    return basename(name) in NETCAT | DNS_TOOLS | FETCHERS or name in ("ssh", "scp", "rsync")
