@@ -250,13 +250,12 @@ class Engine:
             if rejected:
                 cmd, why = rejected[-1]
                 raise EngineError(
-                    f"caro could not find a fitting command: the model suggested `{cmd}`, but {why}. "
+                    f"no fitting command: the model suggested `{cmd}`, but {why}. "
                     "Try rephrasing the request (name the tool or the files involved)",
                     4,
                 )
             raise EngineError(
-                "caro could not find a command for that request; try rephrasing it "
-                "(name the tool or the files involved)",
+                "no command found for that request; try rephrasing it (name the tool or the files involved)",
                 4,
             )
         notices += checks.notes(candidates[0][0], ctx.has, ctx.shell)

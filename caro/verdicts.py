@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from .integration import protocol
 from .safety import Verdict
 
 
+def _clause(reason: str) -> str:
+    """A reason as a clause: "rm: deletes ~ …" → "rm deletes ~ …", "reboot: reboot shuts down …" →
+    "reboot shuts down …", "is obfuscated …" → "this command is obfuscated …"."""
+    m = re.match(r"^([\w.+-]+): (.+)$", reason, re.DOTALL)
+    if not m:
+        return "this command " + reason
+    prog, rest = m.groups()
+    return rest if rest.startswith(prog + " ") else f"{prog} {rest}"
+
+
 def sentence(verdict: Verdict) -> str:
     """One line for stderr / the widget message, empty for a safe command."""
-    reasons = "; ".join(verdict.reasons[:2])
+    reasons = "; ".join(_clause(r) for r in verdict.reasons[:2])
     if verdict.action == "block":
-        return "blocked: this command " + (reasons or "is judged critical")
+        return "blocked: " + (reasons or "this command is judged critical")
     if verdict.action == "warn":
-        return "warning: this command " + reasons
+        return "warning: " + reasons
     if verdict.reasons and verdict.risk != "safe":
-        return "note: this command " + verdict.reasons[0]
+        return "note: " + _clause(verdict.reasons[0])
     return ""
 
 

@@ -46,8 +46,11 @@ if [[ ${CARO_NO_START-} != 1 ]]; then
 fi
 
 __caro_message() {
-  # printed above the prompt; readline redraws the line after the widget returns
-  printf '\r\033[2Kcaro: %s\n' "$1" >&2
+  # printed above the prompt; readline redraws the line after the widget returns. One row: a
+  # message that wraps leaves its first rows behind when readline redraws
+  local msg="caro: ${1}" width=$(( ${COLUMNS:-80} - 1 ))
+  (( ${#msg} > width )) && msg="${msg:0:width-1}…"
+  printf '\r\033[2K%s\n' "${msg}" >&2
 }
 
 # While the helper thinks: bash has wiped the prompt line before running the widget, so draw the

@@ -42,19 +42,30 @@ if status is-interactive
             command sh -c '"$0" -m caro helper start >/dev/null 2>&1 </dev/null &' $__caro_python
         end
 
+        function __caro_say --description 'caro: one clean line under the prompt'
+            # clear the row first (a shorter message once left the end of the command line behind)
+            # and keep to one row: a message that wraps is drawn over by the prompt's repaint
+            set -l msg "caro: $argv"
+            set -l width (math (string replace -r '^$' 80 -- "$COLUMNS") - 1)
+            if test (string length -- "$msg") -gt $width
+                set msg (string sub -l (math $width - 1) -- "$msg")"…"
+            end
+            builtin printf '\r\e[2K%s\n' "$msg" >&2
+        end
+
         function caro-widget --description 'caro: turn the request on the line into a command'
             set -l orig (builtin commandline -b | string collect)
             set -l req $orig
             set -l index 0
             if test -z (string trim -- "$orig")
-                builtin echo \r"caro: type what you want, then press the key again" >&2
+                __caro_say "type what you want, then press the key again"
                 builtin commandline -f repaint
                 return 0
             end
             set -l len (string length -- "$orig")
             if test "$len" -gt 32000
                 # a request is a sentence or two; this much text would not fit the helper's request size
-                builtin echo \r"caro: the line is $len characters long, too long for a request; your text is unchanged" >&2
+                __caro_say "the line is $len characters long, too long for a request; your text is unchanged"
                 builtin commandline -f repaint
                 return 0
             end
@@ -64,7 +75,7 @@ if status is-interactive
             end
             set -l rundir (__caro_runtime_dir)
             if test -z "$rundir"
-                builtin echo \r"caro: cannot find caro's runtime directory (is caro installed for $__caro_python?); run: caro doctor" >&2
+                __caro_say "cannot find caro's runtime directory (is caro installed for $__caro_python?); run: caro doctor"
                 builtin commandline -f repaint
                 return 0
             end
@@ -108,7 +119,7 @@ if status is-interactive
                     set -g __caro_last_cmd $reply[2]
                     set -g __caro_last_index $index
                     if test -n "$reply[3]"
-                        builtin echo \r"caro: $reply[3]" >&2
+                        __caro_say "$reply[3]"
                     end
                 case explain
                     # already a command: kept as typed and explained; the next press asks for improved versions
@@ -116,16 +127,16 @@ if status is-interactive
                     set -g __caro_last_req $orig
                     set -g __caro_last_cmd $orig
                     set -g __caro_last_index 0
-                    builtin echo \r"caro: $reply[2]" >&2
+                    __caro_say "$reply[2]"
                 case block
                     builtin commandline -r -- $orig
-                    builtin echo \r"caro: blocked: $reply[2]" >&2
+                    __caro_say "blocked: $reply[2]"
                 case '*'
                     builtin commandline -r -- $orig
                     if test -n "$reply[2]"
-                        builtin echo \r"caro: $reply[2]" >&2
+                        __caro_say "$reply[2]"
                     else
-                        builtin echo \r"caro: the helper gave no answer; run: caro doctor" >&2
+                        __caro_say "the helper gave no answer; run: caro doctor"
                     end
             end
             builtin commandline -f repaint
@@ -136,7 +147,7 @@ if status is-interactive
         function __caro_on_sigint --on-signal SIGINT
             if set -q __caro_busy
                 set -e __caro_busy
-                builtin echo \r\e\[2K"caro: cancelled; your text is unchanged" >&2
+                __caro_say "cancelled; your text is unchanged"
                 builtin commandline -f repaint
             end
         end

@@ -820,3 +820,20 @@ def test_helper_stop_signals_only_a_caro_helper_of_ours():
         assert not client.is_our_helper(1)
     finally:
         other.kill()
+
+
+@pytest.mark.parametrize("shell", [s for s in SHELLS if s != "zsh"])  # zsh's zle -M draws its own row
+def test_a_message_is_one_clean_row(shell, caro_home, tmp_path):
+    """fish printed `\\r"caro: …"`, which does not clear the row (`caro: alternative 3/3 | sort -rh`
+    was left on screen), and a message longer than the row wrapped and was half painted over."""
+    child = spawn(shell, caro_home, tmp_path)
+    try:
+        child.setwinsize(24, 40)                          # the shell learns the width from SIGWINCH
+        time.sleep(0.5)
+        child.send("\r")
+        time.sleep(0.3)
+        child.send("   \x07")
+        child.expect("\x1b\\[2K(caro: type what you want[^\r\n]*…)\r\n", timeout=10)
+        assert len(child.match.group(1)) <= 39                 # cut to the row, one row
+    finally:
+        child.close(force=True)

@@ -14,7 +14,7 @@ def cmd_learn(args) -> int:
 
     v = safety.check(args.command)
     if v.blocked:
-        err("caro will not learn a command it blocks: " + "; ".join(v.reasons[:1]))
+        err("not learned: the command is blocked: " + "; ".join(v.reasons[:1]))
         return Exit.BLOCKED
     f = paths.user_examples()
     try:

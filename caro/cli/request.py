@@ -125,7 +125,7 @@ def cmd_request(args, request: str) -> int:
         return Exit.BLOCKED if s.verdict.blocked else Exit.OK
     if s.verdict.blocked:
         say_verdict(s.verdict)
-        err(f"caro will not show a command it judges critical (it suggested: {shown(s.command, 120)})")
+        err(f"not shown: the command is judged critical (it was: {shown(s.command, 120)})")
         return Exit.BLOCKED
     if args.explain:
         # the model's own words when it gave some; else (the default model gives none) the manuals'
