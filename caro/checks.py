@@ -111,6 +111,8 @@ def problem(command: str, shell: str, has, read_only: bool, request: str = "") -
     invented = flagcheck.unknown_flags(command, shell)
     if invented:
         return f"it uses options its program does not have ({', '.join(dict.fromkeys(invented))})"
+    if bare := flagcheck.missing_values(command, shell):
+        return f"{bare[0]} needs a value and has none"
     if read_only:
         changes = intent.state_changes(command, shell)
         if changes:

@@ -95,6 +95,14 @@ def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
     return checks_problem(cmd)
 
 
+def _fit(command: str, ctx) -> str:
+    """The answer made to fit this machine: no `sudo` in front where there is none (the note
+    "sudo is not installed here" once sat beside `sudo apt list --upgradable`)."""
+    if command.startswith("sudo ") and not ctx.has("sudo"):
+        return command[5:].lstrip()
+    return command
+
+
 def explain_line(command: str, verdict: safety.Verdict, ctx) -> str:
     """One line on what a command does: the tldr description of the example it is an instance of
     (credited), then each word from the manuals, then the verdict. No model is involved."""
@@ -142,7 +150,7 @@ class Engine:
         self.work["generations"] += 1
         notices += [n for n in gen.notices if n not in notices]
         try:
-            cmd = tldr.fill(parse.extract(gen.text).command, request)
+            cmd = _fit(tldr.fill(parse.extract(gen.text).command, request), ctx)
         except parse.NoCommand as e:
             notices.append(f"the model's reply had no command ({e})")
             return None

@@ -52,6 +52,12 @@ def help_text(program: str) -> str | None:
     return text if len(re.findall(r"(?:^|\s)--?[A-Za-z]", text)) >= 3 else None
 
 
+def _manual(program: str) -> str:
+    from .explain import manual
+
+    return manual(program)
+
+
 def _known(flag: str, help_: str) -> bool:
     if flag.startswith("--"):
         return re.search(r"(?<![\w-])" + re.escape(flag) + r"(?![\w-])", help_) is not None
@@ -62,29 +68,65 @@ def _known(flag: str, help_: str) -> bool:
     )
 
 
-def unknown_flags(command: str, shell: str = "bash") -> list[str]:
-    """Options in `command` that the named programs' own help does not mention."""
+_SIGNAL_TAKERS = frozenset("kill pkill killall".split())
+
+
+def _value_letter(ch: str, help_: str) -> bool:
+    """Does option -ch take a value, by its help (`-b, --body-numbering=STYLE`, `-n NUM`, `-d <date>`)?"""
+    return (
+        re.search(r"(?<![\w-])-" + re.escape(ch) + r"(?:,\s*--[\w-]+)?(?:=|\s|\[=)([A-Z][A-Z_]+\b|<[\w-]+>)", help_)
+        is not None
+    )
+
+
+def _problems(command: str, shell: str) -> tuple[list[str], list[str]]:
+    """(options the programs' help and manual do not mention, options given no value that need one)."""
     try:
         parsed = parse(command, shell)
     except Exception:
-        return []
+        return [], []
     bad: list[str] = []
+    bare: list[str] = []
     for argv in parsed.argvs():
         argv = unwrap(argv)[0]  # the program proper, past sudo/env/timeout/VAR=… and their options
         if not argv:
             continue
-        help_ = help_text(os.path.basename(argv[0]))
+        name = os.path.basename(argv[0])
+        help_ = help_text(name)
         if help_ is None:
             continue
-        for arg in argv[1:]:
+        # a refusal needs evidence: the option is in neither the program's --help nor its manual
+        # (`zip --help` leaves out --exclude, which `zip -h2` and `man zip` list)
+        help_ = help_ + "\n" + _manual(name)
+        for k, arg in enumerate(argv[1:], 1):
             if arg == "--":
                 break
+            if name in _SIGNAL_TAKERS and re.fullmatch(r"-(?:\d+|[A-Z][A-Z0-9+-]*)", arg):
+                continue  # kill -KILL, kill -9: a signal, not options
             if arg.startswith("--") and len(arg) > 2:
-                name = arg.split("=", 1)[0]
-                if not _known(name, help_):
-                    bad.append(name)
+                flag = arg.split("=", 1)[0]
+                if not _known(flag, help_):
+                    bad.append(flag)
             elif (cluster := re.match(r"-([A-Za-z]+)", arg)) and re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
-                for ch in cluster.group(1):
+                letters = cluster.group(1)
+                for i, ch in enumerate(letters):
                     if not _known("-" + ch, help_):
                         bad.append("-" + ch)
-    return bad
+                        break
+                    if _value_letter(ch, help_):
+                        # `nl -ba`, `head -n5`: the rest of the word is the value; `date -ud` at the
+                        # end of the line has none
+                        if i == len(letters) - 1 and arg == "-" + letters and k == len(argv) - 1:
+                            bare.append("-" + ch)
+                        break
+    return bad, bare
+
+
+def unknown_flags(command: str, shell: str = "bash") -> list[str]:
+    """Options in `command` that the named programs' own help and manual do not mention."""
+    return _problems(command, shell)[0]
+
+
+def missing_values(command: str, shell: str = "bash") -> list[str]:
+    """Options at the end of a program's words that need a value and have none (`date -ud`)."""
+    return _problems(command, shell)[1]

@@ -48,7 +48,8 @@ def test_read_only_request_gives_up_honestly():
     e = engine("sudo shutdown -h now", "sudo reboot")
     with pytest.raises(EngineError) as ex:
         e.suggest("show when the machine was last shut down", shell="bash", cwd="/tmp")
-    assert ex.value.code == 4 and "sudo reboot" in str(ex.value)
+    # (without sudo on the machine the answer is fitted to `reboot`)
+    assert ex.value.code == 4 and "reboot`" in str(ex.value) and "changes files or the system" in str(ex.value)
 
 
 def test_fish_gets_fish_syntax_or_is_asked_again():
@@ -337,3 +338,19 @@ def test_damaged_pages_cost_no_answer(monkeypatch, tmp_path):
     b = Reviewing("xz big.log")
     s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
     assert s.command == "xz big.log"
+
+
+def test_an_answer_has_no_sudo_where_there_is_none():
+    """The note "sudo is not installed here" once sat beside `sudo apt list --upgradable`."""
+    from caro.engine import _fit
+
+    class Machine:
+        def __init__(self, tools):
+            self.tools = tools
+
+        def has(self, program):
+            return program in self.tools
+
+    assert _fit("sudo apt list --upgradable", Machine({"apt"})) == "apt list --upgradable"
+    assert _fit("sudo apt list --upgradable", Machine({"apt", "sudo"})) == "sudo apt list --upgradable"
+    assert _fit("sudoku", Machine(set())) == "sudoku"

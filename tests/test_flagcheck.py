@@ -2,6 +2,8 @@
 import os
 import stat
 
+import pytest
+
 from caro import flagcheck
 
 
@@ -35,3 +37,35 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
         assert not marker.exists()
     finally:
         flagcheck.help_text.cache_clear()
+
+
+@pytest.mark.parametrize("command,unknown,bare", [
+    ("zip -r proj.zip proj --exclude=*.git*", [], []),  # zip --help leaves it out; its manual has it
+    ("nl -ba notes.txt", [], []),                        # -b's value attached
+    ("head -n5 notes.txt", [], []),
+    ("kill -KILL 999", [], []),                          # a signal, not four options
+    ("date -ud", [], ["-d"]),                            # fails when run: -d needs a date
+    ("date -u -d yesterday", [], []),
+    ("mkdir -r build", ["-r"], []),
+])
+def test_option_check_refuses_only_with_evidence(command, unknown, bare):
+    from caro import flagcheck
+    assert flagcheck.unknown_flags(command) == unknown and flagcheck.missing_values(command) == bare
+
+
+def test_no_gold_answer_of_any_set_is_refused_by_the_option_check():
+    """A wrong "does not have" is a failure: every accepted answer of every set passes."""
+    import json
+    from pathlib import Path
+
+    from caro import flagcheck
+    sets = Path(__file__).parent.parent / "benchmarks" / "sets"
+    refused = []
+    for f in sorted(sets.glob("*.jsonl")):
+        for line in f.read_text().splitlines():
+            row = json.loads(line)
+            for gold in row["accept"]:
+                shell = row.get("shell", "bash")
+                if flagcheck.unknown_flags(gold, shell) or flagcheck.missing_values(gold, shell):
+                    refused.append((f.name, row["id"]))
+    assert refused == []
