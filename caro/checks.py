@@ -91,6 +91,38 @@ def missing_programs(command: str, has, shell: str = "bash") -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# Words that ask for the whole machine, in the languages caro has been measured in (English,
+# German, Spanish, French, Chinese): without one, an answer that walks / widened the request
+# (a German "finde alle PDF-Dateien" was once answered `find / -name '*.pdf'`).
+_EVERYWHERE = re.compile(
+    r"(?i)(?:^|\s|\b)/(?:\s|$|\w)|\b(?:root|system|systems|everywhere|anywhere|whole|entire|all\s+over|computer|"
+    r"machine|disk|drive|filesystem|file\s+system|überall|ganze[nmr]?|gesamte[nmr]?|rechner|festplatte|dateisystem|"
+    r"en\s+todas\s+partes|todo\s+el|toda\s+la|sistema|equipo|disco|partout|tout\s+le|toute\s+la|système|ordinateur)\b"
+    r"|整个|全部|系统|根目录|电脑|磁盘|所有地方|任何地方"
+)
+
+
+def whole_system(command: str, shell: str) -> str | None:
+    """What in the command walks the whole file system (`find /`, `du /`, `grep -r … /`), or None."""
+    for argv in parse(command, shell).argvs():
+        real = unwrap(argv)[0]
+        if not real:
+            continue
+        name = basename(real[0])
+        ops = [a for a in real[1:] if not a.startswith("-")]
+        if name in ("find", "fd", "locate") and ops[:1] == ["/"]:
+            return f"searches the whole file system ({name} /)"
+        if name in ("du", "ls", "grep", "rg", "chmod", "chown", "tree") and "/" in ops and (
+            name in ("du", "tree") or any(a.startswith("-") and ("r" in a or "R" in a) for a in real[1:])
+        ):
+            return f"walks the whole file system ({name} … /)"
+    return None
+
+
+def asks_everywhere(request: str) -> bool:
+    return bool(_EVERYWHERE.search(request))
+
+
 def problem(command: str, shell: str, has, read_only: bool, request: str = "") -> str | None:
     """Why this command must not be offered for this request, or None."""
     if not command.strip():
@@ -105,6 +137,8 @@ def problem(command: str, shell: str, has, read_only: bool, request: str = "") -
     slot = unfilled(command, request)
     if slot:
         return f"it has a placeholder ({slot}); use the names the request gives"
+    if request and (wide := whole_system(command, shell)) and not asks_everywhere(request):
+        return f"it {wide}, which the request did not ask for; work in the current folder (.)"
     why = syntax_error(command, shell)
     if why:
         return why

@@ -354,3 +354,19 @@ def test_an_answer_has_no_sudo_where_there_is_none():
     assert _fit("sudo apt list --upgradable", Machine({"apt"})) == "apt list --upgradable"
     assert _fit("sudo apt list --upgradable", Machine({"apt", "sudo"})) == "sudo apt list --upgradable"
     assert _fit("sudoku", Machine(set())) == "sudoku"
+
+
+@pytest.mark.parametrize("request_,command,refused", [
+    ("finde alle PDF-Dateien", "find / -name '*.pdf'", True),
+    ("busca los archivos grandes", "du -ah / | sort -rh | head", True),
+    ("找出所有的日志文件", "find / -name '*.log'", True),
+    ("find all pdf files", "find . -name '*.pdf'", False),
+    ("finde alle PDF-Dateien überall auf dem Rechner", "find / -name '*.pdf'", False),
+    ("find every pdf on the whole system", "find / -name '*.pdf'", False),
+    ("cherche les fichiers pdf dans tout le système", "find / -name '*.pdf'", False),
+    ("在整个系统中查找日志文件", "find / -name '*.log'", False),
+])
+def test_an_answer_never_widens_to_the_whole_file_system(request_, command, refused):
+    from caro import checks
+    why = checks.problem(command, "bash", lambda p: True, False, request_)
+    assert (why is not None and "whole file system" in why) is refused, why
