@@ -112,8 +112,10 @@ def whole_system(command: str, shell: str) -> str | None:
         ops = [a for a in real[1:] if not a.startswith("-")]
         if name in ("find", "fd", "locate") and ops[:1] == ["/"]:
             return f"searches the whole file system ({name} /)"
-        if name in ("du", "ls", "grep", "rg", "chmod", "chown", "tree") and "/" in ops and (
-            name in ("du", "tree") or any(a.startswith("-") and ("r" in a or "R" in a) for a in real[1:])
+        if (
+            name in ("du", "ls", "grep", "rg", "chmod", "chown", "tree")
+            and "/" in ops
+            and (name in ("du", "tree") or any(a.startswith("-") and ("r" in a or "R" in a) for a in real[1:]))
         ):
             return f"walks the whole file system ({name} … /)"
     return None

@@ -143,10 +143,6 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def socket_path() -> Path:
-    return runtime_dir() / "helper.sock"
-
-
 def package_root() -> Path:
     return Path(__file__).resolve().parent
 

@@ -112,7 +112,7 @@ caro-widget() {
     IFS= read -r -d '' a
     IFS= read -r -d '' b
   } < <(builtin printf '%s\0' "v=${__caro_version}" "p=${__caro_protocol}" op=suggest shell=bash "cwd=${PWD}" "index=${index}" "text=${req}" |
-          "${__caro_python}" -S -I "${__caro_relay}" "${sock}" "${CARO_TIMEOUT:-30}" "${__caro_python}" 2>/dev/null)
+          "${__caro_python}" -S -I "${__caro_relay}" "${sock}" "${CARO_TIMEOUT:-${__caro_timeout:-30}}" "${__caro_python}" 2>/dev/null)
   if [[ -n ${__caro_old_int} ]]; then eval "${__caro_old_int}"; else trap - INT; fi
   printf '\r\033[2K' >&2
   if ((__caro_int)); then

@@ -80,6 +80,7 @@ if status is-interactive
                 return 0
             end
             set -l timeout 30
+            set -q __caro_timeout; and set timeout $__caro_timeout
             set -q CARO_TIMEOUT; and set timeout $CARO_TIMEOUT
             # the mark goes after the text when it fits on the row, with the cursor moved back to
             # where fish left it (so fish's idea of the screen stays right); else over the row

@@ -56,7 +56,7 @@ __caro_call() {
   'zmodload' zsh/net/socket zsh/zselect zsh/system 2>/dev/null || {
     __caro_reply=(error "zsh lacks the net/socket module; use: caro \"request\""); return 1 }
   local dir sock fd data chunk tries=0
-  local -F timeout=${CARO_TIMEOUT:-30} start=$EPOCHREALTIME
+  local -F timeout=${CARO_TIMEOUT:-${__caro_timeout:-30}} start=$EPOCHREALTIME
   zmodload zsh/datetime 2>/dev/null
   start=$EPOCHREALTIME
   __caro_runtime_dir; dir=$REPLY; sock=$dir/helper.sock
@@ -91,7 +91,7 @@ __caro_call() {
         if (( __caro_int )); then
           __caro_reply=(error "cancelled; your text is unchanged"); return 1
         fi
-        __caro_reply=(error "no answer within ${CARO_TIMEOUT:-30}s (CARO_TIMEOUT); your text is unchanged"); return 1
+        __caro_reply=(error "no answer within ${CARO_TIMEOUT:-${__caro_timeout:-30}}s (CARO_TIMEOUT); your text is unchanged"); return 1
       fi
       local -i slice=$(( left * 100 + 1 ))
       (( slice > 10 )) && slice=10

@@ -133,3 +133,12 @@ def test_shell_key_in_the_config_reaches_both_fish_spellings(tmp_path):
     (home / "config.toml").write_text('[shell]\nkey = "alt-g"\n')
     head = _hook("fish", home)
     assert "set -g __caro_key4 alt-g\n" in head and "set -g __caro_key3 \\eg\n" in head
+
+
+def test_helper_timeout_from_config_reaches_every_render(caro_home):
+    """helper.timeout was documented but read by nothing: the shells waited 30 s whatever it said."""
+    from caro.integration.render import render
+    (caro_home / "config.toml").write_text("[helper]\ntimeout = 7\n")
+    for shell in ("bash", "zsh", "fish"):
+        text = render(shell)
+        assert "__caro_timeout" in text and ("__caro_timeout=7" in text or "__caro_timeout 7" in text), shell

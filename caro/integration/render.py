@@ -25,6 +25,17 @@ def key_spec() -> str:
     return spec
 
 
+def helper_timeout() -> str:
+    """helper.timeout from config.toml (seconds a shell waits), baked into the render; CARO_TIMEOUT
+    in the shell's environment still wins."""
+    try:
+        from ..config import load
+
+        return str(int(load().get("helper.timeout", 30)))
+    except Exception:  # a broken config must not cost the user their hotkey
+        return "30"
+
+
 def snippet_path(shell: str) -> Path:
     return paths.resource_dir("shell") / f"caro.{shell}"
 
@@ -52,6 +63,7 @@ def render(shell: str) -> str:
         "relay": shlex.quote(str(relay_path())),
         "version": __version__,
         "protocol": str(PROTOCOL),
+        "timeout": helper_timeout(),
         **runtime_values(),
         **sh.key(key_spec()),
     }

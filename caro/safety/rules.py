@@ -1459,5 +1459,3 @@ RULES: tuple[Rule, ...] = (
         ("apt list",),
     ),
 )
-
-RULES_BY_ID = {r.id: r for r in RULES}
