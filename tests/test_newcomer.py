@@ -534,3 +534,22 @@ def test_a_new_helper_renders_stale_snippets_again_and_static_snippets_get_no_up
     r = protocol.decode_reply(run_relay(caro_home / "run" / "helper.sock", "v=0", "op=suggest", "shell=zsh",
                                         "cwd=/tmp", "index=0", "text=show the kernel version", env=env))
     assert r[:2] == ["insert", "uname -r"] and "upgraded" not in "".join(r)
+
+
+def test_copy_falls_back_to_tmux_inside_tmux(tmp_path):
+    """xsel fails with "Can't open display" inside tmux or over SSH: tmux's own buffer takes it."""
+    if not shutil.which("tmux"):
+        pytest.skip("tmux is not installed")
+    sock = tmp_path / "tmux.sock"
+    subprocess.run(["tmux", "-S", str(sock), "new-session", "-d", "-s", "t", "sleep 30"], check=True, timeout=10)
+    try:
+        bad = tmp_path / "bad"
+        bad.mkdir()
+        _tool(bad, "xsel", "echo \"xsel: Can't open display\" >&2; exit 1")
+        env = {"PATH": f"{bad}:/usr/bin:/bin", "TMUX": f"{sock},1,0", "HOME": str(tmp_path)}
+        done, said = copy("ls -l", env=env)
+        assert done and "tmux" in said
+        got = subprocess.run(["tmux", "-S", str(sock), "show-buffer"], capture_output=True, text=True, timeout=10)
+        assert got.stdout == "ls -l"
+    finally:
+        subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True, timeout=10)

@@ -28,12 +28,36 @@ def copy(text: str, env=None) -> tuple[bool, str]:
             return True, f"copied with {tool[0]}"
         why = r.stderr.decode(errors="replace").strip().splitlines()
         failed.append(f"{tool[0]} ({why[0][:80] if why else 'exit ' + str(r.returncode)})")
+    # no clipboard program works (inside tmux, over SSH): tmux's own buffer, then the terminal's
+    # clipboard by escape sequence (OSC 52), which many terminals accept and some refuse
+    if env.get("TMUX") and shutil.which("tmux", path=env.get("PATH")):
+        for args in (["tmux", "load-buffer", "-w", "-"], ["tmux", "load-buffer", "-"]):
+            try:
+                r = subprocess.run(args, input=text.encode(), capture_output=True, timeout=5, env=env)
+            except (OSError, subprocess.SubprocessError):
+                break
+            if r.returncode == 0:
+                return True, "copied into tmux's paste buffer (paste with prefix ])"
+    if env.get("TERM", "dumb") != "dumb" and _osc52(text):
+        return True, "sent to your terminal's clipboard (OSC 52; some terminals ignore it)"
     if failed:
         return False, "could not copy: " + ", ".join(failed) + " failed"
     return False, (
         "could not copy: no clipboard tool found; install wl-clipboard (Wayland), "
         "xclip or xsel (X11), or select the command above with the mouse"
     )
+
+
+def _osc52(text: str) -> bool:
+    """Ask the terminal itself to take `text` as its clipboard (OSC 52), written to /dev/tty."""
+    import base64
+
+    try:
+        with open("/dev/tty", "w") as tty:
+            tty.write("\x1b]52;c;" + base64.b64encode(text.encode()).decode() + "\x07")
+        return True
+    except OSError:
+        return False
 
 
 def _read_key(prompt: str) -> str:
@@ -48,6 +72,9 @@ def _read_key(prompt: str) -> str:
         saved = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd)
+            # keys typed before the question are not the answer (`echo rc=$?` typed ahead once
+            # became [e]dit and `rebootcho rc=$?`): drop them, then wait for a deliberate key
+            termios.tcflush(fd, termios.TCIFLUSH)
             ch = os.read(fd, 1).decode(errors="replace")
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
