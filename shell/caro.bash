@@ -77,6 +77,14 @@ __caro_thinking() {
 
 caro-widget() {
   local orig=${READLINE_LINE} req=${READLINE_LINE} index=0 kind='' a='' b='' sock
+  if [[ ! -x ${__caro_python} || ! -r ${__caro_relay} ]]; then
+    # caro's files are gone (./install.sh --uninstall, pip uninstall): say so once, give the key back
+    __caro_message "caro was uninstalled; the key is unbound in this shell (open a new one to be rid of caro)"
+    bind -m emacs-standard -r "${__caro_key}"
+    bind -m vi-insert -r "${__caro_key}"
+    bind -m vi-command -r "${__caro_key}"
+    return 0
+  fi
   if (( ${#orig} > 32000 )); then
     # first, before any work per character (a million-character line froze bash for 75 s); a
     # request is a sentence or two, and this much text would not fit the helper's request size

@@ -54,6 +54,16 @@ if status is-interactive
         end
 
         function caro-widget --description 'caro: turn the request on the line into a command'
+            if not test -x "$__caro_python"; or not test -r "$__caro_relay"
+                # caro's files are gone (./install.sh --uninstall, pip uninstall): say so once, give the key back
+                __caro_say "caro was uninstalled; the key is unbound in this shell (open a new one to be rid of caro)"
+                builtin bind -e $__caro_key4 2>/dev/null
+                builtin bind -M insert -e $__caro_key4 2>/dev/null
+                builtin bind -e $__caro_key3 2>/dev/null
+                builtin bind -M insert -e $__caro_key3 2>/dev/null
+                builtin commandline -f repaint
+                return 0
+            end
             set -l orig (builtin commandline -b | string collect)
             set -l req $orig
             set -l index 0

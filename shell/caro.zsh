@@ -114,6 +114,14 @@ caro-widget() {
   'emulate' -L zsh
   local orig=$BUFFER req=$BUFFER msg=
   local -i index=0
+  if [[ ! -x $__caro_python || ! -r $__caro_relay ]]; then
+    # caro's files are gone (./install.sh --uninstall, pip uninstall): say so once, give the key back
+    zle -M "caro was uninstalled; the key is unbound in this shell (open a new one to be rid of caro)"
+    'builtin' 'bindkey' -M emacs "$__caro_key" send-break
+    'builtin' 'bindkey' -M viins -r "$__caro_key"
+    'builtin' 'bindkey' -M vicmd -r "$__caro_key"
+    return 0
+  fi
   if (( ${#orig} > 32000 )); then
     # first, before any work per character (a million-character line froze zle for 36 s); a request
     # is a sentence or two, and writing this much to a helper that does not read would hang zle

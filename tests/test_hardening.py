@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import pexpect
 import pytest
 from conftest import PY, pin_examples, run_caro, run_relay
 from secret_forms import FORMS, INNOCENT, ISSUE_FORMS, OWN_FORMS, OWN_INNOCENT
@@ -835,5 +836,23 @@ def test_a_message_is_one_clean_row(shell, caro_home, tmp_path):
         child.send("   \x07")
         child.expect("\x1b\\[2K(caro: type what you want[^\r\n]*…)\r\n", timeout=10)
         assert len(child.match.group(1)) <= 39                 # cut to the row, one row
+    finally:
+        child.close(force=True)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_open_shell_after_uninstall_says_so_once_and_unbinds(shell, caro_home, tmp_path):
+    """After --uninstall, open shells said "run: caro doctor" (gone) or printed a fish error trace."""
+    gone = "set -g __caro_python /nonexistent/python" if shell == "fish" else "__caro_python=/nonexistent/python"
+    child = spawn(shell, caro_home, tmp_path, extra=gone)
+    try:
+        child.send("list my files")
+        child.send("\x07")
+        child.expect("caro was uninstalled", timeout=15)
+        time.sleep(0.3)
+        assert _line(child, shell) == "list my files"             # the text stays
+        child.send("\x07")                                          # the key is caro's no more
+        with pytest.raises(pexpect.TIMEOUT):
+            child.expect("caro was uninstalled", timeout=1.5)
     finally:
         child.close(force=True)
