@@ -153,14 +153,26 @@ step() {
   fi
   say "$label: done in $((t / 60))m$(printf '%02d' $((t % 60)))s"
 }
+# The long build is announced only when it will happen: not when the venv has llama-cpp-python
+# already, nor when pip's cache holds a wheel built here before.
+build_note() {
+  if "$CARO_HOME/venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+    return
+  fi
+  if ls "$("$PY" -m pip cache dir 2>/dev/null || echo /nonexistent)"/wheels/*/*/*/*/llama_cpp_python-* >/dev/null 2>&1; then
+    say "installing caro (log: $log)"
+  else
+    say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
+  fi
+}
 if command -v uv >/dev/null 2>&1; then
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" uv venv -q --python "$PY" "$CARO_HOME/venv"
-  say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
+  build_note
   step "installing caro" uv pip install --python "$CARO_HOME/venv/bin/python" .
 else
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" "$PY" -m venv "$CARO_HOME/venv"
   step "updating pip" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
-  say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
+  build_note
   step "installing caro" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check .
 fi
 ln -sf "$CARO_HOME/venv/bin/caro" "$CARO_HOME/bin/caro"

