@@ -225,7 +225,9 @@ class Service:
                 + engine.describe_additions(text, opt.command),
             )
         elif index:
-            notes.insert(0, f"alternative {n + 1}/{len(offered)}")
+            # the total only once it is known: "2/2" then "3/3" as more were found read like a bug
+            known = s.exhausted or len(s.options) >= MAX_OPTIONS
+            notes.insert(0, f"alternative {n + 1}/{len(offered)}" if known else f"alternative {n + 1}")
         return helper_reply(opt.command, opt.verdict, notes)
 
 

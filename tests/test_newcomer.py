@@ -2,6 +2,7 @@
 in real shells, a helper that follows settings, a line that already is a command, zsh's Ctrl-R
 and vi undo, and install.sh on a machine that lacks a compiler or python3-venv."""
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -501,7 +502,7 @@ def test_cycling_says_which_alternative_this_is(shared_home):
     first = _ask(shared_home, req)
     assert first[:2] == ["insert", "find . -type f -size +100M"] and "alternative" not in first[2]
     second = _ask(shared_home, req, index=1)
-    assert (second[0] in ("insert", "confirm") and second[2].startswith("alternative 2/")) or \
+    assert (second[0] in ("insert", "confirm") and re.match(r"alternative 2(/\d)?\b", second[2])) or \
         (second[0] == "error" and "no other suggestion passed caro's checks" in second[1])
 
 
