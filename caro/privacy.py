@@ -58,6 +58,7 @@ SECRET_OPTIONS: dict[str, str] = {
     "heroku": "--password",
     "rclone": "--password",
     "ncftp ncftpput ncftpget lftp": "-p",
+    "gh": "--body -b",  # gh secret set NAME --body VALUE
 }
 
 
@@ -107,7 +108,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("bearer-word", r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})", 0),
         # environment assignments whose names say secret (sh, env, export, fish's set -x)
         ("env-assignment", rf"\b{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
-        ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>{_VALUE})", re.IGNORECASE),
+        ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>(?!-){_VALUE})", re.IGNORECASE),
         (
             "key-value",
             rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?\s*:\s*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
@@ -118,10 +119,18 @@ FORMS: list[tuple[str, re.Pattern]] = [
             "config-set",
             (
                 rf"(?i)\b(?:config(?:ure)?(?:\s+set)?|set)\s+(?:--?\S+\s+)*[\w.:/-]*(?:pass(?:word|wd)?|pwd|secret|token"
-                rf"|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)[\w.-]*\s+(?P<s>{_VALUE})"
+                rf"|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)[\w.-]*\s+(?P<s>(?!-){_VALUE})"
             ),
             0,
         ),
+        # a password fed on stdin to a program that reads it there (docker login --password-stdin,
+        # openconnect --passwd-on-stdin, podman, helm registry login …)
+        (
+            "stdin-password",
+            rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|[^|\n]*?--pass(?:wd|word)?-(?:on-)?stdin",
+            0,
+        ),
+        ("httpie-auth", r"\b(?:http|https|xh)\b[^\n|;&]*?\s(?:-a|--auth)[ =]+['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)", 0),
         ("credentials-pair", r"(?i)\bcredentials?\s+[^\s:]+:(?P<s>[^\s,;'\"]+)", 0),
         ("pgpass-line", r"(?:[^\s:'\"]+:){4}(?P<s>[^\s:'\"]+)['\"]?\s*>{1,2}\s*\S*\.pgpass", 0),
         # programs whose secret is a word in a known place

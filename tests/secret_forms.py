@@ -128,6 +128,10 @@ OWN_FORMS = [
     ("log in with credentials bob:CredPw77 to the ftp server", "CredPw77"),
     ("kubectl create secret generic db --from-literal=password=K8sPw42", "K8sPw42"),
     ("yarn config set npmAuthToken YarnTok3344", "YarnTok3344"),
+    ("echo D0ckStdin99 | docker login -u bob --password-stdin registry.example.com", "D0ckStdin99"),
+    ("echo VpnPw5511 | openconnect --user=bob --passwd-on-stdin vpn.example.com", "VpnPw5511"),
+    ("http -a bob:HttpiePw77 GET https://api.example.com/me", "HttpiePw77"),
+    ("gh secret set DEPLOY_KEY --body GhSecretVal88", "GhSecretVal88"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
