@@ -79,6 +79,7 @@ class Service:
         self.verbose = verbose
         self.cache: OrderedDict = OrderedDict()
         self.stop = threading.Event()
+        self.proof = b""  # the secret this helper proves itself with to zsh (see write_proof)
 
     def engine(self):
         """The engine for the settings on disk now: `caro config set`, `caro init`, `caro model use`
@@ -120,6 +121,10 @@ class Service:
             return protocol.encode_reply("pong", __version__)
         if op == "suggest":
             reply = self.suggest(fields)
+            if fields.get("proof") == "1" and self.proof:
+                # zsh cannot ask the kernel who is behind a socket (SO_PEERCRED); the helper shows
+                # the secret it wrote where only this user can read it
+                reply = b"proof\x00" + self.proof + b"\x00" + reply
             if spoken < protocol.PROTOCOL and reply.startswith(b"insert\x00"):
                 reply = _with_note(
                     reply, "this shell's caro bindings speak an older protocol: open a new shell to load the new ones"
@@ -316,6 +321,26 @@ def _warm(service: Service) -> None:
         log.warning("warm-up failed: %s", e)
 
 
+def write_proof() -> bytes:
+    """A fresh secret for this helper's life, in CARO_HOME (mode 0600, written to a new file then
+    renamed): what a helper of another user cannot know, however it reached the socket."""
+    import secrets
+
+    token = secrets.token_hex(16).encode()
+    path = paths.proof_file()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(token + b"\n")
+        os.replace(tmp, path)
+    except OSError as e:
+        log.warning("could not write %s (%s): zsh will refuse this helper's answers", path, e)
+        return b""
+    return token
+
+
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
     from . import config
 
@@ -347,6 +372,7 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     finally:
         os.umask(old_umask)
     server.service = service  # type: ignore[attr-defined]
+    service.proof = write_proof()
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
     try:
         from .integration.rcfiles import refresh_snippets

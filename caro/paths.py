@@ -36,6 +36,11 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
+def proof_file() -> Path:
+    """The running helper's secret, which it shows zsh (mode 0600; see helper.write_proof)."""
+    return home() / "helper.proof"
+
+
 # what runtime_path reads from the environment; the render bakes their values beside its answer,
 # in this order, and the shells compare them to know whether that answer is theirs
 RUNTIME_INPUTS = ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME")

@@ -81,7 +81,7 @@ __caro_call() {
       "$__caro_python" -m caro helper start >/dev/null 2>&1 </dev/null
       continue
     fi
-    print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"p=$__caro_protocol"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"text=$1"$'\0'$'\0'
+    print -rn -u $fd -- "caro1"$'\0'"v=$__caro_version"$'\0'"p=$__caro_protocol"$'\0'"op=suggest"$'\0'"shell=zsh"$'\0'"cwd=$PWD"$'\0'"index=$2"$'\0'"proof=1"$'\0'"text=$1"$'\0'$'\0'
     data=
     while :; do
       # wait in short slices so a Ctrl-C (caught by the trap above) is noticed promptly
@@ -106,6 +106,15 @@ __caro_call() {
       continue
     fi
     __caro_reply=("${(@0)data}")
+    # zsh cannot ask the kernel who answered (bash and fish's relay check SO_PEERCRED): the helper
+    # shows the secret it wrote for this user alone (mode 0600) when it started
+    local proof= pfile=${__caro_proof:-${CARO_HOME:-$HOME/.caro}/helper.proof}
+    [[ -r $pfile ]] && proof=$(<$pfile)
+    if [[ ${__caro_reply[1]} != proof || -z $proof || ${__caro_reply[2]} != "$proof" ]]; then
+      __caro_reply=(error "what answered at $sock did not prove it is your caro helper; its answer is refused (run: caro helper stop, then caro doctor)")
+      return 1
+    fi
+    __caro_reply=("${(@)__caro_reply[3,-1]}")
     return 0
   done
 }

@@ -61,6 +61,7 @@ def render(shell: str) -> str:
         "python": shlex.quote(sys.executable),
         "completions": shlex.quote(str(paths.resource_dir("completions"))),
         "relay": shlex.quote(str(relay_path())),
+        "proof": shlex.quote(str(paths.proof_file())),
         "version": __version__,
         "protocol": str(PROTOCOL),
         "timeout": helper_timeout(),
