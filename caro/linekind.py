@@ -24,6 +24,12 @@ _SENTENCE = frozenset(
     "in of to for with from into onto by about on at as and or but not no is are was were be been it its "
     "which what where when who how why please can could would should will whose whom".split()
 )
+# programs whose arguments are names (of processes, programs, hosts, pages), so that the program
+# followed by a few plain words is a command line (`pgrep nginx` once got no answer at all)
+_NAME_TAKERS = frozenset(
+    "pgrep pkill killall pidof which whereis whatis apropos man info ping ping6 host dig nslookup whois "
+    "traceroute mtr ssh mosh telnet id groups finger getent".split()
+)
 _STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")  # options, operators, globs, variables
 _NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")  # paths, numbers, file.ext, TODO
 
@@ -52,6 +58,8 @@ def is_command(line: str, has, cwd: str | None = None, shell: str = "bash") -> b
         return False  # "extract site.zip": a verb, not a program here
     if len(words) == 1 or (len(words) == 2 and _named(program, words[1], cwd)):
         return True
+    if basename(program) in _NAME_TAKERS and len(words) <= 4:
+        return True  # `pgrep nginx`, `which python3`, `ping example.com`: the words are names
     strong = (
         any(_STRONG.search(w) for w in words[1:])
         or any(s.redirects for p in parsed.pipelines for s in p)

@@ -554,3 +554,11 @@ def test_copy_falls_back_to_tmux_inside_tmux(tmp_path):
         assert got.stdout == "ls -l"
     finally:
         subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True, timeout=10)
+
+
+@pytest.mark.parametrize("line,kind", [("pgrep nginx", True), ("ping example.com", True), ("man tar", True),
+                                       ("kill the nginx process", False), ("ssh into the web server", False)])
+def test_a_program_that_takes_names_with_its_names_is_a_command(line, kind):
+    """Ctrl-G on `pgrep nginx` showed nothing: it was taken for a request and answered with itself."""
+    has = lambda p: p in ("pgrep", "ping", "man", "kill", "ssh")  # noqa: E731
+    assert is_command(line, has, "/") is kind
