@@ -307,3 +307,53 @@ def decode_escapes(text: str) -> str:
 
 def is_network_program(name: str) -> bool:
     return basename(name) in NETCAT | DNS_TOOLS | FETCHERS or name in ("ssh", "scp", "rsync")
+
+
+_DOCKER_VALUE_OPTS = frozenset(
+    "-v --volume --mount -e --env --env-file -p --publish --name -w --workdir -u --user --network --net "
+    "--entrypoint -h --hostname --label -l --cpus -m --memory --device --add-host --dns --restart --platform "
+    "--pull --log-driver --log-opt --cap-add --cap-drop --security-opt --tmpfs --ulimit --ipc --pid --userns".split()
+)
+
+
+def container_command(cmd: Cmd) -> str | None:
+    """`docker run -v /:/host alpine rm -rf /host`: the container's command with the host folders it
+    mounts put back in place of their mount points, so it is judged as what it does to this machine."""
+    import shlex
+
+    if cmd.name not in ("docker", "podman", "nerdctl") or not cmd.args or cmd.args[0] not in ("run", "exec"):
+        return None
+    args = cmd.args[1:]
+    mounts: list[tuple[str, str]] = []
+    k = 0
+    while k < len(args) and args[k].startswith("-"):
+        a = args[k]
+        opt, eq, inline = a.partition("=")
+        value = inline if eq else (args[k + 1] if opt in _DOCKER_VALUE_OPTS and k + 1 < len(args) else None)
+        if opt in ("-v", "--volume") and value and ":" in value:
+            src, dst = value.split(":")[:2]
+            mounts.append((src, dst))
+        elif opt == "--mount" and value:
+            kv = dict(p.split("=", 1) for p in value.split(",") if "=" in p)
+            src = kv.get("source") or kv.get("src")
+            dst = kv.get("target") or kv.get("destination") or kv.get("dst")
+            if src and dst:
+                mounts.append((src, dst))
+        k += 1 if eq or opt not in _DOCKER_VALUE_OPTS else 2
+    if cmd.args[0] == "exec":
+        k += 1  # the container's name
+    inner = args[k + 1 :] if cmd.args[0] == "run" else args[k:]
+    if not mounts or not inner:
+        return None
+
+    def host(word: str) -> str:
+        for src, dst in sorted(mounts, key=lambda m: -len(m[1])):
+            if word == dst or word.startswith(dst.rstrip("/") + "/"):
+                return (
+                    src.rstrip("/") + word[len(dst.rstrip("/")) :]
+                    if src != "/"
+                    else (word[len(dst.rstrip("/")) :] or "/")
+                )
+        return word
+
+    return shlex.join(host(w) for w in inner)

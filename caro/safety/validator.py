@@ -430,6 +430,8 @@ class _Analysis:
                     self.command(inner, depth + 1, simple, pipeline)
         for code in effects.later_code(cmd):
             self.text(code, depth + 1)  # stored or handed on to run: judged as if it ran now
+        if inside := effects.container_command(cmd):
+            self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
         if effects.root_account(cmd):
