@@ -335,10 +335,10 @@ def container_command(cmd: Cmd) -> str | None:
             mounts.append((src, dst))
         elif opt == "--mount" and value:
             kv = dict(p.split("=", 1) for p in value.split(",") if "=" in p)
-            src = kv.get("source") or kv.get("src")
-            dst = kv.get("target") or kv.get("destination") or kv.get("dst")
-            if src and dst:
-                mounts.append((src, dst))
+            source = kv.get("source") or kv.get("src")
+            target = kv.get("target") or kv.get("destination") or kv.get("dst")
+            if source and target:
+                mounts.append((source, target))
         k += 1 if eq or opt not in _DOCKER_VALUE_OPTS else 2
     if cmd.args[0] == "exec":
         k += 1  # the container's name
