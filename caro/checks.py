@@ -144,10 +144,10 @@ def problem(command: str, shell: str, has, read_only: bool, request: str = "") -
     why = syntax_error(command, shell)
     if why:
         return why
-    invented = flagcheck.unknown_flags(command, shell)
+    invented, bare = flagcheck.option_problems(command, shell)  # one reading of the line and the helps
     if invented:
         return f"it uses options its program does not have ({', '.join(dict.fromkeys(invented))})"
-    if bare := flagcheck.missing_values(command, shell):
+    if bare:
         return f"{bare[0]} needs a value and has none"
     if read_only:
         changes = intent.state_changes(command, shell)

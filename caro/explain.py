@@ -24,6 +24,7 @@ _NOTES = {
     "&&": "run the next command only if this one succeeded",
     "||": "run the next command only if this one failed",
     ";": "then run the next command",
+    "&": "run in the background, then go on",
 }
 MAX_MEANING = 110
 

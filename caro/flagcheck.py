@@ -79,7 +79,7 @@ def _value_letter(ch: str, help_: str) -> bool:
     )
 
 
-def _problems(command: str, shell: str) -> tuple[list[str], list[str]]:
+def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[str]]:
     """(options the programs' help and manual do not mention, options given no value that need one)."""
     try:
         parsed = parse(command, shell)
@@ -124,9 +124,9 @@ def _problems(command: str, shell: str) -> tuple[list[str], list[str]]:
 
 def unknown_flags(command: str, shell: str = "bash") -> list[str]:
     """Options in `command` that the named programs' own help and manual do not mention."""
-    return _problems(command, shell)[0]
+    return option_problems(command, shell)[0]
 
 
 def missing_values(command: str, shell: str = "bash") -> list[str]:
     """Options at the end of a program's words that need a value and have none (`date -ud`)."""
-    return _problems(command, shell)[1]
+    return option_problems(command, shell)[1]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .commands import FETCHERS, Cmd, basename
+from .commands import FETCHERS, Cmd
 
 # ---- secrets and the network ------------------------------------------------------------------
 
@@ -182,7 +182,7 @@ _TMUX_RUNS = frozenset(
 _TMUX_VALUE = set("tscnFxyeIlp")
 
 
-def _assignment_code(word: str) -> str | None:
+def assignment_code(word: str) -> str | None:
     """The code in `PROMPT_COMMAND='…'`, `EDITOR=…` (assignment words keep their quotes here)."""
     import shlex
 
@@ -204,8 +204,6 @@ def later_code(cmd: Cmd) -> list[str]:
         out += [a.split("=", 1)[1] for a in args if "=" in a and not a.startswith("-")]
     elif name == "trap" and len(args) >= 2 and args[0] not in ("-p", "-l"):
         out.append(args[0])
-    elif name in ("export", "declare", "typeset", "local", "readonly", "env"):
-        out += [c for a in args if (c := _assignment_code(a))]
     elif name == "set" and args and args[0].startswith("-") and len(args) >= 3 and args[1] in CODE_VARS:
         out.append(" ".join(args[2:]))  # fish: set -gx EDITOR 'rm -rf ~'
     elif name in ("at", "batch"):
@@ -303,10 +301,6 @@ def decode_escapes(text: str) -> str:
             return m.group()
 
     return re.sub(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|0?[0-7]{1,3})", one, text)
-
-
-def is_network_program(name: str) -> bool:
-    return basename(name) in NETCAT | DNS_TOOLS | FETCHERS or name in ("ssh", "scp", "rsync")
 
 
 _DOCKER_VALUE_OPTS = frozenset(

@@ -203,8 +203,8 @@ class _Analysis:
                 if cmd is not None:
                     names[idx] = cmd.name
             for idx, simple in enumerate(pipeline):
-                for w in simple.words:
-                    if code := effects._assignment_code(w.text):
+                for w in simple.words:  # bare, after export/declare/env, or before a command
+                    if code := effects.assignment_code(w.text):
                         self.text(code, depth + 1)  # PROMPT_COMMAND=…, EDITOR=… git commit: run later
                 if resolved[idx] is None and simple.argv and basename(simple.argv[0]) in ("env", "printenv"):
                     # `env | curl -d @- …`: bare env prints the environment (the wrapper reading found no command)
@@ -453,9 +453,10 @@ class _Analysis:
         """Effects across a pipeline: secrets reaching the network, and what is written into files
         that run or grant access later (judged as code; downloaded there, critical)."""
         cmds = [(i, c) for i, c in enumerate(resolved) if c is not None]
+        sinks = [(j, sink) for j, c in cmds if (sink := effects.network_sink(c))]
         for i, src in cmds:
             secret = effects.secret_source(src)
-            sink = next((effects.network_sink(c) for j, c in cmds if j > i and effects.network_sink(c)), None)
+            sink = next((sink for j, sink in sinks if j > i), None)
             if secret and sink:
                 self.add("secret-exfiltration", CRITICAL, f"sends {secret} to the network ({sink})")
         listed = any(
@@ -475,9 +476,10 @@ class _Analysis:
                 "merged into (main itself): filter them out first (grep -v)",
             )
         for i, cmd in cmds:
-            for target in effects.writes(cmd):
-                if (text := self.written_text(cmd, i, pipeline)) is not None:
-                    self.files[P.normalise(target)] = text
+            written = effects.writes(cmd)
+            content = self.written_text(cmd, i, pipeline) if written or cmd.name == "crontab" else None
+            if content is not None:
+                self.files.update((P.normalise(target), content) for target in written)
             if cmd.name in effects.DNS_TOOLS | effects.NETCAT | FETCHERS:
                 for w in pipeline[i].words[1:]:
                     if w.subs and any(
@@ -488,16 +490,16 @@ class _Analysis:
                         self.add(
                             "network-from-output", HIGH, f"{cmd.name}: builds a network address from command output"
                         )
-            targets = [t for t in effects.writes(cmd) if effects.persistent_target(t)]
+            targets = [t for t in written if effects.persistent_target(t)]
             installs = cmd.name == "crontab" and (not cmd.operands or cmd.operands[-1] == "-" or i > 0)
             if installs and not any(a in ("-l", "-r", "-e", "-i") for a in cmd.args):
                 targets.append("your crontab")
             if not targets:
                 continue
             where = targets[0]
-            content = self.written_text(cmd, i, pipeline)
-            raw = " ".join(" ".join(x.argv) for x in pipeline) + " " + self.src
-            if effects.fed_from_network(cmd) or _FETCH_EXEC.search(content if content is not None else raw):
+            # what is written, or else the whole line (a crontab fed by a group: `(crontab -l; echo …)`)
+            text = content if content is not None else " ".join(" ".join(x.argv) for x in pipeline) + " " + self.src
+            if effects.fed_from_network(cmd) or _FETCH_EXEC.search(text):
                 self.add("persistence", CRITICAL, f"installs downloaded code into {where}, which runs it later")
             elif content is not None:
                 for line in content.splitlines():
