@@ -154,6 +154,28 @@ caro-widget() {
   return 0
 }
 
+# `caro "request"`, then [r]un: the command goes into this shell's history as if typed, so the up
+# arrow finds it (a program cannot add to its parent shell's history: caro leaves the command in a
+# private file made here for this one call, read back when it exits)
+caro() {
+  local __caro_h='' __caro_rc=0
+  __caro_h=$(command mktemp "${TMPDIR:-/tmp}/caro-run.XXXXXXXX" 2>/dev/null) || __caro_h=''
+  CARO_HISTORY_FILE=${__caro_h} "${__caro_python}" -m caro "$@" || __caro_rc=$?
+  if [[ -n ${__caro_h} ]]; then
+    if [[ -s ${__caro_h} ]]; then
+      # `history -s` first drops the newest entry, which is this `caro …` line when bash saved
+      # it: push that line back first (a second -s in one command line drops nothing)
+      local __caro_last
+      __caro_last=$(builtin fc -ln -1 2>/dev/null) || __caro_last=''
+      __caro_last=${__caro_last#"${__caro_last%%[![:space:]]*}"}
+      [[ ${__caro_last} == caro[[:space:]]* ]] && builtin history -s -- "${__caro_last}"
+      builtin history -s -- "$(<"${__caro_h}")"
+    fi
+    command rm -f -- "${__caro_h}"
+  fi
+  return "${__caro_rc}"
+}
+
 if [[ -n ${__caro_completions-} && -r ${__caro_completions}/caro.bash ]]; then
   # shellcheck source=/dev/null
   source "${__caro_completions}/caro.bash"

@@ -163,6 +163,47 @@ if status is-interactive
             end
         end
 
+        # `caro "request"`, then [r]un: the command goes into this shell's history as if typed, so
+        # the up arrow finds it (a program cannot add to its parent shell's history: caro leaves the
+        # command in a private file made here for this one call, read back when it exits)
+        function caro --description 'caro, with [r]un recorded in this shell history'
+            set -l h (command mktemp (string replace -r '^$' /tmp -- "$TMPDIR")/caro-run.XXXXXXXX 2>/dev/null)
+            CARO_HISTORY_FILE="$h" $__caro_python -m caro $argv
+            set -l rc $status
+            if test -n "$h"
+                if test -s "$h"
+                    __caro_history_add (string collect <$h)
+                end
+                command rm -f -- $h
+            end
+            return $rc
+        end
+
+        function __caro_history_add --description 'caro: add a command to this shell history'
+            if set -q fish_private_mode; and test -n "$fish_private_mode"
+                return 0
+            end
+            set -g __caro_history_next $argv[1]
+        end
+
+        # Added when the next prompt is drawn, after fish has filed the `caro …` line itself (it
+        # holds a running line back until then). Written as a record in fish's own history format (backslashes and newlines escaped) and
+        # merged into this session; fish 3 has no `history append`.
+        function __caro_history_flush --on-event fish_prompt
+            set -q __caro_history_next; or return 0
+            set -l cmd $__caro_history_next
+            set -e __caro_history_next
+            set -q fish_history; or set -l fish_history fish
+            test -n "$fish_history"; or return 0
+            set -l data (string replace -r '^$' ~/.local/share -- "$XDG_DATA_HOME")
+            set -l escaped (string replace -a -- '\\' '\\\\' $cmd | string join '\\n')
+            # save first: fish writes the lines it holds when it merges, which would put the `caro …`
+            # line after the record
+            builtin history save
+            builtin printf '%s\n' "- cmd: $escaped" "  when: "(command date +%s) >>$data/fish/$fish_history"_history"
+            and builtin history merge
+        end
+
         if set -q __caro_completions; and test -r $__caro_completions/caro.fish
             source $__caro_completions/caro.fish
         end

@@ -187,6 +187,20 @@ caro-widget() {
 
 'builtin' 'zle' -N caro-widget
 
+# `caro "request"`, then [r]un: the command goes into this shell's history as if typed, so the up
+# arrow finds it (a program cannot add to its parent shell's history: caro leaves the command in a
+# private file made here for this one call, read back when it exits)
+caro() {
+  local h='' rc=0
+  h=$(command mktemp "${TMPDIR:-/tmp}/caro-run.XXXXXXXX" 2>/dev/null) || h=''
+  CARO_HISTORY_FILE=$h "$__caro_python" -m caro "$@" || rc=$?
+  if [[ -n $h ]]; then
+    [[ -s $h ]] && 'builtin' 'print' -rs -- "$(<$h)"
+    command rm -f -- "$h"
+  fi
+  return rc
+}
+
 # completions, when the completion system is loaded (compinit) and caro's are shipped
 if [[ -n ${__caro_completions-} && -r $__caro_completions/_caro ]] && (( ${+functions[compdef]} )); then
   fpath=("$__caro_completions" ${fpath:#$__caro_completions})

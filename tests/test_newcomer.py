@@ -102,6 +102,42 @@ def test_the_offer_takes_a_single_key_and_copy_failure_is_honest(tmp_path, caro_
     assert child.exitstatus == 0
 
 
+# what shows the last few history entries, in each shell
+RECENT_HISTORY = {"bash": "history 4", "zsh": "fc -ln -4", "fish": "history search --max 4 | cat"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_run_from_the_offer_lands_in_the_shell_history(shell, shared_home, tmp_path):
+    """[r]un through the hook's `caro` function: the command is in the shell's history after the
+    request, so the up arrow finds it; without the function caro says it is not."""
+    child = spawn(shell, shared_home, tmp_path)
+    # fish merges its history file only once the clock has passed the second the session began
+    # (or last merged); a person takes longer than that to type a request, a warm test does not
+    time.sleep(1.2)
+    child.sendline('caro "show the kernel version"')
+    child.expect_exact("[q]uit > ", timeout=120)
+    child.send("r")
+    child.expect_exact(os.uname().release)
+    child.expect_exact(PROMPT)
+    child.sendline(RECENT_HISTORY[shell] + "; echo __E''ND__")
+    child.expect("__END__")
+    recent = child.before
+    assert "uname -r" in recent and 'caro "show the kernel version"' in recent
+    entries = [e for e in ('caro "show the kernel version"', "uname -r") if e in recent]
+    entries.sort(key=recent.index)
+    # the command comes after the request (fish lists the newest first)
+    assert entries == (['caro "show the kernel version"', "uname -r"][::-1 if shell == "fish" else 1])
+    child.sendline("exit")
+    # the program alone (no hook function): it runs, and says the history does not have it
+    env = dict(os.environ, CARO_HOME=str(shared_home), TERM="xterm")
+    env.pop("CARO_HISTORY_FILE", None)
+    alone = pexpect.spawn(PY, ["-m", "caro", "show the kernel version"], env=env, encoding="utf-8", timeout=120)
+    alone.expect_exact("[q]uit > ")
+    alone.send("r")
+    alone.expect_exact("not in your shell's history")
+    alone.expect(pexpect.EOF)
+
+
 # ---------------------------------------------------------------- completions in real shells
 
 def test_bash_completes_subcommands_actions_models_and_option_values():

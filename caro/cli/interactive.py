@@ -48,6 +48,36 @@ def copy(text: str, env=None) -> tuple[bool, str]:
     )
 
 
+HISTORY_FILE = "CARO_HISTORY_FILE"
+
+
+def remember(command: str, env=None) -> str:
+    """Leave the command that [r]un is about to run where the shell's `caro` function (from
+    `caro hook`) puts it into the shell's history once caro exits, so the arrow key finds it as if
+    it was typed: a program cannot write its parent shell's history itself. The file is the one the
+    function made for this call (mktemp: ours, private, regular); anything else is left alone.
+    Returns a note for the user, or "" when the command will be in the history."""
+    env = os.environ if env is None else env
+    target = env.get(HISTORY_FILE, "")
+    if not target:
+        return "not in your shell's history (load caro's shell hook and it will be: caro hook --help)"
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        return f"not in your shell's history: cannot write {target} ({e.strerror})"
+    try:
+        st = os.fstat(fd)
+        import stat
+
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return f"not in your shell's history: {target} is not a private file of yours"
+        os.ftruncate(fd, 0)
+        os.write(fd, command.encode())
+        return ""
+    finally:
+        os.close(fd)
+
+
 def _osc52(text: str) -> bool:
     """Ask the terminal itself to take `text` as its clipboard (OSC 52), written to /dev/tty."""
     import base64
@@ -117,6 +147,9 @@ def offer(s, cfg) -> int:
                 if sys.stdin.readline().strip().lower() != "yes":
                     err("not run")
                     continue
+            said = remember(command)
+            if said:
+                err(said)
             shell = os.environ.get("SHELL", "/bin/sh")
             return subprocess.call([shell, "-c", command])
         if key == "c":
