@@ -802,6 +802,43 @@ def test_a_runtime_dir_another_user_can_swap_is_never_used(tmp_path, other_user)
     assert (home / ".caro" / "run" / "helper.lock").exists()  # it worked in its own
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_g_while_another_user_swaps_the_runtime_dir(shell, tmp_path, other_user):
+    """The same swapper (>= 1,000 swaps) while Ctrl-G is pressed in a real shell whose
+    XDG_RUNTIME_DIR is her folder: every press is answered by this user's own helper, in this
+    user's own folder, and nothing of ours is written in hers (zsh, which cannot ask the socket
+    who is at the other end, gets it from the folder check and the helper's proof)."""
+    from conftest import link_models
+    her = Path(tempfile.mkdtemp(prefix="xdg-her-"))
+    os.chown(her, other_user.pw_uid, other_user.pw_gid)
+    os.chmod(her, 0o777)
+    link_models(tmp_path / ".caro")
+    pin_examples(tmp_path / ".caro")
+    changes = {"HOME": str(tmp_path), "CARO_HOME": None, "XDG_RUNTIME_DIR": str(her), "CARO_NO_START": "1"}
+    child = spawn(shell, tmp_path / ".caro", tmp_path, changes=changes)
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    swapper = subprocess.Popen(["setpriv", f"--reuid={other_user.pw_uid}", f"--regid={other_user.pw_gid}",
+                                "--clear-groups", python, "-c", _SWAPPER, str(her), "6"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        for request, answer in [("show the kernel version", "uname -r"), ("how much disk space is free", "df -h")] * 3:
+            child.send(request)
+            child.send("\x07")
+            child.expect_exact(answer, timeout=120)
+            time.sleep(0.3)
+            assert _line(child, shell) == answer                  # ours, never hers
+        swaps = int(swapper.communicate(timeout=60)[0] or 0)
+    finally:
+        swapper.kill()
+        child.close(force=True)
+        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=dict(os.environ, HOME=str(tmp_path),
+                       CARO_HOME=str(tmp_path / ".caro")), capture_output=True, timeout=60)
+    assert swaps >= 1000
+    ours = [p for p in her.rglob("*") if p.lstat().st_uid == os.getuid()]
+    assert ours == [], ours
+    assert (tmp_path / ".caro" / "run").is_dir()                # it worked in its own
+
+
 def test_a_runtime_dir_in_a_folder_others_can_write_is_one_line_not_a_traceback(tmp_path):
     open_dir = tmp_path / "open"
     open_dir.mkdir()

@@ -139,17 +139,30 @@ def test_unsafe_runtime_dir_is_refused(tmp_path):
 PROMPT = "CARO-PROMPT> "
 
 
-def _hook(shell, home, key=""):
+def _environ(home, changes=None):
+    """os.environ for CARO_HOME=home, then `changes` (a None value unsets the variable)."""
+    env = dict(os.environ, CARO_HOME=str(home))
+    for k, v in (changes or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def _hook(shell, home, key="", changes=None):
     """`caro hook SHELL` for CARO_HOME=home (with CARO_KEY=key when given)."""
-    env = dict(os.environ, CARO_HOME=str(home), **({"CARO_KEY": key} if key else {}))
+    env = dict(_environ(home, changes), **({"CARO_KEY": key} if key else {}))
     return subprocess.run([PY, "-m", "caro", "hook", shell], capture_output=True, text=True, env=env, check=True).stdout
 
 
-def spawn(shell, home, tmp_path, extra=""):
+def spawn(shell, home, tmp_path, extra="", changes=None):
+    """An interactive `shell` in a pty with caro's hook sourced (twice, as a re-sourced rc file
+    does); `changes` edit its environment (None unsets)."""
     hook = tmp_path / f"hook.{shell}"
-    hook.write_text(_hook(shell, home))
-    env = dict(os.environ, CARO_HOME=str(home), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path))
-    env.pop("CARO_RUNTIME_DIR", None)
+    changes = {"CARO_RUNTIME_DIR": None, **(changes or {})}
+    hook.write_text(_hook(shell, home, changes=changes))
+    env = dict(_environ(home, changes), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path))
     if shell == "zsh":
         rc = tmp_path / ".zshrc"
         rc.write_text(f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\nsource {hook}\nsource {hook}\n{extra}\n")
