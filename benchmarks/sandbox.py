@@ -79,8 +79,9 @@ def _bwrap_argv(root: Path, cwd: str) -> list[str]:
 
 
 def run_in(root: Path, command: str, cwd: str = "/", env: dict | None = None, shell: str = "bash",
-           timeout: float = 10.0) -> tuple[int, str, str]:
-    """Run `command` with `root` as / (see the module docstring). Returns (code, stdout, note)."""
+           timeout: float = 10.0, stderr: bool = False) -> tuple[int, str, str]:
+    """Run `command` with `root` as / (see the module docstring). Returns (code, stdout, note);
+    with `stderr`, the error output is in stdout too (for reading a program's complaints)."""
     runner = SHELLS.get(shell) if shutil.which(SHELLS.get(shell, ["bash"])[0]) else SHELLS["bash"]
     base_env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
                 "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC", "USER": "root", "TERM": "dumb"}
@@ -89,7 +90,8 @@ def run_in(root: Path, command: str, cwd: str = "/", env: dict | None = None, sh
         # whatever the command: in the private /tmp they are not counted as the command's changes
         base_env |= {"XDG_CONFIG_HOME": "/tmp/.fish-config", "XDG_DATA_HOME": "/tmp/.fish-data"}
     proc = subprocess.Popen([*_bwrap_argv(root, cwd), *(runner or SHELLS["bash"]), command],
-                            env={**base_env, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**base_env, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     out = b""
     note = ""
@@ -172,13 +174,13 @@ class Sandbox:
             self._pristine = snapshot(self.world.root, self.world.ignore)
         return self._pristine
 
-    def run(self, command: str, shell: str = "bash") -> Outcome:
+    def run(self, command: str, shell: str = "bash", stderr: bool = False) -> Outcome:
         if safety.check(command, shell=shell).blocked:
             return Outcome(False, -1, "", {}, "blocked by caro's safety check; not run")
         work = Path(tempfile.mkdtemp(dir=self.base)) / "root"
         shutil.copytree(self.world.root, work, symlinks=True)
         try:
-            code, stdout, note = run_in(work, command, self.world.cwd, self.world.env, shell, self.timeout)
+            code, stdout, note = run_in(work, command, self.world.cwd, self.world.env, shell, self.timeout, stderr)
             return Outcome(True, code, stdout, snapshot(work, self.world.ignore), note)
         finally:
             shutil.rmtree(work.parent, ignore_errors=True)

@@ -28,11 +28,18 @@ _NAME_HINT = r"[A-Za-z0-9_]*(?:PASS|PWD|PW(?![A-Za-z])|SECRET|TOKEN|KEY|CREDENTI
 # `authorization` has its own form, which keeps the scheme word (Basic, Bearer) readable
 _KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)s?[\w.-]*"
 _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
+# names that say secret but hold a setting about secrets (`PASSWORD_MIN_LENGTH=12`, `KEY_FILE=~/k`,
+# `AWS_ACCESS_KEY_ID=…` names a key, it is not one)
+_SETTING_NAME = (
+    r"(?![A-Za-z0-9_]*_(?:MIN|MAX|LEN|LENGTH|FILE|PATH|DIR|POLICY|EXPIRY|EXPIRES|AGE|DAYS|COUNT|SIZE"
+    r"|TTL|TIMEOUT|RETRIES|ENABLED|REQUIRED|HOST|PORT|ID)\b)"
+)
 
 # Options that take a secret, per program (one spec, read as data): "-p+" also takes the value
-# attached (`mysql -phunter2`, `7z -pX`); the others take it after a space or `=`.
+# attached (`7z -pX`); "-p!" only attached and "--password=" only after `=` (mysql: a bare `-p`
+# asks for the password, and the next word is the database); the others after a space or `=`.
 SECRET_OPTIONS: dict[str, str] = {
-    "mysql mysqldump mysqladmin mysqlimport mysqlcheck mysqlshow mysqlslap mariadb mariadb-dump": "-p+ --password",
+    "mysql mysqldump mysqladmin mysqlimport mysqlcheck mysqlshow mysqlslap mariadb mariadb-dump": "-p! --password=",
     "zip zipcloak unzip funzip": "-P --password",
     "7z 7za 7zz 7zr": "-p+",
     "gpg gpg2": "--passphrase",
@@ -66,9 +73,8 @@ def _option_form(programs: str, options: str) -> str:
     names = "|".join(re.escape(p) for p in programs.split())
     opts = []
     for o in options.split():
-        attached = o.endswith("+")
-        o = re.escape(o.rstrip("+"))
-        opts.append(f"{o}(?:=|\\s+|(?=[^\\s=-]))" if attached else f"{o}(?:=|\\s+)")
+        how = {"+": "(?:=|\\s+|(?=[^\\s=-]))", "!": "(?=[^\\s=-])", "=": "="}.get(o[-1], "(?:=|\\s+)")
+        opts.append(re.escape(o.rstrip("+!=")) + how)
     return rf"(?<![\w/.-])(?:{names})\b[^\n|;&]*?\s(?:{'|'.join(opts)})(?P<s>{_VALUE})"
 
 
@@ -107,8 +113,15 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("cookie-header", r"(?i)\bcookie:\s*(?P<s>[^'\"\n]+)", 0),
         ("bearer-word", r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})", 0),
         # environment assignments whose names say secret (sh, env, export, fish's set -x)
-        ("env-assignment", rf"\b{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
-        ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_NAME_HINT}\s+(?P<s>(?!-){_VALUE})", re.IGNORECASE),
+        ("env-assignment", rf"\b{_SETTING_NAME}{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
+        ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_SETTING_NAME}{_NAME_HINT}\s+(?P<s>(?!-){_VALUE})", re.IGNORECASE),
+        # INI and .env lines (`pass = X`), also inside a quoted string where `\n` stands for a line
+        # break (`tee app.ini <<< $'[smtp]\npass = X'`)
+        (
+            "ini-line",
+            rf"(?im)(?:^|(?<=[\s\[\"'(])|(?<=\\n)){_SETTING_NAME}{_KEY_HINT}[ \t]*=[ \t]*(?P<s>[^\s;&|)'\"\\]+)",
+            0,
+        ),
         (
             "key-value",
             rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?\s*:\s*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
@@ -130,11 +143,18 @@ FORMS: list[tuple[str, re.Pattern]] = [
             rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|[^|\n]*?--pass(?:wd|word)?-(?:on-)?stdin",
             0,
         ),
+        # … or on a here-string (`openconnect --passwd-on-stdin vpn <<< 'X'`, `sudo -S cmd <<< X`)
+        (
+            "stdin-herestring",
+            rf"(?:--pass(?:wd|word)?-(?:on-)?stdin|\bsudo\b[^\n|;&]*?\s-[a-zA-Z]*S)\b[^\n|;&]*?<<<\s*(?P<s>{_VALUE})",
+            0,
+        ),
         ("httpie-auth", r"\b(?:http|https|xh)\b[^\n|;&]*?\s(?:-a|--auth)[ =]+['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)", 0),
         ("credentials-pair", r"(?i)\bcredentials?\s+[^\s:]+:(?P<s>[^\s,;'\"]+)", 0),
         ("pgpass-line", r"(?:[^\s:'\"]+:){4}(?P<s>[^\s:'\"]+)['\"]?\s*>{1,2}\s*\S*\.pgpass", 0),
         # programs whose secret is a word in a known place
         ("rabbitmqctl-user", rf"\brabbitmqctl\s+(?:-\S+\s+)*(?:add_user|change_password)\s+\S+\s+(?P<s>{_VALUE})", 0),
+        ("oathtool-key", r"\boathtool\b(?:\s+-[\w=-]+)*\s+(?P<s>[^\s;&|-][^\s;&|]*)", 0),
         ("vault-login", r"\bvault\s+login\s+(?:-\S+\s+)*(?P<s>[^\s;&|-][^\s;&|]*)", 0),
         (
             "sudo-stdin",
@@ -173,11 +193,6 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password)"
                 rf"(?:=|\s+)(?P<s>{_VALUE})"
             ),
-            0,
-        ),
-        (
-            "mysql-p",
-            r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p(?P<s>[^\s;&|]+)",
             0,
         ),
         (
@@ -237,6 +252,11 @@ FORMS: list[tuple[str, re.Pattern]] = [
 ]
 
 _WORDISH = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+# a value that only says where the secret is kept: a variable, a command's output
+_REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")
+# ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk) and key fingerprints
+_UUID = re.compile(r"(?:\w+=)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_FINGERPRINT_BEFORE = re.compile(r"(?:SHA256|SHA1|MD5):$")
 
 
 def _entropy(word: str) -> float:
@@ -251,6 +271,13 @@ def _high_entropy(word: str) -> bool:
         return False  # holds a placeholder already, or is a path of plain words
     classes = sum(bool(re.search(rx, word)) for rx in ("[a-z]", "[A-Z]", "[0-9]"))
     return classes == 3 and _entropy(word) >= 4.0
+
+
+def _random_secret(m: re.Match) -> bool:
+    word = m.group()
+    if _UUID.fullmatch(word) or _FINGERPRINT_BEFORE.search(m.string[max(0, m.start() - 7) : m.start()]):
+        return False
+    return _high_entropy(word)
 
 
 # where a placeholder sent back would carry the secret off the machine: inside a URL, as a DNS
@@ -285,13 +312,14 @@ class Redaction:
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
         return _WORDISH.sub(
-            lambda m: self._placeholder(m.group(), m.string[: m.start()]) if _high_entropy(m.group()) else m.group(),
-            text,
+            lambda m: self._placeholder(m.group(), m.string[: m.start()]) if _random_secret(m) else m.group(), text
         )
 
     def _swap(self, m: re.Match) -> str:
         secret = m.group("s")
         if not secret or "REDACTED_" in secret:  # already holds a placeholder: one secret, one number
+            return m.group()
+        if _REFERENCE.fullmatch(secret.strip("'\"")):  # `Bearer $GITHUB_TOKEN` names where it is kept
             return m.group()
         start, end = m.span("s")
         whole = m.group()

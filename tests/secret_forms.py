@@ -132,10 +132,20 @@ OWN_FORMS = [
     ("echo VpnPw5511 | openconnect --user=bob --passwd-on-stdin vpn.example.com", "VpnPw5511"),
     ("http -a bob:HttpiePw77 GET https://api.example.com/me", "HttpiePw77"),
     ("gh secret set DEPLOY_KEY --body GhSecretVal88", "GhSecretVal88"),
+    # found by reading the first blind list's leaks; these are new values in the same shapes
+    ("docker login -u ci --password-stdin reg.example.com <<< 'RegPw-77x'", "RegPw-77x"),
+    ("sudo -S apt update <<< Sud0Pass", "Sud0Pass"),
+    ("printf '[db]\\npassword = IniPw_42\\n' > app.ini", "IniPw_42"),
+    ("oathtool --totp -b JBSWY3DPEHPK3PXPQRST", "JBSWY3DPEHPK3PXPQRST"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
     "git config --global user.name Bob",
     "show the uuid of /dev/sda1: 550e8400-e29b-41d4-a716-446655440000",
     "the password prompt is broken, how do I reset it",
+    "mount UUID=0b7e5c2a-1111-4a2b-9c3d-5e6f7a8b9c0d /mnt/usb",
+    "is SHA256:Xk2pQ9vR7tY1uW3eZ5aB8cD0fG2hJ4kL6mN8pQ0rS2t the right host key",
+    "export PASSWORD_MAX_AGE=90",
+    "curl -H 'Authorization: token ${GH_TOKEN}' https://api.github.com/user",
+    "mysqldump -u app -p shopdb > shop.sql",
 ]

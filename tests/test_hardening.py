@@ -205,21 +205,27 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
     assert privacy.redact(text) == text
 
 
-def test_held_out_secret_shapes_measured():
-    """tests/secret_heldout.jsonl was written blind by a helper session (it saw neither this code nor
-    its forms) and frozen before the forms above were added. Measured once at the end, counts only:
-    57 of 60 secrets kept local (38 before), 5 of 25 look-alikes get a placeholder (4 before; the
-    model then sees REDACTED_n where a digest or id was, and the answer gets it back). Floors, so the
-    figure cannot silently fall; the rows were not read."""
+@pytest.mark.parametrize("name,digest,kept_floor,spared_floor", [
+    # written blind by a helper session (it saw neither this code nor its forms), frozen before the
+    # forms above were added: 38 → 57 of 60 kept local. Its 3 leaks and 5 touched look-alikes were
+    # then read and fixed by shape (a here-string feed, an INI line inside $'…', oathtool's key; UUIDs,
+    # fingerprints, `PASSWORD_MIN_LENGTH=`, `$VAR` values, mysql's bare -p), so it is a dev list now
+    ("secret_heldout.jsonl", "3ddf67b250dd15f1", 60, 25),
+    # a second blind list, frozen (42b5f27d) before that change and measured once after it, rows not
+    # read: 50 → 51 of 60 kept local, look-alikes untouched 18 → 22 of 25
+    ("secret_heldout2.jsonl", "42b5f27d153f98a4", 51, 22),
+])
+def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
+    """Floors, so the figures cannot silently fall; counts only, no row is printed."""
     import hashlib
 
-    raw = (Path(__file__).parent / "secret_heldout.jsonl").read_bytes()
-    assert hashlib.sha256(raw).hexdigest().startswith("3ddf67b250dd15f1")
+    raw = (Path(__file__).parent / name).read_bytes()
+    assert hashlib.sha256(raw).hexdigest().startswith(digest)
     rows = [json.loads(x) for x in raw.decode().splitlines()]
     secret = [x for x in rows if x["secret"]]
     kept = sum(x["secret"] not in privacy.Redaction().text(x["text"]) for x in secret)
     spared = sum(privacy.redact(x["text"]) == x["text"] for x in rows if not x["secret"])
-    assert kept >= 57 and spared >= 20
+    assert kept >= kept_floor and spared >= spared_floor
     for x in rows:  # every row comes back exactly as typed
         r = privacy.Redaction()
         assert r.restore(r.text(x["text"])) == x["text"]
