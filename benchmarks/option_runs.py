@@ -25,10 +25,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from quality import load  # noqa: E402
-from sandbox import Sandbox  # noqa: E402
+from quality import load
+from sandbox import Sandbox
 
-from caro.checks import missing_programs  # noqa: E402
+from caro.checks import missing_programs
 
 OPTION_ERROR = re.compile(
     r"(?i)(?:invalid|unrecogni[sz]ed|unknown|illegal|ambiguous) (?:option|switch|argument)|"
