@@ -49,8 +49,10 @@ def commands(sets: list[str], answers: list[Path]) -> list[tuple[str, str, str]]
                     out.append((f"{name} accepted", r.get("shell", "bash"), g))
     for f in answers:
         for label, res in json.loads(f.read_text()).items():
+            # runs saved before items carried their shell: the set's row says it
+            shells = {r["request"]: r.get("shell", "bash") for r in load(label.split(" · ")[0])}
             for item in res.get("items", []):
-                shell = item.get("shell", "bash")
+                shell = item.get("shell") or shells.get(item["request"], "bash")
                 if item.get("pred") and (shell, item["pred"]) not in seen:
                     seen.add((shell, item["pred"]))
                     out.append((f"{label} answer", shell, item["pred"]))

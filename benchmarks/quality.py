@@ -160,7 +160,7 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
         ms = (time.perf_counter() - t) * 1000
         top = preds[0] if preds else ""
         shell = r.get("shell", "bash")
-        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms,
+        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms, "shell": shell,
                 "nlc2cmd": nlc2cmd(top, r["golds"], shell), "best": best_of(preds[:4], r["golds"], shell),
                 "template": template_match(top, r["golds"], shell), "source": getattr(runner, "last_source", ""),
                 "work": getattr(runner, "last_work", {})}

@@ -25,6 +25,12 @@ CHECKABLE = frozenset(
     "fmt expand unexpand column rev tac truncate shred env nohup timeout id who whoami groups hostname free "
     "uptime pgrep pkill kill diff cmp file which journalctl systemctl".split()
 )
+# bash's own commands, judged by bash's `help NAME` when the answer is for bash (`jobs -w` was
+# answered for "which at jobs are waiting"; bash refused it: jobs has -lnprs)
+BASH_BUILTINS = frozenset(
+    "jobs cd pushd popd dirs read ulimit umask hash type history wait disown export declare typeset local "
+    "readonly unset shopt enable complete compgen bind fc trap alias unalias".split()
+)
 SYSTEM_DIRS = ("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/", "/opt/homebrew/bin/")
 
 
@@ -52,6 +58,34 @@ def help_text(program: str) -> str | None:
     return text if len(re.findall(r"(?:^|\s)--?[A-Za-z]", text)) >= 3 else None
 
 
+@functools.lru_cache(maxsize=64)
+def builtin_help(name: str) -> str | None:
+    """bash's `help NAME` (a fixed list of names, so nothing the model wrote is run)."""
+    if name not in BASH_BUILTINS or not shutil.which("bash"):
+        return None
+    try:
+        out = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", f"help {name}"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            stdin=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 and out.stdout.startswith(name + ":") else None
+
+
+def _evidence(name: str, shell: str) -> str | None:
+    """What the program says of its options: bash's help for its builtins (in bash), else the
+    program's --help and its manual (`zip --help` leaves out --exclude, which `man zip` lists)."""
+    if shell == "bash" and name in BASH_BUILTINS:
+        return builtin_help(name)
+    help_ = help_text(name)
+    return None if help_ is None else help_ + "\n" + _manual(name)
+
+
 def _manual(program: str) -> str:
     from .explain import manual
 
@@ -76,6 +110,8 @@ def _value_letter(ch: str, help_: str) -> bool:
     return (
         re.search(r"(?<![\w-])-" + re.escape(ch) + r"(?:,\s*--[\w-]+)?(?:=|\s|\[=)([A-Z][A-Z_]+\b|<[\w-]+>)", help_)
         is not None
+        # a usage line's `[-a array]`, `[-d delim]`
+        or re.search(r"\[-" + re.escape(ch) + r" [a-z][\w-]*\]", help_) is not None
     )
 
 
@@ -92,12 +128,10 @@ def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[
         if not argv:
             continue
         name = os.path.basename(argv[0])
-        help_ = help_text(name)
+        # a refusal needs evidence: the option is in none of what the program says of itself
+        help_ = _evidence(name, shell)
         if help_ is None:
             continue
-        # a refusal needs evidence: the option is in neither the program's --help nor its manual
-        # (`zip --help` leaves out --exclude, which `zip -h2` and `man zip` list)
-        help_ = help_ + "\n" + _manual(name)
         for k, arg in enumerate(argv[1:], 1):
             if arg == "--":
                 break

@@ -47,11 +47,33 @@ fi
 
 __caro_message() {
   # printed above the prompt; readline redraws the line after the widget returns. One row: a
-  # message that wraps leaves its first rows behind when readline redraws
+  # message that wraps leaves its first rows behind when readline redraws. A message that follows
+  # one of caro's own on the same prompt (the next alternative, the improvement after the
+  # explanation) takes that message's row: a run of presses leaves one line in the scrollback.
   local msg="caro: ${1}" width=$(( ${COLUMNS:-80} - 1 ))
   (( ${#msg} > width )) && msg="${msg:0:width-1}…"
-  printf '\r\033[2K%s\n' "${msg}" >&2
+  if [[ -n ${__caro_msg_above-} ]]; then
+    printf '\033[A\r\033[2K%s\n' "${msg}" >&2
+  else
+    printf '\r\033[2K%s\n' "${msg}" >&2
+  fi
+  __caro_msg_above=1
 }
+
+# Every new prompt (after a command, an empty Enter, Ctrl-C) means the row above is no longer
+# caro's message: PROMPT_COMMAND forgets it, keeping $? for whatever the user's part reads.
+__caro_prompt_mark() {
+  local s=$?
+  __caro_msg_above=
+  return "${s}"
+}
+if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+  [[ " ${PROMPT_COMMAND[*]} " == *" __caro_prompt_mark "* ]] || PROMPT_COMMAND+=(__caro_prompt_mark)
+elif [[ ${PROMPT_COMMAND-} != *__caro_prompt_mark* ]]; then
+  # a string here (the array form is the branch above)
+  # shellcheck disable=SC2128,SC2178
+  PROMPT_COMMAND="${PROMPT_COMMAND:+${PROMPT_COMMAND}$'\n'}__caro_prompt_mark"
+fi
 
 # While the helper thinks: bash has wiped the prompt line before running the widget, so draw the
 # prompt's last line and the request again with the mark after them, when it fits on one row

@@ -44,13 +44,26 @@ if status is-interactive
 
         function __caro_say --description 'caro: one clean line under the prompt'
             # clear the row first (a shorter message once left the end of the command line behind)
-            # and keep to one row: a message that wraps is drawn over by the prompt's repaint
+            # and keep to one row: a message that wraps is drawn over by the prompt's repaint. A
+            # message that follows one of caro's own on the same prompt (the next alternative, the
+            # improvement after the explanation) takes that message's row: a run of presses leaves
+            # one line in the scrollback
             set -l msg "caro: $argv"
             set -l width (math (string replace -r '^$' 80 -- "$COLUMNS") - 1)
             if test (string length -- "$msg") -gt $width
                 set msg (string sub -l (math $width - 1) -- "$msg")"…"
             end
+            if set -q __caro_msg_above
+                builtin printf '\e[A' >&2
+            end
             builtin printf '\r\e[2K%s\n' "$msg" >&2
+            set -g __caro_msg_above
+        end
+
+        # a new prompt (after a command or an empty Enter) means the row above is no longer caro's
+        # message (a repaint and Ctrl-C keep the prompt where it is, and fire no event)
+        function __caro_prompt_mark --on-event fish_prompt
+            set -e __caro_msg_above
         end
 
         function caro-widget --description 'caro: turn the request on the line into a command'

@@ -47,6 +47,9 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
     ("date -ud", [], ["-d"]),                            # fails when run: -d needs a date
     ("date -u -d yesterday", [], []),
     ("mkdir -r build", ["-r"], []),
+    ("jobs -w", ["-w"], []),                             # bash's own help: jobs has -lnprs
+    ("read -rp 'Name: ' name", [], []),
+    ("read -a words -d , line", [], []),                 # `[-a array]`: -a takes a word
 ])
 def test_option_check_refuses_only_with_evidence(command, unknown, bare):
     from caro import flagcheck

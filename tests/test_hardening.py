@@ -883,6 +883,78 @@ def test_a_message_is_one_clean_row(shell, caro_home, tmp_path):
         child.close(force=True)
 
 
+class Tmux:
+    """A real terminal (tmux) around one shell, for what only a screen shows: which rows are left."""
+
+    def __init__(self, tmp_path, argv: str, env: dict):
+        self.base = ["tmux", "-S", str(tmp_path / "tmux.sock")]
+        env = {k: v for k, v in env.items() if k != "TMUX"}
+        subprocess.run(self.base + ["new-session", "-d", "-x", "120", "-y", "30", argv], env=env, check=True)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(self.base + ["send-keys", *keys], check=True)
+
+    def screen(self) -> list[str]:
+        out = subprocess.run(self.base + ["capture-pane", "-p"], capture_output=True, text=True, check=True).stdout
+        return out.rstrip("\n").splitlines()
+
+    def wait_for(self, text: str, timeout: float = 90) -> list[str]:
+        end = time.time() + timeout
+        while time.time() < end:
+            rows = self.screen()
+            if any(text in r for r in rows):
+                return rows
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never showed: {self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(self.base + ["kill-server"], capture_output=True)
+
+
+@pytest.mark.skipif(not shutil.which("tmux"), reason="tmux not installed")
+@pytest.mark.parametrize("shell", [s for s in SHELLS if s != "zsh"])  # zsh's zle -M has its own row
+def test_a_run_of_presses_leaves_one_row_in_the_scrollback(shell, shared_home, tmp_path):
+    """bash left a line per press when cycling alternatives; now a message that follows caro's own
+    on the same prompt takes its row, and a new prompt (a command ran) starts a new one."""
+    from test_helper_shells import _hook
+    hook = tmp_path / f"hook.{shell}"
+    hook.write_text(_hook(shell, shared_home))
+    env = dict(os.environ, CARO_HOME=str(shared_home), HOME=str(tmp_path), TERM="xterm-256color")
+    env.pop("CARO_RUNTIME_DIR", None)
+    if shell == "bash":
+        (tmp_path / ".bashrc").write_text(f"PS1='$ '\nPROMPT_COMMAND='true'\nsource {hook}\nsource {hook}\n")
+        argv = f"bash --rcfile {tmp_path / '.bashrc'} -i"
+    else:
+        conf = tmp_path / ".config" / "fish"
+        conf.mkdir(parents=True)
+        (conf / "fish_variables").write_text("# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n")
+        (conf / "config.fish").write_text(f"function fish_prompt; echo -n '$ '; end\nfunction fish_greeting; end\n"
+                                          f"source {hook}\nsource {hook}\n")
+        argv = "fish -i"
+    term = Tmux(tmp_path, argv, env)
+    try:
+        term.wait_for("$", 30)
+        term.keys("-l", "list files bigger than 100MB here")
+        term.keys("C-g")
+        term.wait_for("find . -type f -size +100M")
+        for n in (1, 2, 3):                       # the next alternatives, then round again
+            term.keys("C-g")
+            rows = term.wait_for("caro: alternative")
+            time.sleep(1.5)
+            rows = term.screen()
+            assert sum(r.startswith("caro:") for r in rows) == 1, rows
+        term.keys("C-u")
+        term.keys("-l", "echo ran")
+        term.keys("Enter")
+        term.wait_for("ran")
+        term.keys("-l", "   ")
+        term.keys("C-g")                          # a message on the new prompt gets a row of its own
+        rows = term.wait_for("type what you want")
+        assert sum(r.startswith("caro:") for r in rows) == 2, rows
+    finally:
+        term.close()
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_an_open_shell_after_uninstall_says_so_once_and_unbinds(shell, caro_home, tmp_path):
     """After --uninstall, open shells said "run: caro doctor" (gone) or printed a fish error trace."""
