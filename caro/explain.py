@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from .knowledge import programs
 from .safety.commands import basename
 from .safety.shellparse import parse
 
@@ -161,7 +162,6 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
         "cut": "-d -f -c -b --delimiter --fields",
         "tar": "-f -C -T -X --file --directory --exclude -I",
         "xargs": "-n -I -P -d -L -a -E -s",
-        "git": "-C -c --git-dir --work-tree",
         "ssh": "-p -i -l -o -F -L -R -D -J -W -b -c -E -e -m -O -Q -S -w",
         "scp": "-P -i -o -F -l -c -J",
         "awk": "-F -v -f",
@@ -179,8 +179,11 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
         "chmod": "--reference",
         "rsync": "-e --exclude --include --rsh",
         "ls": "--color --sort --time-style -w -I --ignore",
+        "git": "",  # its options before the subcommand (-C dir, -c k=v) are added below
     }.items()
 }
+for _prog in VALUE_OPTIONS:  # the options a program takes before its subcommand, written once
+    VALUE_OPTIONS[_prog] |= programs.GLOBAL_VALUE_OPTIONS.get(_prog, frozenset())
 _TERMINATORS = (";", "+")
 
 

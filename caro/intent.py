@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .knowledge import programs
 from .safety.commands import basename, unwrap
 from .safety.shellparse import parse
 
@@ -431,6 +432,9 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
     if not argv:
         return None
     prog = basename(argv[0])
+    if prog in programs.GLOBAL_VALUE_OPTIONS:
+        # what comes before the subcommand says where and how, not what: `git -C repo commit`
+        argv = programs.without_globals(argv)
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]

@@ -370,3 +370,23 @@ def test_an_answer_never_widens_to_the_whole_file_system(request_, command, refu
     from caro import checks
     why = checks.problem(command, "bash", lambda p: True, False, request_)
     assert (why is not None and "whole file system" in why) is refused, why
+
+
+# ---------------------------------------------------------------- one reading of the subcommand
+
+GIT_GLOBALS = ["-C repo", "-C ../other", "-c user.name=x", "--git-dir=.git", "--git-dir .git", "--work-tree=.",
+               "--work-tree .", "--no-pager", "-P", "--bare", "-C repo -c core.pager=cat --no-pager"]
+GIT_LINES = ["commit -m x", "push --force", "push origin :old", "status", "log --oneline -5", "stash list",
+             "stash", "branch", "branch -D old", "rm -r .", "clean -n", "clean -fdx", "reset --hard HEAD~1",
+             "gc --prune=now", "diff --cached", "tag", "config --get user.name"]
+
+
+@pytest.mark.parametrize("line", GIT_LINES)
+def test_intent_and_safety_read_git_the_same_past_any_global_option(line):
+    """`git -C repo commit` was read as the subcommand `repo` by the intent guard (no change) while
+    the safety rules skipped -C: both now ask caro/knowledge/programs.py where the subcommand is."""
+    from caro import intent, safety
+    plain = (bool(intent.state_changes(f"git {line}", "bash")), safety.check(f"git {line}").action)
+    for g in GIT_GLOBALS:
+        assert (bool(intent.state_changes(f"git {g} {line}", "bash")),
+                safety.check(f"git {g} {line}").action) == plain, g

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from ..safety.commands import basename, unwrap
 from ..safety.shellparse import parse
 from .docs import Docs, words
+from .programs import subcommand
 from .tldr import Example
 
 # BM25 below this finds words in common, not a task in common: nothing worth a second answer
@@ -34,7 +35,7 @@ def programs(command: str, shell: str = "bash") -> list[str]:
             continue
         prog = basename(real[0])
         out.append(prog)
-        sub = next((w for w in real[1:] if not w.startswith("-")), None)
+        sub = subcommand([prog, *real[1:]])[1]
         if sub and sub.isidentifier():
             out.append(f"{prog}-{sub}")
     return list(dict.fromkeys(out))

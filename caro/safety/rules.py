@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..knowledge.programs import subcommand
 from . import paths as P
 from .commands import FETCHERS, Cmd, find_info
 
@@ -569,13 +570,9 @@ def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
 def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name != "git":
         return None
-    # skip global options like -C dir
     args = cmd.args
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        i += 2 if args[i] in ("-C", "-c", "--git-dir", "--work-tree") else 1
-    sub = args[i] if i < len(args) else ""
-    rest = args[i + 1 :]
+    i, sub = subcommand(["git", *args])  # past -C dir, -c k=v, --git-dir …
+    rest = args[i:]
     if sub == "push" and any(a.startswith(":") and len(a) > 1 for a in rest):
         return "git push :branch (deletes the remote branch)"
     if sub == "update-ref" and ("-d" in rest or "--delete" in rest):
