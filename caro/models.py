@@ -262,8 +262,11 @@ def pull_pypi(entry: Entry, dest_dir: Path, progress: Progress | None = None) ->
 def pull_url(
     entry: Entry, url: str, dest_dir: Path, progress: Progress | None = None, timeout: float = 30.0
 ) -> tuple[Path, bool]:
-    """Download from a URL with resume; returns (path, verified). A file whose hash the catalogue
-    does not pin for this URL is checked for the GGUF header and the expected size only."""
+    """Download from a URL with resume; returns (path, verified). Any URL but the catalogue's hub
+    URL must give the pinned file (a mirror of it). The hub file is verified when its bytes are
+    the pinned file (the Qwen GGUFs are: the PyPI parts assemble to the same sha256); a hub file
+    that is not (another revision, another conversion) is checked for the GGUF header and the
+    expected size only, and said to be unverified."""
     import httpx
 
     final = dest_dir / entry.file
@@ -295,14 +298,14 @@ def pull_url(
     except OSError as e:
         raise _disk_full(e, dest_dir) from None
     digest = sha256_of(part)
-    pinned = entry.sha256 if url != entry.url else ""
+    pinned = entry.sha256 if url != entry.url or digest == entry.sha256 else ""
     if pinned and digest != pinned:
         bad = part.with_suffix(".corrupt")
         os.replace(part, bad)
         raise ModelError(
             f"sha256 mismatch for {entry.file}: got {digest}, expected {pinned}; the file was moved to {bad}"
         )
-    if expected and part.stat().st_size != expected:
+    if expected and not pinned and part.stat().st_size != expected:
         raise ModelError(f"{url} gave {part.stat().st_size} bytes, expected {expected}; run the same command again")
     check_file(part)
     os.replace(part, final)
@@ -377,5 +380,9 @@ def _pull_locked(
                 path, verified = pull_url(entry, entry.url, dest_dir, progress)
             except ModelError as second:
                 raise ModelError(f"{first}; the hub URL failed too: {second}") from None
-            return path, "from the hub URL, UNVERIFIED (GGUF header and size checked)"
+            return path, (
+                "from the hub URL, sha256-verified"
+                if verified
+                else "from the hub URL, UNVERIFIED (GGUF header and size checked)"
+            )
         raise

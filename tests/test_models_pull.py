@@ -65,6 +65,20 @@ def test_pull_url_resumes_and_reports_unverified(server, tmp_path):
     assert not (tmp_path / "m.gguf.partial").exists()
 
 
+def test_a_hub_file_that_is_the_pinned_file_is_verified(server, tmp_path):
+    """The Qwen GGUFs on the hub are byte for byte the PyPI assemblies: the same pin verifies them."""
+    entry = _url_entry(server, hashlib.sha256(BLOB).hexdigest())
+    path, verified = models.pull_url(entry, server, tmp_path)
+    assert verified is True and path.read_bytes() == BLOB
+    assert models.is_verified(entry, path)                # recorded: the next pull does nothing
+
+
+def test_a_mirror_must_give_the_pinned_file(server, tmp_path):
+    entry = models.Entry("x", "m.gguf", "0" * 64, len(BLOB), url="https://hub.invalid/m.gguf")
+    with pytest.raises(models.ModelError, match="sha256 mismatch"):
+        models.pull_url(entry, server, tmp_path)          # not the hub URL: it must be the pinned bytes
+
+
 def test_pull_url_checks_the_gguf_header(tmp_path):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Junk)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
