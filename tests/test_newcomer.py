@@ -483,7 +483,7 @@ def test_caro_key_in_the_environment_wins_over_the_rendered_key(shell, tmp_path)
 
 def test_no_request_of_the_quality_sets_is_taken_for_a_command():
     """A request mistaken for a command would be explained instead of answered: 0 of the 327
-    requests in our sets may be (and most real commands are recognised: README)."""
+    requests in our sets may be (and most real commands are recognised: docs/usage.md)."""
     import json
 
     from caro import context
