@@ -98,8 +98,10 @@ def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
 def _fit(command: str, ctx) -> str:
     """The answer made to fit this machine: no `sudo` in front where there is none (the note
     "sudo is not installed here" once sat beside `sudo apt list --upgradable`)."""
-    if command.startswith("sudo ") and not ctx.has("sudo"):
-        return command[5:].lstrip()
+    rest = command[5:].lstrip() if command.startswith("sudo ") else ""
+    # only in front of a program: `sudo -l` (what sudo allows you) is a question to sudo itself
+    if rest and not rest.startswith("-") and not ctx.has("sudo"):
+        return rest
     return command
 
 

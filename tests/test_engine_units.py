@@ -354,6 +354,8 @@ def test_an_answer_has_no_sudo_where_there_is_none():
     assert _fit("sudo apt list --upgradable", Machine({"apt"})) == "apt list --upgradable"
     assert _fit("sudo apt list --upgradable", Machine({"apt", "sudo"})) == "sudo apt list --upgradable"
     assert _fit("sudoku", Machine(set())) == "sudoku"
+    assert _fit("sudo -l", Machine(set())) == "sudo -l"        # a question to sudo itself, not a prefix
+    assert _fit("sudo -u www-data ls", Machine({"ls"})) == "sudo -u www-data ls"
 
 
 @pytest.mark.parametrize("request_,command,refused", [
