@@ -23,16 +23,21 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 
 from . import checks, intent, linekind, parse, paths, privacy, prompt, safety
 from . import context as contextmod
 from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
+from .context import Context
 from .knowledge import docs as docsmod
 from .knowledge import ground, tldr
 from .suggestion import EngineError, Option, Suggestion, check_request
 from .user_examples import UserExamples
+
+# a check an answer must pass: the reason it fails, or None
+Judge = Callable[[str], "str | None"]
 
 MAX_TOKENS = 128
 # The reviewer's head start for the answer written with documentation (in mean log-probability
@@ -82,7 +87,7 @@ def added_words(original: str, improved: str) -> list[str]:
     return _additions(_shape(original), _shape(improved)) or []
 
 
-def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
+def _improvement_problem(original: str, checks_problem: Judge, cmd: str) -> str | None:
     a, b = _shape(original), _shape(cmd)
     added = _additions(a, b)
     if added is None:
@@ -95,7 +100,7 @@ def _improvement_problem(original: str, checks_problem, cmd: str) -> str | None:
     return checks_problem(cmd)
 
 
-def _fit(command: str, ctx) -> str:
+def _fit(command: str, ctx: Context) -> str:
     """The answer made to fit this machine: no `sudo` in front where there is none (the note
     "sudo is not installed here" once sat beside `sudo apt list --upgradable`)."""
     rest = command[5:].lstrip() if command.startswith("sudo ") else ""
@@ -105,7 +110,7 @@ def _fit(command: str, ctx) -> str:
     return command
 
 
-def explain_line(command: str, verdict: safety.Verdict, ctx) -> str:
+def explain_line(command: str, verdict: safety.Verdict, ctx: Context) -> str:
     """One line on what a command does: the tldr description of the example it is an instance of
     (credited), then each word from the manuals, then the verdict. No model is involved."""
     line = explainmod.one_line(command, verdict, ctx.shell)
@@ -141,7 +146,13 @@ class Engine:
         return safety.check(command, shell=shell, cwd=cwd, home=None, policy=self.policy)
 
     def _write(
-        self, request: str, ctx, avoid: list[tuple[str, str]], notices: list[str], judge, references=()
+        self,
+        request: str,
+        ctx: Context,
+        avoid: list[tuple[str, str]],
+        notices: list[str],
+        judge: Judge,
+        references: Sequence[tldr.Example] = (),
     ) -> tuple[str, str, Generation] | None:
         """One answer from the model: (command, problem or "", the generation) — None when it gave no command."""
         shots = self.examples.nearest(request, k=3)
@@ -158,7 +169,7 @@ class Engine:
             return None
         return cmd, judge(cmd) or "", gen
 
-    def _judge(self, request: str, ctx):
+    def _judge(self, request: str, ctx: Context) -> Judge:
         """The checks an answer to this request must pass."""
         look = intent.read_only(request)
         return lambda cmd: checks.problem(cmd, ctx.shell, ctx.has, look, request)
@@ -166,11 +177,11 @@ class Engine:
     def _model_candidate(
         self,
         request: str,
-        ctx,
+        ctx: Context,
         avoid: list[tuple[str, str]],
         rejected: list[tuple[str, str]],
         notices: list[str],
-        judge=None,
+        judge: Judge | None = None,
         tries: int = 2,
     ) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
@@ -185,7 +196,15 @@ class Engine:
             rejected.append((cmd, why or "it was offered already"))
         return None
 
-    def _grounded(self, request: str, ctx, draft: str | None, judge, rejected, notices) -> str | None:
+    def _grounded(
+        self,
+        request: str,
+        ctx: Context,
+        draft: str | None,
+        judge: Judge,
+        rejected: list[tuple[str, str]],
+        notices: list[str],
+    ) -> str | None:
         """A second answer, written with documentation examples; None when there is nothing to
         write it with, or it fails a check (one try: it is a second opinion, not the only one)."""
         docs = docsmod.current(ctx.os)
@@ -203,7 +222,7 @@ class Engine:
             return None
         return cmd
 
-    def _ranked(self, request: str, ctx, candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def _ranked(self, request: str, ctx: Context, candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Distinct candidates, best first by the reviewer (the request's likelihood given the
         command); in the order given when they agree or the backend cannot score."""
         seen: set[str] = set()

@@ -31,7 +31,7 @@ _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
 # names that say secret but hold a setting about secrets (`PASSWORD_MIN_LENGTH=12`, `KEY_FILE=~/k`,
 # `AWS_ACCESS_KEY_ID=…` names a key, it is not one)
 _SETTING_NAME = (
-    r"(?![A-Za-z0-9_]*_(?:MIN|MAX|LEN|LENGTH|FILE|PATH|DIR|POLICY|EXPIRY|EXPIRES|AGE|DAYS|COUNT|SIZE"
+    r"(?![\w.-]*[_.-](?:MIN|MAX|LEN|LENGTH|FILE|PATH|DIR|POLICY|EXPIRY|EXPIRES|AGE|DAYS|COUNT|SIZE"
     r"|TTL|TIMEOUT|RETRIES|ENABLED|REQUIRED|HOST|PORT|ID)\b)"
 )
 
@@ -100,7 +100,10 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("generic-webhook", r"(?i)/(?:webhooks?|hooks)/(?P<s>[A-Za-z0-9_-]{16,}(?:/[A-Za-z0-9_-]+)*)", 0),
         (
             "url-query-secret",
-            r"(?i)[?&](?:access_token|token|api_key|apikey|key|secret|sig|signature|password|auth)=(?P<s>[^&\s'\"]+)",
+            (
+                r"(?i)[?&](?:access_token|token|api_key|apikey|app_?id|app_?key|client_secret|private_token|auth_token"
+                r"|key|secret|sig|signature|password|auth)=(?P<s>[^&\s'\"]+)"
+            ),
             0,
         ),
         # HTTP headers
@@ -243,6 +246,22 @@ FORMS: list[tuple[str, re.Pattern]] = [
             ),
             0,
         ),
+        # the same in the languages caro has been asked in: "Mein WLAN-Passwort ist …", "la contraseña
+        # de la base de datos es …", "le mot de passe du serveur est « … »", "la password di root è …"
+        (
+            "prose-secret-languages",
+            (
+                r"(?i)(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|password|senha|wachtwoord"
+                r"|has(?:ł|l)o|lösenord|salasana|parola\s+d'ordine)\b"
+                # whose: "de la base de datos", "du serveur FTP", "di root", "voor de NAS" (a word that
+                # is not one of these, as in "the password prompt is broken", is no secret's name)
+                r"(?:\s+(?:de|del|della|di|du|do|da|des|der|die|das|für|vom|voor|van|of|for|para|pour|per)"
+                r"(?:\s+[\w'.-]+){1,4}?)?"
+                r"\s+(?:ist|es|est|è|é|is|jest|är|on|lautet|=|:)\s+[«\"'“]?\s*(?P<s>[^\s,;«»\"'“”]+)"
+            ),
+            0,
+        ),
+        ("cred-pair", r"(?i)\bcred(?:ential)?s?\b(?:\s+[\w-]+){0,3}?\s+(?:is|are|:)\s+\S+\s*/\s*(?P<s>[^\s,;]+)", 0),
         (
             "prose-with-secret",
             r"(?i)\b(?:with|using|use)\s+(?:the\s+)?(?:password|passphrase|token|secret|api[ _-]?key)\s+(?P<s>[^\s,;]+)",
@@ -257,6 +276,15 @@ _REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")
 # ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk) and key fingerprints
 _UUID = re.compile(r"(?:\w+=)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _FINGERPRINT_BEFORE = re.compile(r"(?:SHA256|SHA1|MD5):$")
+# … and what a label calls public or an id: `ssh-ed25519 AAAA…` (a public key), `request id req_7Hx…`
+_PUBLIC_BEFORE = re.compile(
+    r"(?:(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+"
+    r"|\b(?:request|trace|correlation|job|run|build|event|message|order|commit|container|image|task)[ _-]?id\s*[:=#]?\s*)$",
+    re.IGNORECASE,
+)
+# `user:password` lines fed to chpasswd (a here-document, a pipe), which reads exactly that
+_CHPASSWD = re.compile(r"\bchpasswd\b")
+_USER_PASS_LINE = re.compile(r"(?m)^[a-z_][\w.-]*:(?P<s>[^\s:]+)$")
 
 
 def _entropy(word: str) -> float:
@@ -275,7 +303,8 @@ def _high_entropy(word: str) -> bool:
 
 def _random_secret(m: re.Match) -> bool:
     word = m.group()
-    if _UUID.fullmatch(word) or _FINGERPRINT_BEFORE.search(m.string[max(0, m.start() - 7) : m.start()]):
+    before = m.string[max(0, m.start() - 40) : m.start()]
+    if _UUID.fullmatch(word) or _FINGERPRINT_BEFORE.search(before) or _PUBLIC_BEFORE.search(before):
         return False
     return _high_entropy(word)
 
@@ -309,6 +338,8 @@ class Redaction:
         return ph
 
     def text(self, text: str) -> str:
+        if _CHPASSWD.search(text):
+            text = _USER_PASS_LINE.sub(self._swap, text)
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
         return _WORDISH.sub(

@@ -137,6 +137,13 @@ OWN_FORMS = [
     ("sudo -S apt update <<< Sud0Pass", "Sud0Pass"),
     ("printf '[db]\\npassword = IniPw_42\\n' > app.ini", "IniPw_42"),
     ("oathtool --totp -b JBSWY3DPEHPK3PXPQRST", "JBSWY3DPEHPK3PXPQRST"),
+    # found by reading the second blind list's leaks; new values in the same shapes
+    ("sudo chpasswd <<EOF\ndeploy:Dpl0y.Pass-9\nEOF", "Dpl0y.Pass-9"),
+    ("Das Kennwort für den Router ist Hafen2025?, wie setze ich es zurück", "Hafen2025?"),
+    ("la contraseña del correo es Luna#44, configura mutt", "Luna#44"),
+    ("le mot de passe de la box est « Croissant_7 »", "Croissant_7"),
+    ("curl 'https://maps.example/api?q=Paris&app_key=a1b2c3d4e5f6a7b8c9d0e1f2'", "a1b2c3d4e5f6a7b8c9d0e1f2"),
+    ("my creds are deploy / Pr0d-Deploy!5, log in with sftp", "Pr0d-Deploy!5"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -148,4 +155,8 @@ OWN_INNOCENT = [
     "export PASSWORD_MAX_AGE=90",
     "curl -H 'Authorization: token ${GH_TOKEN}' https://api.github.com/user",
     "mysqldump -u app -p shopdb > shop.sql",
+    "grep the logs for trace id tr_9Kd3LmQ7pX2vB8nR4sW6",
+    "wget --password-file=/etc/wget.pw https://files.example/report.pdf",
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7kPq9Zx3 is the key to add for bob",
+    "the password field is empty after the update",
 ]

@@ -6,6 +6,8 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 from .. import models, turns
 from .base import Availability, Backend, BackendError, Generation, Prompt
@@ -214,10 +216,11 @@ class EmbeddedBackend(Backend):
         self.fixed_threads = threads  # 0: chosen before each evaluation by what the machine has free
         self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         self.context = context
-        self._llm = None
+        self._llm: Any = None  # llama_cpp.Llama, imported only when the model loads
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._turns = turns.FairLock()  # one generation at a time, first come first served
-        self._path, self._entry = None, None
+        self._path: Path | None = None
+        self._entry: models.Entry | None = None
         self._scorer: _Scorer | None = None
         self.load_ms = 0.0
 

@@ -31,7 +31,7 @@ from .commands import (
     ssh_remote_command,
 )
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
-from .shellparse import parse
+from .shellparse import Simple, parse
 from .verdict import Finding, Verdict
 
 MODES = ("strict", "moderate", "permissive")
@@ -278,7 +278,7 @@ class _Analysis:
         else:
             self.add(rule.id, HIGH, f"{reason} ({dev.describe()}; check it is the right one)")
 
-    def spelling(self, cmd: Cmd, simple, depth: int) -> None:
+    def spelling(self, cmd: Cmd, simple: Simple, depth: int) -> None:
         """Fail closed when what runs is not written plainly: a computed command name, or tricks
         that no honest answer to a plain-English request needs."""
         tricks = sorted({t for w in simple.words for t in w.tricks})
@@ -328,7 +328,7 @@ class _Analysis:
                     f"{cmd.name}: runs code that $({sub.strip()[:30]}) prints, which caro cannot read first",
                 )
 
-    def fed_by_find(self, cmd: Cmd, find: Cmd, depth: int, simple, pipeline) -> None:
+    def fed_by_find(self, cmd: Cmd, find: Cmd, depth: int, simple: Simple, pipeline: list[Simple]) -> None:
         """`find / | xargs rm -rf` is `rm -rf` of what find lists: judged like find's roots."""
         fi = find_info(find)
         if fi.filtered:
@@ -341,7 +341,7 @@ class _Analysis:
             pipeline,
         )
 
-    def generated(self, cmd: Cmd, idx: int, pipeline, depth: int) -> None:
+    def generated(self, cmd: Cmd, idx: int, pipeline: list[Simple], depth: int) -> None:
         """Text piped into a shell is code: judge it when the producer is literal, else rate it high."""
         runs_stdin = (
             (
@@ -376,7 +376,7 @@ class _Analysis:
                 f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first",
             )
 
-    def command(self, cmd: Cmd, depth: int, simple, pipeline) -> None:
+    def command(self, cmd: Cmd, depth: int, simple: Simple, pipeline: list[Simple]) -> None:
         # judged where an earlier `cd` on the line left it
         ctx = self.ctx if simple.cwd is None else replace(self.ctx, cwd=simple.cwd)
         before = len(self.findings)
@@ -449,7 +449,7 @@ class _Analysis:
                 if r.op == "<<<":
                     self.text(r.target, depth + 1)
 
-    def flows(self, resolved: list, pipeline, depth: int) -> None:
+    def flows(self, resolved: list, pipeline: list[Simple], depth: int) -> None:
         """Effects across a pipeline: secrets reaching the network, and what is written into files
         that run or grant access later (judged as code; downloaded there, critical)."""
         cmds = [(i, c) for i, c in enumerate(resolved) if c is not None]
@@ -511,7 +511,7 @@ class _Analysis:
                 # since adding a key or a PATH line this way is everyday work
                 self.add("persistence", MODERATE, f"{cmd.name}: writes to {where}, which runs or grants access later")
 
-    def written_text(self, cmd: Cmd, i: int, pipeline) -> str | None:
+    def written_text(self, cmd: Cmd, i: int, pipeline: list[Simple]) -> str | None:
         """What a command writes, when the line says it plainly: its own echo/printf, a heredoc, or
         a literal producer before it in the pipeline (all such producers of a group)."""
         if cmd.name in ("echo", "printf"):
@@ -597,7 +597,7 @@ class _Analysis:
             if not lits or re.search(r"\$\d|\b[a-z_]\w*\s*(?=[,)]|$)", arg.replace('"', " ")):
                 self.add("runs-generated-code", HIGH, f"{cmd.name}: runs shell commands built while it runs")
 
-    def fetched_code(self, cmd: Cmd, simple) -> None:
+    def fetched_code(self, cmd: Cmd, simple: Simple) -> None:
         runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".", "iex") or cmd.name in INTERPRETERS
         if not runner:
             return
@@ -611,7 +611,7 @@ class _Analysis:
                         f"{cmd.name}: runs code downloaded from the internet ({first[0]} …) without showing it first",
                     )
 
-    def decoded_code(self, cmd: Cmd, simple, pipeline, depth: int) -> None:
+    def decoded_code(self, cmd: Cmd, simple: Simple, pipeline: list[Simple], depth: int) -> None:
         """`echo B64 | base64 -d | sh` and `bash -c "$(echo B64 | base64 -d)"`."""
         runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".") or cmd.name in INTERPRETERS
         if not runner:
@@ -709,7 +709,7 @@ def _open_braces(src: str) -> str:
     )
 
 
-def _simple_output(simple) -> str | None:
+def _simple_output(simple: Simple) -> str | None:
     """What a literal producer prints: `echo …`, `printf …`, `cat <<EOF … EOF`; None if unknowable."""
     argv = simple.argv
     if any(w.opaque for w in simple.words):
@@ -744,7 +744,7 @@ def _positional(cmd: Cmd, script: str) -> list[str]:
     return rest[1:]
 
 
-def _resolved(simple):
+def _resolved(simple: Simple) -> Simple:
     """Words as they would arrive: `rm -rf /[a-z]*` names the system directories the glob hits,
     and a whole-word substitution of a literal producer (`$(echo /)`) is what it prints."""
     if not any((w.glob and w.text.startswith("/")) or (w.opaque and w.subs) for w in simple.words):
@@ -810,7 +810,15 @@ def check(
         return Verdict(str(command)[:200], CRITICAL, "block", [reason], [Finding("internal-error", CRITICAL, reason)])
 
 
-def _check(command, shell, mode, cwd, home, policy, rules) -> Verdict:
+def _check(
+    command: str,
+    shell: str,
+    mode: str,
+    cwd: str | None,
+    home: str | None,
+    policy: Policy | None,
+    rules: list | None,
+) -> Verdict:
     policy = policy or Policy(mode=mode)
     mode = policy.mode if policy.mode in MODES else "moderate"
     if len(command) > policy.max_length:
