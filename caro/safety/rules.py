@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..knowledge.programs import subcommand
 from . import paths as P
-from .commands import FETCHERS, Cmd, find_info
+from .commands import FETCHERS, Cmd, FindInfo, find_info
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
@@ -109,7 +109,7 @@ def rm_recursive(cmd: Cmd, ctx: Ctx) -> str | None:
     return " ".join(ops)[:80] if ops else None
 
 
-def _deleting_find(cmd: Cmd):
+def _deleting_find(cmd: Cmd) -> FindInfo | None:
     """find_info for a `find` that deletes (-delete or -exec rm/shred/unlink), else None."""
     if cmd.name != "find":
         return None

@@ -817,7 +817,7 @@ def _check(
     cwd: str | None,
     home: str | None,
     policy: Policy | None,
-    rules: list | None,
+    rules: tuple[Rule, ...],
 ) -> Verdict:
     policy = policy or Policy(mode=mode)
     mode = policy.mode if policy.mode in MODES else "moderate"
