@@ -12,6 +12,7 @@ they differ, asks an embedding/LLM judge; we use no model judge, so outputs that
 wording (dates, PIDs, another correct format) count as wrong. The gold-vs-gold check below
 measures how often our judge disagrees with itself.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,25 +24,55 @@ from pathlib import Path
 from sandbox import Outcome, Sandbox, World, run_in, same_effect
 
 # what ALFA's images have installed beyond a base system (from their Dockerfiles)
-PACKAGES = ("psmisc", "bsdmainutils", "cron", "imagemagick", "dnsutils", "git", "tree", "net-tools", "iputils-ping",
-            "curl", "cpio", "jq", "lsof", "procps")
-COMMANDS = {"psmisc": "killall", "bsdmainutils": "column", "cron": "crontab", "imagemagick": "convert", "dnsutils": "dig",
-            "git": "git", "tree": "tree", "net-tools": "ifconfig", "iputils-ping": "ping", "curl": "curl",
-            "cpio": "cpio", "jq": "jq", "lsof": "lsof", "procps": "ps"}
+PACKAGES = (
+    "psmisc",
+    "bsdmainutils",
+    "cron",
+    "imagemagick",
+    "dnsutils",
+    "git",
+    "tree",
+    "net-tools",
+    "iputils-ping",
+    "curl",
+    "cpio",
+    "jq",
+    "lsof",
+    "procps",
+)
+COMMANDS = {
+    "psmisc": "killall",
+    "bsdmainutils": "column",
+    "cron": "crontab",
+    "imagemagick": "convert",
+    "dnsutils": "dig",
+    "git": "git",
+    "tree": "tree",
+    "net-tools": "ifconfig",
+    "iputils-ping": "ping",
+    "curl": "curl",
+    "cpio": "cpio",
+    "jq": "jq",
+    "lsof": "lsof",
+    "procps": "ps",
+}
 
 
 def ensure_packages() -> list[str]:
     """Install (as root, with apt) the tools ALFA's tasks expect; return those still missing."""
     missing = [p for p in PACKAGES if not shutil.which(COMMANDS[p])]
     if missing and shutil.which("apt-get") and hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], capture_output=True,
-                       env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *missing],
+            capture_output=True,
+            env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+        )
     return [p for p in PACKAGES if not shutil.which(COMMANDS[p])]
 
 
 def _dockerfile_env(text: str) -> dict:
     env = {}
-    for m in re.finditer(r'^ENV\s+(\w+)="?([^"\n]*)"?', text, re.M):
+    for m in re.finditer(r'^ENV\s+(\w+)="?([^"\n]*)"?', text, re.MULTILINE):
         env[m.group(1)] = m.group(2)
     return env
 
@@ -73,6 +104,7 @@ class Alfa:
         self.missing = ensure_packages()
         self._boxes: dict[str, Sandbox] = {}
         import tempfile
+
         self.base = Path(tempfile.mkdtemp(prefix="caro-alfa-"))
         for name, world in build_worlds(bench / "intercode_alfa" / "fs", self.base).items():
             self._boxes[name] = Sandbox(world)
@@ -102,8 +134,7 @@ class Alfa:
                 self_fail.append(t["index"])
             if len(first) > 1 and not same_effect(first[0], first[1], normalised=True):
                 pair_fail.append(t["index"])
-        return {"self_fail": self_fail, "pair_fail": pair_fail,
-                "pairs": sum(1 for t in self.tasks if t.get("gold2"))}
+        return {"self_fail": self_fail, "pair_fail": pair_fail, "pairs": sum(1 for t in self.tasks if t.get("gold2"))}
 
     def close(self) -> None:
         for b in self._boxes.values():

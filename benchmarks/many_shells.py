@@ -10,6 +10,7 @@ shell's file. Nothing is pinned: every answer is the model's.
 
 usage: python benchmarks/many_shells.py [--shells 50] [--rounds 4] [--timeout 30]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,21 +32,21 @@ PROMPT = "MANY> "
 
 WRAP = {
     # each wrapper keeps the real widget and appends "start end line" (seconds) to $__bench_log
-    "bash": '''eval "__bench_orig_$(declare -f caro-widget)"
+    "bash": """eval "__bench_orig_$(declare -f caro-widget)"
 caro-widget() { local t=$EPOCHREALTIME; __bench_orig_caro-widget; printf '%s %s %s\\n' "$t" "$EPOCHREALTIME" "$READLINE_LINE" >> "$__bench_log"; }
-''',
-    "zsh": '''zmodload zsh/datetime
+""",
+    "zsh": """zmodload zsh/datetime
 functions[__bench_orig]=$functions[caro-widget]
 caro-widget() { local t=$EPOCHREALTIME; __bench_orig; print -r -- "$t $EPOCHREALTIME $BUFFER" >> $__bench_log; }
 zle -N caro-widget
-''',
-    "fish": '''functions -c caro-widget __bench_orig
+""",
+    "fish": """functions -c caro-widget __bench_orig
 function caro-widget
     set -l t (date +%s.%N)
     __bench_orig
     echo $t (date +%s.%N) (commandline -b) >> $__bench_log
 end
-''',
+""",
 }
 
 
@@ -53,11 +54,24 @@ def spawn(shell: str, n: int, home: Path, tmp: Path, timeout: float) -> tuple[pe
     d = tmp / f"s{n}"
     d.mkdir()
     log = d / "presses.log"
-    hook = subprocess.run([PY, "-m", "caro", "hook", shell], env=dict(os.environ, CARO_HOME=str(home)),
-                          capture_output=True, text=True, check=True).stdout
+    hook = subprocess.run(
+        [PY, "-m", "caro", "hook", shell],
+        env=dict(os.environ, CARO_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     (d / f"hook.{shell}").write_text(hook)
-    env = dict(os.environ, CARO_HOME=str(home), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(d),
-               CARO_TIMEOUT=str(timeout), CARO_NO_START="1")
+    env = dict(
+        os.environ,
+        CARO_HOME=str(home),
+        TERM="xterm",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        HOME=str(d),
+        CARO_TIMEOUT=str(timeout),
+        CARO_NO_START="1",
+    )
     env.pop("CARO_RUNTIME_DIR", None)
     setlog = f"set -g __bench_log {log}\n" if shell == "fish" else f"__bench_log={log}\n"
     body = f"source {d / f'hook.{shell}'}\n{setlog}{WRAP[shell]}"
@@ -67,17 +81,22 @@ def spawn(shell: str, n: int, home: Path, tmp: Path, timeout: float) -> tuple[pe
         child = pexpect.spawn("zsh", ["-i"], env=env, encoding="utf-8", timeout=120, dimensions=(24, 200))
     elif shell == "bash":
         (d / ".bashrc").write_text(f"bind 'set enable-bracketed-paste off'\nPS1='{PROMPT}'\n{body}")
-        child = pexpect.spawn("bash", ["--rcfile", str(d / ".bashrc"), "-i"], env=env, encoding="utf-8",
-                              timeout=120, dimensions=(24, 200))
+        child = pexpect.spawn(
+            "bash", ["--rcfile", str(d / ".bashrc"), "-i"], env=env, encoding="utf-8", timeout=120, dimensions=(24, 200)
+        )
     else:
         conf = d / ".config" / "fish"
         conf.mkdir(parents=True)
         # a fish that has never run starts generating man-page completions in the background, a
         # CPU-heavy job per shell that would starve the model; mark this one as initialised
-        (conf / "fish_variables").write_text("# This file contains fish universal variable definitions.\n"
-                                             "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n")
+        (conf / "fish_variables").write_text(
+            "# This file contains fish universal variable definitions.\n"
+            "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n"
+        )
         (d / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
-        (conf / "config.fish").write_text(f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n{body}")
+        (conf / "config.fish").write_text(
+            f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n{body}"
+        )
         env["XDG_CONFIG_HOME"] = str(d / ".config")
         child = pexpect.spawn("fish", ["-i"], env=env, encoding="utf-8", timeout=120, dimensions=(24, 200))
     child.expect_exact(PROMPT)
@@ -86,7 +105,7 @@ def spawn(shell: str, n: int, home: Path, tmp: Path, timeout: float) -> tuple[pe
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[max(0, min(len(xs) - 1, int(round(p * len(xs))) - 1))]
+    return xs[max(0, min(len(xs) - 1, round(p * len(xs)) - 1))]
 
 
 def main() -> int:
@@ -97,6 +116,7 @@ def main() -> int:
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from caro import paths
+
     tmp = Path(tempfile.mkdtemp(prefix="caro-many-"))
     home = tmp / "home"
     home.mkdir()
@@ -104,10 +124,13 @@ def main() -> int:
     env = dict(os.environ, CARO_HOME=str(home))
     env.pop("CARO_RUNTIME_DIR", None)
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True)
-    warm = subprocess.run([PY, "-S", "-I", str(ROOT / "caro" / "integration" / "relay.py"), str(home / "run" / "helper.sock"), "120", PY],
-                          input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
-                          env=env, capture_output=True).stdout.split(b"\0")
-    if warm[0] != b"insert":          # no model, broken setup: say so instead of timing errors
+    warm = subprocess.run(
+        [PY, "-S", "-I", str(ROOT / "caro" / "integration" / "relay.py"), str(home / "run" / "helper.sock"), "120", PY],
+        input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
+        env=env,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    if warm[0] != b"insert":  # no model, broken setup: say so instead of timing errors
         subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True)
         print(f"many shells: the helper cannot answer ({warm[1].decode(errors='replace')})", file=sys.stderr)
         return 1
@@ -118,7 +141,9 @@ def main() -> int:
         for n in range(args.shells):
             kids.append((n, shells[n % len(shells)], *spawn(shells[n % len(shells)], n, home, tmp, args.timeout)))
             print(f"\rstarting shells: {n + 1}/{args.shells}", end="", file=sys.stderr, flush=True)
-        print(f"\r{args.shells} shells ({', '.join(shells)}) started in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        print(
+            f"\r{args.shells} shells ({', '.join(shells)}) started in {time.perf_counter() - t:.0f} s", file=sys.stderr
+        )
         latencies, timeouts, crosstalk, wrong, past = [], 0, 0, 0, 0
         for r in range(1, args.rounds + 1):
             for n, shell, child, _ in kids:
@@ -133,7 +158,7 @@ def main() -> int:
                     if n in pending and log.exists() and len(log.read_text().splitlines()) >= r:
                         pending.discard(n)
                     try:
-                        child.read_nonblocking(65536, timeout=0)      # keep the pty drained
+                        child.read_nonblocking(65536, timeout=0)  # keep the pty drained
                     except (pexpect.TIMEOUT, pexpect.EOF):
                         pass
                 time.sleep(0.05)
@@ -155,16 +180,22 @@ def main() -> int:
                     wrong += 1
                 if took > args.timeout + 1:
                     past += 1
-                child.send("\x15" if shell != "fish" else "\x03")           # clear the line for the next round
+                child.send("\x15" if shell != "fish" else "\x03")  # clear the line for the next round
             time.sleep(0.5)
             print(f"round {r}: done", file=sys.stderr)
         total = args.shells * args.rounds
-        print(f"many shells: {args.shells} real shells x {args.rounds} rounds = {total} presses, default model, "
-              f"CARO_TIMEOUT={args.timeout:g}s")
-        print(f"  latency per press: median {statistics.median(latencies):.2f} s, p95 {pct(latencies, 0.95):.2f} s, "
-              f"max {max(latencies):.2f} s")
-        print(f"  timed out (text back unchanged): {timeouts}; answered past the timeout: {past}; "
-              f"cross-talk: {crosstalk}; answer without its own file name: {wrong}")
+        print(
+            f"many shells: {args.shells} real shells x {args.rounds} rounds = {total} presses, default model, "
+            f"CARO_TIMEOUT={args.timeout:g}s"
+        )
+        print(
+            f"  latency per press: median {statistics.median(latencies):.2f} s, p95 {pct(latencies, 0.95):.2f} s, "
+            f"max {max(latencies):.2f} s"
+        )
+        print(
+            f"  timed out (text back unchanged): {timeouts}; answered past the timeout: {past}; "
+            f"cross-talk: {crosstalk}; answer without its own file name: {wrong}"
+        )
     finally:
         for _, _, child, _ in kids:
             child.close(force=True)

@@ -13,6 +13,7 @@ template_match(pred, gold): same utilities in the same order with the same flag 
 control operators and redirections — only argument values may differ; for subcommand tools
 (git, systemctl, docker…) the subcommand is part of the template (`systemctl start` ≠ `systemctl status`).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from caro.safety.shellparse import parse  # noqa: E402
+from caro.safety.shellparse import parse
 
 WRAPPERS = {"sudo", "env", "time", "nohup", "nice", "command", "builtin", "exec", "doas"}
 EXEC_PRIMARIES = {"-exec", "-execdir", "-ok", "-okdir"}
@@ -42,7 +43,7 @@ def _flags(tool: str, args: list[str]) -> frozenset:
             if tool in WORD_FLAG_TOOLS:
                 out.add(a)
             elif tool == "chmod" and re.fullmatch(r"-[rwxXst]+", a):
-                continue                       # chmod -x is a mode, not a flag
+                continue  # chmod -x is a mode, not a flag
             else:
                 out.update("-" + ch for ch in a[1:] if ch.isalpha())
     return frozenset(out)
@@ -51,13 +52,13 @@ def _flags(tool: str, args: list[str]) -> frozenset:
 def _unwrap(argv: list[str]) -> list[str]:
     """The command proper: VAR=value prefixes and wrappers (sudo, env, time…) with their options removed."""
     while argv and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", argv[0]):
-        argv = argv[1:]                        # VAR=value prefixes
+        argv = argv[1:]  # VAR=value prefixes
     while argv and argv[0].rsplit("/", 1)[-1] in WRAPPERS:
         rest = argv[1:]
         while rest and (rest[0].startswith("-") or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", rest[0])):
             rest = rest[1:]
         if not rest:
-            break                              # `env` or `time` on its own is the utility itself
+            break  # `env` or `time` on its own is the utility itself
         argv = rest
     return argv
 
@@ -78,7 +79,7 @@ def _units_of_argv(argv: list[str]) -> list[Unit]:
                 j = i + 1
                 while j < len(rest) and rest[j] not in (";", "+", "\\;"):
                     j += 1
-                nested += _units_of_argv(rest[i + 1:j])
+                nested += _units_of_argv(rest[i + 1 : j])
                 i = j + 1
             else:
                 own.append(rest[i])
@@ -140,9 +141,39 @@ def nlc2cmd(pred: str, golds: list[str], shell: str = "bash") -> float:
 
 
 # tools whose first word names the action: `systemctl start` and `systemctl status` are different commands
-SUBCOMMAND_TOOLS = {"git", "systemctl", "docker", "kubectl", "apt", "apt-get", "brew", "pip", "pip3", "npm", "cargo",
-                    "ip", "journalctl", "service", "dnf", "yum", "pacman", "snap", "go", "podman", "timedatectl",
-                    "hostnamectl", "nmcli", "ufw", "conda", "uv", "poetry", "yarn", "pnpm", "helm", "gh"}
+SUBCOMMAND_TOOLS = {
+    "git",
+    "systemctl",
+    "docker",
+    "kubectl",
+    "apt",
+    "apt-get",
+    "brew",
+    "pip",
+    "pip3",
+    "npm",
+    "cargo",
+    "ip",
+    "journalctl",
+    "service",
+    "dnf",
+    "yum",
+    "pacman",
+    "snap",
+    "go",
+    "podman",
+    "timedatectl",
+    "hostnamectl",
+    "nmcli",
+    "ufw",
+    "conda",
+    "uv",
+    "poetry",
+    "yarn",
+    "pnpm",
+    "helm",
+    "gh",
+}
 
 
 def subcommands(cmd: str, shell: str = "bash") -> tuple:
@@ -163,9 +194,7 @@ def template_match(pred: str, golds: list[str], shell: str = "bash") -> bool:
     if not pred:
         return False
     sp, op, sc = structure(pred, shell), _operators(pred), subcommands(pred, shell)
-    return any(
-        sp and sp == structure(g, shell) and op == _operators(g) and sc == subcommands(g, shell) for g in golds
-    )
+    return any(sp and sp == structure(g, shell) and op == _operators(g) and sc == subcommands(g, shell) for g in golds)
 
 
 def best_of(preds: list[str], golds: list[str], shell: str = "bash") -> float:

@@ -12,6 +12,7 @@ service that is not running) are not option failures and are not counted.
   python benchmarks/option_runs.py --sets heldout,heldout2,heldout3,fresh-dev,readonly,everyday \\
       [--answers run.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,13 +84,19 @@ def main(argv=None) -> int:
             # (`--cached` is "unknown"), which says nothing of the answer in a repository
             if m and "git diff --no-index" not in got.stdout:
                 failures.append((origin, cmd, got.stdout[max(0, m.start() - 60) : m.end() + 40].strip()))
-            print(f"\r{ran + skipped + blocked}/{len(todo)} commands, {len(failures)} option failures",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{ran + skipped + blocked}/{len(todo)} commands, {len(failures)} option failures",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         box.close()
     print(file=sys.stderr)
-    print(f"{len(todo)} commands: {ran} run, {skipped} skipped (a program not installed here), "
-          f"{blocked} blocked by safety; option failures: {len(failures)}")
+    print(
+        f"{len(todo)} commands: {ran} run, {skipped} skipped (a program not installed here), "
+        f"{blocked} blocked by safety; option failures: {len(failures)}"
+    )
     for origin, cmd, said in failures:
         print(f"  [{origin}] {cmd}\n      {' '.join(said.split())[:160]}")
     return 1 if failures else 0

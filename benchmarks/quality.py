@@ -14,6 +14,7 @@ tempting state-changing answers; tuned on, a check of the intent guard). Scores:
 everyday set counts as correct when it has the same effect as an accepted answer (exec) or
 matches one as a template (otherwise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from metrics import best_of, nlc2cmd, structure, template_match  # noqa: E402
+from metrics import best_of, nlc2cmd, structure, template_match
 
 BENCH = ROOT.parent / "shared" / "bench"
 
@@ -53,8 +54,15 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
         for line in (bench / "intercode_alfa" / "tasks.jsonl").read_text().splitlines():
             x = json.loads(line)
             golds = [g for g in (x.get("gold"), x.get("gold2")) if g]
-            rows.append({"request": x["query"], "golds": golds, "category": f"difficulty {x['difficulty']}", "exec": False,
-                         "task": x})
+            rows.append(
+                {
+                    "request": x["query"],
+                    "golds": golds,
+                    "category": f"difficulty {x['difficulty']}",
+                    "exec": False,
+                    "task": x,
+                }
+            )
     elif name == "everyday":
         bsd = platform.system() == "Darwin"
         for line in (HERE / "sets" / "everyday.jsonl").read_text().splitlines():
@@ -75,15 +83,31 @@ def load(name: str, bench: Path = BENCH) -> list[dict]:
             if x["split"] != split:
                 continue
             golds = (x.get("bsd", []) + x["accept"]) if bsd else x["accept"]
-            rows.append({"request": x["request"], "golds": golds, "category": x["category"], "exec": x["exec"],
-                         "shell": x["shell"], "readonly": x["readonly"]})
+            rows.append(
+                {
+                    "request": x["request"],
+                    "golds": golds,
+                    "category": x["category"],
+                    "exec": x["exec"],
+                    "shell": x["shell"],
+                    "readonly": x["readonly"],
+                }
+            )
     elif name == "readonly":
         # read-only questions whose tempting answer changes state, written for the intent guard
         # and tuned on (like fresh-dev): a figure for the guard, not a held-out score
         for line in (HERE / "sets" / "readonly.jsonl").read_text().splitlines():
             x = json.loads(line)
-            rows.append({"request": x["request"], "golds": x["accept"], "category": x["category"], "exec": False,
-                         "shell": x["shell"], "readonly": True})
+            rows.append(
+                {
+                    "request": x["request"],
+                    "golds": x["accept"],
+                    "category": x["category"],
+                    "exec": False,
+                    "shell": x["shell"],
+                    "readonly": True,
+                }
+            )
     elif name == "languages":
         # 24 everyday requests in German, Spanish, French and Chinese (issue 31): answered at all,
         # and never widened to the whole file system
@@ -107,6 +131,7 @@ class CaroRunner:
         from caro import config
         from caro.backends.select import select
         from caro.engine import Engine
+
         flags = dict(VARIANTS[variant])
         if model:
             flags["backend.embedded.model"] = model
@@ -122,6 +147,7 @@ class CaroRunner:
     def __call__(self, request: str, shell: str = "bash") -> list[str]:
         from caro.backends.base import BackendError
         from caro.engine import EngineError
+
         try:
             s = self.engine.suggest(request, shell=shell, cwd=self.cwd)
         except (EngineError, BackendError):
@@ -142,6 +168,7 @@ class PeerRunner:
     def __init__(self, model: str = "SmolLM2"):
         import llm
         from llm_cmd import SYSTEM_PROMPT
+
         self.model = llm.get_model(model)
         self.system = SYSTEM_PROMPT
         self.label = f"llm -m {model} + llm-cmd prompt"
@@ -153,6 +180,7 @@ class PeerRunner:
 
 def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
     from sandbox import same_effect
+
     per = []
     for r in rows:
         t = time.perf_counter()
@@ -160,10 +188,18 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
         ms = (time.perf_counter() - t) * 1000
         top = preds[0] if preds else ""
         shell = r.get("shell", "bash")
-        item = {"request": r["request"], "pred": top, "category": r["category"], "ms": ms, "shell": shell,
-                "nlc2cmd": nlc2cmd(top, r["golds"], shell), "best": best_of(preds[:4], r["golds"], shell),
-                "template": template_match(top, r["golds"], shell), "source": getattr(runner, "last_source", ""),
-                "work": getattr(runner, "last_work", {})}
+        item = {
+            "request": r["request"],
+            "pred": top,
+            "category": r["category"],
+            "ms": ms,
+            "shell": shell,
+            "nlc2cmd": nlc2cmd(top, r["golds"], shell),
+            "best": best_of(preds[:4], r["golds"], shell),
+            "template": template_match(top, r["golds"], shell),
+            "source": getattr(runner, "last_source", ""),
+            "work": getattr(runner, "last_work", {}),
+        }
         if r["exec"] and sandbox is not None and top:
             got = sandbox.run(top, shell)
             item["exec_ok"] = any(same_effect(got, sandbox.run(g, shell), normalised=True) for g in r["golds"])
@@ -174,10 +210,12 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
             item["exec_strict"], item["exec_norm"] = alfa.score(r["task"], top)
         if shell == "fish" and top:
             from caro.checks import syntax_error
+
             item["fish_invalid"] = syntax_error(top, "fish") is not None
             item["correct"] = item["correct"] and not item["fish_invalid"]
         if r.get("readonly") and top:
             from caro.intent import state_changes
+
             item["state_change"] = bool(state_changes(top, shell)) or item.get("changed_tree", False)
         per.append(item)
     return {"items": per, **summary(per)}
@@ -187,40 +225,50 @@ def summary(items: list[dict]) -> dict:
     if not items:
         return {}
     ms = sorted(i["ms"] for i in items)
-    return {"n": len(items), "nlc2cmd": statistics.mean(i["nlc2cmd"] for i in items),
-            "best": statistics.mean(i["best"] for i in items),
-            "template": sum(i["template"] for i in items) / len(items),
-            "correct": sum(i["correct"] for i in items) / len(items),
-            "median_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)],
-            "exec_strict": sum(bool(i.get("exec_strict")) for i in items),
-            "exec_norm": sum(bool(i.get("exec_norm")) for i in items),
-            "state_changes": sum(bool(i.get("state_change")) for i in items),
-            "second_pass": sum(i.get("work", {}).get("generations", 0) > 1 for i in items),
-            "scored": sum(bool(i.get("work", {}).get("scored")) for i in items),
-            "fish_invalid": sum(bool(i.get("fish_invalid")) for i in items)}
+    return {
+        "n": len(items),
+        "nlc2cmd": statistics.mean(i["nlc2cmd"] for i in items),
+        "best": statistics.mean(i["best"] for i in items),
+        "template": sum(i["template"] for i in items) / len(items),
+        "correct": sum(i["correct"] for i in items) / len(items),
+        "median_ms": statistics.median(ms),
+        "p95_ms": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)],
+        "exec_strict": sum(bool(i.get("exec_strict")) for i in items),
+        "exec_norm": sum(bool(i.get("exec_norm")) for i in items),
+        "state_changes": sum(bool(i.get("state_change")) for i in items),
+        "second_pass": sum(i.get("work", {}).get("generations", 0) > 1 for i in items),
+        "scored": sum(bool(i.get("work", {}).get("scored")) for i in items),
+        "fish_invalid": sum(bool(i.get("fish_invalid")) for i in items),
+    }
 
 
 def report(name: str, label: str, res: dict, groups: list[str]) -> None:
     """One row for the set, then one row per value of each grouping key (category, source)."""
-    print(f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
-          f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms | {res['state_changes']} | {res['fish_invalid']} | "
-          f"{res['second_pass']} / {res['scored']} |")
+    print(
+        f"| {name} | {label} | {res['n']} | {res['nlc2cmd']:.3f} | {res['best']:.3f} | {res['template']:.1%} | "
+        f"{res['correct']:.1%} | {res['median_ms']:.0f} / {res['p95_ms']:.0f} ms | {res['state_changes']} | {res['fish_invalid']} | "
+        f"{res['second_pass']} / {res['scored']} |"
+    )
     for key in groups:
         parts = defaultdict(list)
         for i in res["items"]:
             parts[i.get(key, "")].append(i)
         for value, items in sorted(parts.items(), key=lambda kv: -len(kv[1]))[:12]:
             s = summary(items)
-            print(f"|   {key}: {value} | | {s['n']} | {s['nlc2cmd']:.3f} | {s['best']:.3f} | {s['template']:.1%} | "
-                  f"{s['correct']:.1%} | {s['median_ms']:.0f} / {s['p95_ms']:.0f} ms |")
+            print(
+                f"|   {key}: {value} | | {s['n']} | {s['nlc2cmd']:.3f} | {s['best']:.3f} | {s['template']:.1%} | "
+                f"{s['correct']:.1%} | {s['median_ms']:.0f} / {s['p95_ms']:.0f} ms |"
+            )
 
 
 def report_exec(name: str, label: str, res: dict) -> None:
     """ALFA's execution accuracy, strict and normalised, overall, per difficulty and per answer source."""
     n = res["n"]
     print(f"{name} exec-accuracy {res['exec_strict'] / n:.2f} ({res['exec_strict']}/{n}) strict · {label}")
-    print(f"{name} exec-accuracy-normalised {res['exec_norm'] / n:.2f} ({res['exec_norm']}/{n}) "
-          f"(whitespace collapsed, any line order) · {label}")
+    print(
+        f"{name} exec-accuracy-normalised {res['exec_norm'] / n:.2f} ({res['exec_norm']}/{n}) "
+        f"(whitespace collapsed, any line order) · {label}"
+    )
     for key in ("category", "source"):
         parts = defaultdict(list)
         for i in res["items"]:
@@ -236,6 +284,7 @@ class ModelAloneRunner:
     def __init__(self, model: str | None):
         from caro import models
         from caro.backends.embedded import EmbeddedBackend
+
         self.backend = EmbeddedBackend(model or models.default_entry().name)
         self.label = f"{self.backend.model_name} alone (plain prompt, markdown stripped)"
         self.last_source = "model alone"
@@ -243,6 +292,7 @@ class ModelAloneRunner:
     def __call__(self, request: str, shell: str = "bash") -> list[str]:
         from caro import parse
         from caro.backends.base import Prompt
+
         p = Prompt(system=f"Translate the request into a single {shell} command.", shots=[], request=request)
         try:
             return [parse.extract(self.backend.generate(p, max_tokens=128).text).command]
@@ -256,11 +306,18 @@ def main(argv=None) -> None:
     ap.add_argument("--backend")
     ap.add_argument("--model")
     ap.add_argument("--peer", action="store_true", help="score llm -m SmolLM2 with llm-cmd's prompt instead of caro")
-    ap.add_argument("--systems", default="caro", help="comma list of: caro, draft (caro without docs), docs (docs "
-                    "answer first, no reviewer), alone (same model, plain prompt), sgpt (shell_gpt peer), "
-                    "llm (llm cmd + llm-gguf peer)")
-    ap.add_argument("--docs", default=str(ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"),
-                    help="tldr page archive caro reads (default: the shared snapshot; 'none' for none)")
+    ap.add_argument(
+        "--systems",
+        default="caro",
+        help="comma list of: caro, draft (caro without docs), docs (docs "
+        "answer first, no reviewer), alone (same model, plain prompt), sgpt (shell_gpt peer), "
+        "llm (llm cmd + llm-gguf peer)",
+    )
+    ap.add_argument(
+        "--docs",
+        default=str(ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"),
+        help="tldr page archive caro reads (default: the shared snapshot; 'none' for none)",
+    )
     ap.add_argument("--limit", type=int, default=0, help="only the first N requests of each set")
     ap.add_argument("--categories", action="store_true", help="also print per-category rows")
     ap.add_argument("--sources", action="store_true", help="also print rows per answer source (library, rules, model)")
@@ -269,9 +326,10 @@ def main(argv=None) -> None:
     ap.add_argument("--user-examples", help="an examples.toml to use as the user's own (shows `caro learn` at work)")
     args = ap.parse_args(argv)
     from caro import paths
-    models_dir = paths.models_dir()               # the user's downloaded models, shared read-only
+
+    models_dir = paths.models_dir()  # the user's downloaded models, shared read-only
     home = Path(tempfile.mkdtemp(prefix="caro-quality-"))
-    os.environ["CARO_HOME"] = str(home)           # never the user's own config or examples
+    os.environ["CARO_HOME"] = str(home)  # never the user's own config or examples
     if args.docs != "none":
         os.environ["CARO_DOCS"] = args.docs
     if models_dir.is_dir():
@@ -279,10 +337,12 @@ def main(argv=None) -> None:
     if args.user_examples:
         shutil.copy(args.user_examples, home / "examples.toml")
     from sandbox import Sandbox
+
     sandbox = Sandbox()
     alfa = None
     if "alfa" in args.sets.split(","):
         from alfa import Alfa
+
         alfa = Alfa(BENCH)
         if alfa.missing:
             print(f"note: ALFA tools missing here: {', '.join(alfa.missing)}")
@@ -294,15 +354,21 @@ def main(argv=None) -> None:
             runners.append(ModelAloneRunner(args.model))
         elif system == "sgpt":
             from peer import SgptRunner
+
             runners.append(SgptRunner(args.model))
         elif system == "llm":
             from peer import LlmCmdRunner
+
             runners.append(LlmCmdRunner(args.model))
         else:
             raise SystemExit(f"unknown system {system!r}")
-    print(f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
-    print("| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 "
-          "| state-changing answers to read-only requests | invalid fish | presses with a 2nd generation / scored |")
+    print(
+        f"machine: {platform.machine()} {platform.system()} · python {platform.python_version()} · {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        "| set | system | n | NLC2CMD top-1 | NLC2CMD best of 4 | template match | correct | latency median / p95 "
+        "| state-changing answers to read-only requests | invalid fish | presses with a 2nd generation / scored |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     saved = {}
     exec_lines = []
@@ -323,16 +389,18 @@ def main(argv=None) -> None:
             report_exec(name, label, res)
         if alfa is not None:
             j = alfa.judge_check()
-            print(f"judge check: gold vs itself run twice differs on {len(j['self_fail'])}/300 tasks "
-                  f"(nondeterministic output: {j['self_fail'][:12]}); gold vs gold2 differs on "
-                  f"{len(j['pair_fail'])}/{j['pairs']} (equivalent answers our judge cannot see as equal)")
+            print(
+                f"judge check: gold vs itself run twice differs on {len(j['self_fail'])}/300 tasks "
+                f"(nondeterministic output: {j['self_fail'][:12]}); gold vs gold2 differs on "
+                f"{len(j['pair_fail'])}/{j['pairs']} (equivalent answers our judge cannot see as equal)"
+            )
     finally:
         for runner in runners:
             getattr(runner, "close", lambda: None)()  # the peers' servers and temporary homes
         sandbox.close()
         if alfa is not None:
             alfa.close()
-        shutil.rmtree(home, ignore_errors=True)     # the run's own CARO_HOME (models are only linked)
+        shutil.rmtree(home, ignore_errors=True)  # the run's own CARO_HOME (models are only linked)
     if args.save:
         Path(args.save).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
 

@@ -3,6 +3,7 @@
 Servers are on loopback: nothing listening (refused), a socket that never answers (silent),
 the tests' Ollama stand-in, and the real llama_cpp.server for the OpenAI-compatible path.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -14,11 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from caro.backends.base import Availability, Prompt  # noqa: E402
-from caro.backends.ollama import OllamaBackend  # noqa: E402
-from caro.backends.openai_compat import VLLMBackend  # noqa: E402
-from caro.backends.availability import AvailabilityCache as _State  # noqa: E402
-from servers import FakeOllama, LlamaServer, free_port, silent_listener  # noqa: E402
+from servers import FakeOllama, LlamaServer, free_port, silent_listener
+
+from caro.backends.availability import AvailabilityCache as _State
+from caro.backends.base import Availability, Prompt
+from caro.backends.ollama import OllamaBackend
+from caro.backends.openai_compat import VLLMBackend
 
 PROMPT = Prompt("Reply with one shell command.", [("list files", "ls -la")], "show disk usage of this folder")
 
@@ -67,7 +69,11 @@ def main() -> None:
     state = _State(Path(tempfile.mkdtemp()) / "availability.json")
     state.remember("vllm:x", Availability(True, "1 model(s)", 3.0, ["m"]))
     show("availability cache hit (in memory)", ms(lambda: state.cached("vllm:x"), 2000), unit_us=True)
-    show("availability cache hit (file, a new CLI run)", ms(lambda: _State(state.file).cached("vllm:x"), 500), unit_us=True)
+    show(
+        "availability cache hit (file, a new CLI run)",
+        ms(lambda: _State(state.file).cached("vllm:x"), 500),
+        unit_us=True,
+    )
 
 
 if __name__ == "__main__":

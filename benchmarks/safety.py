@@ -7,6 +7,7 @@ A corpus row's label is that project's policy, not ground truth: `DISAGREE` in
 tests/safety_corpora.py lists the rows where caro deliberately judges otherwise, with the reason.
 The figures are printed twice: against the raw labels, and after those listed disagreements.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from caro.safety import check  # noqa: E402
-from tests.safety_corpora import CORPORA, disagreement, load  # noqa: E402
+from caro.safety import check
+from tests.safety_corpora import CORPORA, disagreement, load
 
 
 def main() -> None:
@@ -42,7 +43,9 @@ def main() -> None:
             v = check(row["cmd"])
             lat.append((time.perf_counter() - t) * 1000)
             tally[(row["label"], v.action)] += 1
-            wrong = (row["label"] == "dangerous" and v.action == "allow") or (row["label"] == "safe" and v.action == "block")
+            wrong = (row["label"] == "dangerous" and v.action == "allow") or (
+                row["label"] == "safe" and v.action == "block"
+            )
             if wrong:
                 if disagreement(name, row["cmd"]):
                     listed[row["label"]] += 1
@@ -50,16 +53,20 @@ def main() -> None:
                     misses.append((row["label"], v.action, row["cmd"], v.reasons[:1]))
         nd = sum(tally[("dangerous", a)] for a in ("block", "warn", "allow"))
         ns = sum(tally[("safe", a)] for a in ("block", "warn", "allow"))
-        print(f"{name}: dangerous {nd} -> blocked {tally[('dangerous', 'block')]} / warned {tally[('dangerous', 'warn')]} / "
-              f"allowed {tally[('dangerous', 'allow')]} ({tally[('dangerous', 'allow')] - listed['dangerous']} after "
-              f"{listed['dangerous']} listed disagreements); safe {ns} -> blocked {tally[('safe', 'block')]} "
-              f"({tally[('safe', 'block')] - listed['safe']} after {listed['safe']} listed) / warned {tally[('safe', 'warn')]}")
+        print(
+            f"{name}: dangerous {nd} -> blocked {tally[('dangerous', 'block')]} / warned {tally[('dangerous', 'warn')]} / "
+            f"allowed {tally[('dangerous', 'allow')]} ({tally[('dangerous', 'allow')] - listed['dangerous']} after "
+            f"{listed['dangerous']} listed disagreements); safe {ns} -> blocked {tally[('safe', 'block')]} "
+            f"({tally[('safe', 'block')] - listed['safe']} after {listed['safe']} listed) / warned {tally[('safe', 'warn')]}"
+        )
         if args.misses:
             for label, action, cmd, why in misses:
                 print(f"   {label:9} {action:5} {cmd!r} {why}")
     lat.sort()
-    print(f"safety over the corpora: {len(lat) / (sum(lat) / 1000):.0f} commands/s; p50 {lat[len(lat) // 2]:.3f} ms, "
-          f"p99 {lat[int(len(lat) * 0.99)]:.3f} ms, max {lat[-1]:.1f} ms")
+    print(
+        f"safety over the corpora: {len(lat) / (sum(lat) / 1000):.0f} commands/s; p50 {lat[len(lat) // 2]:.3f} ms, "
+        f"p99 {lat[int(len(lat) * 0.99)]:.3f} ms, max {lat[-1]:.1f} ms"
+    )
     bomb = "a(){" * 1024
     t = time.perf_counter()
     v = check(bomb)

@@ -13,6 +13,7 @@ fresh copy of it, inside bubblewrap (Debian's `bubblewrap`):
 The outcome is the output plus a snapshot of the copy (mount points of the host excluded, as
 ALFA's .gitignore excludes them), so two outcomes can be compared as the benchmark does.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,14 +29,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from caro import safety  # noqa: E402
+from caro import safety
 
 DAY = 86400
 OUTPUT_CAP = 256 * 1024
 HOST_RO = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 # top-level names that are mount points or the host's, never part of a world's state
 IGNORED = frozenset(HOST_RO) | {"proc", "dev", "tmp", "sys", "run", "boot", "media", "mnt", "opt", "srv", "var"}
-SHELLS = {"fish": ["fish", "--no-config", "-c"], "zsh": ["zsh", "-f", "-c"], "bash": ["bash", "--norc", "--noprofile", "-c"]}
+SHELLS = {
+    "fish": ["fish", "--no-config", "-c"],
+    "zsh": ["zsh", "-f", "-c"],
+    "bash": ["bash", "--norc", "--noprofile", "-c"],
+}
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Outcome:
 @dataclass
 class World:
     """A root directory to run commands in, with the cwd and environment its tasks expect."""
+
     root: Path
     cwd: str = "/"
     env: dict = field(default_factory=dict)
@@ -59,8 +65,10 @@ class World:
 def bwrap_available() -> bool:
     if not shutil.which("bwrap"):
         return False
-    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--dev", "/dev", "--proc", "/proc", "true"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--dev", "/dev", "--proc", "/proc", "true"],
+        capture_output=True,
+    )
     return probe.returncode == 0
 
 
@@ -69,30 +77,62 @@ def _bwrap_argv(root: Path, cwd: str) -> list[str]:
     for d in HOST_RO:
         if Path("/" + d).exists():
             if Path("/" + d).is_symlink():
-                if not (root / d).is_symlink():       # left from an earlier run in this root
+                if not (root / d).is_symlink():  # left from an earlier run in this root
                     argv += ["--symlink", os.readlink("/" + d), "/" + d]
             else:
                 argv += ["--ro-bind", "/" + d, "/" + d]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--unshare-net", "--unshare-pid", "--unshare-ipc",
-             "--unshare-uts", "--die-with-parent", "--new-session", "--chdir", cwd]
+    argv += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--die-with-parent",
+        "--new-session",
+        "--chdir",
+        cwd,
+    ]
     return argv
 
 
-def run_in(root: Path, command: str, cwd: str = "/", env: dict | None = None, shell: str = "bash",
-           timeout: float = 10.0, stderr: bool = False) -> tuple[int, str, str]:
+def run_in(
+    root: Path,
+    command: str,
+    cwd: str = "/",
+    env: dict | None = None,
+    shell: str = "bash",
+    timeout: float = 10.0,
+    stderr: bool = False,
+) -> tuple[int, str, str]:
     """Run `command` with `root` as / (see the module docstring). Returns (code, stdout, note);
     with `stderr`, the error output is in stdout too (for reading a program's complaints)."""
     runner = SHELLS.get(shell) if shutil.which(SHELLS.get(shell, ["bash"])[0]) else SHELLS["bash"]
-    base_env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
-                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC", "USER": "root", "TERM": "dumb"}
+    base_env = {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": "/root",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+        "USER": "root",
+        "TERM": "dumb",
+    }
     if shell == "fish":
         # fish makes its own config and data folders (universal variables, history) at every start,
         # whatever the command: in the private /tmp they are not counted as the command's changes
         base_env |= {"XDG_CONFIG_HOME": "/tmp/.fish-config", "XDG_DATA_HOME": "/tmp/.fish-data"}
-    proc = subprocess.Popen([*_bwrap_argv(root, cwd), *(runner or SHELLS["bash"]), command],
-                            env={**base_env, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*_bwrap_argv(root, cwd), *(runner or SHELLS["bash"]), command],
+        env={**base_env, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     out = b""
     note = ""
     deadline = time.monotonic() + timeout
@@ -135,7 +175,7 @@ def snapshot(root: Path, ignore: frozenset = IGNORED) -> dict:
             dirnames[:] = [d for d in dirnames if d not in ignore]
             filenames = [f for f in filenames if f not in ignore]
         elif rel_dir.startswith("repo/.git"):
-            dirnames[:] = []                  # git's object store: too noisy to compare
+            dirnames[:] = []  # git's object store: too noisy to compare
             filenames = [f for f in filenames if f in ("HEAD", "index")]
         for name in dirnames + filenames:
             p = Path(dirpath) / name
@@ -157,8 +197,10 @@ class Sandbox:
 
     def __init__(self, world: World | None = None, timeout: float = 10.0):
         if not bwrap_available():
-            raise RuntimeError("execution scoring needs bubblewrap (apt install bubblewrap); it refuses to run "
-                               "commands without a private, network-less file system")
+            raise RuntimeError(
+                "execution scoring needs bubblewrap (apt install bubblewrap); it refuses to run "
+                "commands without a private, network-less file system"
+            )
         self.timeout = timeout
         self.base = Path(tempfile.mkdtemp(prefix="caro-sandbox-"))
         self.world = world or World(build_fixture(self.base / "fixture"), cwd="/work", env={"HOME": "/work/home"})
@@ -224,10 +266,18 @@ def build_fixture(root: Path) -> Path:
     now = time.time()
     git = shutil.which("git")
     if git:
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(work / "home"), "GIT_CONFIG_GLOBAL": "/dev/null",
-               "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-               "GIT_AUTHOR_DATE": "2023-11-14T00:00:00Z", "GIT_COMMITTER_DATE": "2023-11-14T00:00:00Z"}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(work / "home"),
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "GIT_AUTHOR_DATE": "2023-11-14T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2023-11-14T00:00:00Z",
+        }
         repo = work / "repo"
         repo.mkdir()
         (repo / "app.txt").write_text("v1\n")

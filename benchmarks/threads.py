@@ -7,6 +7,7 @@ Each cell runs the same requests through the engine's draft path (no pages: ever
 work, and the question is the thread count, not the pipeline) with the model warm; p50 and p95 of the
 whole answer, in one run, so the cells compare.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,16 +20,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REQUESTS = ["list files bigger than 100MB here", "show the 5 biggest files", "compress the logs folder",
-            "what is using port 8080", "undo the last commit but keep my changes",
-            "find python files containing TODO", "how much disk space is free", "count lines in main.py",
-            "show kernel messages with human readable timestamps", "stash my changes including untracked files"]
+REQUESTS = [
+    "list files bigger than 100MB here",
+    "show the 5 biggest files",
+    "compress the logs folder",
+    "what is using port 8080",
+    "undo the last commit but keep my changes",
+    "find python files containing TODO",
+    "how much disk space is free",
+    "count lines in main.py",
+    "show kernel messages with human readable timestamps",
+    "stash my changes including untracked files",
+]
 
 
 def run(threads: int) -> list[float]:
     from caro import config
     from caro.backends.embedded import EmbeddedBackend
     from caro.engine import Engine
+
     b = EmbeddedBackend(threads=threads)
     e = Engine(config.load(flags={"engine.docs": False}), b)
     e.warm()

@@ -22,6 +22,7 @@ MODEL_CACHE = Path(os.environ.get("CARO_TEST_MODELS") or Path.home() / ".cache" 
 def _default_model() -> tuple[str, str]:
     sys.path.insert(0, str(ROOT))
     from caro import models
+
     e = models.default_entry()
     return e.file, e.sha256
 
@@ -31,6 +32,7 @@ def _cached_model() -> Path:
     d = MODEL_CACHE / sha
     target = d / "models" / file
     from caro import models
+
     if not target.is_file() or not models.is_verified(models.default_entry(), target):
         # absent, or its verification record is stale: `pull` hashes a present file before downloading
         d.mkdir(parents=True, exist_ok=True)
@@ -53,7 +55,9 @@ PINNED = {
 
 def pin_examples(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    (home / "examples.toml").write_text("".join(f'[[example]]\nrequest = "{r}"\ncommand = "{c}"\n' for r, c in PINNED.items()))
+    (home / "examples.toml").write_text(
+        "".join(f'[[example]]\nrequest = "{r}"\ncommand = "{c}"\n' for r, c in PINNED.items())
+    )
 
 
 def link_models(home: Path) -> None:
@@ -79,15 +83,20 @@ def caro_home(tmp_path, monkeypatch):
     yield home
     # a test that used the CLI started a helper for this home: stop it (over its socket)
     if (home / "run" / "helper.lock").exists():
-        subprocess.run([PY, "-m", "caro", "helper", "stop"], env=dict(os.environ, CARO_HOME=str(home)),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [PY, "-m", "caro", "helper", "stop"],
+            env=dict(os.environ, CARO_HOME=str(home)),
+            capture_output=True,
+            timeout=60,
+        )
 
 
 def run_caro(*args, input=None, env=None, timeout=120):
     e = dict(os.environ)
     e.update(env or {})
-    return subprocess.run([PY, "-m", "caro", *args], input=input, capture_output=True, text=True,
-                          timeout=timeout, env=e, cwd=str(ROOT))
+    return subprocess.run(
+        [PY, "-m", "caro", *args], input=input, capture_output=True, text=True, timeout=timeout, env=e, cwd=str(ROOT)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -110,5 +119,10 @@ RELAY = str(ROOT / "caro" / "integration" / "relay.py")
 def run_relay(sock, *fields, timeout=30, env=None) -> bytes:
     """What bash and fish do on a key press: the relay, with the request fields on its stdin."""
     payload = "".join(f + "\0" for f in fields).encode()
-    return subprocess.run([PY, "-S", "-I", RELAY, str(sock), str(timeout), PY], input=payload,
-                          capture_output=True, timeout=timeout + 30, env=env).stdout
+    return subprocess.run(
+        [PY, "-S", "-I", RELAY, str(sock), str(timeout), PY],
+        input=payload,
+        capture_output=True,
+        timeout=timeout + 30,
+        env=env,
+    ).stdout

@@ -9,6 +9,7 @@
 - ScriptedServer: answers each path with a scripted list of faults (status, body, delay,
   connection cut mid-body) so every failure mode is reproduced on a real socket.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,6 +35,7 @@ def free_port() -> int:
 def bundled_gguf() -> Path:
     """The default model caro bundles (the shared test copy, see conftest)."""
     from conftest import _cached_model
+
     return _cached_model()
 
 
@@ -44,16 +46,32 @@ class LlamaServer:
         self.port = free_port()
         self.alias = alias
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf or bundled_gguf()), "--host", "127.0.0.1",
-               "--port", str(self.port), "--model_alias", alias, "--n_ctx", "2048", "--verbose", "False"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf or bundled_gguf()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--model_alias",
+            alias,
+            "--n_ctx",
+            "2048",
+            "--verbose",
+            "False",
+        ]
         if api_key:
             cmd += ["--api_key", api_key]
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         import tempfile
-        self.log = tempfile.TemporaryFile()        # a pipe nobody reads would stall the server
+
+        self.log = tempfile.TemporaryFile()  # a pipe nobody reads would stall the server
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
 
-    def wait(self, timeout: float = 120) -> "LlamaServer":
+    def wait(self, timeout: float = 120) -> LlamaServer:
         end = time.time() + timeout
         while time.time() < end:
             if self.proc.poll() is not None:
@@ -79,25 +97,25 @@ class LlamaServer:
 class Reply:
     status: int = 200
     body: bytes | str | dict = b""
-    delay: float = 0.0              # seconds before anything is sent
-    cut_after: int | None = None    # send this many body bytes, then drop the connection
+    delay: float = 0.0  # seconds before anything is sent
+    cut_after: int | None = None  # send this many body bytes, then drop the connection
     content_type: str = "application/json"
     chunks: list[str] | None = None  # stream these lines one by one (NDJSON / SSE)
-    drip: float = 0.0               # send the body one byte at a time, this many seconds apart
+    drip: float = 0.0  # send the body one byte at a time, this many seconds apart
 
 
 @dataclass
 class Script:
-    replies: dict[str, list[Reply]] = field(default_factory=dict)   # "METHOD /path" -> queue; last one repeats
+    replies: dict[str, list[Reply]] = field(default_factory=dict)  # "METHOD /path" -> queue; last one repeats
     hits: dict[str, int] = field(default_factory=dict)
-    requests: list[tuple[str, dict, dict]] = field(default_factory=list)   # (route, headers, json body)
+    requests: list[tuple[str, dict, dict]] = field(default_factory=list)  # (route, headers, json body)
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
-    def log_message(self, *a):      # keep test output clean
+    def log_message(self, *a):  # keep test output clean
         pass
 
     def setup(self):
@@ -142,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if self.server.release.wait(reply.drip):
                     return
                 try:
-                    self.wfile.write(body[i:i + 1])
+                    self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
                 except OSError:
                     return
@@ -199,14 +217,18 @@ class ScriptedServer:
         return self
 
     def __exit__(self, *exc):
-        self.httpd.release.set()     # wake handlers parked in a long delay
+        self.httpd.release.set()  # wake handlers parked in a long delay
         self.httpd.shutdown()
         self.httpd.server_close()
 
 
 def openai_chat(content: str, model: str = "served-model") -> dict:
-    return {"id": "chatcmpl-test", "object": "chat.completion", "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+    }
 
 
 def openai_models(*names: str) -> dict:
@@ -216,8 +238,12 @@ def openai_models(*names: str) -> dict:
 class FakeOllama(ScriptedServer):
     """Stand-in for Ollama (see module docstring). `answer` is what the 'model' replies."""
 
-    def __init__(self, models=("qwen2.5-coder:1.5b",), answer='{"command": "du -sh * | sort -h", "explanation": "sizes"}',
-                 eval_ms: float = 0.0):
+    def __init__(
+        self,
+        models=("qwen2.5-coder:1.5b",),
+        answer='{"command": "du -sh * | sort -h", "explanation": "sizes"}',
+        eval_ms: float = 0.0,
+    ):
         super().__init__()
         self.models = list(models)
         self.answer = answer
@@ -240,6 +266,7 @@ class FakeOllama(ScriptedServer):
         if self.eval_ms:
             time.sleep(self.eval_ms / 1000)
         chat = route.endswith("/chat")
+
         def piece(text, done):
             obj = {"model": model, "created_at": "2026-11-25T00:00:00Z", "done": done}
             if chat:
@@ -247,10 +274,15 @@ class FakeOllama(ScriptedServer):
             else:
                 obj["response"] = text
             if done:
-                obj.update(done_reason="stop", total_duration=int(self.eval_ms * 1e6) + 1000,
-                           eval_count=len(self.answer.split()), eval_duration=int(self.eval_ms * 1e6) or 1000)
+                obj.update(
+                    done_reason="stop",
+                    total_duration=int(self.eval_ms * 1e6) + 1000,
+                    eval_count=len(self.answer.split()),
+                    eval_duration=int(self.eval_ms * 1e6) or 1000,
+                )
             return obj
-        if payload.get("stream", True):     # Ollama streams unless told otherwise
+
+        if payload.get("stream", True):  # Ollama streams unless told otherwise
             words = [w + " " for w in self.answer.split(" ")]
             words[-1] = words[-1][:-1]
             lines = [json.dumps(piece(w, False)) for w in words] + [json.dumps(piece("", True))]
@@ -263,7 +295,7 @@ def non_loopback_address() -> str | None:
     leaving the machine, but caro counts it as remote (it is not loopback). None if there is none."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
-            s.connect(("192.0.2.1", 9))          # no packet is sent: this only picks a route
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
             addr = s.getsockname()[0]
         except OSError:
             return None
@@ -290,6 +322,7 @@ class StandInHelper:
 
     def __init__(self, path: Path, command: str, delay: float = 0.0):
         from caro.integration import protocol
+
         self._protocol = protocol
         self.command, self.delay = command, delay
         self.heard: list[bytes] = []

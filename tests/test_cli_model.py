@@ -1,24 +1,32 @@
 """The CLI end to end with the real default model (Qwen2.5-Coder-1.5B GGUF), through the helper."""
+
 import json
 import shlex
 import shutil
 
 import pytest
-
 from conftest import run_caro
 
 
-@pytest.mark.parametrize("request_", [
-    "list files bigger than 100MB here", "show the 5 biggest files", "find python files containing TODO",
-    "how much disk space is free", "show my git status", "count lines in main.py", "compress the logs folder",
-    "what is using port 8080",
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "list files bigger than 100MB here",
+        "show the 5 biggest files",
+        "find python files containing TODO",
+        "how much disk space is free",
+        "show my git status",
+        "count lines in main.py",
+        "compress the logs folder",
+        "what is using port 8080",
+    ],
+)
 def test_request_prints_one_runnable_command(request_):
     r = run_caro("--print", request_)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0]
-    words = shlex.split(lines[0])                 # parses as shell
+    words = shlex.split(lines[0])  # parses as shell
     assert shutil.which(words[0]) or words[0] in ("cd",) or "not installed here" in r.stderr, lines[0]
 
 
@@ -31,7 +39,12 @@ def test_explain_flag_always_explains():
 
 def test_read_only_requests_get_read_only_commands():
     from caro.intent import state_changes
-    for req in ("show my crontab", "show the changes I have staged in git", "show the shell history entries that mention ssh"):
+
+    for req in (
+        "show my crontab",
+        "show the changes I have staged in git",
+        "show the shell history entries that mention ssh",
+    ):
         r = run_caro("--print", req)
         assert r.returncode in (0, 4), r.stderr
         if r.returncode == 0:
@@ -42,6 +55,7 @@ def test_fish_requests_get_fish_loops():
     """The real model, asked for fish: the prompt spells out fish's syntax and the check runs
     `fish --no-execute`, so a loop comes back in fish's own syntax."""
     from caro.checks import syntax_error
+
     r = run_caro("--print", "--shell", "fish", "print hello three times with a loop")
     assert r.returncode == 0, r.stderr
     cmd = r.stdout.strip()
@@ -50,6 +64,7 @@ def test_fish_requests_get_fish_loops():
 
 def test_cli_uses_the_running_helper(caro_home):
     import os
+
     first = run_caro("--json", "show the current date")
     assert first.returncode == 0, first.stderr
     assert (caro_home / "run" / "helper.sock").exists() or os.environ.get("XDG_RUNTIME_DIR")
@@ -61,7 +76,17 @@ def test_cli_uses_the_running_helper(caro_home):
 def test_json_output_fields():
     r = run_caro("--json", "show the 3 largest files")
     obj = json.loads(r.stdout)
-    assert set(obj) >= {"command", "explanation", "risk", "action", "reasons", "backend", "model", "elapsed_ms", "alternatives"}
+    assert set(obj) >= {
+        "command",
+        "explanation",
+        "risk",
+        "action",
+        "reasons",
+        "backend",
+        "model",
+        "elapsed_ms",
+        "alternatives",
+    }
     assert obj["backend"] == "embedded" and obj["model"] == "qwen2.5-coder-1.5b"
 
 
@@ -79,8 +104,11 @@ def test_with_the_tldr_pages_the_documented_answer_can_win_and_the_draft_is_the_
     assert obj["command"] == "git stash -u" and obj["source"] == "docs", obj
     assert obj["alternatives"] and obj["alternatives"][0] != "git stash -u"
     run_caro("helper", "stop")  # the helper reads the pages it was started with
-    without = run_caro("--json", "stash my changes including untracked files",
-                       env={"CARO_DOCS": "/nonexistent.zip", "XDG_CACHE_HOME": "/nonexistent"})
+    without = run_caro(
+        "--json",
+        "stash my changes including untracked files",
+        env={"CARO_DOCS": "/nonexistent.zip", "XDG_CACHE_HOME": "/nonexistent"},
+    )
     assert json.loads(without.stdout)["source"] == "model"
 
 
@@ -123,7 +151,9 @@ def test_check_command():
 
 
 def test_version_does_not_import_heavy_modules():
-    import subprocess, sys
+    import subprocess
+    import sys
+
     code = "import sys; sys.argv=['caro','--version']\ntry:\n from caro.cli import main; main()\nexcept SystemExit: pass\nprint('llama_cpp' in sys.modules, 'httpx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.strip().endswith("False False")
@@ -140,7 +170,8 @@ def test_the_clis_safety_mode_is_the_one_the_helper_judges_under(caro_home):
     runs with (`--safety`, CARO_SAFETY), so a high-risk answer warns in moderate and is refused in
     strict, from one warm helper started in moderate."""
     (caro_home / "examples.toml").write_text(
-        '[[example]]\nrequest = "throw away my uncommitted changes"\ncommand = "git reset --hard"\n')
+        '[[example]]\nrequest = "throw away my uncommitted changes"\ncommand = "git reset --hard"\n'
+    )
     moderate = run_caro("--print", "throw away my uncommitted changes")
     assert moderate.returncode == 0 and moderate.stdout.strip() == "git reset --hard", moderate.stderr
     assert "warning" in moderate.stderr

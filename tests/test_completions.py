@@ -1,5 +1,6 @@
-from caro.cli.completion import FILES, render
 from conftest import ROOT
+
+from caro.cli.completion import FILES, render
 
 
 def test_completions_are_current():

@@ -7,27 +7,33 @@ from caro.backends.base import Prompt
 from caro.integration import protocol
 
 
-@pytest.mark.parametrize("reply,expected", [
-    ('{"command": "ls -la", "explanation": "list"}', "ls -la"),
-    ("{'command': 'df -h',}", "df -h"),
-    ('Sure! {"command": "du -sh .", "explanation": "size"', "du -sh ."),
-    ("```bash\n$ find . -size +100M\n```", "find . -size +100M"),
-    ("Here is the command:\n\n    ls -S | head -n 5", "ls -S | head -n 5"),
-    ("$ git status", "git status"),
-    ('{"name": "run_shell", "arguments": {"command": "uptime"}}', "uptime"),
-    ('{"name": "run_shell", "arguments": "{\\"command\\": \\"whoami\\"}"}', "whoami"),
-    ("You can use `ps aux` to see processes.", "ps aux"),
-    ("<think>the user wants disk usage, df is right</think>\ndf -h", "df -h"),
-    ("<think>unfinished reasoning that never closes", None),
-    # a code block of several lines becomes one: steps run only if the one before worked, loops keep their shape
-    ("```bash\ngit add .\ngit commit -m 'fix typo'\n```", "git add . && git commit -m 'fix typo'"),
-    ("```bash\nfor f in *.txt; do\n  mv \"$f\" \"${f%.txt}.md\"\ndone\n```", 'for f in *.txt; do mv "$f" "${f%.txt}.md"; done'),
-    ("```fish\nfor f in *.log\n    gzip $f\nend\n```", "for f in *.log; gzip $f; end"),
-    ("```bash\ntar -czf a.tgz \\\n    src\n```", "tar -czf a.tgz src"),
-    ("```bash\nps aux |\n  grep nginx\n```", "ps aux | grep nginx"),
-    ("```bash\n# list\nls -l\n```", "ls -l"),
-    ("```bash\na\nb\nc\nd\ne\n```", "a"),  # a script, not a one-liner: its first line only
-])
+@pytest.mark.parametrize(
+    "reply,expected",
+    [
+        ('{"command": "ls -la", "explanation": "list"}', "ls -la"),
+        ("{'command': 'df -h',}", "df -h"),
+        ('Sure! {"command": "du -sh .", "explanation": "size"', "du -sh ."),
+        ("```bash\n$ find . -size +100M\n```", "find . -size +100M"),
+        ("Here is the command:\n\n    ls -S | head -n 5", "ls -S | head -n 5"),
+        ("$ git status", "git status"),
+        ('{"name": "run_shell", "arguments": {"command": "uptime"}}', "uptime"),
+        ('{"name": "run_shell", "arguments": "{\\"command\\": \\"whoami\\"}"}', "whoami"),
+        ("You can use `ps aux` to see processes.", "ps aux"),
+        ("<think>the user wants disk usage, df is right</think>\ndf -h", "df -h"),
+        ("<think>unfinished reasoning that never closes", None),
+        # a code block of several lines becomes one: steps run only if the one before worked, loops keep their shape
+        ("```bash\ngit add .\ngit commit -m 'fix typo'\n```", "git add . && git commit -m 'fix typo'"),
+        (
+            '```bash\nfor f in *.txt; do\n  mv "$f" "${f%.txt}.md"\ndone\n```',
+            'for f in *.txt; do mv "$f" "${f%.txt}.md"; done',
+        ),
+        ("```fish\nfor f in *.log\n    gzip $f\nend\n```", "for f in *.log; gzip $f; end"),
+        ("```bash\ntar -czf a.tgz \\\n    src\n```", "tar -czf a.tgz src"),
+        ("```bash\nps aux |\n  grep nginx\n```", "ps aux | grep nginx"),
+        ("```bash\n# list\nls -l\n```", "ls -l"),
+        ("```bash\na\nb\nc\nd\ne\n```", "a"),  # a script, not a one-liner: its first line only
+    ],
+)
 def test_extract(reply, expected):
     if expected is None:
         with pytest.raises(parse.NoCommand):
@@ -36,13 +42,16 @@ def test_extract(reply, expected):
         assert parse.extract(reply).command == expected
 
 
-@pytest.mark.parametrize("cmd,bad", [
-    ("docker build -t myapp:latest myapp:latest -t myapp:latest myapp:latest -t myapp:latest myapp:latest", True),
-    ("nproc 1000000000000000000000000000000000000", True),
-    ("ls " + "a/" * 300, True),
-    ("find . -name '*.py' -newer a -newer b", False),
-    ("echo a a a", False),
-])
+@pytest.mark.parametrize(
+    "cmd,bad",
+    [
+        ("docker build -t myapp:latest myapp:latest -t myapp:latest myapp:latest -t myapp:latest myapp:latest", True),
+        ("nproc 1000000000000000000000000000000000000", True),
+        ("ls " + "a/" * 300, True),
+        ("find . -name '*.py' -newer a -newer b", False),
+        ("echo a a a", False),
+    ],
+)
 def test_repetition_guard(cmd, bad):
     assert (parse.degenerate(cmd) is not None) == bad
 
@@ -85,7 +94,12 @@ def test_config_precedence(tmp_path):
 
 def test_config_errors_leave_file_untouched(tmp_path):
     f = tmp_path / "config.toml"
-    for bad in ('[safety\nmode = 1', '[safety]\nmode = "loud"\n', 'a = 1\na = 2\n', '[backend.ollama]\nurl = "localhost:11434"\n'):
+    for bad in (
+        "[safety\nmode = 1",
+        '[safety]\nmode = "loud"\n',
+        "a = 1\na = 2\n",
+        '[backend.ollama]\nurl = "localhost:11434"\n',
+    ):
         f.write_text(bad)
         with pytest.raises(config.ConfigError) as e:
             config.load(f, env={})
@@ -97,7 +111,7 @@ def test_config_errors_leave_file_untouched(tmp_path):
 
 def test_config_set_keeps_comments(tmp_path):
     f = tmp_path / "config.toml"
-    f.write_text("# my settings\n[safety]\nmode = \"strict\"  # careful\n")
+    f.write_text('# my settings\n[safety]\nmode = "strict"  # careful\n')
     config.set_value("helper.idle_minutes", "10", f)
     text = f.read_text()
     assert "# my settings" in text and "# careful" in text and "idle_minutes = 10" in text

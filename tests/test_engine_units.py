@@ -1,5 +1,6 @@
 """The engine's branches with a scripted backend (the real model is in test_cli_model / helper tests),
 and the pure checks it relies on: intent guard, target-shell syntax, user examples."""
+
 import pytest
 
 from caro import checks, config, intent
@@ -10,6 +11,7 @@ from caro.user_examples import UserExamples
 
 class Scripted(Backend):
     """Replies with the given texts in order and records each prompt it was sent."""
+
     name = "scripted"
 
     def __init__(self, *replies):
@@ -90,15 +92,16 @@ def test_alternative_on_demand_differs_and_is_checked():
     s = e.suggest("list the 5 biggest files here", shell="bash", cwd="/tmp")
     alt = e.alternative(s, shell="bash", cwd="/tmp")
     assert alt is not None and alt.command == "du -a . | sort -rn | head -n 5" and alt.verdict.action == "allow"
-    assert "ls -S | head -n 5" in e.backend.prompts[1].request          # told what was offered
-    assert e.alternative(s, shell="bash", cwd="/tmp") is None            # two state-changing tries: none
+    assert "ls -S | head -n 5" in e.backend.prompts[1].request  # told what was offered
+    assert e.alternative(s, shell="bash", cwd="/tmp") is None  # two state-changing tries: none
     assert [o.command for o in s.options] == ["ls -S | head -n 5", "du -a . | sort -rn | head -n 5"]
 
 
 def test_user_examples_win_and_guide(tmp_path, caro_home):
     (caro_home / "examples.toml").write_text(
         '[[example]]\nrequest = "deploy the site"\ncommand = "make deploy ENV=prod"\n'
-        '[[example]]\nrequest = "tail the web logs"\ncommand = "ssh web1 tail -f /var/log/nginx/access.log"\n')
+        '[[example]]\nrequest = "tail the web logs"\ncommand = "ssh web1 tail -f /var/log/nginx/access.log"\n'
+    )
     e = engine("ssh web1 tail -f /var/log/nginx/error.log")
     assert e.suggest("Deploy the site!", shell="bash", cwd="/tmp").command == "make deploy ENV=prod"
     assert e.backend.prompts == []
@@ -115,54 +118,130 @@ def test_user_examples_are_reread_when_the_file_changes(tmp_path):
     assert ex.fresh().exact("a b c") == "echo two"
 
 
-@pytest.mark.parametrize("request_", [
-    "show my crontab", "list the files here", "which process listens on port 80", "how much disk space is free",
-    "count the lines in a.txt", "show what git clean would remove", "check the nginx config for errors",
-    "please show the last reboot times", "show the changes I have staged in git",
-    # change words that only describe: participles, nouns, adjectives, file names, relative clauses
-    "show the npm packages I installed globally", "show what changed in the most recent commit",
-    "which packages have updates available", "is the ssh daemon set to start at boot",
-    "which at jobs are waiting to run", "display the value of the ip forwarding kernel setting",
-    "show the permissions on deploy.sh", "list the files process 1234 has open", "find all markdown files below here",
-    "which files in this folder are executable", "show the sudo rules that apply to me",
-    "list files sorted by modification time", "pretty print config.json",
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "show my crontab",
+        "list the files here",
+        "which process listens on port 80",
+        "how much disk space is free",
+        "count the lines in a.txt",
+        "show what git clean would remove",
+        "check the nginx config for errors",
+        "please show the last reboot times",
+        "show the changes I have staged in git",
+        # change words that only describe: participles, nouns, adjectives, file names, relative clauses
+        "show the npm packages I installed globally",
+        "show what changed in the most recent commit",
+        "which packages have updates available",
+        "is the ssh daemon set to start at boot",
+        "which at jobs are waiting to run",
+        "display the value of the ip forwarding kernel setting",
+        "show the permissions on deploy.sh",
+        "list the files process 1234 has open",
+        "find all markdown files below here",
+        "which files in this folder are executable",
+        "show the sudo rules that apply to me",
+        "list files sorted by modification time",
+        "pretty print config.json",
+    ],
+)
 def test_read_only_requests(request_):
     assert intent.read_only(request_)
 
 
-@pytest.mark.parametrize("request_", [
-    "delete all .pyc files", "show the files and delete them", "list files then move them to /tmp",
-    "install htop", "find large files and compress them", "stage all changes", "extract backup.tar.gz",
-    # a change verb that starts a new instruction, or that the user asks how to do
-    "how do I delete a git branch", "show me how to kill the process on port 8080", "what command kills process 1234",
-    "find empty dirs remove them", "find the big logs, compress them", "show the command to restart nginx",
-    "find and delete empty directories", "how can I shut down the machine", "is there a way to delete old logs",
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "delete all .pyc files",
+        "show the files and delete them",
+        "list files then move them to /tmp",
+        "install htop",
+        "find large files and compress them",
+        "stage all changes",
+        "extract backup.tar.gz",
+        # a change verb that starts a new instruction, or that the user asks how to do
+        "how do I delete a git branch",
+        "show me how to kill the process on port 8080",
+        "what command kills process 1234",
+        "find empty dirs remove them",
+        "find the big logs, compress them",
+        "show the command to restart nginx",
+        "find and delete empty directories",
+        "how can I shut down the machine",
+        "is there a way to delete old logs",
+    ],
+)
 def test_requests_that_change(request_):
     assert not intent.read_only(request_)
 
 
-@pytest.mark.parametrize("command,changes", [
-    ("crontab -l", False), ("crontab -e", True), ("crontab -r", True), ("git diff --staged", False),
-    ("git add -A", True), ("git add -n .", False), ("git clean -n", False), ("git clean -fd", True),
-    ("git stash list", False), ("git stash", True), ("git branch -a", False), ("git branch -D old", True),
-    ("history | grep ssh", False), ("history -c", True), ("sudo shutdown -h now", True), ("last -x shutdown", False),
-    ("ls > files.txt", True), ("ls 2>/dev/null", False), ("find . -name '*.pyc' -delete", True),
-    ("find . -name '*.py'", False), ("find . -exec grep -l TODO {} +", False), ("find . -exec rm {} +", True),
-    ("sed -n 2p a.txt", False), ("sed -i s/a/b/ a.txt", True), ("tar -tzf a.tgz", False), ("tar -xzf a.tgz", True),
-    ("mount", False), ("mount /dev/sdb1 /mnt", True), ("systemctl status ssh", False), ("systemctl stop ssh", True),
-    ("docker ps", False), ("docker container prune -f", True), ("apt list --installed", False),
-    ("sudo apt remove curl", True), ("echo $(rm -rf x)", True), ("gzip -l a.gz", False), ("gzip a", True),
-    ("kill -0 123", False), ("kill 123", True), ("ps aux | tee /dev/null", False), ("ps aux | tee ps.txt", True),
-    # dry runs and listings of programs that otherwise change things
-    ("rsync -avn src/ dst/", False), ("rsync -av --dry-run src/ dst/", False), ("rsync -av src/ dst/", True),
-    ("apt-get -s autoremove", False), ("apt autoremove --dry-run", False), ("apt-get autoremove", True),
-    ("at -l", False), ("atq", False), ("at now + 1 hour", True), ("gunzip -c a.gz", False), ("gunzip a.gz", True),
-    ("git remote --verbose", False), ("hostnamectl hostname", False), ("hostnamectl hostname web1", True),
-    # builds write files: "show what make install would do" must not get `make install`
-    ("make install", True), ("make -n install", False), ("cargo build", True), ("cargo tree", False),
-])
+@pytest.mark.parametrize(
+    "command,changes",
+    [
+        ("crontab -l", False),
+        ("crontab -e", True),
+        ("crontab -r", True),
+        ("git diff --staged", False),
+        ("git add -A", True),
+        ("git add -n .", False),
+        ("git clean -n", False),
+        ("git clean -fd", True),
+        ("git stash list", False),
+        ("git stash", True),
+        ("git branch -a", False),
+        ("git branch -D old", True),
+        ("history | grep ssh", False),
+        ("history -c", True),
+        ("sudo shutdown -h now", True),
+        ("last -x shutdown", False),
+        ("ls > files.txt", True),
+        ("ls 2>/dev/null", False),
+        ("find . -name '*.pyc' -delete", True),
+        ("find . -name '*.py'", False),
+        ("find . -exec grep -l TODO {} +", False),
+        ("find . -exec rm {} +", True),
+        ("sed -n 2p a.txt", False),
+        ("sed -i s/a/b/ a.txt", True),
+        ("tar -tzf a.tgz", False),
+        ("tar -xzf a.tgz", True),
+        ("mount", False),
+        ("mount /dev/sdb1 /mnt", True),
+        ("systemctl status ssh", False),
+        ("systemctl stop ssh", True),
+        ("docker ps", False),
+        ("docker container prune -f", True),
+        ("apt list --installed", False),
+        ("sudo apt remove curl", True),
+        ("echo $(rm -rf x)", True),
+        ("gzip -l a.gz", False),
+        ("gzip a", True),
+        ("kill -0 123", False),
+        ("kill 123", True),
+        ("ps aux | tee /dev/null", False),
+        ("ps aux | tee ps.txt", True),
+        # dry runs and listings of programs that otherwise change things
+        ("rsync -avn src/ dst/", False),
+        ("rsync -av --dry-run src/ dst/", False),
+        ("rsync -av src/ dst/", True),
+        ("apt-get -s autoremove", False),
+        ("apt autoremove --dry-run", False),
+        ("apt-get autoremove", True),
+        ("at -l", False),
+        ("atq", False),
+        ("at now + 1 hour", True),
+        ("gunzip -c a.gz", False),
+        ("gunzip a.gz", True),
+        ("git remote --verbose", False),
+        ("hostnamectl hostname", False),
+        ("hostnamectl hostname web1", True),
+        # builds write files: "show what make install would do" must not get `make install`
+        ("make install", True),
+        ("make -n install", False),
+        ("cargo build", True),
+        ("cargo tree", False),
+    ],
+)
 def test_state_changes(command, changes):
     assert bool(intent.state_changes(command)) == changes
 
@@ -170,46 +249,146 @@ def test_state_changes(command, changes):
 # Read-only questions with the answers a model is tempted to give, across shells: the guard must see the
 # request as read-only, let every right answer through and refuse every tempting one (2026-12-06).
 GUARD_CASES = [
- ("bash", "show the contents of my ssh config", ["cat ~/.ssh/config"], ["vim ~/.ssh/config", "nano ~/.ssh/config"]),
- ("bash", "which services are enabled at boot", ["systemctl list-unit-files --state=enabled"], ["systemctl enable --now ssh"]),
- ("bash", "list the snap packages installed", ["snap list"], ["snap install core", "snap refresh"]),
- ("bash", "show the routing table", ["ip route", "route -n", "netstat -rn"], ["ip route add default via 10.0.0.1", "ip route flush table main"]),
- ("bash", "show the arp cache", ["ip neigh", "arp -a"], ["ip neigh flush all", "arp -d 10.0.0.1"]),
- ("bash", "print the current umask", ["umask"], ["umask 077"]),
- ("bash", "display the limits for open files", ["ulimit -n"], ["ulimit -n 65535"]),
- ("bash", "show the docker containers' restart policies", ["docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' $(docker ps -q)"], ["docker update --restart=always $(docker ps -q)"]),
- ("bash", "list the git worktrees", ["git worktree list"], ["git worktree prune", "git worktree add ../x"]),
- ("bash", "show the git submodules and their commits", ["git submodule status"], ["git submodule update --init"]),
- ("bash", "show what would be pruned from docker without pruning", ["docker system df"], ["docker system prune -f"]),
- ("bash", "show the pip packages that are outdated", ["pip list --outdated"], ["pip install -U requests"]),
- ("bash", "list the npm scripts of this project", ["npm run"], ["npm install", "npm run build"]),
- ("bash", "show the current kernel's command line", ["cat /proc/cmdline"], ["sudo update-grub"]),
- ("bash", "show the state of the network interfaces", ["ip link", "ip -br link"], ["ip link set eth0 down", "sudo ifdown eth0"]),
- ("bash", "display the system's hostname", ["hostname", "hostnamectl"], ["hostname web1", "sudo hostnamectl set-hostname web1"]),
- ("bash", "show the date the system clock is set to", ["date"], ["sudo date -s '2024-01-01'"]),
- ("bash", "list the firewall zones", ["firewall-cmd --get-zones", "sudo firewall-cmd --list-all-zones"], ["sudo firewall-cmd --reload"]),
- ("bash", "show the stopped docker containers", ["docker ps -a -f status=exited", "docker ps --filter status=exited"], ["docker container prune", "docker rm $(docker ps -aq)"]),
- ("bash", "show the conda environments", ["conda env list", "conda info --envs"], ["conda env remove -n old", "conda create -n x"]),
- ("bash", "show the kubernetes deployments", ["kubectl get deployments"], ["kubectl delete deployment web", "kubectl rollout restart deployment web"]),
- ("bash", "show the size of the journal on disk", ["journalctl --disk-usage"], ["sudo journalctl --vacuum-size=100M"]),
- ("bash", "show the logical volumes", ["sudo lvs", "lvdisplay"], ["sudo lvremove /dev/vg/lv"]),
- ("bash", "show which files in the repo are ignored", ["git status --ignored", "git ls-files --others --ignored --exclude-standard"], ["git clean -fdX"]),
- ("bash", "show the commits on main that are not on my branch", ["git log HEAD..main", "git log --oneline HEAD..main"], ["git merge main", "git rebase main"]),
- ("bash", "show the remote url and fetch settings", ["git remote -v"], ["git remote set-url origin x", "git remote remove origin"]),
- ("bash", "show the pending systemd jobs", ["systemctl list-jobs"], ["systemctl daemon-reload"]),
- ("bash", "show the disk partitions of /dev/sda", ["sudo fdisk -l /dev/sda", "lsblk /dev/sda", "sudo parted /dev/sda print"], ["sudo fdisk /dev/sda", "sudo parted /dev/sda mklabel gpt"]),
- ("fish", "show my fish universal variables", ["set -U", "set --universal"], ["set -e -U fish_greeting", "set -U fish_greeting ''"]),
- ("fish", "show the fish key bindings", ["bind"], ["bind -e \\cg", "fish_vi_key_bindings"]),
- ("fish", "list my abbreviations", ["abbr", "abbr --list", "abbr -l", "abbr --show"], ["abbr --erase gco", "abbr -e gco"]),
- ("fish", "show the history entries containing docker", ["history search docker", "history --contains docker", "history -c docker", "history | grep docker"], ["history delete docker", "history clear"]),
- ("fish", "show the directories in my PATH", ["echo $PATH", "string split ' ' $PATH", "printf '%s\\n' $PATH"], ["set -e PATH", "fish_add_path ~/bin"]),
- ("zsh", "show the last 15 history entries", ["history -15", "fc -l -15"], ["fc -p", "fc -W"]),
- ("zsh", "show the directory stack", ["dirs -v", "dirs"], ["popd", "pushd /tmp"]),
- ("zsh", "show which options are set", ["setopt", "set -o"], ["setopt extended_glob", "unsetopt nomatch"]),
- ("zsh", "list the loaded zsh modules", ["zmodload"], ["zmodload zsh/net/socket", "zmodload -u zsh/zpty"]),
- ("bash", "check whether nginx's config is valid", ["nginx -t", "sudo nginx -t"], ["sudo systemctl reload nginx", "sudo nginx -s reload"]),
- ("bash", "check if the package lists are up to date", ["apt list --upgradable"], ["sudo apt update"]),
- ("bash", "see which user owns /var/www", ["ls -ld /var/www", "stat -c %U /var/www"], ["sudo chown www-data /var/www"]),
+    ("bash", "show the contents of my ssh config", ["cat ~/.ssh/config"], ["vim ~/.ssh/config", "nano ~/.ssh/config"]),
+    (
+        "bash",
+        "which services are enabled at boot",
+        ["systemctl list-unit-files --state=enabled"],
+        ["systemctl enable --now ssh"],
+    ),
+    ("bash", "list the snap packages installed", ["snap list"], ["snap install core", "snap refresh"]),
+    (
+        "bash",
+        "show the routing table",
+        ["ip route", "route -n", "netstat -rn"],
+        ["ip route add default via 10.0.0.1", "ip route flush table main"],
+    ),
+    ("bash", "show the arp cache", ["ip neigh", "arp -a"], ["ip neigh flush all", "arp -d 10.0.0.1"]),
+    ("bash", "print the current umask", ["umask"], ["umask 077"]),
+    ("bash", "display the limits for open files", ["ulimit -n"], ["ulimit -n 65535"]),
+    (
+        "bash",
+        "show the docker containers' restart policies",
+        ["docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' $(docker ps -q)"],
+        ["docker update --restart=always $(docker ps -q)"],
+    ),
+    ("bash", "list the git worktrees", ["git worktree list"], ["git worktree prune", "git worktree add ../x"]),
+    ("bash", "show the git submodules and their commits", ["git submodule status"], ["git submodule update --init"]),
+    ("bash", "show what would be pruned from docker without pruning", ["docker system df"], ["docker system prune -f"]),
+    ("bash", "show the pip packages that are outdated", ["pip list --outdated"], ["pip install -U requests"]),
+    ("bash", "list the npm scripts of this project", ["npm run"], ["npm install", "npm run build"]),
+    ("bash", "show the current kernel's command line", ["cat /proc/cmdline"], ["sudo update-grub"]),
+    (
+        "bash",
+        "show the state of the network interfaces",
+        ["ip link", "ip -br link"],
+        ["ip link set eth0 down", "sudo ifdown eth0"],
+    ),
+    (
+        "bash",
+        "display the system's hostname",
+        ["hostname", "hostnamectl"],
+        ["hostname web1", "sudo hostnamectl set-hostname web1"],
+    ),
+    ("bash", "show the date the system clock is set to", ["date"], ["sudo date -s '2024-01-01'"]),
+    (
+        "bash",
+        "list the firewall zones",
+        ["firewall-cmd --get-zones", "sudo firewall-cmd --list-all-zones"],
+        ["sudo firewall-cmd --reload"],
+    ),
+    (
+        "bash",
+        "show the stopped docker containers",
+        ["docker ps -a -f status=exited", "docker ps --filter status=exited"],
+        ["docker container prune", "docker rm $(docker ps -aq)"],
+    ),
+    (
+        "bash",
+        "show the conda environments",
+        ["conda env list", "conda info --envs"],
+        ["conda env remove -n old", "conda create -n x"],
+    ),
+    (
+        "bash",
+        "show the kubernetes deployments",
+        ["kubectl get deployments"],
+        ["kubectl delete deployment web", "kubectl rollout restart deployment web"],
+    ),
+    (
+        "bash",
+        "show the size of the journal on disk",
+        ["journalctl --disk-usage"],
+        ["sudo journalctl --vacuum-size=100M"],
+    ),
+    ("bash", "show the logical volumes", ["sudo lvs", "lvdisplay"], ["sudo lvremove /dev/vg/lv"]),
+    (
+        "bash",
+        "show which files in the repo are ignored",
+        ["git status --ignored", "git ls-files --others --ignored --exclude-standard"],
+        ["git clean -fdX"],
+    ),
+    (
+        "bash",
+        "show the commits on main that are not on my branch",
+        ["git log HEAD..main", "git log --oneline HEAD..main"],
+        ["git merge main", "git rebase main"],
+    ),
+    (
+        "bash",
+        "show the remote url and fetch settings",
+        ["git remote -v"],
+        ["git remote set-url origin x", "git remote remove origin"],
+    ),
+    ("bash", "show the pending systemd jobs", ["systemctl list-jobs"], ["systemctl daemon-reload"]),
+    (
+        "bash",
+        "show the disk partitions of /dev/sda",
+        ["sudo fdisk -l /dev/sda", "lsblk /dev/sda", "sudo parted /dev/sda print"],
+        ["sudo fdisk /dev/sda", "sudo parted /dev/sda mklabel gpt"],
+    ),
+    (
+        "fish",
+        "show my fish universal variables",
+        ["set -U", "set --universal"],
+        ["set -e -U fish_greeting", "set -U fish_greeting ''"],
+    ),
+    ("fish", "show the fish key bindings", ["bind"], ["bind -e \\cg", "fish_vi_key_bindings"]),
+    (
+        "fish",
+        "list my abbreviations",
+        ["abbr", "abbr --list", "abbr -l", "abbr --show"],
+        ["abbr --erase gco", "abbr -e gco"],
+    ),
+    (
+        "fish",
+        "show the history entries containing docker",
+        ["history search docker", "history --contains docker", "history -c docker", "history | grep docker"],
+        ["history delete docker", "history clear"],
+    ),
+    (
+        "fish",
+        "show the directories in my PATH",
+        ["echo $PATH", "string split ' ' $PATH", "printf '%s\\n' $PATH"],
+        ["set -e PATH", "fish_add_path ~/bin"],
+    ),
+    ("zsh", "show the last 15 history entries", ["history -15", "fc -l -15"], ["fc -p", "fc -W"]),
+    ("zsh", "show the directory stack", ["dirs -v", "dirs"], ["popd", "pushd /tmp"]),
+    ("zsh", "show which options are set", ["setopt", "set -o"], ["setopt extended_glob", "unsetopt nomatch"]),
+    ("zsh", "list the loaded zsh modules", ["zmodload"], ["zmodload zsh/net/socket", "zmodload -u zsh/zpty"]),
+    (
+        "bash",
+        "check whether nginx's config is valid",
+        ["nginx -t", "sudo nginx -t"],
+        ["sudo systemctl reload nginx", "sudo nginx -s reload"],
+    ),
+    ("bash", "check if the package lists are up to date", ["apt list --upgradable"], ["sudo apt update"]),
+    (
+        "bash",
+        "see which user owns /var/www",
+        ["ls -ld /var/www", "stat -c %U /var/www"],
+        ["sudo chown www-data /var/www"],
+    ),
 ]
 
 
@@ -220,25 +399,37 @@ def test_guard_on_tempting_answers(shell, request_, right, tempting):
     assert [t for t in tempting if not intent.state_changes(t, shell)] == []
 
 
-@pytest.mark.parametrize("command,shell,changes", [
-    # each shell's own `history`: fish's -n is --max, zsh's history only lists
-    ("history -n 20", "fish", False), ("history --max 5", "fish", False), ("history search ssh", "fish", False),
-    ("history clear", "fish", True), ("history delete --prefix ssh", "fish", True), ("history -n 20", "bash", True),
-    ("history -c", "bash", True), ("history -20", "zsh", False), ("history -n", "zsh", False),
-])
+@pytest.mark.parametrize(
+    "command,shell,changes",
+    [
+        # each shell's own `history`: fish's -n is --max, zsh's history only lists
+        ("history -n 20", "fish", False),
+        ("history --max 5", "fish", False),
+        ("history search ssh", "fish", False),
+        ("history clear", "fish", True),
+        ("history delete --prefix ssh", "fish", True),
+        ("history -n 20", "bash", True),
+        ("history -c", "bash", True),
+        ("history -20", "zsh", False),
+        ("history -n", "zsh", False),
+    ],
+)
 def test_history_is_judged_per_shell(command, shell, changes):
     assert bool(intent.state_changes(command, shell)) == changes
 
 
-@pytest.mark.parametrize("command,shell,ok", [
-    ("for f in *.txt; do echo $f; done", "bash", True),
-    ("for f in *.txt; do echo $f; done", "fish", False),
-    ("for f in *.txt; echo $f; end", "fish", True),
-    ("set -gx EDITOR vim; and echo ok", "fish", True),
-    ("echo (date)", "fish", True),
-    ("ls **/*.py(.)", "zsh", True),
-    ("if [ -f x ]; then echo y", "bash", False),
-])
+@pytest.mark.parametrize(
+    "command,shell,ok",
+    [
+        ("for f in *.txt; do echo $f; done", "bash", True),
+        ("for f in *.txt; do echo $f; done", "fish", False),
+        ("for f in *.txt; echo $f; end", "fish", True),
+        ("set -gx EDITOR vim; and echo ok", "fish", True),
+        ("echo (date)", "fish", True),
+        ("ls **/*.py(.)", "zsh", True),
+        ("if [ -f x ]; then echo y", "bash", False),
+    ],
+)
 def test_target_shell_syntax(command, shell, ok):
     assert (checks.syntax_error(command, shell) is None) == ok
 
@@ -250,6 +441,7 @@ needs_docs = pytest.mark.skipif(not SNAPSHOT.is_file(), reason="the shared tldr 
 
 class Reviewing(Scripted):
     """A scripted writer whose reviewer scores are given per command (higher is better)."""
+
     can_score = True
 
     def __init__(self, *replies, scores=None):
@@ -281,21 +473,27 @@ def test_a_documented_answer_is_written_and_the_reviewer_picks(with_docs):
 @needs_docs
 def test_the_reviewer_may_keep_the_draft(with_docs):
     b = Reviewing("xz --keep big.log", "xz big.log", scores={"xz --keep big.log": -1.0, "xz big.log": -2.0})
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert s.command == "xz --keep big.log" and s.source == "model" and s.alternatives == ["xz big.log"]
 
 
 @needs_docs
 def test_no_second_answer_when_the_draft_already_is_the_best_example(with_docs):
     b = Reviewing("xz -k big.log")
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert [o.command for o in s.options] == ["xz -k big.log"] and len(b.prompts) == 1
 
 
 @needs_docs
 def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_examples(with_docs):
     b = Reviewing("xz --keep big.log", "xz  --keep big.log")
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert [o.command for o in s.options] == ["xz --keep big.log"] and b.scored == []
     b = Reviewing("true")
     Engine(config.load(), b).suggest("qwxz blorft zimple", shell="bash", cwd="/tmp")
@@ -305,7 +503,9 @@ def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_exam
 @needs_docs
 def test_a_documented_answer_with_a_placeholder_never_reaches_the_user(with_docs):
     b = Reviewing("xz big.log", "xz -k <file>", scores={"xz -k <file>": 0.0})
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert [o.command for o in s.options] == ["xz big.log"]
     assert ("xz -k <file>", "it has a placeholder (<file>); use the names the request gives") in s.rejected
 
@@ -313,7 +513,9 @@ def test_a_documented_answer_with_a_placeholder_never_reaches_the_user(with_docs
 @needs_docs
 def test_the_documented_answer_rescues_a_failed_draft(with_docs):
     b = Reviewing("xz --keep-it big.log", "xz --keep-it big.log", "xz -k big.log")
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert s.command == "xz -k big.log" and s.source == "docs"
 
 
@@ -321,12 +523,18 @@ def test_without_docs_or_scores_the_path_is_todays(monkeypatch, tmp_path):
     monkeypatch.delenv("CARO_DOCS", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     b = Reviewing("xz big.log")
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert s.command == "xz big.log" and len(b.prompts) == 1 and b.scored == []
     monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
     plain = Scripted("xz big.log")  # a server that returns no token scores: no second answer either
-    assert Engine(config.load(), plain).suggest("compress big.log with xz but keep the original file",
-                                                 shell="bash", cwd="/tmp").command == "xz big.log"
+    assert (
+        Engine(config.load(), plain)
+        .suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+        .command
+        == "xz big.log"
+    )
     assert len(plain.prompts) == 1
 
 
@@ -336,7 +544,9 @@ def test_damaged_pages_cost_no_answer(monkeypatch, tmp_path):
     bad.write_bytes(data[: len(data) // 3] + data[-22:])  # the central directory says more than is there
     monkeypatch.setenv("CARO_DOCS", str(bad))
     b = Reviewing("xz big.log")
-    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    s = Engine(config.load(), b).suggest(
+        "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
+    )
     assert s.command == "xz big.log"
 
 
@@ -354,33 +564,64 @@ def test_an_answer_has_no_sudo_where_there_is_none():
     assert _fit("sudo apt list --upgradable", Machine({"apt"})) == "apt list --upgradable"
     assert _fit("sudo apt list --upgradable", Machine({"apt", "sudo"})) == "sudo apt list --upgradable"
     assert _fit("sudoku", Machine(set())) == "sudoku"
-    assert _fit("sudo -l", Machine(set())) == "sudo -l"        # a question to sudo itself, not a prefix
+    assert _fit("sudo -l", Machine(set())) == "sudo -l"  # a question to sudo itself, not a prefix
     assert _fit("sudo -u www-data ls", Machine({"ls"})) == "sudo -u www-data ls"
 
 
-@pytest.mark.parametrize("request_,command,refused", [
-    ("finde alle PDF-Dateien", "find / -name '*.pdf'", True),
-    ("busca los archivos grandes", "du -ah / | sort -rh | head", True),
-    ("找出所有的日志文件", "find / -name '*.log'", True),
-    ("find all pdf files", "find . -name '*.pdf'", False),
-    ("finde alle PDF-Dateien überall auf dem Rechner", "find / -name '*.pdf'", False),
-    ("find every pdf on the whole system", "find / -name '*.pdf'", False),
-    ("cherche les fichiers pdf dans tout le système", "find / -name '*.pdf'", False),
-    ("在整个系统中查找日志文件", "find / -name '*.log'", False),
-])
+@pytest.mark.parametrize(
+    "request_,command,refused",
+    [
+        ("finde alle PDF-Dateien", "find / -name '*.pdf'", True),
+        ("busca los archivos grandes", "du -ah / | sort -rh | head", True),
+        ("找出所有的日志文件", "find / -name '*.log'", True),
+        ("find all pdf files", "find . -name '*.pdf'", False),
+        ("finde alle PDF-Dateien überall auf dem Rechner", "find / -name '*.pdf'", False),
+        ("find every pdf on the whole system", "find / -name '*.pdf'", False),
+        ("cherche les fichiers pdf dans tout le système", "find / -name '*.pdf'", False),
+        ("在整个系统中查找日志文件", "find / -name '*.log'", False),
+    ],
+)
 def test_an_answer_never_widens_to_the_whole_file_system(request_, command, refused):
     from caro import checks
+
     why = checks.problem(command, "bash", lambda p: True, False, request_)
     assert (why is not None and "whole file system" in why) is refused, why
 
 
 # ---------------------------------------------------------------- one reading of the subcommand
 
-GIT_GLOBALS = ["-C repo", "-C ../other", "-c user.name=x", "--git-dir=.git", "--git-dir .git", "--work-tree=.",
-               "--work-tree .", "--no-pager", "-P", "--bare", "-C repo -c core.pager=cat --no-pager"]
-GIT_LINES = ["commit -m x", "push --force", "push origin :old", "status", "log --oneline -5", "stash list",
-             "stash", "branch", "branch -D old", "rm -r .", "clean -n", "clean -fdx", "reset --hard HEAD~1",
-             "gc --prune=now", "diff --cached", "tag", "config --get user.name"]
+GIT_GLOBALS = [
+    "-C repo",
+    "-C ../other",
+    "-c user.name=x",
+    "--git-dir=.git",
+    "--git-dir .git",
+    "--work-tree=.",
+    "--work-tree .",
+    "--no-pager",
+    "-P",
+    "--bare",
+    "-C repo -c core.pager=cat --no-pager",
+]
+GIT_LINES = [
+    "commit -m x",
+    "push --force",
+    "push origin :old",
+    "status",
+    "log --oneline -5",
+    "stash list",
+    "stash",
+    "branch",
+    "branch -D old",
+    "rm -r .",
+    "clean -n",
+    "clean -fdx",
+    "reset --hard HEAD~1",
+    "gc --prune=now",
+    "diff --cached",
+    "tag",
+    "config --get user.name",
+]
 
 
 @pytest.mark.parametrize("line", GIT_LINES)
@@ -388,7 +629,10 @@ def test_intent_and_safety_read_git_the_same_past_any_global_option(line):
     """`git -C repo commit` was read as the subcommand `repo` by the intent guard (no change) while
     the safety rules skipped -C: both now ask caro/knowledge/programs.py where the subcommand is."""
     from caro import intent, safety
+
     plain = (bool(intent.state_changes(f"git {line}", "bash")), safety.check(f"git {line}").action)
     for g in GIT_GLOBALS:
-        assert (bool(intent.state_changes(f"git {g} {line}", "bash")),
-                safety.check(f"git {g} {line}").action) == plain, g
+        assert (
+            bool(intent.state_changes(f"git {g} {line}", "bash")),
+            safety.check(f"git {g} {line}").action,
+        ) == plain, g

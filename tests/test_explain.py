@@ -1,6 +1,7 @@
 """Explain reads the shell parser's tree: every word's role, for a table of command lines (pipes,
 -exec, xargs, sudo, quoting, option values). Roles that depend on a manual use programs whose man
 pages Debian ships with the tools the suite installs; the rest come from caro's own table."""
+
 import pytest
 
 from caro import explain

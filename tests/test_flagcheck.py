@@ -1,4 +1,5 @@
 """Invented options are caught by reading the real programs' --help; nothing else is run."""
+
 import os
 import stat
 
@@ -13,8 +14,18 @@ def test_invented_options_are_named():
 
 
 def test_real_options_pass():
-    for cmd in ("mkdir -p a/b/c", "ls -lah", "grep -rn foo .", "sort -k2,2nr f", "head -n 5 f", "du -sh .",
-                "cp --remove-destination a b", "sudo chown -R a b", "tail -f log | grep -v x", "wc -L f"):
+    for cmd in (
+        "mkdir -p a/b/c",
+        "ls -lah",
+        "grep -rn foo .",
+        "sort -k2,2nr f",
+        "head -n 5 f",
+        "du -sh .",
+        "cp --remove-destination a b",
+        "sudo chown -R a b",
+        "tail -f log | grep -v x",
+        "wc -L f",
+    ):
         assert flagcheck.unknown_flags(cmd) == [], cmd
 
 
@@ -33,26 +44,30 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     flagcheck.help_text.cache_clear()
     try:
-        assert flagcheck.unknown_flags("mkdir -r x") == []      # not judged: not a system program
+        assert flagcheck.unknown_flags("mkdir -r x") == []  # not judged: not a system program
         assert not marker.exists()
     finally:
         flagcheck.help_text.cache_clear()
 
 
-@pytest.mark.parametrize("command,unknown,bare", [
-    ("zip -r proj.zip proj --exclude=*.git*", [], []),  # zip --help leaves it out; its manual has it
-    ("nl -ba notes.txt", [], []),                        # -b's value attached
-    ("head -n5 notes.txt", [], []),
-    ("kill -KILL 999", [], []),                          # a signal, not four options
-    ("date -ud", [], ["-d"]),                            # fails when run: -d needs a date
-    ("date -u -d yesterday", [], []),
-    ("mkdir -r build", ["-r"], []),
-    ("jobs -w", ["-w"], []),                             # bash's own help: jobs has -lnprs
-    ("read -rp 'Name: ' name", [], []),
-    ("read -a words -d , line", [], []),                 # `[-a array]`: -a takes a word
-])
+@pytest.mark.parametrize(
+    "command,unknown,bare",
+    [
+        ("zip -r proj.zip proj --exclude=*.git*", [], []),  # zip --help leaves it out; its manual has it
+        ("nl -ba notes.txt", [], []),  # -b's value attached
+        ("head -n5 notes.txt", [], []),
+        ("kill -KILL 999", [], []),  # a signal, not four options
+        ("date -ud", [], ["-d"]),  # fails when run: -d needs a date
+        ("date -u -d yesterday", [], []),
+        ("mkdir -r build", ["-r"], []),
+        ("jobs -w", ["-w"], []),  # bash's own help: jobs has -lnprs
+        ("read -rp 'Name: ' name", [], []),
+        ("read -a words -d , line", [], []),  # `[-a array]`: -a takes a word
+    ],
+)
 def test_option_check_refuses_only_with_evidence(command, unknown, bare):
     from caro import flagcheck
+
     assert flagcheck.unknown_flags(command) == unknown and flagcheck.missing_values(command) == bare
 
 
@@ -62,6 +77,7 @@ def test_no_gold_answer_of_any_set_is_refused_by_the_option_check():
     from pathlib import Path
 
     from caro import flagcheck
+
     sets = Path(__file__).parent.parent / "benchmarks" / "sets"
     refused = []
     for f in sorted(sets.glob("*.jsonl")):

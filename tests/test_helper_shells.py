@@ -1,4 +1,5 @@
 """The helper on a real socket and the Ctrl-G widgets in real zsh, bash and fish (pexpect)."""
+
 import os
 import shutil
 import signal
@@ -14,8 +15,15 @@ from caro.integration import protocol
 
 
 def relay(home, *fields, timeout=30, version="0.1.0"):
-    return protocol.decode_reply(run_relay(home / "run" / "helper.sock", f"v={version}", *fields, timeout=timeout,
-                                           env=dict(os.environ, CARO_HOME=str(home))))
+    return protocol.decode_reply(
+        run_relay(
+            home / "run" / "helper.sock",
+            f"v={version}",
+            *fields,
+            timeout=timeout,
+            env=dict(os.environ, CARO_HOME=str(home)),
+        )
+    )
 
 
 def test_relay_suggest_block_and_cycle(shared_home):
@@ -47,6 +55,7 @@ def test_twenty_concurrent_clients_get_their_own_answers(shared_home):
 def test_relay_waits_when_the_listen_queue_is_full(tmp_path):
     # A full Unix-socket backlog makes connect fail with EAGAIN at once; the relay must wait its turn.
     import socket
+
     run = tmp_path / "run"
     run.mkdir(mode=0o700)
     path = str(run / "helper.sock")
@@ -54,7 +63,7 @@ def test_relay_waits_when_the_listen_queue_is_full(tmp_path):
     srv.bind(path)
     srv.listen(0)
     fillers = []
-    for _ in range(8):                       # fill the queue until the kernel refuses
+    for _ in range(8):  # fill the queue until the kernel refuses
         c = socket.socket(socket.AF_UNIX)
         c.setblocking(False)
         try:
@@ -70,7 +79,7 @@ def test_relay_waits_when_the_listen_queue_is_full(tmp_path):
         time.sleep(0.5)
         for _ in range(len(fillers) + 1):
             conn, _ = srv.accept()
-            conn.settimeout(0.3)             # the fillers never send anything
+            conn.settimeout(0.3)  # the fillers never send anything
             data = b""
             try:
                 while not data.endswith(b"\x00\x00"):
@@ -105,12 +114,23 @@ def test_helper_older_than_the_shell_is_replaced_newer_one_serves_old_shells(tmp
     # by the new helper, with a note, instead of restarting the helper on every key press.
     same = relay(home, "op=suggest", "shell=bash", "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt")
     assert same[:2] == ["insert", "tail -n 3 notes.txt"] and "upgraded" not in "".join(same)
-    r = protocol.decode_reply(run_relay(home / "run" / "helper.sock", "v=0.0.9", "op=suggest", "shell=bash",
-                                        "cwd=/tmp", "index=0", "text=show the last 3 lines of notes.txt", env=env))
+    r = protocol.decode_reply(
+        run_relay(
+            home / "run" / "helper.sock",
+            "v=0.0.9",
+            "op=suggest",
+            "shell=bash",
+            "cwd=/tmp",
+            "index=0",
+            "text=show the last 3 lines of notes.txt",
+            env=env,
+        )
+    )
     assert r[0] == "insert" and r[1] == "tail -n 3 notes.txt" and "open a new shell" in r[2]
     assert int((home / "run" / "helper.pid").read_text().split()[0]) == pid1
     # A shell newer than the helper means the helper is the stale one: it answers `stale` and goes.
     import socket
+
     s = socket.socket(socket.AF_UNIX)
     s.connect(str(home / "run" / "helper.sock"))
     s.sendall(protocol.encode_request({"v": "99.0.0", "op": "ping"}))
@@ -129,8 +149,13 @@ def test_unsafe_runtime_dir_is_refused(tmp_path):
     home = tmp_path / "h"
     (home / "run").mkdir(parents=True)
     os.chmod(home / "run", 0o777)
-    r = subprocess.run([PY, "-m", "caro", "helper", "start"], env=dict(os.environ, CARO_HOME=str(home)),
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [PY, "-m", "caro", "helper", "start"],
+        env=dict(os.environ, CARO_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 1 and str(home / "run") in r.stderr and "chmod 700" in r.stderr
 
 
@@ -171,18 +196,23 @@ def spawn(shell, home, tmp_path, extra="", changes=None):
     elif shell == "bash":
         rc = tmp_path / ".bashrc"
         rc.write_text(f"bind 'set enable-bracketed-paste off'\nPS1='{PROMPT}'\nsource {hook}\nsource {hook}\n{extra}\n")
-        child = pexpect.spawn("bash", ["--rcfile", str(rc), "-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200))
+        child = pexpect.spawn(
+            "bash", ["--rcfile", str(rc), "-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200)
+        )
     else:
         conf = tmp_path / ".config" / "fish"
         conf.mkdir(parents=True, exist_ok=True)
         # a fish that never ran generates man-page completions in the background, a CPU-heavy job
         # that starves the model (and would time the widget out): mark this one as initialised
-        (conf / "fish_variables").write_text("# This file contains fish universal variable definitions.\n"
-                                             "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n")
+        (conf / "fish_variables").write_text(
+            "# This file contains fish universal variable definitions.\n"
+            "# VERSION: 3.0\nSETUVAR __fish_initialized:3400\n"
+        )
         (tmp_path / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True, exist_ok=True)
         (conf / "config.fish").write_text(
             f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\nset -g fish_autosuggestion_enabled 0\n"
-            f"source {hook}\nsource {hook}\n{extra}\n")
+            f"source {hook}\nsource {hook}\n{extra}\n"
+        )
         env["XDG_CONFIG_HOME"] = str(tmp_path / ".config")
         child = pexpect.spawn("fish", ["-i"], env=env, encoding="utf-8", timeout=60, dimensions=(24, 200))
     child.expect_exact(PROMPT)
@@ -229,10 +259,10 @@ def test_ctrl_g_replaces_line_and_cycles(shell, shared_home, tmp_path):
     press(child, "list files bigger than 100MB here", "find \\. -type f -size \\+100M")
     assert _line(child, shell) == "find . -type f -size +100M"
     press(child, "list files bigger than 100MB here", "size")
-    child.send("\x07")                     # again: next alternative
+    child.send("\x07")  # again: next alternative
     time.sleep(1.5)
     second = _line(child, shell)
-    assert second != "find . -type f -size +100M" and second.strip()      # the model's alternative
+    assert second != "find . -type f -size +100M" and second.strip()  # the model's alternative
     child.sendline("exit")
 
 
@@ -263,11 +293,11 @@ def test_dead_helper_restores_text_and_restarts(shell, tmp_path):
     time.sleep(0.3)
     assert _line(child, shell) == "df -h"
     pid = int((home / "run" / "helper.pid").read_text().split()[0])
-    os.kill(pid, signal.SIGSTOP)           # hung helper: accepts, never answers
+    os.kill(pid, signal.SIGSTOP)  # hung helper: accepts, never answers
     child.sendline("CARO_TIMEOUT=2" if shell != "fish" else "set -gx CARO_TIMEOUT 2")
     child.expect_exact(PROMPT)
     # multi-line, unicode text must come back exactly after the timeout
-    first, second = "find the größten Dateien ✓ 日本", "  and then \"quote\" it $HOME"
+    first, second = "find the größten Dateien ✓ 日本", '  and then "quote" it $HOME'
     child.send(first)
     child.send(NEWLINE[shell])
     child.send(second)
@@ -303,8 +333,11 @@ def test_snippet_is_silent_under_strict_flags(shell, tmp_path):
     if shell == "fish":
         r = subprocess.run(["fish", "--no-config", "-c", f"source {f}"], capture_output=True, text=True)
     else:
-        r = subprocess.run([shell, "-euc", f"source {f}"] if shell == "bash" else ["zsh", "-f", "-euc", f"source {f}"],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            [shell, "-euc", f"source {f}"] if shell == "bash" else ["zsh", "-f", "-euc", f"source {f}"],
+            capture_output=True,
+            text=True,
+        )
     assert r.returncode == 0 and r.stdout == "" and r.stderr == ""
 
 
@@ -316,15 +349,15 @@ def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
     req = "list files bigger than 100MB here"
     second = relay(shared_home, "op=suggest", f"shell={shell}", f"cwd={tmp_path}", "index=1", f"text={req}")[1]
     child = spawn(shell, shared_home, tmp_path, extra=VI_MODE[shell])
-    press(child, req, r"find \. -type f -size \+100M")   # vi insert mode
-    child.send("\x1b")                                   # to command mode
+    press(child, req, r"find \. -type f -size \+100M")  # vi insert mode
+    child.send("\x1b")  # to command mode
     time.sleep(0.5)
-    child.send("\x07")                                   # next alternative, from command mode
+    child.send("\x07")  # next alternative, from command mode
     child.expect_exact(second, timeout=60)
     time.sleep(0.5)
-    child.send("A")                                      # back to insert mode at end of line
+    child.send("A")  # back to insert mode at end of line
     time.sleep(0.2)
-    child.send(" #EOL\r")                                # run it: a find with a comment, harmless
+    child.send(" #EOL\r")  # run it: a find with a comment, harmless
     child.expect(r"#EOL")
     child.expect_exact(PROMPT)
     child.sendline("exit")
@@ -335,7 +368,7 @@ def test_undo_returns_to_the_request(shell, shared_home, tmp_path):
     child = spawn(shell, shared_home, tmp_path)
     req = "list files bigger than 100MB here"
     press(child, req, r"find \. -type f -size \+100M")
-    child.send("\x1f")                                   # Ctrl-_ : undo in zsh, readline and fish
+    child.send("\x1f")  # Ctrl-_ : undo in zsh, readline and fish
     time.sleep(0.5)
     assert _line(child, shell) == req
     child.sendline("exit")
@@ -346,7 +379,7 @@ def test_a_new_shell_warms_the_helper_in_the_background(shell, tmp_path):
     home = tmp_path / "h"
     link_models(home)
     env = dict(os.environ, CARO_HOME=str(home))
-    child = spawn(shell, home, tmp_path)                 # the prompt comes at once: the start runs in the background
+    child = spawn(shell, home, tmp_path)  # the prompt comes at once: the start runs in the background
     sock = home / "run" / "helper.sock"
     deadline = time.monotonic() + 60
     while not sock.exists() and time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 The install runs the real `./install.sh` (venv, pip install of this checkout, bundled model);
 pip's wheel cache of the real user is passed along so llama-cpp-python is not rebuilt.
 """
+
 import os
 import shutil
 import subprocess
@@ -18,17 +19,20 @@ from caro.integration import rcfiles
 PROMPT = "NEW-USER> "
 ZSHRC = f"# my zsh setup\nexport EDITOR=vi\nunset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"
 BASHRC = f"# my bash setup\nalias ll='ls -l'\nbind 'set enable-bracketed-paste off'\nPS1='{PROMPT}'\n"
-FISHCONF = (f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n"
-            "set -g fish_autosuggestion_enabled 0\n")
+FISHCONF = (
+    f"function fish_prompt; echo -n '{PROMPT}'; end\nfunction fish_greeting; end\n"
+    "set -g fish_autosuggestion_enabled 0\n"
+)
 
 
 # ---------------------------------------------------------------- pure block editing
+
 
 def test_block_round_trip_keeps_user_text_byte_for_byte():
     original = "# mine\r\nexport A=1   \n\n# trailing comment ünïcode\n"
     added = rcfiles.with_block(original, "bash")
     assert added.startswith(original) and added.count(rcfiles.START) == 1
-    assert rcfiles.with_block(added, "bash") == added            # idempotent
+    assert rcfiles.with_block(added, "bash") == added  # idempotent
     assert rcfiles.without_block(added) == original
 
 
@@ -67,11 +71,12 @@ def test_rc_round_trip_is_byte_identical_outside_the_block(shape, shell, tmp_pat
     assert once.startswith(original) and once.count(rcfiles.START.encode()) == 1
     assert rcfiles.install([shell])[0].action == "unchanged" and rc.read_bytes() == once
     if b"\r\n" in original and b"\n" not in original.replace(b"\r\n", b""):
-        assert once.count(b"\n") == once.count(b"\r\n")             # the block took the file's endings
+        assert once.count(b"\n") == once.count(b"\r\n")  # the block took the file's endings
     rcfiles.uninstall([shell])
     assert rc.read_bytes() == original
     from caro import paths
-    assert list((paths.home() / "backups").iterdir())                 # a copy before each change
+
+    assert list((paths.home() / "backups").iterdir())  # a copy before each change
 
 
 def test_rc_keeps_its_hard_links_owner_and_mode(tmp_path, monkeypatch):
@@ -98,18 +103,19 @@ def test_rc_read_only_is_left_alone(tmp_path, monkeypatch):
     assert rc.read_text() == BASHRC
 
 
-@pytest.mark.parametrize("broken", [
-    "start only", "end only", "two blocks", "end before start"])
+@pytest.mark.parametrize("broken", ["start only", "end only", "two blocks", "end before start"])
 def test_markers_that_do_not_pair_stop_the_install_and_change_nothing(broken, tmp_path, monkeypatch):
     """A deleted end marker once made the next install append a second block, and the one after
     (or the uninstall) removed every line between the orphaned start and the new end."""
     home = _fake_home(tmp_path, monkeypatch)
     rc = home / ".bashrc"
     S, E = rcfiles.START, rcfiles.END
-    text = {"start only": f"a=1\n{S}\n{rcfiles.COMMENT}\nalias x=y\nexport Z=1\n",
-            "end only": f"a=1\n{E}\nalias x=y\n",
-            "two blocks": f"{S}\n{E}\nalias x=y\n{S}\n{E}\n",
-            "end before start": f"{E}\nalias x=y\n{S}\n"}[broken]
+    text = {
+        "start only": f"a=1\n{S}\n{rcfiles.COMMENT}\nalias x=y\nexport Z=1\n",
+        "end only": f"a=1\n{E}\nalias x=y\n",
+        "two blocks": f"{S}\n{E}\nalias x=y\n{S}\n{E}\n",
+        "end before start": f"{E}\nalias x=y\n{S}\n",
+    }[broken]
     rc.write_text(text)
     for op in (rcfiles.install, rcfiles.uninstall):
         with pytest.raises(rcfiles.RcError, match="do not pair") as e:
@@ -125,8 +131,8 @@ def test_a_block_the_user_edited_is_theirs(tmp_path, monkeypatch):
     rcfiles.install(["bash"])
     lines = rc.read_text().splitlines(keepends=True)
     i = next(n for n, x in enumerate(lines) if x.startswith("if [ -r"))
-    lines[i] = "# " + lines[i]                                          # disabled by the user
-    lines.insert(i, "export MINE=1\n")                                 # and a line of theirs inside
+    lines[i] = "# " + lines[i]  # disabled by the user
+    lines.insert(i, "export MINE=1\n")  # and a line of theirs inside
     edited = "".join(lines)
     rc.write_text(edited)
     assert rcfiles.install(["bash"])[0].action == "kept" and rc.read_text() == edited
@@ -184,7 +190,7 @@ def test_unreadable_or_binary_rc_is_left_alone(tmp_path, monkeypatch):
         rcfiles.install(["bash"])
     assert (home / ".bashrc").read_bytes() == junk
     (home / ".bashrc").write_text(BASHRC)
-    os.chmod(home, 0o500)                          # cannot create the temp file next to it
+    os.chmod(home, 0o500)  # cannot create the temp file next to it
     try:
         if os.access(home, os.W_OK):
             pytest.skip("running as a user that ignores directory permissions")
@@ -198,8 +204,12 @@ def test_unreadable_or_binary_rc_is_left_alone(tmp_path, monkeypatch):
 def test_hook_cli_dry_run_changes_nothing(tmp_path, monkeypatch):
     home = _fake_home(tmp_path, monkeypatch)
     (home / ".bashrc").write_text(BASHRC)
-    r = subprocess.run([PY, "-m", "caro", "hook", "--install", "--dry-run", "bash"], capture_output=True, text=True,
-                       env=dict(os.environ))
+    r = subprocess.run(
+        [PY, "-m", "caro", "hook", "--install", "--dry-run", "bash"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
     assert r.returncode == 0 and "would add the caro block to" in r.stdout
     assert (home / ".bashrc").read_text() == BASHRC and not list(home.glob("*.caro-backup"))
     r = subprocess.run([PY, "-m", "caro", "hook", "--install", "tcsh"], capture_output=True, text=True)
@@ -208,6 +218,7 @@ def test_hook_cli_dry_run_changes_nothing(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- the real install.sh
 TLDR = ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"
+
 
 def _pip_cache() -> str:
     return subprocess.run([PY, "-m", "pip", "cache", "dir"], capture_output=True, text=True).stdout.strip()
@@ -222,8 +233,15 @@ def user(tmp_path_factory):
     (home / ".config" / "fish").mkdir(parents=True)
     (home / ".config" / "fish" / "config.fish").write_text(FISHCONF)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "ZDOTDIR", "VIRTUAL_ENV"))}
-    env.update(HOME=str(home), SHELL=shutil.which("zsh") or "/bin/zsh", PIP_CACHE_DIR=_pip_cache(),
-               PATH=f"{home}/.local/bin:/usr/local/bin:/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    env.update(
+        HOME=str(home),
+        SHELL=shutil.which("zsh") or "/bin/zsh",
+        PIP_CACHE_DIR=_pip_cache(),
+        PATH=f"{home}/.local/bin:/usr/local/bin:/usr/bin:/bin",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        TERM="xterm",
+    )
     r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0, r.stderr[-3000:]
     yield home, env, r
@@ -231,8 +249,12 @@ def user(tmp_path_factory):
 
 
 def _rc_bytes(home: Path) -> dict:
-    files = [home / ".zshrc", home / ".bashrc", home / ".config" / "fish" / "config.fish",
-             home / ".config" / "fish" / "conf.d" / "caro.fish"]
+    files = [
+        home / ".zshrc",
+        home / ".bashrc",
+        home / ".config" / "fish" / "config.fish",
+        home / ".config" / "fish" / "conf.d" / "caro.fish",
+    ]
     return {str(f.relative_to(home)): f.read_bytes() if f.exists() else None for f in files}
 
 
@@ -242,20 +264,25 @@ def test_install_adds_one_block_per_shell(user):
     for name, before in ((".zshrc", ZSHRC), (".bashrc", BASHRC)):
         text = rc[name].decode()
         assert text.startswith(before) and text.count(rcfiles.START) == 1 and text.count(rcfiles.END) == 1
-    assert rc[".config/fish/config.fish"] == FISHCONF.encode()          # fish gets its own conf.d file
+    assert rc[".config/fish/config.fish"] == FISHCONF.encode()  # fish gets its own conf.d file
     assert rcfiles.START in rc[".config/fish/conf.d/caro.fish"].decode()
     assert "added the caro block" in r.stderr and "Ctrl-G" in r.stderr
-    assert (home / ".caro" / ".caro-home").is_file()             # what uninstall looks for
+    assert (home / ".caro" / ".caro-home").is_file()  # what uninstall looks for
     assert (home / ".local" / "bin" / "caro").resolve() == (home / ".caro" / "venv" / "bin" / "caro").resolve()
-    out = subprocess.run([str(home / ".caro" / "bin" / "caro"), "--print", "show disk space"], env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(home / ".caro" / "bin" / "caro"), "--print", "show disk space"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and out.stdout.strip() == "df -h"
 
 
 def test_the_installed_snippets_match_a_new_shells_environment(user):
     """install.sh renders the snippets with the user's own environment (it does not export its
     CARO_HOME default), so a new shell finds the baked runtime dir and starts no Python for it."""
-    home, env, _ = user
+    home, _, _ = user
     for sh in ("zsh", "bash", "fish"):
         text = (home / ".caro" / "shell" / f"caro.{sh}").read_text()
         key = next(ln for ln in text.splitlines() if "__caro_rundir_key" in ln)
@@ -272,9 +299,9 @@ def test_new_user_gets_a_command_with_ctrl_g(user, shell):
     child.expect_exact(PROMPT)
     child.send("show disk space")
     child.send("\x07")
-    child.expect(r"df -h")                  # the real default model, installed by install.sh
+    child.expect(r"df -h")  # the real default model, installed by install.sh
     time.sleep(0.3)
-    child.sendline("")                      # run it: df only reads
+    child.sendline("")  # run it: df only reads
     child.expect_exact(PROMPT)
     child.sendline("exit")
     child.expect(pexpect.EOF)
@@ -284,8 +311,9 @@ def test_install_twice_changes_nothing_then_uninstall_restores(user):
     home, env, _ = user
     first = _rc_bytes(home)
     # offline machines: the tldr pages from a file (the shared snapshot of the release asset)
-    r = subprocess.run([str(ROOT / "install.sh"), "--yes", "--docs", str(TLDR)], env=env, capture_output=True,
-                       text=True, timeout=1500)
+    r = subprocess.run(
+        [str(ROOT / "install.sh"), "--yes", "--docs", str(TLDR)], env=env, capture_output=True, text=True, timeout=1500
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert "already set up" in r.stderr
     assert (home / ".caro" / "docs" / "tldr-pages.en.zip").read_bytes() == TLDR.read_bytes()
@@ -298,7 +326,9 @@ def test_install_twice_changes_nothing_then_uninstall_restores(user):
     assert not (home / ".caro" / "venv").exists() and not (home / ".local" / "bin" / "caro").exists()
     assert not (home / ".caro" / ".caro-home").exists()
     # --no-modify-rc installs without touching any rc file
-    r = subprocess.run([str(ROOT / "install.sh"), "--no-modify-rc"], env=env, capture_output=True, text=True, timeout=1500)
+    r = subprocess.run(
+        [str(ROOT / "install.sh"), "--no-modify-rc"], env=env, capture_output=True, text=True, timeout=1500
+    )
     assert r.returncode == 0 and "rc files left alone" in r.stderr
     assert _rc_bytes(home) == after
 
@@ -313,9 +343,9 @@ def test_install_goes_on_when_the_tldr_pages_cannot_be_fetched(user):
 
 
 def test_install_shows_progress_and_keeps_the_chatter_in_its_log(user):
-    home, env, r = user
+    home, _, r = user
     assert "installing caro: done in" in r.stderr and "creating the venv: done in" in r.stderr
-    assert "deprecat" not in r.stderr.lower() and "WARNING" not in r.stderr      # pip's and setuptools' noise
+    assert "deprecat" not in r.stderr.lower() and "WARNING" not in r.stderr  # pip's and setuptools' noise
     log = home / ".caro" / "logs" / "install.log"
     assert log.is_file() and "== installing caro:" in log.read_text()
     assert (log.parent.stat().st_mode & 0o777) == 0o700
@@ -323,6 +353,7 @@ def test_install_shows_progress_and_keeps_the_chatter_in_its_log(user):
 
 def test_install_asks_its_question_before_anything_long(tmp_path):
     import signal
+
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CARO_", "XDG_", "ZDOTDIR", "VIRTUAL_ENV"))}
@@ -332,9 +363,9 @@ def test_install_asks_its_question_before_anything_long(tmp_path):
         child.expect(r"\[Y/n\]")
         assert "creating the venv" not in child.before and "installing caro" not in child.before
         child.sendline("n")
-        child.expect("creating the venv")                  # the long steps come after the answer
+        child.expect("creating the venv")  # the long steps come after the answer
     finally:
-        os.killpg(child.pid, signal.SIGKILL)               # install.sh and the step it runs in the background
+        os.killpg(child.pid, signal.SIGKILL)  # install.sh and the step it runs in the background
         child.close()
 
 

@@ -4,6 +4,7 @@ Everything here reads the shared snapshot of the official `tldr-pages.en.zip` re
 (`../shared/tldr/`, tldr-pages contributors, CC BY 4.0): GitHub cannot be reached from the test
 machine, so `caro docs pull` is tested against a loopback server that serves that same file the way
 GitHub's release download does (a redirect, then the archive)."""
+
 from __future__ import annotations
 
 import http.server
@@ -14,7 +15,6 @@ import threading
 import zipfile
 
 import pytest
-
 from conftest import ROOT
 
 SNAPSHOT = ROOT.parent / "shared" / "tldr" / "tldr-pages.en.zip"
@@ -24,11 +24,13 @@ pytestmark = pytest.mark.skipif(not SNAPSHOT.is_file(), reason="the shared tldr 
 @pytest.fixture(scope="module")
 def docs():
     from caro.knowledge.docs import Docs, Source
+
     return Docs.load(Source("test", SNAPSHOT, SNAPSHOT.stat().st_mtime), "linux")
 
 
 def test_pages_are_read_with_one_spelling_per_option_and_placeholders_marked():
     from caro.knowledge.tldr import parse_page
+
     with zipfile.ZipFile(SNAPSHOT) as z:
         page = parse_page(z.read("common/git-stash.md").decode(), "common", "git-stash")
         tar = parse_page(z.read("common/tar.md").decode(), "common", "tar")
@@ -42,17 +44,21 @@ def test_pages_are_read_with_one_spelling_per_option_and_placeholders_marked():
 
 def test_the_platform_page_wins_and_other_platforms_are_left_out(docs):
     from caro.knowledge.docs import Docs, Source
+
     assert docs.page("ip") is not None and docs.page("ip").platform == "linux"
     mac = Docs.load(Source("test", SNAPSHOT, 0), "darwin")
     assert mac.page("ip") is None or mac.page("ip").platform != "linux"
     assert mac.page("pbcopy") is not None and docs.page("pbcopy") is None
 
 
-@pytest.mark.parametrize("request_, page, template", [
-    ("compress big.log with xz but keep the original file", "xz", "xz -k {{path/to/file}}"),
-    ("stash my changes including untracked files", "git-stash", "git stash -u"),
-    ("show the first 10 lines of a file", "head", None),
-])
+@pytest.mark.parametrize(
+    "request_, page, template",
+    [
+        ("compress big.log with xz but keep the original file", "xz", "xz -k {{path/to/file}}"),
+        ("stash my changes including untracked files", "git-stash", "git stash -u"),
+        ("show the first 10 lines of a file", "head", None),
+    ],
+)
 def test_search_finds_the_example_that_does_the_task(docs, request_, page, template):
     hits = docs.search(request_, k=3)
     assert hits and hits[0][1].page == page, [(round(s, 1), e.page, e.template) for s, e in hits]
@@ -62,6 +68,7 @@ def test_search_finds_the_example_that_does_the_task(docs, request_, page, templ
 
 def test_grounding_uses_only_programs_installed_or_named(docs):
     from caro.knowledge import ground
+
     nothing = ground.examples(docs, "remove stopped containers", None, lambda p: False)
     assert nothing == []  # docker, podman, nerdctl, incus: none here, none named
     named = ground.examples(docs, "remove stopped podman containers", None, lambda p: False)
@@ -74,23 +81,28 @@ def test_grounding_uses_only_programs_installed_or_named(docs):
 
 def test_nothing_close_means_no_examples(docs):
     from caro.knowledge import ground
+
     assert ground.examples(docs, "qwxz blorft", None, lambda p: True) == []
 
 
-@pytest.mark.parametrize("command, request_, left", [
-    ("docker rm <container_id>", "remove the web container", "<container_id>"),
-    ("cat path/to/file", "show notes.txt", "path/to/"),
-    ("xz -k {{path/to/file}}", "compress a.log", "{{"),
-    ("ls -la <dir>", "list a dir", "<dir>"),
-    ("scp a.txt user@host:", "copy a.txt to my server", "user@host"),
-    ("scp a.txt user@host:", "copy a.txt to user@host", None),  # the user's own words
-    ("grep -c '<div>' index.html", "count the div tags", None),  # an HTML tag is data
-    ("sort <in.txt >out.txt", "sort in.txt into out.txt", None),  # redirections
-    ("docker rm web", "remove the web container", None),
-])
+@pytest.mark.parametrize(
+    "command, request_, left",
+    [
+        ("docker rm <container_id>", "remove the web container", "<container_id>"),
+        ("cat path/to/file", "show notes.txt", "path/to/"),
+        ("xz -k {{path/to/file}}", "compress a.log", "{{"),
+        ("ls -la <dir>", "list a dir", "<dir>"),
+        ("scp a.txt user@host:", "copy a.txt to my server", "user@host"),
+        ("scp a.txt user@host:", "copy a.txt to user@host", None),  # the user's own words
+        ("grep -c '<div>' index.html", "count the div tags", None),  # an HTML tag is data
+        ("sort <in.txt >out.txt", "sort in.txt into out.txt", None),  # redirections
+        ("docker rm web", "remove the web container", None),
+    ],
+)
 def test_placeholders_never_pass(command, request_, left):
     from caro import checks
     from caro.knowledge.tldr import unfilled
+
     assert unfilled(command, request_) == left
     why = checks.problem(command, "bash", lambda p: True, False, request_)
     assert (why is not None and "placeholder" in why) == (left is not None)
@@ -98,14 +110,21 @@ def test_placeholders_never_pass(command, request_, left):
 
 def test_examples_are_shown_to_the_model_with_slots_it_fills():
     from caro.knowledge.tldr import render
+
     assert render("tar czf {{path/to/target.tar.gz}} {{path/to/file1 path/to/file2 ...}}") == (
         "tar czf <target.tar.gz> <file1 file2 ...>"
     )
 
 
 def _cli(*args, env=None, **kw):
-    return subprocess.run([sys.executable, "-m", "caro", *args], capture_output=True, text=True,
-                          env=env or os.environ, cwd=str(ROOT), **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "caro", *args],
+        capture_output=True,
+        text=True,
+        env=env or os.environ,
+        cwd=str(ROOT),
+        **kw,
+    )
 
 
 def test_docs_pull_from_a_file_checks_it_and_never_replaces_good_pages_with_bad(caro_home, tmp_path):
@@ -167,6 +186,7 @@ def test_docs_pull_downloads_the_release_asset_from_a_loopback_server(caro_home)
 
 def test_a_tldr_clients_cache_is_found(caro_home, tmp_path, monkeypatch):
     from caro.knowledge import docs
+
     monkeypatch.delenv("CARO_DOCS", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -192,15 +212,19 @@ def test_doctor_says_how_to_get_docs_when_there_are_none(caro_home, tmp_path, mo
     assert "caro docs pull" in line
 
 
-@pytest.mark.parametrize("command, description", [
-    ("tar -czf a.tgz dir", "create a gzipped archive and write it to a file"),
-    ("git stash -u", "Stash current changes, including new untracked files"),
-    ("xz -k big.log", "Compress a file, but don't delete the original"),
-    ("ls -al", "List all files in long format (permissions, ownership, size, and modification date)"),
-    ("qwxz --frob", None),
-])
+@pytest.mark.parametrize(
+    "command, description",
+    [
+        ("tar -czf a.tgz dir", "create a gzipped archive and write it to a file"),
+        ("git stash -u", "Stash current changes, including new untracked files"),
+        ("xz -k big.log", "Compress a file, but don't delete the original"),
+        ("ls -al", "List all files in long format (permissions, ownership, size, and modification date)"),
+        ("qwxz --frob", None),
+    ],
+)
 def test_a_command_is_matched_to_the_example_it_is_an_instance_of(docs, command, description):
     from caro.knowledge import ground
+
     e = ground.describe(docs, command)
     assert (e.description if e else None) == description
 
@@ -210,6 +234,7 @@ def test_a_quoted_placeholder_fixes_no_word():
     that already was this example got a second answer written for nothing."""
     from caro.knowledge import ground
     from caro.knowledge.tldr import Example
+
     e = Example("find", "common", "Find files by extension", "find {{root_path}} -name '{{*.ext}}'")
     assert ground.instance(e, 'find . -name "*.md"') and not ground.instance(e, "ls *.md")
 
@@ -218,6 +243,7 @@ def test_explain_shows_the_tldr_description_with_its_credit(monkeypatch):
     from caro import config
     from caro.backends.base import Backend
     from caro.engine import Engine
+
     monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
     line = Engine(config.load(), Backend()).explain("pgrep nginx", "bash", "/tmp")
     assert line.startswith("Return PIDs of any running processes with a matching command string (tldr-pages) · pgrep")
@@ -226,4 +252,5 @@ def test_explain_shows_the_tldr_description_with_its_credit(monkeypatch):
 @pytest.mark.parametrize("cores, busy, threads", [(2, 0, 2), (2, 1, 1), (2, 5, 1), (8, 1, 4), (8, 6, 2), (1, 0, 1)])
 def test_threads_are_the_cores_nobody_else_is_using(cores, busy, threads):
     from caro.backends.embedded import threads_now
+
     assert threads_now(cores, busy) == threads

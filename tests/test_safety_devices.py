@@ -3,6 +3,7 @@
 Nothing writes to the device except `mkfs` in the test itself (on the loop file); caro only reads
 `lsblk`. Skipped where loop devices cannot be set up (not root, no losetup, no loop support).
 """
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,10 @@ def test_an_unmounted_device_is_high_and_named(loop_device):
 
 def test_a_mounted_device_is_critical(loop_device):
     dev, mnt = loop_device
-    if subprocess.run(["mkfs.ext4", "-q", dev], capture_output=True).returncode != 0 or \
-            subprocess.run(["mount", dev, str(mnt)], capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mkfs.ext4", "-q", dev], capture_output=True).returncode != 0
+        or subprocess.run(["mount", dev, str(mnt)], capture_output=True).returncode != 0
+    ):
         pytest.skip("cannot format and mount a loop device here")
     devices._cache.clear()
     for cmd in (f"dd if=/dev/zero of={dev}", f"mkfs.ext4 {dev}", f"cat backup.img > {dev}", f"wipefs -a {dev}"):
@@ -58,8 +61,11 @@ def test_a_mounted_device_is_critical(loop_device):
 
 
 def test_the_root_disk_is_named_as_holding_the_system():
-    root = subprocess.run(["findmnt", "-n", "-o", "SOURCE", "/"], capture_output=True, text=True).stdout.strip() \
-        if shutil.which("findmnt") else ""
+    root = (
+        subprocess.run(["findmnt", "-n", "-o", "SOURCE", "/"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("findmnt")
+        else ""
+    )
     if not root.startswith("/dev/") or not shutil.which("lsblk"):
         pytest.skip("the root file system is not on a local block device here")
     v = check(f"dd if=/dev/zero of={root}")
@@ -72,7 +78,7 @@ def test_a_warned_recursive_delete_says_how_much_it_touches(tmp_path, monkeypatc
     for n in range(3):
         (tmp_path / "build" / f"f{n}.o").write_bytes(b"y" * 10)
     (tmp_path / "outside").write_bytes(b"z" * 1_000_000)
-    (tmp_path / "build" / "link").symlink_to(tmp_path / "outside")      # counted as a link, not followed
+    (tmp_path / "build" / "link").symlink_to(tmp_path / "outside")  # counted as a link, not followed
     monkeypatch.chdir(tmp_path / "build")
     v = check("rm -rf *")
     assert v.action == "warn" and "deletes 5 files, 2 MB here" in v.reasons[0], v.reasons

@@ -1,14 +1,15 @@
 """The settings table is the one source: config defaults, env overrides, secrets, CLI choices,
 completions and docs/configuration.md's table must all agree with it."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from conftest import ROOT
 
 from caro import config, settings
 from caro.cli import request_parser, sub_parser
-from conftest import ROOT
 
 
 def test_config_defaults_and_env_come_from_the_table():
@@ -17,7 +18,7 @@ def test_config_defaults_and_env_come_from_the_table():
     for s in settings.SETTINGS:
         assert flat[s.key] == s.default, s.key
     assert config.ENV == {s.env: s.key for s in settings.SETTINGS if s.env}
-    assert len(config.ENV) == len([s for s in settings.SETTINGS if s.env])     # no variable used twice
+    assert len(config.ENV) == len([s for s in settings.SETTINGS if s.env])  # no variable used twice
 
 
 def test_every_default_passes_its_own_validation():
@@ -43,6 +44,7 @@ def test_secrets_are_masked_and_only_secrets():
 def test_cli_choices_are_the_tables():
     def choices(parser, dest):
         return next(tuple(a.choices) for a in parser._actions if a.dest == dest)
+
     assert choices(request_parser(), "backend") == settings.BACKENDS
     assert choices(request_parser(), "safety") == settings.BY_KEY["safety.mode"].choices
     check = next(a for a in sub_parser()._actions if a.dest == "cmd").choices["check"]
@@ -51,18 +53,19 @@ def test_cli_choices_are_the_tables():
 
 def test_the_documented_table_is_the_generated_one():
     doc = (ROOT / "docs" / "configuration.md").read_text()
-    m = re.search(r"<!-- settings:[^\n]*-->\n(.*?)\n<!-- /settings -->", doc, re.S)
+    m = re.search(r"<!-- settings:[^\n]*-->\n(.*?)\n<!-- /settings -->", doc, re.DOTALL)
     assert m, "the settings table markers in docs/configuration.md are missing"
     assert m.group(1) == settings.markdown_table(), "regenerate: python -m caro.settings"
 
 
 def test_every_declared_backend_is_registered_and_builds_from_its_settings():
     from caro.backends import registry
+
     assert registry.names() == settings.BACKENDS
     cfg = config.load(path=ROOT / "no-such-config.toml", env={})
     for name in registry.names():
         if name == "mlx":
-            continue            # builds only on Apple silicon with mlx-lm installed
+            continue  # builds only on Apple silicon with mlx-lm installed
         backend = registry.make(name, cfg)
         assert backend.name == name
         if name != "embedded":

@@ -1,5 +1,6 @@
 """The layout's promises, checked on the source: no import circles anywhere in caro/ (imports
 inside functions count too), and nothing below the CLI package imports from it."""
+
 from __future__ import annotations
 
 import ast
@@ -25,11 +26,11 @@ def _graph() -> dict[str, set[str]]:
         here = m.split(".") if p.name == "__init__.py" else m.split(".")[:-1]
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
-                base = here[:len(here) - (node.level - 1)] if node.level else []
+                base = here[: len(here) - (node.level - 1)] if node.level else []
                 target = ".".join(base + ([node.module] if node.module else []))
                 subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in mods]
                 # `from . import paths` imports the submodule, not the package's own names
-                for t in (subs if len(subs) == len(node.names) else [target, *subs]):
+                for t in subs if len(subs) == len(node.names) else [target, *subs]:
                     if t in mods and t != m:
                         edges[m].add(t)
             elif isinstance(node, ast.Import):
@@ -45,10 +46,10 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     on: set[str] = set()
     found: list[list[str]] = []
     counter = 0
-    for root in edges:
+    for root, targets in edges.items():
         if root in index:
             continue
-        work = [(root, iter(sorted(edges[root])))]
+        work = [(root, iter(sorted(targets)))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -90,8 +91,12 @@ def test_the_cycle_finder_finds_a_planted_circle():
 
 
 def test_nothing_below_the_cli_imports_it():
-    up = sorted((m, t) for m, ts in _graph().items() for t in ts
-                if t.startswith("caro.cli") and not m.startswith("caro.cli") and m != "caro.__main__")
+    up = sorted(
+        (m, t)
+        for m, ts in _graph().items()
+        for t in ts
+        if t.startswith("caro.cli") and not m.startswith("caro.cli") and m != "caro.__main__"
+    )
     assert up == []
 
 
@@ -99,6 +104,7 @@ def test_every_package_is_shipped():
     """pyproject.toml lists the packages by hand: one left out installs without its modules (a
     non-editable install then fails with ModuleNotFoundError, as `caro docs` once did)."""
     import tomllib
+
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in PKG.rglob("__init__.py")}
     assert found - listed == set()

@@ -4,6 +4,7 @@ Both defects were critical (issue 16): zsh accepted a runtime dir other users co
 foreign socket could put `curl … | sh` into the prompt; a leftover pidfile made `caro helper
 start/stop` kill whatever process had inherited that PID.
 """
+
 import os
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ def RogueHelper(path):
 def open_rundir(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
-    os.chmod(run, 0o777)                      # anyone may write here: caro must refuse it
+    os.chmod(run, 0o777)  # anyone may write here: caro must refuse it
     rogue = RogueHelper(run / "helper.sock")
     yield run, rogue
     rogue.close()
@@ -70,7 +71,10 @@ def test_relay_refuses_a_symlinked_runtime_dir(tmp_path):
     link = tmp_path / "link"
     link.symlink_to(real)
     try:
-        assert protocol.decode_reply(run_relay(link / "helper.sock", "v=0", "op=suggest", "text=hi", timeout=5))[0] == "error"
+        assert (
+            protocol.decode_reply(run_relay(link / "helper.sock", "v=0", "op=suggest", "text=hi", timeout=5))[0]
+            == "error"
+        )
         assert rogue.heard == []
     finally:
         rogue.close()
@@ -105,8 +109,9 @@ def _quiet_home(tmp_path):
     home = tmp_path / "h"
     home.mkdir()
     # a backend that never answers: these tests are about the life cycle, not the model
-    (home / "config.toml").write_text('[backend]\npreferred = "ollama"\nfallback = false\n'
-                                      '[backend.ollama]\nurl = "http://127.0.0.1:9"\n')
+    (home / "config.toml").write_text(
+        '[backend]\npreferred = "ollama"\nfallback = false\n[backend.ollama]\nurl = "http://127.0.0.1:9"\n'
+    )
     return home
 
 
@@ -114,6 +119,7 @@ def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     home = _quiet_home(tmp_path)
     assert _caro(home, "helper", "start").returncode == 0
     from caro.integration import client
+
     os.environ["CARO_HOME"] = str(home)
     holder = client.lock_holder(home / "run" / "helper.lock")
     assert holder is not None and holder == int((home / "run" / "helper.pid").read_text().split()[0])
@@ -153,6 +159,7 @@ def _helpers_of(home) -> list[int]:
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="counts processes through /proc")
 def test_a_crash_leaves_a_stale_socket_and_pidfile_and_the_next_start_serves(tmp_path):
     import socket as socketmod
+
     home = _quiet_home(tmp_path)
     run = home / "run"
     run.mkdir(mode=0o700)
@@ -175,8 +182,10 @@ def test_a_crash_leaves_a_stale_socket_and_pidfile_and_the_next_start_serves(tmp
         bystander.wait()
 
 
-@pytest.mark.skipif(not (shutil.which("zsh") and shutil.which("bash") and os.path.isdir("/proc/self")),
-                    reason="needs zsh and bash, and /proc to count processes")
+@pytest.mark.skipif(
+    not (shutil.which("zsh") and shutil.which("bash") and os.path.isdir("/proc/self")),
+    reason="needs zsh and bash, and /proc to count processes",
+)
 def test_shells_and_commands_starting_at_once_get_one_helper(tmp_path):
     """Two shells opening at the same moment each warm the helper in the background, while two
     `caro helper start` run too: the start lock lets exactly one helper come up, and all agree on it."""
@@ -187,22 +196,30 @@ def test_shells_and_commands_starting_at_once_get_one_helper(tmp_path):
     hooks = {}
     for sh in ("zsh", "bash"):
         hooks[sh] = tmp_path / f"hook.{sh}"
-        hooks[sh].write_text(subprocess.run([PY, "-m", "caro", "hook", sh], env=env, capture_output=True,
-                                            text=True, check=True).stdout)
-    shells = [pexpect.spawn("zsh", ["-f", "-i", "-c", f"source {hooks['zsh']}; sleep 20"], env=env),
-              pexpect.spawn("bash", ["--norc", "-i", "-c", f"source {hooks['bash']}; sleep 20"], env=env)]
-    starts = [subprocess.Popen([PY, "-m", "caro", "helper", "start"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+        hooks[sh].write_text(
+            subprocess.run([PY, "-m", "caro", "hook", sh], env=env, capture_output=True, text=True, check=True).stdout
+        )
+    shells = [
+        pexpect.spawn("zsh", ["-f", "-i", "-c", f"source {hooks['zsh']}; sleep 20"], env=env),
+        pexpect.spawn("bash", ["--norc", "-i", "-c", f"source {hooks['bash']}; sleep 20"], env=env),
+    ]
+    starts = [
+        subprocess.Popen(
+            [PY, "-m", "caro", "helper", "start"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
     try:
         outs = [p.communicate(timeout=120)[0] for p in starts]
         assert all(p.returncode == 0 for p in starts), outs
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (home / "run" / "helper.sock").exists():
             time.sleep(0.1)
-        time.sleep(2)                         # let any second spawn the shells made show itself
+        time.sleep(2)  # let any second spawn the shells made show itself
         helpers = _helpers_of(home)
         assert len(helpers) == 1, helpers
         from caro.integration import client
+
         assert client.lock_holder(home / "run" / "helper.lock") == helpers[0]
         assert all(f"pid {helpers[0]}" in o for o in outs), outs
     finally:

@@ -1,11 +1,11 @@
 """`caro init` driven through a real terminal (pexpect) and `caro doctor` on good and bad setups.
 The OpenAI-compatible path talks to the real llama_cpp.server on loopback (tests/servers.py)."""
+
 import json
 import os
 
 import pexpect
 import pytest
-
 from conftest import PY, ROOT, run_caro
 from servers import LlamaServer
 
@@ -14,10 +14,12 @@ COMMENTED = "# my settings, keep this comment\n[safety]\n# why strict: shared bo
 
 
 def spawn_init(caro_home, *args):
-    env = dict(os.environ, CARO_HOME=str(caro_home), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8",
-               HOME=str(caro_home.parent))
-    return pexpect.spawn(PY, ["-m", "caro", "init", *args], env=env, cwd=str(ROOT), encoding="utf-8",
-                         timeout=90, dimensions=(40, 120))
+    env = dict(
+        os.environ, CARO_HOME=str(caro_home), TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(caro_home.parent)
+    )
+    return pexpect.spawn(
+        PY, ["-m", "caro", "init", *args], env=env, cwd=str(ROOT), encoding="utf-8", timeout=90, dimensions=(40, 120)
+    )
 
 
 def write_config_no_hook(child):
@@ -38,18 +40,18 @@ def test_init_non_interactive_takes_defaults_and_keeps_comments(caro_home):
     assert text.startswith("# my settings, keep this comment\n") and "# why strict: shared box" in text
     assert 'preferred = "embedded"' in text and "max_length = 4096" in text
     assert (caro_home / "config.toml").stat().st_mode & 0o777 == 0o600
-    assert run_caro("init", "--yes").stdout.count("no change needed") == 1     # second run: nothing to do
+    assert run_caro("init", "--yes").stdout.count("no change needed") == 1  # second run: nothing to do
 
 
 def test_init_interactive_embedded_with_arrow_keys(caro_home):
     (caro_home / "config.toml").write_text(COMMENTED)
     child = spawn_init(caro_home)
     child.expect("Which backend")
-    child.send("\r")                                   # default: embedded
+    child.send("\r")  # default: embedded
     child.expect("Safety mode")
-    child.send(DOWN + "\r")                            # moderate -> strict
+    child.send(DOWN + "\r")  # moderate -> strict
     child.expect("Hotkey")
-    child.send("\x15alt-g\r")                          # clear the default, type a new key
+    child.send("\x15alt-g\r")  # clear the default, type a new key
     child.expect("→ (.+?)\\(\\d+ ms with embedded/qwen2.5-coder-1.5b\\)")
     write_config_no_hook(child)
     text = (caro_home / "config.toml").read_text()
@@ -81,9 +83,9 @@ def llama():
 def test_init_vllm_url_against_real_server(caro_home, llama):
     child = spawn_init(caro_home)
     child.expect("Which backend")
-    child.send(DOWN + "\r")                            # embedded, then "vllm (type the server's URL)"
+    child.send(DOWN + "\r")  # embedded, then "vllm (type the server's URL)"
     child.expect("vLLM URL")
-    child.send("gpu-box:8000\r")                       # no scheme: explained, asked again
+    child.send("gpu-box:8000\r")  # no scheme: explained, asked again
     child.expect("needs a scheme and host")
     child.expect("vLLM URL")
     child.send(llama.url + "\r")
@@ -129,4 +131,4 @@ def test_doctor_broken_setup_explains_each_problem(caro_home):
     assert r.returncode == 1
     assert "BAD config" in r.stdout and "invalid TOML" in r.stdout and str(caro_home / "config.toml") in r.stdout
     assert "BAD runtime dir" in r.stdout and "chmod 700" in r.stdout
-    assert (caro_home / "config.toml").read_text() == "[safety\nmode = 1\n"       # never rewritten
+    assert (caro_home / "config.toml").read_text() == "[safety\nmode = 1\n"  # never rewritten
