@@ -16,6 +16,9 @@ Notices belong to the result, never to the engine: the helper is long-lived and 
 A line that already is a command (`linekind`) takes another way: `Engine.explain` describes it,
 `Engine.improve` asks for better versions of that same command, judged by the same checks plus
 "same program, and read-only stays read-only".
+`Engine.press` is what a key press means (explain, improve, answer, the next alternative, and how
+each is worded): the helper only decodes the shell's request, keeps suggestions between presses,
+calls it and encodes the `Press` it returns.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from . import checks, intent, linekind, parse, paths, privacy, prompt, safety
 from . import context as contextmod
@@ -40,6 +44,7 @@ from .user_examples import UserExamples
 Judge = Callable[[str], "str | None"]
 
 MAX_TOKENS = 128
+MAX_OPTIONS = 5  # candidates one request may have, asked for one press at a time
 # The reviewer's head start for the answer written with documentation (in mean log-probability
 # per request token): on the dev split the two candidates' scores often differ by less than the
 # reviewer's noise (pkill -9 vs -f: 0.07), and there the documented answer, which rests on a
@@ -108,6 +113,18 @@ def _fit(command: str, ctx: Context) -> str:
     if rest and not rest.startswith("-") and not ctx.has("sudo"):
         return rest
     return command
+
+
+@dataclass
+class Press:
+    """What one press of the key gets (the shells' contract, DESIGN.md): `kind` "answer" puts
+    `command` in the line (judged: `verdict`), "explain" leaves the line as typed and says what it
+    does, "none" leaves it and says why; `notes` are said under the line."""
+
+    kind: str
+    command: str = ""
+    verdict: safety.Verdict | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def explain_line(command: str, verdict: safety.Verdict, ctx: Context) -> str:
@@ -337,6 +354,41 @@ class Engine:
             s.exhausted = True
         s.elapsed_ms = (time.perf_counter() - t0) * 1000
         return s
+
+    def press(
+        self, line: str, shell: str, cwd: str | None, index: int, suggestion: Callable[[bool], Suggestion]
+    ) -> Press:
+        """One press of the key on `line`, the `index`-th press on the same line. A line that
+        already is a command is explained (first press) or improved (next presses), never replaced
+        by an answer to another task; a request gets its answer, then the next alternatives in turn.
+        `suggestion(improve)` gives the suggestion for this line (the helper keeps them between
+        presses, with up to `index` + 1 options when the model has them)."""
+        improve = self.line_is_command(line, shell, cwd)
+        if improve and index == 0:
+            return Press(
+                "explain", notes=[self.explain(line, shell, cwd) + " · press the key again for an improved version"]
+            )
+        s = suggestion(improve)
+        offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
+        if index and len(offered) < 2:
+            what = "improvement of your command" if improve else "other suggestion"
+            return Press("none", notes=[f"no {what} passed caro's checks; undo (Ctrl-_) brings your text back"])
+        n = index % len(offered)
+        opt = offered[n]
+        notes = list(s.notices) if index == 0 else []
+        if improve:
+            notes.insert(
+                0,
+                "your command, unchanged"
+                if opt.source == "yours"
+                else f"improvement {n}/{len(offered) - 1} of your command: "
+                + self.describe_additions(line, opt.command),
+            )
+        elif index:
+            # the total only once it is known: "2/2" then "3/3" as more were found read like a bug
+            known = s.exhausted or len(s.options) >= MAX_OPTIONS
+            notes.insert(0, f"alternative {n + 1}/{len(offered)}" if known else f"alternative {n + 1}")
+        return Press("answer", opt.command, opt.verdict, notes)
 
     def alternative(self, s: Suggestion, shell: str | None = None, cwd: str | None = None) -> Option | None:
         """One more checked and judged candidate for the same request, different from those offered."""

@@ -26,7 +26,6 @@ from . import __version__, paths, privacy, turns
 from .integration import client, protocol
 
 log = logging.getLogger("caro.helper")
-MAX_OPTIONS = 5  # alternatives the helper asks the model for, per request
 
 
 def _with_note(reply: bytes, extra: str) -> bytes:
@@ -156,6 +155,8 @@ class Service:
         """The cached suggestion for this request (or, `improve`, for this command) and its option
         number `index`, asking the model for one more when the shell cycles past the known ones.
         `engine` comes from self.engine() before the cache is read: a settings change empties it."""
+        from .engine import MAX_OPTIONS
+
         key = (improve, text, shell, cwd)
         entry = self._cached(key)
         if entry is None:
@@ -192,15 +193,13 @@ class Service:
         except ValueError:
             index = 0
         try:
-            # a line that already is a command is explained (first press) or improved (next
-            # presses), never replaced by an answer to another task
             engine = self.engine()
-            improve = fields.get("format") != "json" and engine.line_is_command(text, shell, cwd)
-            if improve and index == 0:
-                return protocol.encode_reply(
-                    "explain", engine.explain(text, shell, cwd) + " · press the key again for an improved version"
-                )
-            s = self._suggestion(engine, text, shell, cwd, index, improve)
+            if fields.get("format") == "json":  # the CLI: the whole suggestion, every option
+                s = self._suggestion(engine, text, shell, cwd, 0)
+                return protocol.encode_reply("json", _as_json(s, engine, fields.get("safety", ""), shell, cwd))
+            got = engine.press(
+                text, shell, cwd, index, lambda improve: self._suggestion(engine, text, shell, cwd, index, improve)
+            )
         except turns.Abandoned:
             raise
         except (EngineError, BackendError) as e:
@@ -210,30 +209,11 @@ class Service:
         except Exception as e:  # the helper must answer, whatever happens
             log.exception("suggest failed")
             return protocol.encode_reply("error", f"internal error ({type(e).__name__}); see {paths.logs_dir()}")
-        if fields.get("format") == "json":
-            return protocol.encode_reply("json", _as_json(s, engine, fields.get("safety", ""), shell, cwd))
-        offered = [o for o in s.options if not o.verdict.blocked] or s.options[:1]
-        if index and len(offered) < 2:
-            what = "improvement of your command" if improve else "other suggestion"
-            return protocol.encode_reply(
-                "error", f"no {what} passed caro's checks; undo (Ctrl-_) brings your text back"
-            )
-        n = index % len(offered)
-        opt = offered[n]
-        notes = list(s.notices) if index == 0 else []
-        if improve:
-            notes.insert(
-                0,
-                "your command, unchanged"
-                if opt.source == "yours"
-                else f"improvement {n}/{len(offered) - 1} of your command: "
-                + engine.describe_additions(text, opt.command),
-            )
-        elif index:
-            # the total only once it is known: "2/2" then "3/3" as more were found read like a bug
-            known = s.exhausted or len(s.options) >= MAX_OPTIONS
-            notes.insert(0, f"alternative {n + 1}/{len(offered)}" if known else f"alternative {n + 1}")
-        return helper_reply(opt.command, opt.verdict, notes)
+        if got.kind == "explain":
+            return protocol.encode_reply("explain", got.notes[0])
+        if got.kind == "none" or got.verdict is None:
+            return protocol.encode_reply("error", "; ".join(got.notes))
+        return helper_reply(got.command, got.verdict, got.notes)
 
 
 def _still_connected(conn: socket.socket) -> bool:

@@ -97,6 +97,30 @@ def test_alternative_on_demand_differs_and_is_checked():
     assert [o.command for o in s.options] == ["ls -S | head -n 5", "du -a . | sort -rn | head -n 5"]
 
 
+def test_a_key_press_is_one_call_that_words_its_own_reply():
+    """Engine.press holds what a press means (the helper only keeps suggestions between presses):
+    the answer, then "alternative 2", then back round with the total once it is known."""
+    e = engine("ls -S | head -n 5", "du -a . | sort -rn | head -n 5", "crontab -r", "crontab -e")
+    kept: dict = {}
+
+    def suggestion(improve):
+        if "s" not in kept:
+            kept["s"] = e.suggest("list the 5 biggest files here", shell="bash", cwd="/tmp")
+        return kept["s"]
+
+    first = e.press("list the 5 biggest files here", "bash", "/tmp", 0, suggestion)
+    assert (first.kind, first.command) == ("answer", "ls -S | head -n 5")
+    assert e.alternative(kept["s"], shell="bash", cwd="/tmp") is not None  # one more, kept in s
+    second = e.press("list the 5 biggest files here", "bash", "/tmp", 1, suggestion)
+    assert second.command == "du -a . | sort -rn | head -n 5" and second.notes[0] == "alternative 2"
+    kept["s"].exhausted = True
+    again = e.press("list the 5 biggest files here", "bash", "/tmp", 2, suggestion)
+    assert again.command == "ls -S | head -n 5" and again.notes[0] == "alternative 1/2"
+    # a line that already is a command is explained on the first press, and nothing is asked
+    told = e.press("ls -la /tmp", "bash", "/tmp", 0, lambda improve: pytest.fail("asked for a suggestion"))
+    assert told.kind == "explain" and "press the key again" in told.notes[0]
+
+
 def test_user_examples_win_and_guide(tmp_path, caro_home):
     (caro_home / "examples.toml").write_text(
         '[[example]]\nrequest = "deploy the site"\ncommand = "make deploy ENV=prod"\n'
