@@ -131,6 +131,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+# the backends that are servers somewhere (they have an address): what doctor probes and the wizard offers
+SERVERS: tuple[str, ...] = tuple(b for b in BACKENDS if f"backend.{b}.url" in BY_KEY)
 
 
 def defaults() -> dict:

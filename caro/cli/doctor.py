@@ -67,8 +67,9 @@ def checks() -> list[tuple[str, bool, str]]:
     out.append(("helper", v in (None, __version__), "running " + v if v else "not running (starts on first Ctrl-G)"))
     if cfg:
         from ..backends.registry import make
+        from ..settings import SERVERS
 
-        for b in ("ollama", "vllm", "lmstudio"):
+        for b in SERVERS:
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))

@@ -20,9 +20,11 @@ SAMPLE = "list the 5 biggest files here"
 def detect(cfg) -> list[tuple[str, Availability]]:
     """Embedded model, Ollama on :11434, LM Studio on :1234, and a vLLM URL if configured."""
     from ..backends.registry import make
+    from ..settings import SERVERS
 
     found = []
-    for name in ("embedded", "ollama", "lmstudio", "vllm"):
+    for name in ("embedded", *SERVERS):
+        # vLLM has no port of its own (8000 is every dev server's): probed only where it was set
         if name == "vllm" and cfg.sources.get("backend.vllm.url", "default") == "default":
             continue
         try:
