@@ -107,7 +107,7 @@ caro-widget() {
     bind -m vi-command -r "${__caro_key}"
     return 0
   fi
-  if (( ${#orig} > 32000 )); then
+  if (( ${#orig} > ${__caro_max_line:-32000} )); then
     # first, before any work per character (a million-character line froze bash for 75 s); a
     # request is a sentence or two, and this much text would not fit the helper's request size
     __caro_message "the line is ${#orig} characters long, too long for a request; your text is unchanged"

@@ -86,7 +86,7 @@ if status is-interactive
                 return 0
             end
             set -l len (string length -- "$orig")
-            if test "$len" -gt 32000
+            if test "$len" -gt (set -q __caro_max_line; and echo $__caro_max_line; or echo 32000)
                 # a request is a sentence or two; this much text would not fit the helper's request size
                 __caro_say "the line is $len characters long, too long for a request; your text is unchanged"
                 builtin commandline -f repaint

@@ -131,7 +131,7 @@ caro-widget() {
     'builtin' 'bindkey' -M vicmd -r "$__caro_key"
     return 0
   fi
-  if (( ${#orig} > 32000 )); then
+  if (( ${#orig} > ${__caro_max_line:-32000} )); then
     # first, before any work per character (a million-character line froze zle for 36 s); a request
     # is a sentence or two, and writing this much to a helper that does not read would hang zle
     zle -M "caro: the line is ${#orig} characters long, too long for a request; your text is unchanged"

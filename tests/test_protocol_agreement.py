@@ -54,6 +54,17 @@ def _handle(fields: dict[str, str]) -> list[str]:
     return json.loads(out.stdout)
 
 
+def test_the_line_limit_is_rendered_and_the_static_default_agrees():
+    """The widgets refuse a line longer than protocol.MAX_LINE_CHARS before any work per
+    character: the render sets it, and a static copy of a snippet falls back to the same number."""
+    for shell in ("zsh", "bash", "fish"):
+        body = (SHELL_DIR / f"caro.{shell}").read_text()
+        defaults = re.findall(r"__caro_max_line:-(\d+)\}|or echo (\d+)\)", body)
+        assert [int(a or b) for a, b in defaults] == [protocol.MAX_LINE_CHARS], shell
+        head = render.render(shell).replace("'", "").replace("set -g __caro_max_line ", "__caro_max_line=")
+        assert f"__caro_max_line={protocol.MAX_LINE_CHARS}" in head, shell
+
+
 def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():
     reply, stopping = _handle({"op": "ping", "v": "0.1.0", "p": str(protocol.PROTOCOL + 1)})
     assert reply[0] == "stale" and stopping

@@ -20,6 +20,10 @@ MAGIC = "caro1"
 # default (tests/test_protocol_agreement.py ties them).
 PROTOCOL = 1
 MAX_REQUEST_BYTES = 64 * 1024
+# The longest line a widget sends, checked before any work per character (a million-character line
+# froze bash for 75 s): rendered into the snippets as __caro_max_line. A request proper is at most
+# suggestion.MAX_REQUEST characters; this leaves room for the command lines that are explained.
+MAX_LINE_CHARS = 32000
 KINDS = ("insert", "confirm", "block", "error", "stale", "pong", "explain", "json")
 
 

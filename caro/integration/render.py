@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import __version__, paths
 from . import shells
-from .protocol import PROTOCOL
+from .protocol import MAX_LINE_CHARS, PROTOCOL
 
 
 def key_spec() -> str:
@@ -65,6 +65,7 @@ def render(shell: str) -> str:
         "version": __version__,
         "protocol": str(PROTOCOL),
         "timeout": helper_timeout(),
+        "max_line": str(MAX_LINE_CHARS),
         **runtime_values(),
         **sh.key(key_spec()),
     }
