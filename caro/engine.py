@@ -35,6 +35,7 @@ from . import explain as explainmod
 from .backends.base import Backend, Generation
 from .config import Config
 from .context import Context
+from .errors import Exit
 from .knowledge import docs as docsmod
 from .knowledge import ground, tldr
 from .suggestion import EngineError, Option, Suggestion, check_request
@@ -298,11 +299,11 @@ class Engine:
                 raise EngineError(
                     f"no fitting command: the model suggested `{cmd}`, but {why}. "
                     "Try rephrasing the request (name the tool or the files involved)",
-                    4,
+                    Exit.NO_BACKEND,
                 )
             raise EngineError(
                 "no command found for that request; try rephrasing it (name the tool or the files involved)",
-                4,
+                Exit.NO_BACKEND,
             )
         notices += checks.notes(candidates[0][0], ctx.has, ctx.shell)
         options = [Option(c, self.verdict(c, ctx.shell, ctx.cwd), src) for c, src in candidates]

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from . import __version__, paths, privacy, turns
+from .errors import Exit
 from .integration import client, protocol
 
 log = logging.getLogger("caro.helper")
@@ -202,8 +203,10 @@ class Service:
             )
         except turns.Abandoned:
             raise
-        except (EngineError, BackendError) as e:
-            return protocol.encode_reply("error", str(e))
+        except EngineError as e:  # the exit status rides along, for the CLI (the shells show the text)
+            return protocol.encode_reply("error", str(e), str(int(e.code)))
+        except BackendError as e:
+            return protocol.encode_reply("error", str(e), str(int(Exit.NO_BACKEND)))
         except ConfigError as e:  # edited while the helper runs: say so, keep the user's text
             return protocol.encode_reply("error", f"{e}; fix it, then press the key again")
         except Exception as e:  # the helper must answer, whatever happens

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .errors import Exit
 from .safety.verdict import Verdict
 
 MAX_REQUEST = 2000
 
 
 class EngineError(Exception):
-    def __init__(self, message: str, code: int = 1):
+    """A request caro could not answer; `code` is the exit status the CLI ends with."""
+
+    def __init__(self, message: str, code: int = Exit.ERROR):
         super().__init__(message)
         self.code = code
 
@@ -74,11 +77,11 @@ class Suggestion:
 def check_request(request: str) -> str:
     text = request.replace("\x00", " ").strip()
     if not text:
-        raise EngineError('empty request: say what you want, e.g. caro "list the 5 biggest files here"', 2)
+        raise EngineError('empty request: say what you want, e.g. caro "list the 5 biggest files here"', Exit.USAGE)
     if len(text) > MAX_REQUEST:
         raise EngineError(
             f"request is {len(text)} characters; caro accepts up to {MAX_REQUEST}. "
             "Describe the task in a sentence or two",
-            2,
+            Exit.USAGE,
         )
     return " ".join(text.split())

@@ -475,7 +475,10 @@ def test_the_rc_block_puts_caro_on_path_once(tmp_path, caro_home):
             else "source ~/.bashrc; "
             if sh == "bash"
             else "source ~/.config/fish/conf.d/caro.fish; "
-        ) + ("command -v caro; echo $PATH")
+        ) + (
+            # the program's path (caro is also a function the hook defines, for [r]un's history)
+            {"zsh": "whence -p caro", "bash": "type -P caro", "fish": "command -v caro"}[sh] + "; echo $PATH"
+        )
         out = subprocess.run(argv + [script], env=clean, capture_output=True, text=True, timeout=30).stdout
         assert f"{caro_home}/bin/caro" in out, (sh, out)
         assert out.count(f"{caro_home}/bin") == 2, (sh, out)  # the path once, though the block ran twice

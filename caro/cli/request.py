@@ -68,9 +68,9 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
         raise EngineError(f"the caro helper could not answer ({e}); run: caro doctor", Exit.NO_BACKEND) from None
     if kind != "json":
         msg = fields[0] if fields else "no answer"
-        raise EngineError(
-            msg, Exit.USAGE if msg.startswith("empty request") or "characters; caro accepts" in msg else Exit.NO_BACKEND
-        )
+        # the helper sends the exit status with the error (an older helper does not: 4)
+        code = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else Exit.NO_BACKEND
+        raise EngineError(msg, code)
     try:
         got = json.loads(fields[0])
         judged = [Option(o["command"], Verdict.from_dict(o), o.get("source", "model")) for o in got["options"]]

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import sys
-from enum import IntEnum
 
+from ..errors import Exit
 
-class Exit(IntEnum):
-    OK = 0
-    ERROR = 1  # something went wrong and the message says what to do
-    USAGE = 2  # the command line itself was wrong
-    BLOCKED = 3  # safety blocked the command: nothing was printed to run
-    NO_BACKEND = 4  # no model could answer
-    INTERRUPTED = 130  # Ctrl-C
+__all__ = ["Exit", "err"]
 
 
 def err(msg: str) -> None:
