@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from caro.safety.shellparse import parse
+from caro.cmdline.shellparse import parse
 
 WRAPPERS = {"sudo", "env", "time", "nohup", "nice", "command", "builtin", "exec", "doas"}
 EXEC_PRIMARIES = {"-exec", "-execdir", "-ok", "-okdir"}

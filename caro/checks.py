@@ -17,16 +17,16 @@ import shutil
 import subprocess
 
 from . import flagcheck, intent
-from .integration.shells import SHELLS
+from .cmdline.commands import basename, unwrap
+from .cmdline.dialect import SYNTAX_CHECK
+from .cmdline.shellparse import parse
 from .knowledge.tldr import unfilled
 from .parse import degenerate
-from .safety.commands import basename, unwrap
-from .safety.shellparse import parse
 from .visible import hidden
 
 SYNTAX_TIMEOUT = 2.0
-# each shell's own parse-only run (integration/shells.py); `sh` lines are read by bash
-_SYNTAX_CMD = {name: list(sh.syntax_check) for name, sh in SHELLS.items()} | {"sh": list(SHELLS["bash"].syntax_check)}
+# each shell's own parse-only run (cmdline/dialect.py)
+_SYNTAX_CMD = {name: list(argv) for name, argv in SYNTAX_CHECK.items()}
 
 _BUILTINS = frozenset(
     "alias bg bind break builtin caller cd command compgen complete continue declare dirs disown echo enable eval "

@@ -17,7 +17,7 @@ from typing import Any
 from . import paths
 from .errors import ConfigError
 from .files import present, read_toml, write_atomic
-from .integration.keys import parse_key
+from .keys import parse_key
 from .settings import BY_KEY, defaults, env_overrides
 
 # Declared once in settings.py; these views keep the names the rest of caro reads.

@@ -57,8 +57,8 @@ DOCS_PRIOR = 0.3
 def _shape(command: str) -> list[tuple[str, Counter]]:
     """Per simple command: its program and its words, short-option clusters split (`-czf` is
     -c -z -f), so an improvement can be compared word by word with the original."""
-    from .safety.commands import basename, unwrap
-    from .safety.shellparse import parse as shparse
+    from .cmdline.commands import basename, unwrap
+    from .cmdline.shellparse import parse as shparse
 
     out = []
     for argv in shparse(command).argvs():

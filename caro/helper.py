@@ -21,10 +21,14 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, paths, privacy, turns
 from .errors import Exit
 from .integration import client, protocol
+
+if TYPE_CHECKING:
+    from .safety import Verdict
 
 log = logging.getLogger("caro.helper")
 
@@ -184,7 +188,6 @@ class Service:
         from .backends.base import BackendError
         from .config import ConfigError
         from .engine import EngineError
-        from .verdicts import helper_reply
 
         text = fields.get("text", "")
         shell = fields.get("shell") or "bash"
@@ -216,7 +219,19 @@ class Service:
             return protocol.encode_reply("explain", got.notes[0])
         if got.kind == "none" or got.verdict is None:
             return protocol.encode_reply("error", "; ".join(got.notes))
-        return helper_reply(got.command, got.verdict, got.notes)
+        return _widget_reply(got.command, got.verdict, got.notes)
+
+
+def _widget_reply(command: str, verdict: Verdict, notes: list[str]) -> bytes:
+    """The widget's reply: a block keeps the user's text; a warning is inserted with its reason."""
+    if verdict.action == "block":
+        return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
+    from .verdicts import sentence
+
+    said = sentence(verdict)
+    if verdict.action == "warn":
+        return protocol.encode_reply("confirm", command, "; ".join([said, *notes]))
+    return protocol.encode_reply("insert", command, "; ".join(n for n in [*notes, said] if n))
 
 
 def _still_connected(conn: socket.socket) -> bool:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from .checks import _BUILTINS
-from .safety.commands import basename, unwrap
-from .safety.shellparse import parse
+from .cmdline.commands import basename, unwrap
+from .cmdline.shellparse import parse
 
 # words that sentences need and command lines almost never contain as bare words
 _SENTENCE = frozenset(

@@ -1,10 +1,9 @@
-"""How a safety verdict is worded, once, for the CLI, the interactive offer and the helper reply."""
+"""How a safety verdict is worded, once, for the CLI, the interactive offer and the helper's reply."""
 
 from __future__ import annotations
 
 import re
 
-from .integration import protocol
 from .safety import Verdict
 
 
@@ -28,13 +27,3 @@ def sentence(verdict: Verdict) -> str:
     if verdict.reasons and verdict.risk != "safe":
         return "note: " + _clause(verdict.reasons[0])
     return ""
-
-
-def helper_reply(command: str, verdict: Verdict, notes: list[str]) -> bytes:
-    """The widget's reply: a block keeps the user's text; a warning is inserted with its reason."""
-    if verdict.action == "block":
-        return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
-    said = sentence(verdict)
-    if verdict.action == "warn":
-        return protocol.encode_reply("confirm", command, "; ".join([said, *notes]))
-    return protocol.encode_reply("insert", command, "; ".join(n for n in [*notes, said] if n))

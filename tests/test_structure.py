@@ -90,6 +90,32 @@ def test_the_cycle_finder_finds_a_planted_circle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+def _unit(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "caro"
+
+
+def _upward(graph: dict[str, set[str]], layers) -> list[tuple[str, str]]:
+    layer = {name: i for i, names in enumerate(layers) for name in names}
+    return sorted((m, t) for m, ts in graph.items() for t in ts if layer[_unit(t)] > layer[_unit(m)])
+
+
+def test_no_import_runs_upward():
+    """caro.LAYERS is the architecture: each import goes to the same layer or one below."""
+    from caro import LAYERS
+
+    placed = {name for names in LAYERS for name in names}
+    assert {_unit(m) for m in _graph()} - placed == set(), "a new module or package: place it in caro.LAYERS"
+    assert _upward(_graph(), LAYERS) == []
+
+
+def test_the_layer_check_finds_a_planted_upward_import():
+    from caro import LAYERS
+
+    planted = {"caro.config": {"caro.integration.shells", "caro.paths"}, "caro.integration.shells": {"caro.config"}}
+    assert _upward(planted, LAYERS) == [("caro.config", "caro.integration.shells")]
+
+
 def test_nothing_below_the_cli_imports_it():
     up = sorted(
         (m, t)

@@ -68,7 +68,7 @@ def _ask_url(prompt_fn) -> str:
 
 
 def _ask_key(prompt_fn, current: str) -> str:
-    from ..integration.keys import parse_key
+    from ..keys import parse_key
 
     while True:
         key = prompt_fn("Hotkey (like ^G or alt-g): ", default=current).strip() or current

@@ -10,7 +10,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from .keys import parse_key
+from ..cmdline.dialect import SYNTAX_CHECK
+from ..keys import parse_key
 
 
 class Shell:
@@ -46,7 +47,7 @@ class Shell:
 
 class Zsh(Shell):
     name = "zsh"
-    syntax_check = ("zsh", "-n")
+    syntax_check = SYNTAX_CHECK["zsh"]
 
     def rc_path(self, home: Path, env: dict) -> Path:
         return Path(env.get("ZDOTDIR") or home) / ".zshrc"
@@ -66,7 +67,7 @@ class Zsh(Shell):
 
 class Bash(Shell):
     name = "bash"
-    syntax_check = ("bash", "-n")
+    syntax_check = SYNTAX_CHECK["bash"]
 
     def rc_path(self, home: Path, env: dict) -> Path:
         return home / ".bashrc"
@@ -78,7 +79,7 @@ class Bash(Shell):
 
 class Fish(Shell):
     name = "fish"
-    syntax_check = ("fish", "--no-execute")
+    syntax_check = SYNTAX_CHECK["fish"]
 
     def rc_path(self, home: Path, env: dict) -> Path:
         return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "fish" / "conf.d" / "caro.fish"

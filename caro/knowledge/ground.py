@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..safety.commands import basename, unwrap
-from ..safety.shellparse import parse
+from ..cmdline.commands import basename, unwrap
+from ..cmdline.shellparse import parse
 from .docs import Docs, words
 from .programs import subcommand
 from .tldr import Example

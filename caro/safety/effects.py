@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .commands import FETCHERS, Cmd
+from ..cmdline.commands import FETCHERS, Cmd
 
 # ---- secrets and the network ------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..cmdline.commands import FETCHERS, Cmd, FindInfo, find_info
 from ..knowledge.programs import subcommand
 from . import paths as P
-from .commands import FETCHERS, Cmd, FindInfo, find_info
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}

@@ -15,10 +15,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 
-from ..visible import command_shown, hidden
-from . import devices, effects, extent
-from . import paths as P
-from .commands import (
+from ..cmdline.commands import (
     FETCHERS,
     INTERPRETERS,
     SHELLS,
@@ -30,8 +27,11 @@ from .commands import (
     split_flags,
     ssh_remote_command,
 )
+from ..cmdline.shellparse import Simple, parse
+from ..visible import command_shown, hidden
+from . import devices, effects, extent
+from . import paths as P
 from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
-from .shellparse import Simple, parse
 from .verdict import Finding, Verdict
 
 MODES = ("strict", "moderate", "permissive")

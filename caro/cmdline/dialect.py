@@ -11,6 +11,15 @@ Returns the text and a list of problems (a fish block that never closes, and so 
 
 from __future__ import annotations
 
+# Each shell's own parse-only run: an answer must be a line the target shell reads (`sh` lines are
+# read by bash). Used by the answer checks and the snippet renders' lint.
+SYNTAX_CHECK: dict[str, tuple[str, ...]] = {
+    "zsh": ("zsh", "-n"),
+    "bash": ("bash", "-n"),
+    "fish": ("fish", "--no-execute"),
+    "sh": ("bash", "-n"),
+}
+
 _CMD_START = set(";&|(\n")
 _KEEP_QUOTE = {"'": "'", '"': '"'}
 

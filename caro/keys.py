@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 
 def parse_key(spec: str, origin: str = "CARO_KEY") -> tuple[str, str]:
