@@ -130,15 +130,6 @@ _STOP = frozenset(
 )
 
 
-# How requests and pages name the same thing differently: a request compares sizes ("bigger than
-# 100MB") where pages say "size"; pages say "PID" where a request asks for a "process id". The
-# word is kept and the other one added.
-_SAME_AS = {
-    **dict.fromkeys("big bigger biggest large larger largest small smaller smallest huge".split(), "size"),
-    "pid": "process",
-}
-
-
 def words(text: str) -> list[str]:
     """Lower-case content words, plurals made singular, so "files" meets "file"."""
     out = []
@@ -153,8 +144,6 @@ def words(text: str) -> list[str]:
         elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]  # files → file (not class, status, analysis)
         out.append(w)
-        if w in _SAME_AS:
-            out.append(_SAME_AS[w])
     return out
 
 
