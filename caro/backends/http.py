@@ -194,6 +194,13 @@ class HTTPBackend(Backend):
     """What every server backend shares: its URL, its model, its HTTP client, locality."""
 
     @classmethod
+    def default(cls, key: str) -> str:
+        """This backend's default for `key` (url, model), from the settings table: written once."""
+        from ..settings import BY_KEY
+
+        return str(BY_KEY[f"backend.{cls.name}.{key}"].default)
+
+    @classmethod
     def from_settings(cls, section: dict, model: str | None = None):
         # the servers' classes take None for "use my default address / the first model listed"
         url: Any = section.get("url")

@@ -69,7 +69,7 @@ class OllamaBackend(HTTPBackend):
 
     def __init__(self, url: str | None, model: str | None, settings: dict | None = None):
         settings = settings or {}
-        super().__init__((url or "http://localhost:11434").rstrip("/"), model or "qwen2.5-coder:1.5b", settings)
+        super().__init__((url or self.default("url")).rstrip("/"), model or self.default("model"), settings)
         self.use_chat = settings.get("endpoint", "generate") == "chat"
 
     def describe(self, status: int, body: str) -> str:

@@ -79,12 +79,13 @@ def sse_text(lines) -> str:
 
 
 class OpenAICompatBackend(HTTPBackend):
-    name = "openai"
-    default_url = "http://localhost:8000/v1"
+    """A server that speaks the OpenAI API; subclasses name it (its defaults are its settings)."""
+
+    name = "vllm"
 
     def __init__(self, url: str | None, model: str | None, settings: dict | None = None):
         settings = settings or {}
-        base = (url or self.default_url).rstrip("/")
+        base = (url or self.default("url")).rstrip("/")
         if not base.endswith("/v1"):
             base += "/v1"
         key = settings.get("api_key") or (
@@ -143,12 +144,10 @@ class OpenAICompatBackend(HTTPBackend):
 
 class VLLMBackend(OpenAICompatBackend):
     name = "vllm"
-    default_url = "http://localhost:8000/v1"
 
 
 class LMStudioBackend(OpenAICompatBackend):
     name = "lmstudio"
-    default_url = "http://localhost:1234/v1"
 
     def no_model_message(self) -> str:
         return "LM Studio has no model loaded; load one with: lms load NAME"
