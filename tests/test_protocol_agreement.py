@@ -65,6 +65,18 @@ def test_the_line_limit_is_rendered_and_the_static_default_agrees():
         assert f"__caro_max_line={protocol.MAX_LINE_CHARS}" in head, shell
 
 
+def test_the_timeout_fallback_is_the_settings_default():
+    """helper.timeout is rendered into each snippet (__caro_timeout); a static copy falls back to a
+    number written in the snippet, which must be the setting's default."""
+    from caro.settings import BY_KEY
+
+    default = BY_KEY["helper.timeout"].default
+    for shell in ("zsh", "bash", "fish"):
+        body = (SHELL_DIR / f"caro.{shell}").read_text()
+        found = re.findall(r"__caro_timeout:-(\d+)\}|set -l timeout (\d+)", body)
+        assert found and {int(a or b) for a, b in found} == {default}, shell
+
+
 def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():
     reply, stopping = _handle({"op": "ping", "v": "0.1.0", "p": str(protocol.PROTOCOL + 1)})
     assert reply[0] == "stale" and stopping
