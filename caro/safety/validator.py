@@ -14,6 +14,7 @@ import fnmatch
 import re
 import time
 from dataclasses import dataclass, replace
+from typing import cast
 
 from ..cmdline.commands import (
     FETCHERS,
@@ -28,6 +29,7 @@ from ..cmdline.commands import (
     ssh_remote_command,
 )
 from ..cmdline.shellparse import Simple, parse
+from ..settings import BY_KEY
 from ..visible import command_shown, hidden
 from . import devices, effects, extent
 from . import paths as P
@@ -35,7 +37,7 @@ from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
 from .verdict import Finding, Verdict
 
 MODES = ("strict", "moderate", "permissive")
-DEFAULT_MAX_LENGTH = 8192
+DEFAULT_MAX_LENGTH: int = cast(int, BY_KEY["safety.max_length"].default)  # the setting's default, written once
 DEFAULT_BUDGET_MS = 50.0
 MAX_DEPTH = 6
 
