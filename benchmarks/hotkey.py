@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 N = int(os.environ.get("CARO_BENCH_N", "40"))
+# the everyday requests every speed benchmark times (run.py takes the first six, threads.py adds two)
 REQUESTS = [
     "list files bigger than 100MB here",
     "show the 5 biggest files",

@@ -9,7 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 PY = sys.executable
+
+from hotkey import REQUESTS
 
 
 def timeit(cmd, n=15, env=None):
@@ -62,14 +65,7 @@ def main():
         f"RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
     e = Engine(config.load(), b)
-    reqs = [
-        "list files bigger than 100MB here",
-        "show the 5 biggest files",
-        "compress the logs folder",
-        "what is using port 8080",
-        "undo the last commit but keep my changes",
-        "find python files containing TODO",
-    ]
+    reqs = REQUESTS[:6]
     xs = []
     for r in reqs * 2:
         t = time.perf_counter()

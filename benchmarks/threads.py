@@ -19,16 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from hotkey import REQUESTS as EVERYDAY
 
 REQUESTS = [
-    "list files bigger than 100MB here",
-    "show the 5 biggest files",
-    "compress the logs folder",
-    "what is using port 8080",
-    "undo the last commit but keep my changes",
-    "find python files containing TODO",
-    "how much disk space is free",
-    "count lines in main.py",
+    *EVERYDAY,
     "show kernel messages with human readable timestamps",
     "stash my changes including untracked files",
 ]
