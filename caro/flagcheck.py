@@ -34,6 +34,21 @@ BASH_BUILTINS = frozenset(
 SYSTEM_DIRS = ("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/", "/opt/homebrew/bin/")
 
 
+def _ask(argv: list[str]) -> subprocess.CompletedProcess | None:
+    """Run a help command quietly: no input, C locale, no home, two seconds at most."""
+    try:
+        return subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            stdin=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 @functools.lru_cache(maxsize=256)
 def help_text(program: str) -> str | None:
     """The program's --help output, or None when it cannot be judged."""
@@ -42,16 +57,8 @@ def help_text(program: str) -> str | None:
     path = shutil.which(program)
     if not path or not os.path.realpath(path).startswith(SYSTEM_DIRS) and not path.startswith(SYSTEM_DIRS):
         return None
-    try:
-        out = subprocess.run(
-            [path, "--help"],
-            capture_output=True,
-            text=True,
-            timeout=2,
-            stdin=subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"},
-        )
-    except (OSError, subprocess.SubprocessError):
+    out = _ask([path, "--help"])
+    if out is None:
         return None
     text = out.stdout + out.stderr
     # BSD tools print a one-line usage; a help with few options listed is too thin to judge by
@@ -63,18 +70,8 @@ def builtin_help(name: str) -> str | None:
     """bash's `help NAME` (a fixed list of names, so nothing the model wrote is run)."""
     if name not in BASH_BUILTINS or not shutil.which("bash"):
         return None
-    try:
-        out = subprocess.run(
-            ["bash", "--norc", "--noprofile", "-c", f"help {name}"],
-            capture_output=True,
-            text=True,
-            timeout=2,
-            stdin=subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent"},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout if out.returncode == 0 and out.stdout.startswith(name + ":") else None
+    out = _ask(["bash", "--norc", "--noprofile", "-c", f"help {name}"])
+    return out.stdout if out and out.returncode == 0 and out.stdout.startswith(name + ":") else None
 
 
 def _evidence(name: str, shell: str) -> str | None:
