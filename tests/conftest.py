@@ -126,3 +126,24 @@ def run_relay(sock, *fields, timeout=30, env=None) -> bytes:
         timeout=timeout + 30,
         env=env,
     ).stdout
+
+
+def ask_helper(home: Path, text: str, index: int = 0, shell: str = "bash", timeout: float = 30) -> list[str]:
+    """One key press through the relay to the helper of CARO_HOME=home, decoded."""
+    from caro.integration import protocol
+
+    env = dict(os.environ, CARO_HOME=str(home))
+    env.pop("CARO_RUNTIME_DIR", None)
+    return protocol.decode_reply(
+        run_relay(
+            home / "run" / "helper.sock",
+            "v=0.1.0",
+            "op=suggest",
+            f"shell={shell}",
+            "cwd=/tmp",
+            f"index={index}",
+            f"text={text}",
+            timeout=timeout,
+            env=env,
+        )
+    )

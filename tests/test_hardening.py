@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import PY, pin_examples, run_caro, run_relay
+from conftest import PY, ask_helper, pin_examples, run_caro
 from secret_forms import FORMS, INNOCENT, ISSUE_FORMS, OWN_FORMS, OWN_INNOCENT
 from servers import (
     Reply,
@@ -67,19 +67,7 @@ def start_helper(home: Path) -> None:
 
 
 def ask(home: Path, text: str, timeout: float = 30, shell: str = "bash", index: int = 0) -> list[str]:
-    return protocol.decode_reply(
-        run_relay(
-            home / "run" / "helper.sock",
-            "v=0.1.0",
-            "op=suggest",
-            f"shell={shell}",
-            "cwd=/tmp",
-            f"index={index}",
-            f"text={text}",
-            timeout=timeout,
-            env=env_for(home),
-        )
-    )
+    return ask_helper(home, text, index, shell, timeout)
 
 
 # ---------------------------------------------------------------- 2. nothing but a printable command
@@ -677,6 +665,12 @@ def other_user():
         subprocess.run(["userdel", name], capture_output=True)
 
 
+def _python_as(user) -> list[str]:
+    """The system python, run as another local user (no groups of ours)."""
+    python = shutil.which("python3", path="/usr/bin:/bin") or "python3"
+    return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", python]
+
+
 def test_helper_refuses_a_client_of_another_user(caro_home, other_user):
     import tempfile
 
@@ -695,19 +689,8 @@ def test_helper_refuses_a_client_of_another_user(caro_home, other_user):
             "s.sendall(b'caro1\\0op=suggest\\0text=how much disk space is free\\0\\0')\n"
             "try: d=s.recv(65536)\nexcept ConnectionResetError: d=b''\nprint(repr(d))"
         )
-        python = shutil.which("python3", path="/usr/bin:/bin")
         r = subprocess.run(
-            [
-                "setpriv",
-                f"--reuid={other_user.pw_uid}",
-                f"--regid={other_user.pw_gid}",
-                "--clear-groups",
-                python,
-                "-S",
-                "-c",
-                probe,
-                str(run / "helper.sock"),
-            ],
+            [*_python_as(other_user), "-S", "-c", probe, str(run / "helper.sock")],
             capture_output=True,
             text=True,
             timeout=30,
@@ -887,33 +870,35 @@ print(n)
 """
 
 
+def _her_folder(other_user) -> Path:
+    """A folder another local user owns and anyone may write, as a `su` session's XDG_RUNTIME_DIR."""
+    her = Path(tempfile.mkdtemp(prefix="xdg-her-"))
+    os.chown(her, other_user.pw_uid, other_user.pw_gid)
+    os.chmod(her, 0o777)
+    return her
+
+
+def _swapper(other_user, her: Path, seconds: str) -> subprocess.Popen:
+    """Her swapper, as her: swaps caro's folder in `her` for a decoy for `seconds` (>= 1,000 times)."""
+    return subprocess.Popen(
+        [*_python_as(other_user), "-c", _SWAPPER, str(her), seconds], stdout=subprocess.PIPE, text=True
+    )
+
+
+def _ours_in(her: Path) -> list[Path]:
+    return [p for p in her.rglob("*") if p.lstat().st_uid == os.getuid()]
+
+
 def test_a_runtime_dir_another_user_can_swap_is_never_used(tmp_path, other_user):
     """A plain `su` keeps the caller's XDG_RUNTIME_DIR, a folder she owns: she swapped caro's folder
     between the check and the use (renameat2 RENAME_EXCHANGE) and the helper wrote its pidfile
     through her symlink. caro now never works in a folder chain another user can write."""
-    her = Path(tempfile.mkdtemp(prefix="xdg-her-"))
-    os.chown(her, other_user.pw_uid, other_user.pw_gid)
-    os.chmod(her, 0o777)
+    her = _her_folder(other_user)
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARO_")}
     env.update(HOME=str(home), XDG_RUNTIME_DIR=str(her))
-    python = shutil.which("python3", path="/usr/bin:/bin")
-    swapper = subprocess.Popen(
-        [
-            "setpriv",
-            f"--reuid={other_user.pw_uid}",
-            f"--regid={other_user.pw_gid}",
-            "--clear-groups",
-            python,
-            "-c",
-            _SWAPPER,
-            str(her),
-            "8",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    swapper = _swapper(other_user, her, "8")
     try:
         r = subprocess.run([PY, "-m", "caro", "helper", "dir"], env=env, capture_output=True, text=True, timeout=60)
         assert r.stdout.strip() == str(home / ".caro" / "run"), r.stdout + r.stderr
@@ -925,8 +910,7 @@ def test_a_runtime_dir_another_user_can_swap_is_never_used(tmp_path, other_user)
         swapper.kill()
         subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=60)
     assert swaps >= 1000
-    ours = [p for p in her.rglob("*") if p.lstat().st_uid == os.getuid()]
-    assert ours == [], ours  # nothing of ours was written in her folder
+    assert _ours_in(her) == []  # nothing of ours was written in her folder
     assert (home / ".caro" / "run" / "helper.lock").exists()  # it worked in its own
 
 
@@ -938,29 +922,12 @@ def test_ctrl_g_while_another_user_swaps_the_runtime_dir(shell, tmp_path, other_
     who is at the other end, gets it from the folder check and the helper's proof)."""
     from conftest import link_models
 
-    her = Path(tempfile.mkdtemp(prefix="xdg-her-"))
-    os.chown(her, other_user.pw_uid, other_user.pw_gid)
-    os.chmod(her, 0o777)
+    her = _her_folder(other_user)
     link_models(tmp_path / ".caro")
     pin_examples(tmp_path / ".caro")
     changes = {"HOME": str(tmp_path), "CARO_HOME": None, "XDG_RUNTIME_DIR": str(her), "CARO_NO_START": "1"}
     child = spawn(shell, tmp_path / ".caro", tmp_path, changes=changes)
-    python = shutil.which("python3", path="/usr/bin:/bin")
-    swapper = subprocess.Popen(
-        [
-            "setpriv",
-            f"--reuid={other_user.pw_uid}",
-            f"--regid={other_user.pw_gid}",
-            "--clear-groups",
-            python,
-            "-c",
-            _SWAPPER,
-            str(her),
-            "6",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    swapper = _swapper(other_user, her, "6")
     try:
         for request, answer in [("show the kernel version", "uname -r"), ("how much disk space is free", "df -h")] * 3:
             child.send(request)
@@ -979,8 +946,7 @@ def test_ctrl_g_while_another_user_swaps_the_runtime_dir(shell, tmp_path, other_
             timeout=60,
         )
     assert swaps >= 1000
-    ours = [p for p in her.rglob("*") if p.lstat().st_uid == os.getuid()]
-    assert ours == [], ours
+    assert _ours_in(her) == []
     assert (tmp_path / ".caro" / "run").is_dir()  # it worked in its own
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import PY, ROOT, pin_examples, run_caro, run_relay
+from conftest import PY, ROOT, ask_helper, pin_examples, run_caro, run_relay
 from servers import StandInHelper
 from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
@@ -235,19 +235,7 @@ def test_completions_follow_the_cli_definition():
 
 
 def _ask(home, text, index=0, shell="bash"):
-    return protocol.decode_reply(
-        run_relay(
-            home / "run" / "helper.sock",
-            "v=0.1.0",
-            "op=suggest",
-            f"shell={shell}",
-            "cwd=/tmp",
-            f"index={index}",
-            f"text={text}",
-            timeout=60,
-            env=dict(os.environ, CARO_HOME=str(home)),
-        )
-    )
+    return ask_helper(home, text, index, shell, timeout=60)
 
 
 def test_a_running_helper_follows_config_and_examples(caro_home):
