@@ -28,34 +28,38 @@ GLOBAL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def subcommand(argv: list[str]) -> tuple[int, str]:
-    """(index in argv, word) of the first word after the program that is neither an option nor an
-    option's value; (len(argv), "") when there is none. argv[0] is the program (a basename)."""
+def _split(argv: list[str]) -> tuple[int, list[str]]:
+    """(index in argv of the first word that is neither an option nor an option's value, the options
+    before it that take no value). argv[0] is the program."""
     takes = GLOBAL_VALUE_OPTIONS.get(argv[0].rsplit("/", 1)[-1], frozenset()) if argv else frozenset()
+    kept: list[str] = []
     i = 1
     while i < len(argv):
         word = argv[i]
         if word == "--":
+            kept.append(word)
             i += 1
             break
         if not word.startswith("-") or word == "-":
-            return i, word
-        i += 2 if word in takes else 1  # `-C repo`; `--git-dir=.git` and `-Crepo` are one word
+            break
+        if word in takes:
+            i += 2  # `-C repo`
+            continue
+        if word.split("=", 1)[0] not in takes:  # `--git-dir=.git` goes with its value
+            kept.append(word)
+        i += 1
+    return i, kept
+
+
+def subcommand(argv: list[str]) -> tuple[int, str]:
+    """(index in argv, word) of the subcommand: the first word after the program that is neither an
+    option nor an option's value; (len(argv), "") when there is none."""
+    i, _ = _split(argv)
     return (i, argv[i]) if i < len(argv) else (len(argv), "")
 
 
 def without_globals(argv: list[str]) -> list[str]:
     """argv less the options before the subcommand that take a value, and their values
     (`git -C repo -P commit` → `git -P commit`): what is left says what the command does."""
-    i, _ = subcommand(argv)
-    takes = GLOBAL_VALUE_OPTIONS.get(argv[0].rsplit("/", 1)[-1], frozenset()) if argv else frozenset()
-    head: list[str] = []
-    j = 1
-    while j < i:
-        if argv[j] in takes:
-            j += 2
-            continue
-        if argv[j].split("=", 1)[0] not in takes:
-            head.append(argv[j])
-        j += 1
-    return argv[:1] + head + argv[i:]
+    i, kept = _split(argv)
+    return argv[:1] + kept + argv[i:]
