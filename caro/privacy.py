@@ -273,12 +273,12 @@ FORMS: list[tuple[str, re.Pattern]] = [
 _WORDISH = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
 # a value that only says where the secret is kept: a variable, a command's output
 _REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")
-# ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk) and key fingerprints
+# ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk), and what its label calls
+# public or an id: a key fingerprint (`SHA256:…`), `ssh-ed25519 AAAA…` (a public key), `request id req_7Hx…`
 _UUID = re.compile(r"(?:\w+=)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_FINGERPRINT_BEFORE = re.compile(r"(?:SHA256|SHA1|MD5):$")
-# … and what a label calls public or an id: `ssh-ed25519 AAAA…` (a public key), `request id req_7Hx…`
 _PUBLIC_BEFORE = re.compile(
-    r"(?:(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+"
+    r"(?:(?-i:SHA256|SHA1|MD5):"
+    r"|(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+"
     r"|\b(?:request|trace|correlation|job|run|build|event|message|order|commit|container|image|task)[ _-]?id\s*[:=#]?\s*)$",
     re.IGNORECASE,
 )
@@ -304,7 +304,7 @@ def _high_entropy(word: str) -> bool:
 def _random_secret(m: re.Match) -> bool:
     word = m.group()
     before = m.string[max(0, m.start() - 40) : m.start()]
-    if _UUID.fullmatch(word) or _FINGERPRINT_BEFORE.search(before) or _PUBLIC_BEFORE.search(before):
+    if _UUID.fullmatch(word) or _PUBLIC_BEFORE.search(before):
         return False
     return _high_entropy(word)
 

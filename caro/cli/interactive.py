@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -67,8 +68,6 @@ def remember(command: str, env=None) -> str:
         return f"not in your shell's history: cannot write {target} ({e.strerror})"
     try:
         st = os.fstat(fd)
-        import stat
-
         if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
             return f"not in your shell's history: {target} is not a private file of yours"
         os.ftruncate(fd, 0)
