@@ -184,24 +184,19 @@ if status is-interactive
             CARO_HISTORY_FILE="$h" $__caro_python -m caro $argv
             set -l rc $status
             if test -n "$h"
-                if test -s "$h"
-                    __caro_history_add (string collect <$h)
+                # (nothing is kept in private mode)
+                if test -s "$h"; and not test -n "$fish_private_mode"
+                    set -g __caro_history_next (string collect <$h)
                 end
                 command rm -f -- $h
             end
             return $rc
         end
 
-        function __caro_history_add --description 'caro: add a command to this shell history'
-            if set -q fish_private_mode; and test -n "$fish_private_mode"
-                return 0
-            end
-            set -g __caro_history_next $argv[1]
-        end
-
         # Added when the next prompt is drawn, after fish has filed the `caro …` line itself (it
-        # holds a running line back until then). Written as a record in fish's own history format (backslashes and newlines escaped) and
-        # merged into this session; fish 3 has no `history append`.
+        # holds a running line back until then). Written as a record in fish's own history format
+        # (backslashes and newlines escaped) and merged into this session; fish 3 has no
+        # `history append`.
         function __caro_history_flush --on-event fish_prompt
             set -q __caro_history_next; or return 0
             set -l cmd $__caro_history_next
