@@ -146,7 +146,7 @@ def main() -> None:
             PY,
             "-S",
             "-I",
-            str(ROOT / "caro" / "integration" / "relay.py"),
+            str(ROOT / "caro" / "daemon" / "relay.py"),
             os.path.join(env["CARO_HOME"], "run", "helper.sock"),
             "120",
             PY,

@@ -125,7 +125,7 @@ def main() -> int:
     env.pop("CARO_RUNTIME_DIR", None)
     subprocess.run([PY, "-m", "caro", "helper", "start"], env=env, check=True, capture_output=True)
     warm = subprocess.run(
-        [PY, "-S", "-I", str(ROOT / "caro" / "integration" / "relay.py"), str(home / "run" / "helper.sock"), "120", PY],
+        [PY, "-S", "-I", str(ROOT / "caro" / "daemon" / "relay.py"), str(home / "run" / "helper.sock"), "120", PY],
         input=b"op=suggest\0shell=bash\0cwd=/tmp\0index=0\0text=show the date\0",
         env=env,
         capture_output=True,

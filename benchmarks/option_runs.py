@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 from quality import load
 from sandbox import Sandbox
 
-from caro.checks import missing_programs
+from caro.engine.checks import missing_programs
 
 OPTION_ERROR = re.compile(
     r"(?i)(?:invalid|unrecogni[sz]ed|unknown|illegal|ambiguous) (?:option|switch|argument)|"

@@ -130,7 +130,7 @@ class CaroRunner:
     def __init__(self, backend: str | None, model: str | None, cwd: str, variant: str = "caro"):
         from caro import config
         from caro.backends.select import select
-        from caro.engine import Engine
+        from caro.engine.pipeline import Engine
 
         flags = dict(VARIANTS[variant])
         if model:
@@ -146,7 +146,7 @@ class CaroRunner:
 
     def __call__(self, request: str, shell: str = "bash") -> list[str]:
         from caro.backends.base import BackendError
-        from caro.engine import EngineError
+        from caro.engine.pipeline import EngineError
 
         try:
             s = self.engine.suggest(request, shell=shell, cwd=self.cwd)
@@ -209,12 +209,12 @@ def evaluate(rows: list[dict], runner, sandbox=None, alfa=None) -> dict:
         if "task" in r and alfa is not None:
             item["exec_strict"], item["exec_norm"] = alfa.score(r["task"], top)
         if shell == "fish" and top:
-            from caro.checks import syntax_error
+            from caro.engine.checks import syntax_error
 
             item["fish_invalid"] = syntax_error(top, "fish") is not None
             item["correct"] = item["correct"] and not item["fish_invalid"]
         if r.get("readonly") and top:
-            from caro.intent import state_changes
+            from caro.engine.intent import state_changes
 
             item["state_change"] = bool(state_changes(top, shell)) or item.get("changed_tree", False)
         per.append(item)
@@ -290,8 +290,8 @@ class ModelAloneRunner:
         self.last_source = "model alone"
 
     def __call__(self, request: str, shell: str = "bash") -> list[str]:
-        from caro import parse
         from caro.backends.base import Prompt
+        from caro.engine import parse
 
         p = Prompt(system=f"Translate the request into a single {shell} command.", shots=[], request=request)
         try:

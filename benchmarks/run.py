@@ -55,7 +55,7 @@ def main():
 
     from caro import config, models
     from caro.backends.embedded import EmbeddedBackend
-    from caro.engine import Engine
+    from caro.engine.pipeline import Engine
 
     b = EmbeddedBackend()
     t = time.perf_counter()

@@ -33,7 +33,7 @@ REQUESTS = [
 def run(threads: int) -> list[float]:
     from caro import config
     from caro.backends.embedded import EmbeddedBackend
-    from caro.engine import Engine
+    from caro.engine.pipeline import Engine
 
     b = EmbeddedBackend(threads=threads)
     e = Engine(config.load(flags={"engine.docs": False}), b)

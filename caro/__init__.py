@@ -23,12 +23,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     # the shell language (parser, expander, command anatomy) and what caro knows about programs
     ("cmdline", "knowledge"),
-    # judging and answering parts: the safety check, the model backends, what a suggestion is
-    ("safety", "verdicts", "suggestion", "backends", "context", "user_examples"),
-    # the pipeline: prompts, reading replies, the checks an answer passes, explain, the engine
-    ("prompt", "parse", "explain", "flagcheck", "intent", "checks", "linekind", "engine"),
-    # serving shells: the helper process and the shell side (snippets, rc files, protocol, relay)
-    ("integration", "helper"),
+    # judging and answering parts: the safety check and the model backends
+    ("safety", "backends"),
+    # the pipeline: a request or a line in, a judged answer out (caro/engine/__init__.py reads it in order)
+    ("engine",),
+    # serving shells: the helper process and its wire (daemon), the shell side and rc files (hooks)
+    ("daemon", "hooks"),
     # the command line
     ("cli", "__main__"),
 )

@@ -113,7 +113,7 @@ def shared_home(tmp_path_factory):
     subprocess.run([PY, "-m", "caro", "helper", "stop"], env=env, capture_output=True, timeout=30)
 
 
-RELAY = str(ROOT / "caro" / "integration" / "relay.py")
+RELAY = str(ROOT / "caro" / "daemon" / "relay.py")
 
 
 def run_relay(sock, *fields, timeout=30, env=None) -> bytes:
@@ -130,7 +130,7 @@ def run_relay(sock, *fields, timeout=30, env=None) -> bytes:
 
 def ask_helper(home: Path, text: str, index: int = 0, shell: str = "bash", timeout: float = 30) -> list[str]:
     """One key press through the relay to the helper of CARO_HOME=home, decoded."""
-    from caro.integration import protocol
+    from caro.daemon import protocol
 
     env = dict(os.environ, CARO_HOME=str(home))
     env.pop("CARO_RUNTIME_DIR", None)

@@ -321,7 +321,7 @@ class StandInHelper:
     the helper does, records it, waits `delay` seconds and answers `insert COMMAND`."""
 
     def __init__(self, path: Path, command: str, delay: float = 0.0):
-        from caro.integration import protocol
+        from caro.daemon import protocol
 
         self._protocol = protocol
         self.command, self.delay = command, delay

@@ -38,7 +38,7 @@ def test_explain_flag_always_explains():
 
 
 def test_read_only_requests_get_read_only_commands():
-    from caro.intent import state_changes
+    from caro.engine.intent import state_changes
 
     for req in (
         "show my crontab",
@@ -54,7 +54,7 @@ def test_read_only_requests_get_read_only_commands():
 def test_fish_requests_get_fish_loops():
     """The real model, asked for fish: the prompt spells out fish's syntax and the check runs
     `fish --no-execute`, so a loop comes back in fish's own syntax."""
-    from caro.checks import syntax_error
+    from caro.engine.checks import syntax_error
 
     r = run_caro("--print", "--shell", "fish", "print hello three times with a loop")
     assert r.returncode == 0, r.stderr

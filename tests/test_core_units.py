@@ -2,9 +2,10 @@
 
 import pytest
 
-from caro import config, parse
+from caro import config
 from caro.backends.base import Prompt
-from caro.integration import protocol
+from caro.daemon import protocol
+from caro.engine import parse
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@ and the pure checks it relies on: intent guard, target-shell syntax, user exampl
 
 import pytest
 
-from caro import checks, config, intent
+from caro import config
 from caro.backends.base import Backend, Generation
-from caro.engine import Engine, EngineError
-from caro.user_examples import UserExamples
+from caro.engine import checks, intent
+from caro.engine.pipeline import Engine, EngineError
+from caro.engine.user_examples import UserExamples
 
 
 class Scripted(Backend):
@@ -576,7 +577,7 @@ def test_damaged_pages_cost_no_answer(monkeypatch, tmp_path):
 
 def test_an_answer_has_no_sudo_where_there_is_none():
     """The note "sudo is not installed here" once sat beside `sudo apt list --upgradable`."""
-    from caro.engine import _fit
+    from caro.engine.pipeline import _fit
 
     class Machine:
         def __init__(self, tools):
@@ -606,7 +607,7 @@ def test_an_answer_has_no_sudo_where_there_is_none():
     ],
 )
 def test_an_answer_never_widens_to_the_whole_file_system(request_, command, refused):
-    from caro import checks
+    from caro.engine import checks
 
     why = checks.problem(command, "bash", lambda p: True, False, request_)
     assert (why is not None and "whole file system" in why) is refused, why
@@ -652,7 +653,8 @@ GIT_LINES = [
 def test_intent_and_safety_read_git_the_same_past_any_global_option(line):
     """`git -C repo commit` was read as the subcommand `repo` by the intent guard (no change) while
     the safety rules skipped -C: both now ask caro/knowledge/programs.py where the subcommand is."""
-    from caro import intent, safety
+    from caro import safety
+    from caro.engine import intent
 
     plain = (bool(intent.state_changes(f"git {line}", "bash")), safety.check(f"git {line}").action)
     for g in GIT_GLOBALS:

@@ -4,7 +4,7 @@ pages Debian ships with the tools the suite installs; the rest come from caro's 
 
 import pytest
 
-from caro import explain
+from caro.engine import explain
 
 P, W, S, O, V = "program", "wrapper", "subcommand", "option", "value"
 A, PAT, L, PH, OP, R, AS = "argument", "pattern", "literal", "placeholder", "operator", "redirect", "assignment"

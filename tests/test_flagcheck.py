@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from caro import flagcheck
+from caro.engine import flagcheck
 
 
 def test_invented_options_are_named():
@@ -66,7 +66,7 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
     ],
 )
 def test_option_check_refuses_only_with_evidence(command, unknown, bare):
-    from caro import flagcheck
+    from caro.engine import flagcheck
 
     assert flagcheck.unknown_flags(command) == unknown and flagcheck.missing_values(command) == bare
 
@@ -76,7 +76,7 @@ def test_no_gold_answer_of_any_set_is_refused_by_the_option_check():
     import json
     from pathlib import Path
 
-    from caro import flagcheck
+    from caro.engine import flagcheck
 
     sets = Path(__file__).parent.parent / "benchmarks" / "sets"
     refused = []

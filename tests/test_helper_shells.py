@@ -11,7 +11,7 @@ import pexpect
 import pytest
 from conftest import PY, link_models, pin_examples, run_relay
 
-from caro.integration import protocol
+from caro.daemon import protocol
 
 
 def relay(home, *fields, timeout=30, version="0.1.0"):

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from conftest import PY, ROOT
 
-from caro.integration import rcfiles
+from caro.hooks import rcfiles
 
 PROMPT = "NEW-USER> "
 ZSHRC = f"# my zsh setup\nexport EDITOR=vi\nunset zle_bracketed_paste\nPS1='{PROMPT}'\nRPS1=''\n"

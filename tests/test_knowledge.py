@@ -100,7 +100,7 @@ def test_nothing_close_means_no_examples(docs):
     ],
 )
 def test_placeholders_never_pass(command, request_, left):
-    from caro import checks
+    from caro.engine import checks
     from caro.knowledge.tldr import unfilled
 
     assert unfilled(command, request_) == left
@@ -242,7 +242,7 @@ def test_a_quoted_placeholder_fixes_no_word():
 def test_explain_shows_the_tldr_description_with_its_credit(monkeypatch):
     from caro import config
     from caro.backends.base import Backend
-    from caro.engine import Engine
+    from caro.engine.pipeline import Engine
 
     monkeypatch.setenv("CARO_DOCS", str(SNAPSHOT))
     line = Engine(config.load(), Backend()).explain("pgrep nginx", "bash", "/tmp")

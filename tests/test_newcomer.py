@@ -18,8 +18,8 @@ from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
 from caro.cli import mistyped
 from caro.cli.interactive import copy
-from caro.integration import protocol
-from caro.linekind import is_command
+from caro.daemon import protocol
+from caro.engine.linekind import is_command
 
 # ---------------------------------------------------------------- CLI polish
 
@@ -336,7 +336,7 @@ def test_ctrl_g_on_a_command_explains_it_then_improves_that_command(shell, share
 
 
 def test_improvements_keep_every_word_and_the_programs():
-    from caro.engine import added_words
+    from caro.engine.pipeline import added_words
 
     assert added_words("tar -czf a.tgz dir", "tar -czvf a.tgz dir") == ["-v"]
     assert added_words("rsync -a src/ dst/", "rsync -avz src/ dst/") == ["-v", "-z"]
@@ -568,7 +568,7 @@ def test_no_request_of_the_quality_sets_is_taken_for_a_command():
     requests in our sets may be (and most real commands are recognised: docs/usage.md)."""
     import json
 
-    from caro import context
+    from caro.engine import context
 
     has = context.detect("bash", "/tmp").has
     for f in (ROOT / "benchmarks" / "sets").glob("*.jsonl"):

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from caro.integration import protocol, relay, render
+from caro.daemon import protocol, relay
+from caro.hooks import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_DIR = ROOT / "shell"
@@ -41,7 +42,7 @@ def _handle(fields: dict[str, str]) -> list[str]:
     """One request through the helper's handler, without a model (ping and shutdown only)."""
     code = (
         "import sys, json\n"
-        "from caro import helper\nfrom caro.integration import protocol\n"
+        "from caro.daemon import server as helper\nfrom caro.daemon import protocol\n"
         "svc = helper.Service.__new__(helper.Service)\n"
         "import threading, time\n"
         "svc.stop = threading.Event(); svc.last_activity = time.monotonic()\n"
@@ -92,7 +93,7 @@ def test_the_cli_leaves_a_newer_helper_serving(tmp_path, monkeypatch):
     import socket
     import threading
 
-    from caro.integration import client
+    from caro.daemon import client
 
     run = tmp_path / "run"
     run.mkdir(mode=0o700)

@@ -191,7 +191,7 @@ def test_readonly_set_agrees_with_the_intent_guard():
     accepted answer through (else it would refuse the right command and ask again)."""
     from quality import load
 
-    from caro import intent
+    from caro.engine import intent
 
     rows = load("readonly")
     assert len(rows) >= 60 and len({r["request"] for r in rows}) == len(rows)

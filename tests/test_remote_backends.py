@@ -329,7 +329,7 @@ def test_notice_once_per_remote_host(caro_home):
 
 
 def test_tool_call_and_functiongemma_replies():
-    from caro.parse import extract
+    from caro.engine.parse import extract
 
     calls = {
         "choices": [

@@ -102,7 +102,7 @@ def test_every_render_loads_silently_and_binds_its_key(shell, key, no_bind, setu
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_the_shells_own_syntax_checks_pass_on_every_render(shell, tmp_path):
-    from caro.integration import shells
+    from caro.hooks import shells
 
     for key in ("", "alt-g"):
         f = tmp_path / f"caro-{key or 'default'}.{shell}"
@@ -171,7 +171,7 @@ def test_shell_key_in_the_config_reaches_both_fish_spellings(tmp_path):
 
 def test_helper_timeout_from_config_reaches_every_render(caro_home):
     """helper.timeout was documented but read by nothing: the shells waited 30 s whatever it said."""
-    from caro.integration.render import render
+    from caro.hooks.render import render
 
     (caro_home / "config.toml").write_text("[helper]\ntimeout = 7\n")
     for shell in ("bash", "zsh", "fish"):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from caro import config, context, prompt
+from caro import config
 from caro.backends.embedded import EmbeddedBackend
+from caro.engine import context, prompt
 
 
 @pytest.fixture(scope="module")

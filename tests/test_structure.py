@@ -112,8 +112,8 @@ def test_no_import_runs_upward():
 def test_the_layer_check_finds_a_planted_upward_import():
     from caro import LAYERS
 
-    planted = {"caro.config": {"caro.integration.shells", "caro.paths"}, "caro.integration.shells": {"caro.config"}}
-    assert _upward(planted, LAYERS) == [("caro.config", "caro.integration.shells")]
+    planted = {"caro.config": {"caro.hooks.shells", "caro.paths"}, "caro.hooks.shells": {"caro.config"}}
+    assert _upward(planted, LAYERS) == [("caro.config", "caro.hooks.shells")]
 
 
 def test_nothing_below_the_cli_imports_it():

@@ -15,7 +15,7 @@ import pytest
 from conftest import PY, run_relay
 from servers import StandInHelper
 
-from caro.integration import protocol
+from caro.daemon import protocol
 
 PROMPT = "TRUST-PROMPT> "
 
@@ -118,7 +118,7 @@ def _quiet_home(tmp_path):
 def test_stop_goes_over_the_socket_and_status_names_the_lock_holder(tmp_path):
     home = _quiet_home(tmp_path)
     assert _caro(home, "helper", "start").returncode == 0
-    from caro.integration import client
+    from caro.daemon import client
 
     os.environ["CARO_HOME"] = str(home)
     holder = client.lock_holder(home / "run" / "helper.lock")
@@ -218,7 +218,7 @@ def test_shells_and_commands_starting_at_once_get_one_helper(tmp_path):
         time.sleep(2)  # let any second spawn the shells made show itself
         helpers = _helpers_of(home)
         assert len(helpers) == 1, helpers
-        from caro.integration import client
+        from caro.daemon import client
 
         assert client.lock_holder(home / "run" / "helper.lock") == helpers[0]
         assert all(f"pid {helpers[0]}" in o for o in outs), outs

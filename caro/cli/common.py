@@ -18,7 +18,7 @@ def load_config(flags: dict | None = None):
 
 
 def say_verdict(verdict) -> None:
-    from ..verdicts import sentence
+    from ..safety.wording import sentence
 
     said = sentence(verdict)
     if said:

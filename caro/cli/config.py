@@ -76,8 +76,8 @@ def settings_changed(key: str) -> None:
     the hotkey lives in the snippet the rc files source, so that is rendered again here."""
     if key != "shell.key":
         return
-    from ..integration import rcfiles
-    from ..integration.render import key_spec
+    from ..hooks import rcfiles
+    from ..hooks.render import key_spec
 
     shells = list(rcfiles.present())
     if shells:

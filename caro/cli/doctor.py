@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 from .. import __version__, config, models, paths
-from ..integration import client
+from ..daemon import client
 
 
 def checks() -> list[tuple[str, bool, str]]:
@@ -73,7 +73,7 @@ def checks() -> list[tuple[str, bool, str]]:
             if cfg.sources.get(f"backend.{b}.url", "default") != "default" or cfg.get("backend.preferred") == b:
                 av = make(b, cfg).probe()
                 out.append((b, av.ok, f"{av.detail} ({av.latency_ms:.0f} ms)"))
-    from ..integration import rcfiles
+    from ..hooks import rcfiles
 
     hooked = rcfiles.present()
     for sh in rcfiles.SHELLS:

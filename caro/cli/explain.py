@@ -9,7 +9,7 @@ from .status import Exit
 
 def cmd_explain(args) -> int:
     from .. import safety
-    from ..explain import explain
+    from ..engine.explain import explain
 
     command = " ".join(args.command)
     v = safety.check(command)

@@ -12,7 +12,7 @@ def cmd_helper(args) -> int:
 
 
 def command(action: str, foreground: bool = False) -> int:
-    from ..integration import client
+    from ..daemon import client
 
     if action == "dir":
         # a shell whose environment differs from the one its snippet was rendered in asks here
@@ -25,7 +25,7 @@ def command(action: str, foreground: bool = False) -> int:
         print(f"caro: {e}", file=sys.stderr)
         return 1
     if action == "run" or (action == "start" and foreground):
-        from .. import helper
+        from ..daemon import server as helper
 
         try:
             helper.log_to(paths.private_file(paths.logs_dir() / "helper.log"), also_stderr=sys.stderr.isatty())

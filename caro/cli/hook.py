@@ -16,7 +16,7 @@ def cmd_hook(args) -> int:
         if len(args.shell) != 1:
             err("caro hook zsh|bash|fish prints one snippet; to edit rc files use --install or --uninstall")
             return Exit.USAGE
-        from ..integration.render import render
+        from ..hooks.render import render
 
         sys.stdout.write(render(args.shell[0]))
         return Exit.OK
@@ -25,7 +25,7 @@ def cmd_hook(args) -> int:
 
 def hook_rc(shells: list[str], remove: bool, dry_run: bool = False) -> int:
     """Add or remove the rc-file blocks; shared by install.sh and `caro init`."""
-    from ..integration import rcfiles
+    from ..hooks import rcfiles
 
     try:
         if remove:

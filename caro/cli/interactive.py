@@ -122,7 +122,7 @@ def offer(s, cfg) -> int:
     verdict = s.verdict
     print(command)
     sys.stdout.flush()
-    from ..verdicts import sentence
+    from ..safety.wording import sentence
 
     if sentence(verdict):
         err(sentence(verdict))

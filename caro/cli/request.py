@@ -14,7 +14,7 @@ from .status import Exit, err
 def build_engine(args, cfg):
     from ..backends.base import BackendError
     from ..backends.select import select
-    from ..engine import Engine
+    from ..engine.pipeline import Engine
 
     try:
         backend, notices = select(
@@ -46,9 +46,9 @@ def _uses_helper(args) -> bool:
 def _suggest_via_helper(request: str, shell: str | None, cfg):
     """Ask the helper (starting it when needed) for the whole suggestion, judged under this call's
     safety mode; rebuilt here from its reply without importing the engine or the validator."""
-    from ..integration import client
+    from ..daemon import client
+    from ..engine.suggestion import EngineError, Option, Suggestion
     from ..safety.verdict import Verdict
-    from ..suggestion import EngineError, Option, Suggestion
 
     try:
         client.start()
@@ -93,7 +93,7 @@ def _suggest_via_helper(request: str, shell: str | None, cfg):
 
 def cmd_request(args, request: str) -> int:
     from ..backends.base import BackendError
-    from ..suggestion import EngineError, check_request
+    from ..engine.suggestion import EngineError, check_request
 
     flags = {"safety.mode": args.safety}
     cfg = load_config(flags)
@@ -129,8 +129,8 @@ def cmd_request(args, request: str) -> int:
         return Exit.BLOCKED
     if args.explain:
         # the model's own words when it gave some; else (the default model gives none) the manuals'
-        from .. import context
-        from ..engine import explain_line
+        from ..engine import context
+        from ..engine.pipeline import explain_line
 
         err(s.explanation or explain_line(s.command, s.verdict, context.detect(args.shell, None)))
     if args.verbose:

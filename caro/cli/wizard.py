@@ -37,7 +37,7 @@ def detect(cfg) -> list[tuple[str, Availability]]:
 def live_test(cfg, name: str) -> tuple[bool, str]:
     from ..backends.base import BackendError
     from ..backends.registry import make
-    from ..engine import Engine, EngineError
+    from ..engine.pipeline import Engine, EngineError
 
     t = time.perf_counter()
     try:

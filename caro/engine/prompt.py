@@ -6,10 +6,10 @@ is here because the fresh dev split showed the model needed it (docs/ablation.md
 
 from __future__ import annotations
 
-from .backends.base import Prompt
+from ..backends.base import Prompt
+from ..knowledge import tldr
+from ..knowledge.tldr import Example
 from .context import Context
-from .knowledge import tldr
-from .knowledge.tldr import Example
 
 _SYNTAX = {
     "fish": (

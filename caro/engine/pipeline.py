@@ -29,15 +29,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from . import checks, intent, linekind, parse, paths, privacy, prompt, safety
+from .. import paths, privacy, safety
+from ..backends.base import Backend, Generation
+from ..config import Config
+from ..errors import Exit
+from ..knowledge import docs as docsmod
+from ..knowledge import ground, tldr
+from . import checks, intent, linekind, parse, prompt
 from . import context as contextmod
 from . import explain as explainmod
-from .backends.base import Backend, Generation
-from .config import Config
 from .context import Context
-from .errors import Exit
-from .knowledge import docs as docsmod
-from .knowledge import ground, tldr
 from .suggestion import EngineError, Option, Suggestion, check_request
 from .user_examples import UserExamples
 
@@ -57,8 +58,8 @@ DOCS_PRIOR = 0.3
 def _shape(command: str) -> list[tuple[str, Counter]]:
     """Per simple command: its program and its words, short-option clusters split (`-czf` is
     -c -z -f), so an improvement can be compared word by word with the original."""
-    from .cmdline.commands import basename, unwrap
-    from .cmdline.shellparse import parse as shparse
+    from ..cmdline.commands import basename, unwrap
+    from ..cmdline.shellparse import parse as shparse
 
     out = []
     for argv in shparse(command).argvs():

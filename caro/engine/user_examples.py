@@ -33,7 +33,7 @@ class UserExamples:
 
     @classmethod
     def load(cls, path: Path) -> UserExamples:
-        from .files import read_toml
+        from ..files import read_toml
 
         try:
             st = path.stat()

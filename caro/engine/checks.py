@@ -16,13 +16,13 @@ import re
 import shutil
 import subprocess
 
+from ..cmdline.commands import basename, unwrap
+from ..cmdline.dialect import SYNTAX_CHECK
+from ..cmdline.shellparse import parse
+from ..knowledge.tldr import unfilled
+from ..visible import hidden
 from . import flagcheck, intent
-from .cmdline.commands import basename, unwrap
-from .cmdline.dialect import SYNTAX_CHECK
-from .cmdline.shellparse import parse
-from .knowledge.tldr import unfilled
 from .parse import degenerate
-from .visible import hidden
 
 SYNTAX_TIMEOUT = 2.0
 # each shell's own parse-only run (cmdline/dialect.py)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .safety import Verdict
+from . import Verdict
 
 
 def _clause(reason: str) -> str:

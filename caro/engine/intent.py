@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from .cmdline.commands import basename, unwrap
-from .cmdline.shellparse import parse
-from .knowledge import programs
+from ..cmdline.commands import basename, unwrap
+from ..cmdline.shellparse import parse
+from ..knowledge import programs
 
 # The first verb of a request that only looks. "check", "test" and "verify" ask for a verdict, not a change.
 _LOOK = (

@@ -15,8 +15,8 @@ import re
 import shutil
 import subprocess
 
-from .cmdline.commands import unwrap
-from .cmdline.shellparse import parse
+from ..cmdline.commands import unwrap
+from ..cmdline.shellparse import parse
 
 CHECKABLE = frozenset(
     "ls cp mv rm mkdir rmdir ln chmod chown chgrp touch cat head tail wc sort uniq cut tr grep egrep fgrep sed "

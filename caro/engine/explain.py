@@ -16,9 +16,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from .cmdline.commands import basename
-from .cmdline.shellparse import parse
-from .knowledge import programs
+from ..cmdline.commands import basename
+from ..cmdline.shellparse import parse
+from ..knowledge import programs
 
 _NOTES = {
     "|": "pipe: the output of the left side becomes the input of the right side",
@@ -188,7 +188,7 @@ _TERMINATORS = (";", "+")
 
 
 def _wrapper_value_opts(name: str) -> set[str]:
-    from .cmdline.commands import _WRAPPERS
+    from ..cmdline.commands import _WRAPPERS
 
     return {"-" + c for c in _WRAPPERS.get(name, set())}
 
@@ -219,7 +219,7 @@ def roles(command: str, shell: str = "bash") -> list[Part]:
     """Every word of the command with the role it plays, read from the shell parser's tree:
     quoted words are literals, an option's value belongs to the option, and what `-exec`,
     `xargs`, `sudo` and other wrappers run is read as a command of its own."""
-    from .cmdline.commands import _WRAPPERS
+    from ..cmdline.commands import _WRAPPERS
 
     parts: list[Part] = []
     parsed = parse(command, shell)
@@ -351,7 +351,7 @@ def _redirect(op: str) -> str:
 
 def one_line(command: str, verdict, shell: str = "bash") -> str:
     """The whole explanation on one line, for the shell's message area."""
-    from .verdicts import sentence
+    from ..safety.wording import sentence
 
     bits = [f"{w}: {m}" for w, m in explain(command, shell)]
     risk = sentence(verdict) or f"risk: {verdict.risk}"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
+from ..cmdline.commands import basename, unwrap
+from ..cmdline.shellparse import parse
 from .checks import _BUILTINS
-from .cmdline.commands import basename, unwrap
-from .cmdline.shellparse import parse
 
 # words that sentences need and command lines almost never contain as bare words
 _SENTENCE = frozenset(

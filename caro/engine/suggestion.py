@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .errors import Exit
-from .safety.verdict import Verdict
+from ..errors import Exit
+from ..safety.verdict import Verdict
 
 MAX_REQUEST = 2000
 

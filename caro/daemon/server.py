@@ -4,7 +4,7 @@ Lifecycle follows atuin's daemon: a pidfile guarded by a lock held for the helpe
 life, a version handshake (a helper older than its client, or speaking an older protocol,
 answers `stale` and exits), stale-socket cleanup and exit after an idle period. The client
 side (the start lock so two shells never spawn two helpers, spawn then poll, stop over the
-socket) is caro/integration/client.py.
+socket) is caro/daemon/client.py.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, paths, privacy, turns
-from .errors import Exit
-from .integration import client, protocol
+from .. import __version__, paths, privacy, turns
+from ..errors import Exit
+from . import client, protocol
 
 if TYPE_CHECKING:
-    from .safety import Verdict
+    from ..safety import Verdict
 
 log = logging.getLogger("caro.helper")
 
@@ -46,7 +46,7 @@ def _as_json(s, engine, mode: str, shell: str, cwd: str | None) -> str:
     import dataclasses
     import json
 
-    from . import safety
+    from .. import safety
 
     judged = [(o.command, o.source, o.verdict) for o in s.options]
     if mode and mode != engine.policy.mode and mode in safety.MODES:
@@ -160,7 +160,7 @@ class Service:
         """The cached suggestion for this request (or, `improve`, for this command) and its option
         number `index`, asking the model for one more when the shell cycles past the known ones.
         `engine` comes from self.engine() before the cache is read: a settings change empties it."""
-        from .engine import MAX_OPTIONS
+        from ..engine.pipeline import MAX_OPTIONS
 
         key = (improve, text, shell, cwd)
         entry = self._cached(key)
@@ -185,9 +185,9 @@ class Service:
         return s
 
     def suggest(self, fields: dict[str, str]) -> bytes:
-        from .backends.base import BackendError
-        from .config import ConfigError
-        from .engine import EngineError
+        from ..backends.base import BackendError
+        from ..config import ConfigError
+        from ..engine.pipeline import EngineError
 
         text = fields.get("text", "")
         shell = fields.get("shell") or "bash"
@@ -226,7 +226,7 @@ def _widget_reply(command: str, verdict: Verdict, notes: list[str]) -> bytes:
     """The widget's reply: a block keeps the user's text; a warning is inserted with its reason."""
     if verdict.action == "block":
         return protocol.encode_reply("block", "; ".join(verdict.reasons[:2]) or "blocked")
-    from .verdicts import sentence
+    from ..safety.wording import sentence
 
     said = sentence(verdict)
     if verdict.action == "warn":
@@ -298,9 +298,9 @@ def settings_stamp() -> tuple:
 
 
 def _default_engine(previous=None):
-    from . import config
-    from .backends.select import select
-    from .engine import Engine
+    from .. import config
+    from ..backends.select import select
+    from ..engine.pipeline import Engine
 
     cfg = config.load()
     if previous is not None and previous.config.section("backend") == cfg.section("backend"):
@@ -340,7 +340,7 @@ def write_proof() -> bytes:
 
 
 def serve(engine_factory=_default_engine, idle_seconds: float | None = None, verbose: bool | None = None) -> int:
-    from . import config
+    from .. import config
 
     _d, sock, pidfile, lockfile, _ = client.files()
     try:
@@ -373,7 +373,7 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
     service.proof = write_proof()
     pidfile.write_text(f"{os.getpid()} {__version__}\n")
     try:
-        from .integration.rcfiles import refresh_snippets
+        from ..hooks.rcfiles import refresh_snippets
 
         if stale := refresh_snippets():
             log.info("rendered the %s snippet(s) again for caro %s", ", ".join(stale), __version__)

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from .. import __version__, paths
+from ..daemon.protocol import MAX_LINE_CHARS, PROTOCOL
 from . import shells
-from .protocol import MAX_LINE_CHARS, PROTOCOL
 
 
 def key_spec() -> str:
@@ -41,7 +41,7 @@ def snippet_path(shell: str) -> Path:
 
 
 def relay_path() -> Path:
-    return Path(__file__).resolve().parent / "relay.py"
+    return Path(__file__).resolve().parent.parent / "daemon" / "relay.py"
 
 
 def runtime_values() -> dict[str, str]:
