@@ -662,3 +662,33 @@ def test_intent_and_safety_read_git_the_same_past_any_global_option(line):
             bool(intent.state_changes(f"git {g} {line}", "bash")),
             safety.check(f"git {g} {line}").action,
         ) == plain, g
+
+
+LOSSES = [
+    "filter-repo --path secrets --invert-paths",  # the safety rule knew it; the intent guard did not
+    "filter-branch --tree-filter x HEAD",
+    "update-ref -d refs/heads/x",
+    "gc --prune=now",
+    "reflog expire --expire=now --all",
+    "stash drop",
+    "checkout -- a.txt",
+    "restore a.txt",
+    "worktree remove --force ../wt",
+    "push --mirror",
+    "push origin +main",
+]
+
+
+@pytest.mark.parametrize("line", LOSSES + GIT_LINES)
+def test_what_git_loses_it_also_changes(line):
+    """One reading of git (caro/knowledge/programs.py) answers both questions, so a command the
+    safety check says loses work can never pass the intent guard as read-only; dry runs excepted."""
+    from caro import safety
+    from caro.engine import intent
+    from caro.knowledge import programs
+
+    git = programs.git(["git", *line.split()])
+    if git.loses:
+        assert git.changes and intent.state_changes(f"git {line}", "bash")
+        assert safety.check(f"git {line}").action != "allow"
+    assert not programs.git(["git", "clean", "-fdn"]).changes  # a dry run loses nothing

@@ -15,6 +15,10 @@ from .shellparse import Redirect, Simple
 
 SHELLS = frozenset("sh bash zsh dash ksh mksh ash fish busybox tcsh csh".split())
 INTERPRETERS = frozenset("python python2 python3 perl ruby node nodejs php lua deno bun".split())
+# programs that turn encoded text back into bytes: what they print into a shell is code nobody read
+DECODERS = frozenset("base64 gbase64 base32 xxd openssl uudecode gunzip zcat rev".split())
+# names that look like files but store nothing: a write to them changes nothing on disk
+NOT_FILES = frozenset("/dev/null /dev/zero /dev/stdout /dev/stderr /dev/tty /dev/fd/1 /dev/fd/2".split())
 # programs that fetch a URL (their output piped into a shell runs code from the internet)
 FETCHERS = frozenset(
     "curl wget fetch http https xh aria2c lwp-request GET iwr irm Invoke-WebRequest Invoke-RestMethod".split()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..cmdline.commands import basename, unwrap
+from ..cmdline.commands import NOT_FILES, basename, unwrap
 from ..cmdline.shellparse import parse
 from ..knowledge import programs
 
@@ -182,40 +182,6 @@ _ALWAYS = frozenset(
 )
 # program → subcommands (first operand) that change state; "*" = any except the read-only set
 _SUB_CHANGES = {
-    "git": {
-        "add",
-        "commit",
-        "reset",
-        "push",
-        "pull",
-        "merge",
-        "rebase",
-        "checkout",
-        "switch",
-        "restore",
-        "rm",
-        "mv",
-        "init",
-        "clone",
-        "cherry-pick",
-        "revert",
-        "am",
-        "apply",
-        "gc",
-        "prune",
-        "filter-branch",
-        "update-ref",
-        "stash",
-        "clean",
-        "branch",
-        "tag",
-        "config",
-        "remote",
-        "worktree",
-        "submodule",
-        "notes",
-        "reflog",
-    },
     "apt": {
         "install",
         "remove",
@@ -370,7 +336,6 @@ _ONLY_READS = {
     **dict.fromkeys(("vi", "vim", "nano", "emacs"), re.compile(r"-R")),
 }
 _DOCKER_GROUPS = {"container", "image", "volume", "network", "system", "builder", "compose"}
-_SAFE_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2")
 
 
 # `history` is a different builtin in each shell: bash's -c/-d/-w/-a/-r/-n/-s clear, edit or reload
@@ -440,7 +405,7 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
     flags = [a for a in args if a.startswith("-")]
     if prog in _ONLY_READS and any(_ONLY_READS[prog].fullmatch(f) for f in flags):
         return None  # `rsync -avn`, `apt-get -s autoremove`, `gzip -l`, `kill -0`, `vim -R`
-    if prog == "tee" and all(o in _SAFE_TARGETS for o in ops):
+    if prog == "tee" and all(o in NOT_FILES for o in ops):
         return None
     if prog == "wget" and "-O" in args and args[args.index("-O") + 1 : args.index("-O") + 2] == ["-"]:
         return None  # to standard output
@@ -495,56 +460,8 @@ def _changes(argv: list[str], shell: str = "bash") -> str | None:
         changing = _HISTORY_CHANGES.get(shell, _HISTORY_CHANGES["bash"])
         return "`history` with that option rewrites the history" if set(args) & changing else None
     if prog == "git":
-        sub = ops[0] if ops else ""
-        rest = args[args.index(sub) + 1 :] if sub in args else []
-        if sub == "stash" and (rest[:1] in (["list"], ["show"])):
-            return None
-        if sub == "clean" and any(f in ("-n", "--dry-run") or re.fullmatch(r"-[a-z]*n[a-z]*", f) for f in rest):
-            return None
-        if sub == "add" and any(f in ("-n", "--dry-run") for f in rest):
-            return None
-        if (
-            sub == "branch"
-            and not any(
-                f
-                in (
-                    "-d",
-                    "-D",
-                    "-m",
-                    "-M",
-                    "-c",
-                    "-C",
-                    "--delete",
-                    "--move",
-                    "-u",
-                    "--set-upstream-to",
-                    "--unset-upstream",
-                    "-f",
-                    "--force",
-                )
-                for f in rest
-            )
-            and not [r for r in rest if not r.startswith("-")]
-        ):
-            return None
-        if (
-            sub == "tag"
-            and not any(f in ("-d", "-a", "-s", "-f", "--delete") for f in rest)
-            and (not [r for r in rest if not r.startswith("-")] or "-l" in rest or "--list" in rest)
-        ):
-            return None
-        if sub == "config" and (
-            any(f in ("--get", "--get-all", "-l", "--list", "--get-regexp") for f in rest)
-            or len([r for r in rest if not r.startswith("-")]) <= 1
-        ):
-            return None
-        if sub == "remote" and (not rest or rest[:1] in (["-v"], ["--verbose"], ["show"], ["get-url"])):
-            return None
-        if sub in ("worktree", "submodule", "notes", "reflog") and (not rest or rest[0] in ("list", "status", "show")):
-            return None
-        if sub == "checkout" and not rest:
-            return None
-        return f"`git {sub}` changes the repository" if sub in _SUB_CHANGES["git"] else None
+        git = programs.git(argv)
+        return f"`git {git.sub}` changes the repository" if git.changes else None
     if prog == "docker" and ops[:1] and ops[0] in _DOCKER_GROUPS:
         sub = ops[1] if len(ops) > 1 else ""
         if sub in ("ls", "list", "inspect", "df", "info", "events", "ps", "logs", "top", "history", "config"):
@@ -589,7 +506,7 @@ def state_changes(command: str, shell: str = "bash") -> list[str]:
             for r in simple.redirects:
                 if (
                     r.op in (">", ">>", "&>", "&>>", ">|", "<>")
-                    and r.target not in _SAFE_TARGETS
+                    and r.target not in NOT_FILES
                     and not r.target.startswith("&")
                 ):
                     reasons.append(f"`{r.op} {r.target}` writes a file")

@@ -10,6 +10,9 @@ options, systemctl(1) -H/-M, apt-get(8) -o/-c/-t, kubectl's global flags).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 GLOBAL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
     prog: frozenset(opts.split())
     for prog, opts in {
@@ -63,3 +66,125 @@ def without_globals(argv: list[str]) -> list[str]:
     (`git -C repo -P commit` → `git -P commit`): what is left says what the command does."""
     i, kept = _split(argv)
     return argv[:1] + kept + argv[i:]
+
+
+# ---- git: what a git command does to the repository, read once for the intent guard and safety ----
+
+# subcommands that change the repository, its configuration or the work tree; the others only show
+_GIT_CHANGES = frozenset(
+    "add commit reset push pull merge rebase checkout switch restore rm mv init clone cherry-pick revert am apply "
+    "gc prune filter-branch filter-repo update-ref stash clean branch tag config remote worktree submodule notes "
+    "reflog".split()
+)
+# `git branch` with one of these (or a name) creates, deletes, renames or re-points a branch
+_GIT_BRANCH_CHANGES = frozenset(
+    "-d -D -m -M -c -C --delete --move --copy -u --set-upstream-to --unset-upstream -f --force".split()
+)
+_GIT_LISTS = frozenset(("list", "status", "show"))  # `git worktree list`, `git submodule status` …
+
+
+@dataclass(frozen=True)
+class GitEffect:
+    """What `git …` does: its subcommand, whether it changes anything (the intent guard's question)
+    and what it would throw away for good (the safety rules' question). A loss is a change unless
+    the command is a dry run, which the safety check reports as such."""
+
+    sub: str
+    changes: bool
+    loses: str | None = None
+
+
+def _whole_tree(word: str) -> bool:
+    """`.`, `./`, `*`, `./*`, `:/`: every tracked path."""
+    w = re.sub(r"/{2,}", "/", word)
+    while len(w) > 1 and w.endswith(("/", "/.")):
+        w = w[:-2] if w.endswith("/.") else w[:-1]
+    return w in (".", "*", "./*", ":/")
+
+
+def _git_loses(sub: str, rest: list[str]) -> str | None:
+    """What the command throws away that no reflog or remote gives back."""
+    opts = set(rest)
+    words = [a for a in rest if not a.startswith("-")]
+    force = bool(opts & {"-f", "--force"})
+    if sub == "push":
+        if any(a.startswith(":") and len(a) > 1 for a in rest):
+            return "git push :branch (deletes the remote branch)"
+        if any(re.match(r"--force(=|-with-lease-if-includes|$)", a) for a in rest):
+            return "git push --force"
+        if any(
+            a in ("-f", "--force", "--mirror", "--delete", "-d")
+            or (a.startswith("+") and len(a) > 1)
+            or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a)
+            for a in rest
+        ):
+            return "git push --delete" if opts & {"--delete", "-d"} else "git push --force"
+    if sub == "update-ref" and opts & {"-d", "--delete"}:
+        return "git update-ref -d"
+    if sub == "rm" and any(_whole_tree(a) for a in rest):
+        return "git rm of every tracked file"
+    if sub == "gc" and any(a.startswith("--prune=now") or a == "--prune=all" for a in rest):
+        return "git gc --prune=now (unreachable commits are gone for good)"
+    if sub == "branch" and ("-D" in opts or (opts & {"-d", "--delete"} and force)):
+        return "git branch --delete --force" if opts & {"-d", "--delete"} and force else "git branch -D"
+    if sub in ("checkout", "switch") and force:
+        return f"git {sub} --force (local changes are discarded)"
+    if sub == "worktree" and rest[:1] == ["remove"] and force:
+        return "git worktree remove --force"
+    if sub in ("checkout", "restore"):
+        unstage_only = sub == "restore" and opts & {"--staged", "-S"} and not opts & {"--worktree", "-W"}
+        files = rest[rest.index("--") + 1 :] if "--" in rest else (words if sub == "restore" else [])
+        if files and not unstage_only:
+            return f"git {sub} {' '.join(files)[:40]} (uncommitted changes to it are discarded)"
+        if not unstage_only and any(_whole_tree(a) for a in words) or sub == "restore" and "-f" in opts:
+            return f"git {sub} ."
+    if sub == "reset" and "--hard" in opts:
+        return "git reset --hard"
+    if sub == "clean" and any(re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) or a == "--force" for a in rest):
+        return "git clean " + " ".join(rest)
+    if sub in ("filter-branch", "filter-repo"):
+        return "git " + sub
+    if sub == "reflog" and rest[:1] == ["expire"] and any("now" in a or "all" in a for a in rest):
+        return "git reflog expire"
+    if sub == "stash" and rest[:1] in (["clear"], ["drop"]):
+        return "git stash " + rest[0]
+    return None
+
+
+def _git_changes(sub: str, rest: list[str]) -> bool:
+    """Whether it changes the repository, its configuration or the work tree at all."""
+    opts = set(rest)
+    words = [a for a in rest if not a.startswith("-")]
+    if sub not in _GIT_CHANGES:
+        return False
+    if sub == "stash":
+        return rest[:1] not in (["list"], ["show"])
+    if sub == "branch":
+        return bool(opts & _GIT_BRANCH_CHANGES or words)
+    if sub == "tag":
+        return bool(opts & {"-d", "-a", "-s", "-f", "--delete"}) or (bool(words) and not opts & {"-l", "--list"})
+    if sub == "config":
+        return not opts & {"--get", "--get-all", "-l", "--list", "--get-regexp"} and len(words) > 1
+    if sub == "remote":
+        return bool(rest) and rest[:1] not in (["-v"], ["--verbose"], ["show"], ["get-url"])
+    if sub in ("worktree", "submodule", "notes", "reflog"):
+        return bool(rest) and rest[0] not in _GIT_LISTS
+    if sub == "checkout":
+        return bool(rest)
+    return True
+
+
+def _git_dry_run(sub: str, rest: list[str]) -> bool:
+    """`git clean -n`, `git add --dry-run`: it says what it would do and does nothing."""
+    if sub == "clean":
+        return any(a in ("-n", "--dry-run") or re.fullmatch(r"-[a-z]*n[a-z]*", a) for a in rest)
+    return sub == "add" and bool(set(rest) & {"-n", "--dry-run"})
+
+
+def git(argv: list[str]) -> GitEffect:
+    """Read `git [global options] SUB …` (argv[0] is git)."""
+    i, sub = subcommand(argv)
+    rest = argv[i + 1 :]
+    loses = _git_loses(sub, rest)
+    changes = not _git_dry_run(sub, rest) and (loses is not None or _git_changes(sub, rest))
+    return GitEffect(sub, changes, loses)

@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..cmdline.commands import FETCHERS, Cmd, FindInfo, find_info
-from ..knowledge.programs import subcommand
+from ..cmdline.commands import FETCHERS, INTERPRETERS, NOT_FILES, SHELLS, Cmd, FindInfo, find_info
+from ..knowledge import programs
 from . import paths as P
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
@@ -339,7 +339,6 @@ _CORE_FILES = re.compile(
     r"^/(usr/)?(s?bin)/(ba|z|da|k|fi|c|tc)?sh$|^/(usr/)?lib(32|64|x32)?/(.*/)?(libc|ld-linux)[^/]*$"
     r"|^/boot/(vmlinuz|initrd|grub)|^/(usr/)?(s?bin)/(sudo|su|login|init)$|^/sbin/init$"
 )
-_NOT_FILES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero")
 
 
 def write_targets(cmd: Cmd) -> list[str]:
@@ -358,7 +357,7 @@ def write_targets(cmd: Cmd) -> list[str]:
         out += _paths_of(cmd)
     elif n == "dd":
         out += [v for k, v in _dd_args(cmd).items() if k == "of"]
-    return [t for t in out if t.startswith("/") and P.normalise(t) not in _NOT_FILES]
+    return [t for t in out if t.startswith("/") and P.normalise(t) not in NOT_FILES]
 
 
 def system_write(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -428,9 +427,7 @@ def move_to_null(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_RUNNERS = frozenset(
-    "sh bash zsh dash ksh fish python python3 perl ruby node php sudo iex Invoke-Expression source .".split()
-)
+_RUNNERS = SHELLS | INTERPRETERS | {"sudo", "source", ".", "iex", "Invoke-Expression"}
 
 
 def pipe_to_shell(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -568,67 +565,9 @@ def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name != "git":
-        return None
-    args = cmd.args
-    i, sub = subcommand(["git", *args])  # past -C dir, -c k=v, --git-dir …
-    rest = args[i:]
-    if sub == "push" and any(a.startswith(":") and len(a) > 1 for a in rest):
-        return "git push :branch (deletes the remote branch)"
-    if sub == "update-ref" and ("-d" in rest or "--delete" in rest):
-        return "git update-ref -d"
-    if sub == "rm" and any(P.normalise(x) in (".", "*", "./*") for x in rest):
-        return "git rm of every tracked file"
-    if sub == "gc" and any(x.startswith("--prune=now") or x == "--prune=all" for x in rest):
-        return "git gc --prune=now (unreachable commits are gone for good)"
-    if sub == "branch" and any(x in ("-d", "--delete") for x in rest) and any(x in ("-f", "--force") for x in rest):
-        return "git branch --delete --force"
-    if sub in ("checkout", "switch") and any(x in ("-f", "--force") for x in rest):
-        return f"git {sub} --force (local changes are discarded)"
-    if sub == "worktree" and rest[:1] == ["remove"] and any(x in ("-f", "--force") for x in rest):
-        return "git worktree remove --force"
-    if sub == "push" and any(re.match(r"--force(=|-with-lease-if-includes|$)", x) for x in rest):
-        return "git push --force"
-    if (sub == "checkout" and "--" in rest and rest[rest.index("--") + 1 :]) or (
-        sub == "restore"
-        and not ("--staged" in rest or "-S" in rest)
-        or sub == "restore"
-        and {"--worktree", "-W"} & set(rest)
-    ):
-        files = (
-            [x for x in rest[rest.index("--") + 1 :]] if "--" in rest else [x for x in rest if not x.startswith("-")]
-        )
-        if files:
-            return f"git {sub} {' '.join(files)[:40]} (uncommitted changes to it are discarded)"
-    unstage_only = sub == "restore" and ("--staged" in rest or "-S" in rest) and not ({"--worktree", "-W"} & set(rest))
-    if (
-        sub in ("checkout", "restore")
-        and not unstage_only
-        and any(P.normalise(a) in (".", "*", "./*", ":/") for a in rest if not a.startswith("-"))
-    ):
-        return f"git {sub} ."
-    if sub == "push" and any(
-        a in ("-f", "--force", "--mirror", "--delete", "-d")
-        or (a.startswith("+") and len(a) > 1)
-        or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a)
-        for a in rest
-    ):
-        return "git push --force" if "--delete" not in rest and "-d" not in rest else "git push --delete"
-    if sub == "reset" and "--hard" in rest:
-        return "git reset --hard"
-    if sub == "clean" and any(re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) or a == "--force" for a in rest):
-        return "git clean " + " ".join(rest)
-    if sub in ("checkout", "restore") and ("--" in rest and "." in rest or rest[:1] == ["."] or "-f" in rest):
-        return f"git {sub} ."
-    if sub == "filter-branch" or sub == "filter-repo":
-        return "git " + sub
-    if sub == "reflog" and rest[:1] == ["expire"] and any("now" in a or "all" in a for a in rest):
-        return "git reflog expire"
-    if sub == "stash" and rest[:1] in (["clear"], ["drop"]):
-        return "git stash " + rest[0]
-    if sub == "branch" and any(a in ("-D",) for a in rest):
-        return "git branch -D"
-    return None
+    """What the git command loses for good: caro/knowledge/programs.py reads git once for this rule
+    and for the intent guard, so a loss is always also a change."""
+    return programs.git(["git", *cmd.args]).loses if cmd.name == "git" else None
 
 
 def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:

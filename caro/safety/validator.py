@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from ..cmdline.commands import (
+    DECODERS,
     FETCHERS,
     INTERPRETERS,
     SHELLS,
@@ -98,7 +99,13 @@ _FETCH_EXEC = re.compile(
     r"|\b(?:bash|sh|zsh|source|\.)\s+<\(\s*(?:curl|wget)|\b(?:curl|wget)\b[^\n]*(?:&&|;)\s*(?:\w*sh|chmod)\b"
 )
 _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})")
-_DECODERS = re.compile(r"^(base64|gbase64|base32|xxd|openssl|uudecode|gunzip|zcat|rev)$")
+
+
+def _names_any(text: str, names: frozenset[str]) -> bool:
+    """Whether a command text names one of these programs anywhere (`$(echo … | base64 -d)`)."""
+    return any(w in names for w in re.findall(r"[\w-]+", text))
+
+
 # a string put together at run time: chr(114)+chr(109), String.fromCharCode, bytes.fromhex, b64decode
 _BUILT_STRINGS = re.compile(
     r"\bchr\s*\(|fromCharCode|\.fromhex\(|b64decode|base64\.|unhexlify|\\x[0-9a-fA-F]{2}|\bpack\s*\(|decode\(|reverse|\[::-1\]"
@@ -323,7 +330,7 @@ class _Analysis:
             out = literal_output(sub)
             if out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
-            elif not re.search(r"\b(base64|base32|xxd|openssl|curl|wget)\b", sub):
+            elif not _names_any(sub, DECODERS | FETCHERS):
                 self.add(
                     "runs-generated-code",
                     HIGH,
@@ -369,7 +376,7 @@ class _Analysis:
         out = _simple_output(producer)
         if out is not None:
             self.text(out, depth + 1, _dialect_of(cmd.name))
-        elif any(_DECODERS.match(n) for n in cmd.pipe_before) or any(n in FETCHERS for n in cmd.pipe_before):
+        elif any(n in DECODERS for n in cmd.pipe_before) or any(n in FETCHERS for n in cmd.pipe_before):
             return  # decoded_code and download-exec judge these
         else:
             self.add(
@@ -619,11 +626,11 @@ class _Analysis:
         if not runner:
             return
         sources: list[str] = []
-        if any(_DECODERS.match(n) for n in cmd.pipe_before):
+        if any(n in DECODERS for n in cmd.pipe_before):
             sources.append(" | ".join(" ".join(s.argv) for s in pipeline))
         for w in simple.words:
             for sub in w.subs:
-                if re.search(r"\b(base64|base32|xxd|openssl|gunzip|zcat|rev)\b", sub):
+                if _names_any(sub, DECODERS):
                     sources.append(sub)
         for src in sources:
             payload = _decode_payload(src)
