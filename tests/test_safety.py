@@ -243,6 +243,12 @@ def test_rule_examples(rule):
         assert not any(f.rule == rule.id for f in check(e).findings), e
 
 
+def test_rules_are_named_by_their_checks():
+    """A finding's id leads the reader to the function: `rm-recursive` is `def rm_recursive`."""
+    assert [r.id for r in RULES] == [r.check.__name__.replace("_", "-") for r in RULES]
+    assert len({r.id for r in RULES}) == len(RULES) >= 44
+
+
 def test_windows_rules_only_for_windows_shells():
     assert check("format C:", shell="powershell").action == "block"
     assert check("Remove-Item -Recurse -Force C:\\", shell="powershell").action == "block"
