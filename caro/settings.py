@@ -8,7 +8,16 @@ docs/configuration.md are all read from `SETTINGS` (tests/test_settings.py check
 
 from __future__ import annotations
 
-BACKENDS = ("embedded", "mlx", "ollama", "vllm", "lmstudio")
+# every backend, one row: its name and the class that answers ("module:Class", imported only when
+# chosen, so llama_cpp, httpx or mlx load only for the backend in use); its settings are below
+BACKEND_CLASSES: dict[str, str] = {
+    "embedded": "caro.backends.embedded:EmbeddedBackend",
+    "mlx": "caro.backends.mlx:MLXBackend",
+    "ollama": "caro.backends.ollama:OllamaBackend",
+    "vllm": "caro.backends.openai_compat:VLLMBackend",
+    "lmstudio": "caro.backends.openai_compat:LMStudioBackend",
+}
+BACKENDS = tuple(BACKEND_CLASSES)
 SAFETY_MODES = ("strict", "moderate", "permissive")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__, paths
 from ..daemon.protocol import MAX_LINE_CHARS, PROTOCOL
+from ..settings import BY_KEY
 from . import shells
 
 
@@ -19,9 +20,9 @@ def key_spec() -> str:
         try:
             from ..config import load
 
-            spec = load().get("shell.key", "^G")
+            spec = load().get("shell.key") or str(BY_KEY["shell.key"].default)
         except Exception:  # a broken config must not cost the user their hotkey
-            spec = "^G"
+            spec = str(BY_KEY["shell.key"].default)
     return spec
 
 
@@ -31,9 +32,9 @@ def helper_timeout() -> str:
     try:
         from ..config import load
 
-        return str(int(load().get("helper.timeout", 30)))
+        return str(int(load().get("helper.timeout")))
     except Exception:  # a broken config must not cost the user their hotkey
-        return "30"
+        return str(BY_KEY["helper.timeout"].default)
 
 
 def snippet_path(shell: str) -> Path:
