@@ -44,6 +44,8 @@ def proof_file() -> Path:
 # what runtime_path reads from the environment; the render bakes their values beside its answer,
 # in this order, and the shells compare them to know whether that answer is theirs
 RUNTIME_INPUTS = ("CARO_RUNTIME_DIR", "XDG_RUNTIME_DIR", "CARO_HOME", "HOME")
+# the helper's socket in the runtime directory (the snippets name it too; tests tie them)
+SOCKET = "helper.sock"
 
 
 def runtime_path() -> Path:

@@ -66,6 +66,20 @@ def test_the_line_limit_is_rendered_and_the_static_default_agrees():
         assert f"__caro_max_line={protocol.MAX_LINE_CHARS}" in head, shell
 
 
+def test_the_snippets_find_the_helper_where_python_puts_it():
+    """Each snippet recomputes the runtime-directory key from the same environment variables, in
+    the same order, as caro/paths.py, and looks for the socket by the name the helper binds."""
+    from caro import paths
+
+    for shell in ("zsh", "bash", "fish"):
+        body = (SHELL_DIR / f"caro.{shell}").read_text()
+        lines = [x for x in body.splitlines() if re.match(r"\s*(local|set -l) key[= ]", x)]
+        keys = [tuple(re.findall(r"\b[A-Z][A-Z_]+[A-Z]\b", x)) for x in lines]
+        assert keys == [paths.RUNTIME_INPUTS], shell
+        socks = set(re.findall(r"/(\w+\.sock)\b", body))
+        assert socks == {paths.SOCKET}, shell
+
+
 def test_the_timeout_fallback_is_the_settings_default():
     """helper.timeout is rendered into each snippet (__caro_timeout); a static copy falls back to a
     number written in the snippet, which must be the setting's default."""

@@ -27,7 +27,7 @@ log = logging.getLogger("caro.helper")
 
 def files():
     d = paths.runtime_dir()
-    return d, d / "helper.sock", d / "helper.pid", d / "helper.lock", d / "start.lock"
+    return d, d / paths.SOCKET, d / "helper.pid", d / "helper.lock", d / "start.lock"
 
 
 def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None) -> list[str]:
