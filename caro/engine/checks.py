@@ -15,6 +15,7 @@ import functools
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 from ..cmdline.commands import basename, unwrap
 from ..cmdline.dialect import SYNTAX_CHECK
@@ -23,6 +24,9 @@ from ..knowledge.tldr import unfilled
 from ..visible import hidden
 from . import flagcheck, intent
 from .parse import degenerate
+
+# whether a program is installed here: shutil.which in use, a set in the benchmarks
+Has = Callable[[str], bool]
 
 SYNTAX_TIMEOUT = 2.0
 # each shell's own parse-only run (cmdline/dialect.py)
@@ -74,7 +78,7 @@ def syntax_error(command: str, shell: str) -> str | None:
     return f"it is not valid {shell} syntax ({first[:120]})"
 
 
-def missing_programs(command: str, has, shell: str = "bash") -> list[str]:
+def missing_programs(command: str, has: Has, shell: str = "bash") -> list[str]:
     """Programs the command runs that are neither installed nor shell builtins."""
     out = []
     for argv in parse(command, shell).argvs():
@@ -125,7 +129,7 @@ def asks_everywhere(request: str) -> bool:
     return bool(_EVERYWHERE.search(request))
 
 
-def problem(command: str, shell: str, has, read_only: bool, request: str = "") -> str | None:
+def problem(command: str, shell: str, has: Has, read_only: bool, request: str = "") -> str | None:
     """Why this command must not be offered for this request, or None."""
     if not command.strip():
         return "the answer was empty"
@@ -156,7 +160,7 @@ def problem(command: str, shell: str, has, read_only: bool, request: str = "") -
     return None
 
 
-def notes(command: str, has, shell: str = "bash") -> list[str]:
+def notes(command: str, has: Has, shell: str = "bash") -> list[str]:
     """What the user should know about a command that passed: programs it needs that are missing here."""
     missing = missing_programs(command, has, shell)
     return [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed here"] if missing else []

@@ -15,10 +15,14 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..cmdline.commands import basename
 from ..cmdline.shellparse import parse
 from ..knowledge import programs
+
+if TYPE_CHECKING:
+    from ..safety.verdict import Verdict
 
 _NOTES = {
     "|": "pipe: the output of the left side becomes the input of the right side",
@@ -349,7 +353,7 @@ def _redirect(op: str) -> str:
     }.get(op, "a redirection")
 
 
-def one_line(command: str, verdict, shell: str = "bash") -> str:
+def one_line(command: str, verdict: Verdict, shell: str = "bash") -> str:
     """The whole explanation on one line, for the shell's message area."""
     from ..safety.wording import sentence
 

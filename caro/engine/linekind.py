@@ -16,7 +16,7 @@ import re
 
 from ..cmdline.commands import basename, unwrap
 from ..cmdline.shellparse import parse
-from .checks import _BUILTINS
+from .checks import _BUILTINS, Has
 
 # words that sentences need and command lines almost never contain as bare words
 _SENTENCE = frozenset(
@@ -34,7 +34,7 @@ _STRONG = re.compile(r"[|&;<>$`=*?\[]|^-")  # options, operators, globs, variabl
 _NAMES = re.compile(r"[/~]|^\.{1,2}$|^\d+$|\w\.[A-Za-z]\w*$|^[A-Z][A-Z0-9_]+$")  # paths, numbers, file.ext, TODO
 
 
-def is_command(line: str, has, cwd: str | None = None, shell: str = "bash") -> bool:
+def is_command(line: str, has: Has, cwd: str | None = None, shell: str = "bash") -> bool:
     """`has(name)` says whether a program or builtin exists (the context's `has`)."""
     text = line.strip()
     if not text or "\n" in text or len(text) > 1000:

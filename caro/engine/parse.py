@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -26,7 +27,7 @@ _PROSE = re.compile(
 _CMD_KEYS = ("command", "cmd", "shell", "bash", "code")
 
 
-def _from_obj(obj) -> Parsed | None:
+def _from_obj(obj: Any) -> Parsed | None:
     if isinstance(obj, dict):
         # FunctionGemma / tool-call style: {"name": ..., "arguments": {...}}
         args = obj.get("arguments") or obj.get("parameters")
@@ -57,7 +58,7 @@ def _from_obj(obj) -> Parsed | None:
     return None
 
 
-def _lenient_json(text: str):
+def _lenient_json(text: str) -> Any:
     m = re.search(r"\{.*\}", text, re.DOTALL)
     if not m:
         # a truncated object: close it
