@@ -63,6 +63,12 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
         ("jobs -w", ["-w"], []),  # bash's own help: jobs has -lnprs
         ("read -rp 'Name: ' name", [], []),
         ("read -a words -d , line", [], []),  # `[-a array]`: -a takes a word
+        ("lscpu -e", [], []),  # `-e, --extended[=<list>]`: an optional value is attached or absent
+        ("lslogins -u", [], []),  # its manual: `-u[=UID]`
+        ("lsblk -o", [], ["-o"]),  # `-o, --output <list>`
+        ("swapon --show --bytes", [], []),
+        ("dmesg -T --level=err", [], []),
+        ("lsblk --sizes", ["--sizes"], []),  # lsblk has --bytes, not --sizes
     ],
 )
 def test_option_check_refuses_only_with_evidence(command, unknown, bare):

@@ -24,6 +24,12 @@ CHECKABLE = frozenset(
     "gzip gunzip zcat bzip2 xz zip unzip rsync wget md5sum sha1sum sha256sum base64 comm join paste fold "
     "fmt expand unexpand column rev tac truncate shred env nohup timeout id who whoami groups hostname free "
     "uptime pgrep pkill kill diff cmp file which journalctl systemctl".split()
+    # the rest of GNU coreutils, util-linux, procps, psmisc and diffutils that only show or measure:
+    # tools whose --help is getopt's ("-x, --long VALUE"), so an option they lack is evidence
+    + "b2sum sha224sum sha384sum sha512sum cksum base32 basenc csplit nproc numfmt printenv pr tsort "
+    "lsblk findmnt blkid dmesg lscpu lsmem lslocks lsipc lsns lslogins last lastb namei whereis mountpoint "
+    "wdctl zramctl swapon losetup mount pmap pwdx vmstat pidwait fuser killall pstree sdiff diff3 hexdump "
+    "look logger renice ionice taskset chrt prlimit fallocate flock".split()
 )
 # bash's own commands, judged by bash's `help NAME` when the answer is for bash (`jobs -w` was
 # answered for "which at jobs are waiting"; bash refused it: jobs has -lnprs)
@@ -102,14 +108,14 @@ def _known(flag: str, help_: str) -> bool:
 _SIGNAL_TAKERS = frozenset("kill pkill killall".split())
 
 
-def _value_letter(ch: str, help_: str) -> bool:
-    """Does option -ch take a value, by its help (`-b, --body-numbering=STYLE`, `-n NUM`, `-d <date>`)?"""
-    return (
-        re.search(r"(?<![\w-])-" + re.escape(ch) + r"(?:,\s*--[\w-]+)?(?:=|\s|\[=)([A-Z][A-Z_]+\b|<[\w-]+>)", help_)
-        is not None
-        # a usage line's `[-a array]`, `[-d delim]`
-        or re.search(r"\[-" + re.escape(ch) + r" [a-z][\w-]*\]", help_) is not None
-    )
+def _value_letter(ch: str, help_: str) -> str | None:
+    """Does option -ch take a value, by its help: "required" (`-b, --body-numbering=STYLE`, `-n NUM`,
+    `-d <date>`, a usage line's `[-a array]`), "optional" (`-e, --extended[=<list>]`, `-u[=UID]`:
+    only attached), or None."""
+    seps = re.findall(r"(?<![\w-])-" + re.escape(ch) + r"(?:,\s*--[\w-]+)?(=|\s|\[=)(?:[A-Z][A-Z_]+\b|<[\w-]+>)", help_)
+    if any(sep != "[=" for sep in seps) or re.search(r"\[-" + re.escape(ch) + r" [a-z][\w-]*\]", help_):
+        return "required"
+    return "optional" if seps else None
 
 
 def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[str]]:
@@ -144,10 +150,15 @@ def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[
                     if not _known("-" + ch, help_):
                         bad.append("-" + ch)
                         break
-                    if _value_letter(ch, help_):
+                    if takes := _value_letter(ch, help_):
                         # `nl -ba`, `head -n5`: the rest of the word is the value; `date -ud` at the
-                        # end of the line has none
-                        if i == len(letters) - 1 and arg == "-" + letters and k == len(argv) - 1:
+                        # end of the line has none (`lscpu -e` may have none: its value is optional)
+                        if (
+                            takes == "required"
+                            and i == len(letters) - 1
+                            and arg == "-" + letters
+                            and k == len(argv) - 1
+                        ):
                             bare.append("-" + ch)
                         break
     return bad, bare
