@@ -61,12 +61,6 @@ class Context:
     def has(self, program: str) -> bool:
         return program in self.tools or _which(program)
 
-    def describe(self) -> str:
-        return (
-            f"OS: {self.distro or self.os}; shell: {self.shell}; tools: {self.flavour.upper()} coreutils; "
-            f"cwd: {self.cwd}"
-        )
-
 
 @functools.lru_cache(maxsize=512)
 def _which(program: str) -> bool:
