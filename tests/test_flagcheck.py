@@ -2,6 +2,7 @@
 
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -75,6 +76,26 @@ def test_option_check_refuses_only_with_evidence(command, unknown, bare):
     from caro.engine import flagcheck
 
     assert flagcheck.unknown_flags(command) == unknown and flagcheck.missing_values(command) == bare
+
+
+@pytest.mark.skipif(
+    subprocess.run(["man", "-w", "git-stash"], capture_output=True).returncode != 0, reason="git's manuals not here"
+)
+@pytest.mark.parametrize(
+    "command,unknown",
+    [
+        ("git log -1 --name-onlyy", ["--name-onlyy"]),  # git: "unrecognized argument"
+        ("git -C repo log --oneline --no-merges -p", []),  # `-C repo` by `man git`, the rest by git-log(1)
+        ("git stash list --date=relative", []),  # git-stash(1): "takes options applicable to git log"
+        ("git commit --no-verify -am x", []),  # git's parser takes --no-X for its boolean options
+        ("git --no-pagr log", ["--no-pagr"]),
+        ("git frobnicate --x", []),  # no manual, no evidence: not judged
+    ],
+)
+def test_git_subcommands_are_judged_by_their_own_manuals(command, unknown):
+    from caro.engine import flagcheck
+
+    assert flagcheck.unknown_flags(command) == unknown
 
 
 def test_no_gold_answer_of_any_set_is_refused_by_the_option_check():

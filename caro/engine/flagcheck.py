@@ -17,6 +17,7 @@ import subprocess
 
 from ..cmdline.commands import unwrap
 from ..cmdline.shellparse import parse
+from ..knowledge import programs
 
 CHECKABLE = frozenset(
     "ls cp mv rm mkdir rmdir ln chmod chown chgrp touch cat head tail wc sort uniq cut tr grep egrep fgrep sed "
@@ -118,6 +119,66 @@ def _value_letter(ch: str, help_: str) -> str | None:
     return "optional" if seps else None
 
 
+def _parts(argv: list[str], shell: str) -> list[tuple[str, list[str], str | None]]:
+    """(program, its words from the program or subcommand on, what it says of those options).
+    git's options before the subcommand are judged by `man git`, the rest by the subcommand's own
+    manual (`git log -h` lists 9 of log's options; `man git-log` all of them), and only when the
+    manual is here: a refusal needs evidence."""
+    name = os.path.basename(argv[0])
+    if name != "git":
+        return [(name, argv, _evidence(name, shell))]
+    i, sub = programs.subcommand(argv)
+    parts: list[tuple[str, list[str], str | None]] = [(name, argv[:i], _manual("git") or None)]
+    if sub and re.fullmatch(r"[a-z][a-z-]*", sub):
+        parts.append((name, argv[i:], _git_manual(sub) or None))
+    return parts
+
+
+# "The command takes options applicable to the git log command" (git-stash(1)), "accepts any of the
+# options accepted by git log" (git-reflog(1)): those options are the subcommand's too
+_BORROWS = re.compile(r"options (?:applicable to|accepted by) (?:the )?git[- ]([a-z][a-z-]*)")
+
+
+@functools.lru_cache(maxsize=64)
+def _git_manual(sub: str, depth: int = 0) -> str:
+    """`man git-SUB` with the manuals of the commands whose options it says it takes ("" if none)."""
+    page = _manual(f"git-{sub}")
+    if page and depth < 2:
+        for other in dict.fromkeys(_BORROWS.findall(page)):
+            if other != sub:
+                page += "\n" + _git_manual(other, depth + 1)
+    return page
+
+
+def _judge(name: str, words: list[str], help_: str, bad: list[str], bare: list[str]) -> None:
+    """The options in words[1:] that help_ does not mention, or that end the line wanting a value."""
+    for k, arg in enumerate(words[1:], 1):
+        if arg == "--":
+            break
+        if name in _SIGNAL_TAKERS and re.fullmatch(r"-(?:\d+|[A-Z][A-Z0-9+-]*)", arg):
+            continue  # kill -KILL, kill -9: a signal, not options
+        if arg.startswith("--") and len(arg) > 2:
+            flag = arg.split("=", 1)[0]
+            # git's parser takes `--no-X` for its boolean options; its manuals write `--[no-]X` or `--X`
+            negated = "--" + flag[5:] if name == "git" and flag.startswith("--no-") else None
+            if not _known(flag, help_) and not (negated and (_known(negated, help_) or "--[no-]" + flag[5:] in help_)):
+                bad.append(flag)
+        elif (cluster := re.match(r"-([A-Za-z]+)", arg)) and re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
+            letters = cluster.group(1)
+            for i, ch in enumerate(letters):
+                if not _known("-" + ch, help_):
+                    bad.append("-" + ch)
+                    break
+                if takes := _value_letter(ch, help_):
+                    # `nl -ba`, `head -n5`: the rest of the word is the value; `date -ud` at the
+                    # end of the line has none (`lscpu -e` may have none: its value is optional)
+                    # (not for git: its manuals' prose is full of examples such as `git log -p <path>`)
+                    at_end = i == len(letters) - 1 and arg == "-" + letters and k == len(words) - 1
+                    if takes == "required" and at_end and name != "git":
+                        bare.append("-" + ch)
+                    break
+
+
 def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[str]]:
     """(options the programs' help and manual do not mention, options given no value that need one)."""
     try:
@@ -130,37 +191,10 @@ def option_problems(command: str, shell: str = "bash") -> tuple[list[str], list[
         argv = unwrap(argv)[0]  # the program proper, past sudo/env/timeout/VAR=… and their options
         if not argv:
             continue
-        name = os.path.basename(argv[0])
-        # a refusal needs evidence: the option is in none of what the program says of itself
-        help_ = _evidence(name, shell)
-        if help_ is None:
-            continue
-        for k, arg in enumerate(argv[1:], 1):
-            if arg == "--":
-                break
-            if name in _SIGNAL_TAKERS and re.fullmatch(r"-(?:\d+|[A-Z][A-Z0-9+-]*)", arg):
-                continue  # kill -KILL, kill -9: a signal, not options
-            if arg.startswith("--") and len(arg) > 2:
-                flag = arg.split("=", 1)[0]
-                if not _known(flag, help_):
-                    bad.append(flag)
-            elif (cluster := re.match(r"-([A-Za-z]+)", arg)) and re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
-                letters = cluster.group(1)
-                for i, ch in enumerate(letters):
-                    if not _known("-" + ch, help_):
-                        bad.append("-" + ch)
-                        break
-                    if takes := _value_letter(ch, help_):
-                        # `nl -ba`, `head -n5`: the rest of the word is the value; `date -ud` at the
-                        # end of the line has none (`lscpu -e` may have none: its value is optional)
-                        if (
-                            takes == "required"
-                            and i == len(letters) - 1
-                            and arg == "-" + letters
-                            and k == len(argv) - 1
-                        ):
-                            bare.append("-" + ch)
-                        break
+        for name, words, help_ in _parts(argv, shell):
+            # a refusal needs evidence: the option is in none of what the program says of itself
+            if help_ is not None:
+                _judge(name, words, help_, bad, bare)
     return bad, bare
 
 
