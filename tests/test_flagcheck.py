@@ -70,6 +70,7 @@ def test_only_programs_in_system_directories_are_asked(tmp_path, monkeypatch):
         ("swapon --show --bytes", [], []),
         ("dmesg -T --level=err", [], []),
         ("lsblk --sizes", ["--sizes"], []),  # lsblk has --bytes, not --sizes
+        ("fuser -k -TERM 8080/tcp", [], []),  # a signal, as for kill
     ],
 )
 def test_option_check_refuses_only_with_evidence(command, unknown, bare):
@@ -90,6 +91,12 @@ def test_option_check_refuses_only_with_evidence(command, unknown, bare):
         ("git commit --no-verify -am x", []),  # git's parser takes --no-X for its boolean options
         ("git --no-pagr log", ["--no-pagr"]),
         ("git frobnicate --x", []),  # no manual, no evidence: not judged
+        ("git status -uno", []),  # `-u[<mode>]`: the value is glued to the letter
+        ("git log -Sfoo --oneline", []),
+        ("git commit --verify -m x", []),  # the manual writes `--[no-]verify` (or only --no-verify)
+        ("git log --help", []),
+        ("git bisect run make -j4", []),  # the words after `run` are make's
+        ("git submodule foreach git pull --ff-only", []),
     ],
 )
 def test_git_subcommands_are_judged_by_their_own_manuals(command, unknown):

@@ -1,10 +1,12 @@
-"""Catch options a program does not have, by reading that program's own `--help`.
+"""Catch options a program does not have, by reading what that program says of itself.
 
-A small model invents flags (`mkdir -r -d`). For well-known tools installed in system
-directories, caro reads `--help` once per program and checks each option the model wrote
-against it. Only programs on the list below are ever run, only with `--help`, and only from
-system directories, so nothing the model names is executed. Unknown programs, odd option
-styles (find, dd, ps, tar's old form) and tools without usable help are not judged.
+A small model invents flags (`mkdir -r -d`, `git log --name-onlyy`). For well-known tools
+installed in system directories, caro reads `--help` once per program, and the manual, and checks
+each option the model wrote against them; git's subcommands against their own manuals (git itself
+is never run). Only programs on the lists below are ever run, only with `--help` (bash's builtins:
+`help NAME`), and only from system directories, so nothing the model names is executed. Unknown
+programs, odd option styles (find, dd, ps, tar's old form) and tools without usable help are not
+judged: a refusal needs evidence.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ CHECKABLE = frozenset(
     "gzip gunzip zcat bzip2 xz zip unzip rsync wget md5sum sha1sum sha256sum base64 comm join paste fold "
     "fmt expand unexpand column rev tac truncate shred env nohup timeout id who whoami groups hostname free "
     "uptime pgrep pkill kill diff cmp file which journalctl systemctl".split()
-    # the rest of GNU coreutils, util-linux, procps, psmisc and diffutils that only show or measure:
-    # tools whose --help is getopt's ("-x, --long VALUE"), so an option they lack is evidence
+    # more of GNU coreutils, util-linux, procps, psmisc and diffutils: tools whose --help is getopt's
+    # ("-x, --long VALUE"), so an option they lack is evidence; none of them runs a command given as
+    # its arguments (those are wrappers, which cmdline.commands.unwrap looks through)
     + "b2sum sha224sum sha384sum sha512sum cksum base32 basenc csplit nproc numfmt printenv pr tsort "
     "lsblk findmnt blkid dmesg lscpu lsmem lslocks lsipc lsns lslogins last lastb namei whereis mountpoint "
     "wdctl zramctl swapon losetup mount pmap pwdx vmstat pidwait fuser killall pstree sdiff diff3 hexdump "
-    "look logger renice ionice taskset chrt prlimit fallocate flock".split()
+    "look logger renice fallocate".split()
 )
 # bash's own commands, judged by bash's `help NAME` when the answer is for bash (`jobs -w` was
 # answered for "which at jobs are waiting"; bash refused it: jobs has -lnprs)
@@ -106,7 +109,7 @@ def _known(flag: str, help_: str) -> bool:
     )
 
 
-_SIGNAL_TAKERS = frozenset("kill pkill killall".split())
+_SIGNAL_TAKERS = frozenset("kill pkill killall fuser".split())
 
 
 def _value_letter(ch: str, help_: str) -> str | None:
@@ -119,18 +122,30 @@ def _value_letter(ch: str, help_: str) -> str | None:
     return "optional" if seps else None
 
 
+# git subcommands whose words from this one on are a command they run (`git bisect run make -j4`)
+_GIT_RUNS = {"bisect": "run", "submodule": "foreach"}
+
+
 def _parts(argv: list[str], shell: str) -> list[tuple[str, list[str], str | None]]:
     """(program, its words from the program or subcommand on, what it says of those options).
     git's options before the subcommand are judged by `man git`, the rest by the subcommand's own
-    manual (`git log -h` lists 9 of log's options; `man git-log` all of them), and only when the
-    manual is here: a refusal needs evidence."""
+    manual (`git log -h` lists 9 of log's options; `man git-log` all of them) and, for a command
+    with commands of its own (`git lfs track`), that one's manual too; only when the manual is
+    here: a refusal needs evidence."""
     name = os.path.basename(argv[0])
     if name != "git":
         return [(name, argv, _evidence(name, shell))]
     i, sub = programs.subcommand(argv)
     parts: list[tuple[str, list[str], str | None]] = [(name, argv[:i], _manual("git") or None)]
-    if sub and re.fullmatch(r"[a-z][a-z-]*", sub):
-        parts.append((name, argv[i:], _git_manual(sub) or None))
+    if not (sub and re.fullmatch(r"[a-z][a-z-]*", sub)):
+        return parts
+    words = argv[i:]
+    if _GIT_RUNS.get(sub) in words:
+        words = words[: words.index(_GIT_RUNS[sub])]
+    page = _git_manual(sub)
+    if page and len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]):
+        page += "\n" + _git_manual(f"{sub}-{words[1]}")
+    parts.append((name, words, page or None))
     return parts
 
 
@@ -150,6 +165,19 @@ def _git_manual(sub: str, depth: int = 0) -> str:
     return page
 
 
+def _git_knows(flag: str, help_: str) -> bool:
+    """git's parser gives its boolean options both forms, and every command -h and --help; its
+    manuals write `--[no-]X`, `--X` or `--no-X`."""
+    base = flag[5:] if flag.startswith("--no-") else flag[2:]
+    return (
+        flag in ("-h", "--help")
+        or _known(flag, help_)
+        or _known("--" + base, help_)
+        or _known("--no-" + base, help_)
+        or "--[no-]" + base in help_
+    )
+
+
 def _judge(name: str, words: list[str], help_: str, bad: list[str], bare: list[str]) -> None:
     """The options in words[1:] that help_ does not mention, or that end the line wanting a value."""
     for k, arg in enumerate(words[1:], 1):
@@ -159,12 +187,16 @@ def _judge(name: str, words: list[str], help_: str, bad: list[str], bare: list[s
             continue  # kill -KILL, kill -9: a signal, not options
         if arg.startswith("--") and len(arg) > 2:
             flag = arg.split("=", 1)[0]
-            # git's parser takes `--no-X` for its boolean options; its manuals write `--[no-]X` or `--X`
-            negated = "--" + flag[5:] if name == "git" and flag.startswith("--no-") else None
-            if not _known(flag, help_) and not (negated and (_known(negated, help_) or "--[no-]" + flag[5:] in help_)):
+            if not (_git_knows(flag, help_) if name == "git" else _known(flag, help_)):
                 bad.append(flag)
         elif (cluster := re.match(r"-([A-Za-z]+)", arg)) and re.fullmatch(r"-[A-Za-z][A-Za-z0-9]*", arg):
             letters = cluster.group(1)
+            if name == "git":
+                # git's manuals glue values to letters (`-u[<mode>]`, `-S<string>`, `-X<option>`) and
+                # their prose is full of examples (`git log -p <path>`): only the first letter is judged
+                if not _git_knows("-" + letters[0], help_):
+                    bad.append("-" + letters[0])
+                continue
             for i, ch in enumerate(letters):
                 if not _known("-" + ch, help_):
                     bad.append("-" + ch)
@@ -172,9 +204,7 @@ def _judge(name: str, words: list[str], help_: str, bad: list[str], bare: list[s
                 if takes := _value_letter(ch, help_):
                     # `nl -ba`, `head -n5`: the rest of the word is the value; `date -ud` at the
                     # end of the line has none (`lscpu -e` may have none: its value is optional)
-                    # (not for git: its manuals' prose is full of examples such as `git log -p <path>`)
-                    at_end = i == len(letters) - 1 and arg == "-" + letters and k == len(words) - 1
-                    if takes == "required" and at_end and name != "git":
+                    if takes == "required" and i == len(letters) - 1 and arg == "-" + letters and k == len(words) - 1:
                         bare.append("-" + ch)
                     break
 

@@ -95,11 +95,14 @@ class GitEffect:
 
 
 def _whole_tree(word: str) -> bool:
-    """`.`, `./`, `*`, `./*`, `:/`: every tracked path."""
+    """`.`, `./`, `././*`, `*`, `./*`, `:/` (the top of the work tree): every tracked path."""
     w = re.sub(r"/{2,}", "/", word)
+    if w.startswith(":/"):
+        return w.rstrip("/") in (":", ":/.") or w == ":/"
+    w = re.sub(r"(?<=/)(\./)+", "", w)  # `././*` is `./*`
     while len(w) > 1 and w.endswith(("/", "/.")):
         w = w[:-2] if w.endswith("/.") else w[:-1]
-    return w in (".", "*", "./*", ":/")
+    return w in (".", "*", "./*")
 
 
 def _git_loses(sub: str, rest: list[str]) -> str | None:
@@ -175,9 +178,12 @@ def _git_changes(sub: str, rest: list[str]) -> bool:
 
 
 def _git_dry_run(sub: str, rest: list[str]) -> bool:
-    """`git clean -n`, `git add --dry-run`: it says what it would do and does nothing."""
+    """`git clean -n`, `git add --dry-run`, `git filter-repo --analyze`: it says what it would do
+    and does nothing."""
     if sub == "clean":
         return any(a in ("-n", "--dry-run") or re.fullmatch(r"-[a-z]*n[a-z]*", a) for a in rest)
+    if sub == "filter-repo":
+        return bool(set(rest) & {"--dry-run", "--analyze"})
     return sub == "add" and bool(set(rest) & {"-n", "--dry-run"})
 
 

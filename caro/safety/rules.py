@@ -1,6 +1,6 @@
-"""The rule table. Each rule is data: id, category, risk, a reason a person understands,
-a small check over a normalised `Cmd`, and examples that must (and must not) trigger it.
-tests/test_safety_rules.py runs every rule's own examples."""
+"""The rules. Each is a small check over a normalised `Cmd` carrying its data on it (`@rule`):
+category, risk, a reason a person understands, and examples that must (and must not) trigger it;
+its id is the check's name. tests/test_safety.py::test_rule_examples runs every rule's examples."""
 
 from __future__ import annotations
 
@@ -866,7 +866,8 @@ def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
 )
 def git_destructive(cmd: Cmd, ctx: Ctx) -> str | None:
     """What the git command loses for good: caro/knowledge/programs.py reads git once for this rule
-    and for the intent guard, so a loss is always also a change."""
+    and for the intent guard, so a loss is also a change unless the command is a dry run (which
+    the safety check reports as one)."""
     return programs.git(["git", *cmd.args]).loses if cmd.name == "git" else None
 
 

@@ -101,6 +101,10 @@ _FETCH_EXEC = re.compile(
 _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})")
 
 
+# a substitution naming one of these is judged by decode-exec or download-exec, not as unread code
+_JUDGED_ELSEWHERE = frozenset("base64 base32 xxd openssl curl wget".split())
+
+
 def _names_any(text: str, names: frozenset[str]) -> bool:
     """Whether a command text names one of these programs anywhere (`$(echo … | base64 -d)`)."""
     return any(w in names for w in re.findall(r"[\w-]+", text))
@@ -330,7 +334,7 @@ class _Analysis:
             out = literal_output(sub)
             if out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
-            elif not _names_any(sub, DECODERS | FETCHERS):
+            elif not _names_any(sub, _JUDGED_ELSEWHERE):
                 self.add(
                     "runs-generated-code",
                     HIGH,
