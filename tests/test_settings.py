@@ -93,3 +93,14 @@ def test_every_declared_setting_is_read_somewhere():
             continue
         unread.append(s.key)
     assert not unread
+
+
+@pytest.mark.parametrize("char", ["a", "é", "字"])
+def test_a_request_on_stdin_is_read_far_enough_to_be_told_it_is_too_long(char, caro_home):
+    """`caro -` reads at most what a request may hold (plus one character), in any encoding width."""
+    from conftest import run_caro
+
+    from caro.engine.suggestion import MAX_REQUEST
+
+    r = run_caro("-", input=char * (MAX_REQUEST + 500), env={"CARO_HOME": str(caro_home)})
+    assert r.returncode == 2 and f"caro accepts up to {MAX_REQUEST}" in r.stderr, r.stderr

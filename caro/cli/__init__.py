@@ -158,7 +158,11 @@ def mistyped_action(argv: list[str]) -> str | None:
 def _read_request(words: list[str]) -> str:
     text = " ".join(words)
     if text == "-" and not sys.stdin.isatty():
-        data = sys.stdin.buffer.read(200_000)
+        from ..engine.suggestion import MAX_REQUEST
+
+        # enough bytes to hold one character more than a request may have (UTF-8: 4 bytes at most),
+        # so an overlong one is told as such, and never the whole of a huge input
+        data = sys.stdin.buffer.read(4 * MAX_REQUEST + 4)
         text = data.decode("utf-8", errors="replace")
     return text
 
