@@ -90,6 +90,7 @@ def test_the_timeout_fallback_is_the_settings_default():
         body = (SHELL_DIR / f"caro.{shell}").read_text()
         found = re.findall(r"__caro_timeout:-(\d+)\}|set -l timeout (\d+)", body)
         assert found and {int(a or b) for a, b in found} == {default}, shell
+    assert relay.TIMEOUT == default  # the relay's own fallback, should a shell pass it no number
 
 
 def test_a_newer_protocol_replaces_the_helper_and_an_equal_one_is_served():

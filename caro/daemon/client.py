@@ -30,7 +30,12 @@ def files():
     return d, d / paths.SOCKET, d / "helper.pid", d / "helper.lock", d / "start.lock"
 
 
-def ask(fields: dict[str, str], timeout: float = 60.0, sock: Path | None = None) -> list[str]:
+# `caro "…"` waits longer than a shell's key press (helper.timeout): it may have started the helper
+# and be waiting for the model to load first
+ASK_TIMEOUT = 60.0
+
+
+def ask(fields: dict[str, str], timeout: float = ASK_TIMEOUT, sock: Path | None = None) -> list[str]:
     """One request to the running helper; its reply split into fields. Raises OSError."""
     sock = sock or files()[1]
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
