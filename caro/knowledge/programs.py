@@ -98,7 +98,7 @@ def _whole_tree(word: str) -> bool:
     """`.`, `./`, `././*`, `*`, `./*`, `:/` (the top of the work tree): every tracked path."""
     w = re.sub(r"/{2,}", "/", word)
     if w.startswith(":/"):
-        return w.rstrip("/") in (":", ":/.") or w == ":/"
+        return w.rstrip("/") in (":", ":/.")
     w = re.sub(r"(?<=/)(\./)+", "", w)  # `././*` is `./*`
     while len(w) > 1 and w.endswith(("/", "/.")):
         w = w[:-2] if w.endswith("/.") else w[:-1]

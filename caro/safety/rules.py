@@ -23,13 +23,17 @@ class Ctx:
     shell: str = "bash"
 
 
+# a rule's check: what it found in the command (shown in the reason), or None
+Check = Callable[[Cmd, Ctx], "str | None"]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     category: str
     risk: str
     reason: str  # "{}" is replaced by what the check returned
-    check: Callable[[Cmd, Ctx], str | None]
+    check: Check
     examples: tuple[str, ...] = ()
     counterexamples: tuple[str, ...] = ()
 
@@ -38,7 +42,6 @@ class Rule:
 # wording, examples that must trigger it and counter-examples that must not) on the check itself,
 # and the rule's id is the check's name (`rm_recursive` → "rm-recursive")
 _RULES: list[Rule] = []
-Check = Callable[[Cmd, "Ctx"], "str | None"]
 
 
 def rule(

@@ -380,7 +380,7 @@ class _Analysis:
         out = _simple_output(producer)
         if out is not None:
             self.text(out, depth + 1, _dialect_of(cmd.name))
-        elif any(n in DECODERS for n in cmd.pipe_before) or any(n in FETCHERS for n in cmd.pipe_before):
+        elif any(n in DECODERS or n in FETCHERS for n in cmd.pipe_before):
             return  # decoded_code and download-exec judge these
         else:
             self.add(
