@@ -6,6 +6,8 @@
 #   ./install.sh --no-modify-rc   install only; print the line to add yourself
 #   ./install.sh --shell zsh      choose the shell(s) instead of detecting them (repeatable)
 #   ./install.sh --model NAME     another model: qwen2.5-coder-0.5b (light) or smollm2-135m (tiny)
+#   ./install.sh --native         build the model runtime (llama.cpp) for this CPU: needs a C/C++
+#                                 compiler and cmake, takes minutes; the default wheel is prebuilt
 #   ./install.sh --no-docs        skip the tldr pages (answers then come from the model alone)
 #   ./install.sh --docs FILE      take the tldr pages from a tldr-pages.en.zip you have (offline machines)
 #   ./install.sh --uninstall      remove the rc blocks, the venv and the links (config, models kept)
@@ -25,7 +27,7 @@ else
   unset CARO_HOME
   CARO_HOME=$HOME/.caro
 fi
-uninstall=0 yes=0 modify_rc=1 model='' docs=pull
+uninstall=0 yes=0 modify_rc=1 model='' docs=pull native=0
 shells=()
 while (($#)); do
   case $1 in
@@ -36,10 +38,11 @@ while (($#)); do
     --shell=*) shells+=("${1#--shell=}") ;;
     --model) shift; model=${1:?--model needs a name: qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or smollm2-135m} ;;
     --model=*) model=${1#--model=} ;;
+    --native) native=1 ;;
     --no-docs) docs=none ;;
     --docs) shift; docs=${1:?--docs needs the path of a tldr-pages.en.zip} ;;
     --docs=*) docs=${1#--docs=} ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -88,13 +91,16 @@ elif ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; 
 elif ! command -v uv >/dev/null 2>&1 && ! [ -x "$CARO_HOME/venv/bin/python" ] && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
   missing+=("python3-venv (Python's venv module with pip)"); apt+=(python3-venv)
 fi
-# llama-cpp-python, which runs the bundled model, is built from source: it needs C and C++ compilers
-# (unless this venv already has it from an earlier install)
-if ! [ -x "$CARO_HOME/venv/bin/python" ] || ! "$CARO_HOME/venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+# The model runtime (xllamacpp: llama.cpp with its server) comes as a prebuilt wheel; only --native
+# builds it, which needs C and C++ compilers and cmake.
+if ((native)); then
   if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1 && ! command -v clang >/dev/null 2>&1 \
      || ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
-    missing+=("a C and C++ compiler (to build llama-cpp-python, which runs the bundled model)")
+    missing+=("a C and C++ compiler (--native builds llama.cpp for this CPU)")
     apt+=(build-essential); brew+=(__xcode__)
+  fi
+  if ! command -v cmake >/dev/null 2>&1; then
+    missing+=("cmake (--native builds llama.cpp with it)"); apt+=(cmake); brew+=(cmake)
   fi
 fi
 if ((${#missing[@]})); then
@@ -153,27 +159,27 @@ step() {
   fi
   say "$label: done in $((t / 60))m$(printf '%02d' $((t % 60)))s"
 }
-# The long build is announced only when it will happen: not when the venv has llama-cpp-python
-# already, nor when pip's cache holds a wheel built here before.
-build_note() {
-  if "$CARO_HOME/venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
-    return
-  fi
-  if ls "$("$PY" -m pip cache dir 2>/dev/null || echo /nonexistent)"/wheels/*/*/*/*/llama_cpp_python-* >/dev/null 2>&1; then
-    say "installing caro (log: $log)"
-  else
-    say "installing caro; the first build of llama-cpp-python takes 5 to 10 minutes on 2 cores (log: $log)"
-  fi
-}
+say "installing caro (log: $log)"
 if command -v uv >/dev/null 2>&1; then
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" uv venv -q --python "$PY" "$CARO_HOME/venv"
-  build_note
-  step "installing caro" uv pip install --python "$CARO_HOME/venv/bin/python" .
+  pipi() { uv pip install --python "$CARO_HOME/venv/bin/python" "$@"; }
 else
   [ -x "$CARO_HOME/venv/bin/python" ] || step "creating the venv" "$PY" -m venv "$CARO_HOME/venv"
   step "updating pip" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
-  build_note
-  step "installing caro" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check .
+  pipi() { "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check "$@"; }
+fi
+step "installing caro" pipi .
+if ((native)); then
+  # the same runtime version, built from its source for this CPU (the Linux wheels leave out
+  # AVX-512 and the like). Its optional parts that would be fetched from GitHub or need Rust
+  # (BoringSSL for HTTPS, llguidance grammars) are left out: caro uses neither.
+  runtime=$("$CARO_HOME/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("xllamacpp"))')
+  say "building llama.cpp for this CPU: about 15 minutes on 2 cores (log: $log)"
+  native_build() {
+    export CMAKE_ARGS="-DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_LLGUIDANCE=OFF ${CMAKE_ARGS-}"
+    pipi --force-reinstall --no-deps --no-binary xllamacpp "xllamacpp==$runtime"
+  }
+  step "building the model runtime" native_build
 fi
 ln -sf "$CARO_HOME/venv/bin/caro" "$CARO_HOME/bin/caro"
 mkdir -p "$HOME/.local/bin"

@@ -7,7 +7,7 @@ and what is left is the shell → helper → shell round trip.
 
 Warm end to end: distinct requests through the same path with the helper warm (model time
 included), `caro --print` for the same requests (it asks the same helper), and the peer:
-`sgpt --shell` against `llama_cpp.server` serving the very same GGUF (benchmarks/peer.py).
+`sgpt --shell` against llama.cpp's server serving the very same GGUF (benchmarks/peer.py).
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def main() -> None:
                 r.close()
             ours = statistics.median([x for xs in ends.values() for x in xs])
             print(
-                f"peer sgpt --shell + llama_cpp.server, same GGUF, same requests: {stats(peer)}; "
+                f"peer sgpt --shell + llama.cpp server, same GGUF, same requests: {stats(peer)}; "
                 f"caro's warm Ctrl-G is {statistics.median(peer) / ours:.1f}x faster (median/median)"
             )
     finally:

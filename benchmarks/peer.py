@@ -1,4 +1,4 @@
-"""The same-model peer: shell_gpt (`sgpt --shell`) against llama-cpp-python's OpenAI-compatible
+"""The same-model peer: shell_gpt (`sgpt --shell`) against llama.cpp's own OpenAI-compatible
 server serving the very GGUF caro uses. Both are real programs from PyPI (the `bench` extra);
 sgpt runs as a user would run it, one process per request, with its own shell prompt."""
 
@@ -27,7 +27,7 @@ class SgptRunner:
         self.alias = entry.name if entry else path.stem
         self.server = LlamaServer(self.alias, gguf=path).wait()
         self.home = Path(tempfile.mkdtemp(prefix="caro-sgpt-"))
-        self.label = f"shell_gpt --shell + llama_cpp.server ({self.alias})"
+        self.label = f"shell_gpt --shell + llama.cpp server ({self.alias})"
         self.last_source = "sgpt"
 
     def __call__(self, request: str, shell: str = "bash") -> list[str]:

@@ -1,7 +1,7 @@
 """Remote-backend figures: availability checks, the cache, and HTTP overhead over server time.
 
 Servers are on loopback: nothing listening (refused), a socket that never answers (silent),
-the tests' Ollama stand-in, and the real llama_cpp.server for the OpenAI-compatible path.
+the tests' Ollama stand-in, and the real llama.cpp server for the OpenAI-compatible path.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def main() -> None:
     llama = LlamaServer().wait()
     try:
         vllm = VLLMBackend(llama.url, None, {})
-        show("availability check, healthy llama_cpp.server", ms(vllm.probe, 20))
+        show("availability check, healthy llama.cpp server", ms(vllm.probe, 20))
         gen = ms(lambda: vllm.generate(PROMPT, max_tokens=24), 5)
-        show("generate via llama_cpp.server (24 tokens, default model)", gen)
+        show("generate via llama.cpp server (24 tokens, default model)", gen)
         vllm.close()
     finally:
         llama.stop()

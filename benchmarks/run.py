@@ -59,7 +59,7 @@ def main():
 
     b = EmbeddedBackend()
     t = time.perf_counter()
-    b.llm()
+    b.load()
     print(
         f"model load ({models.default_entry().name}): {(time.perf_counter() - t) * 1000:.0f} ms; "
         f"RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"

@@ -9,7 +9,7 @@ docs/configuration.md are all read from `SETTINGS` (tests/test_settings.py check
 from __future__ import annotations
 
 # every backend, one row: its name and the class that answers ("module:Class", imported only when
-# chosen, so llama_cpp, httpx or mlx load only for the backend in use); its settings are below
+# chosen, so xllamacpp, httpx or mlx load only for the backend in use); its settings are below
 BACKEND_CLASSES: dict[str, str] = {
     "embedded": "caro.backends.embedded:EmbeddedBackend",
     "mlx": "caro.backends.mlx:MLXBackend",
@@ -86,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backend.fallback", True, "fall back to the embedded model when a server fails"),
     Setting("backend.embedded.model", "qwen2.5-coder-1.5b", "catalogue name or path to a .gguf", env="CARO_MODEL"),
     Setting(
-        "backend.embedded.threads", 0, "CPU threads for the bundled model (0: the cores free at each press, at most 4)"
+        "backend.embedded.threads", 0, "CPU threads for the bundled model (0: the cores free when it loads, at most 4)"
     ),
     Setting("backend.embedded.context", 2048, "context window of the bundled model, in tokens"),
     Setting(

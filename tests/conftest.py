@@ -147,3 +147,21 @@ def ask_helper(home: Path, text: str, index: int = 0, shell: str = "bash", timeo
             env=env,
         )
     )
+
+
+# the C and C++ compilers (and uv, which would bring its own Python): what a bare machine lacks
+COMPILERS = ("cc", "gcc", "c++", "g++", "clang", "clang++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++", "uv")
+
+
+def bare_path(tmp_path: Path, drop: tuple[str, ...]) -> str:
+    """A PATH with every program of /usr/local/bin, /usr/bin and /bin except the dropped ones."""
+    bindir = tmp_path / "bare-bin"
+    bindir.mkdir(exist_ok=True)
+    for d in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for p in Path(d).iterdir():
+            name = p.name
+            if any(name == x or name.startswith(x + "-") for x in drop) or (bindir / name).exists():
+                continue
+            if os.access(p, os.X_OK) and not p.is_dir():
+                (bindir / name).symlink_to(p)
+    return str(bindir)

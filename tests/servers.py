@@ -1,7 +1,7 @@
 """Loopback servers for the remote-backend tests.
 
-- LlamaServer: the REAL OpenAI-compatible server, `python -m llama_cpp.server`, serving the
-  bundled SmolLM2 GGUF. vLLM and LM Studio speak this same API; neither can run here.
+- LlamaServer: the REAL OpenAI-compatible server, llama.cpp's own (tests/llama_http.py), serving
+  the bundled GGUF. vLLM and LM Studio speak this same API; neither can run here.
 - FakeOllama: a STAND-IN for Ollama (which cannot be installed on this machine) written for
   these tests. It follows Ollama's documented API: GET /api/tags, POST /api/generate and
   /api/chat, `stream` false (one JSON object) or true (NDJSON chunks ending with done=true),
@@ -46,25 +46,8 @@ class LlamaServer:
         self.port = free_port()
         self.alias = alias
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        cmd = [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(gguf or bundled_gguf()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--model_alias",
-            alias,
-            "--n_ctx",
-            "2048",
-            "--verbose",
-            "False",
-        ]
-        if api_key:
-            cmd += ["--api_key", api_key]
+        cmd = [sys.executable, str(Path(__file__).with_name("llama_http.py")), str(gguf or bundled_gguf())]
+        cmd += [str(self.port), alias] + ([api_key] if api_key else [])
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         import tempfile
 
@@ -76,14 +59,14 @@ class LlamaServer:
         while time.time() < end:
             if self.proc.poll() is not None:
                 self.log.seek(0)
-                raise RuntimeError("llama_cpp.server exited: " + self.log.read().decode()[-2000:])
+                raise RuntimeError("llama.cpp server exited: " + self.log.read().decode()[-2000:])
             try:
                 if httpx.get(self.url + "/models", headers=self.headers, timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("llama_cpp.server did not come up")
+        raise RuntimeError("llama.cpp server did not come up")
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -154,7 +154,7 @@ def test_version_does_not_import_heavy_modules():
     import subprocess
     import sys
 
-    code = "import sys; sys.argv=['caro','--version']\ntry:\n from caro.cli import main; main()\nexcept SystemExit: pass\nprint('llama_cpp' in sys.modules, 'httpx' in sys.modules)"
+    code = "import sys; sys.argv=['caro','--version']\ntry:\n from caro.cli import main; main()\nexcept SystemExit: pass\nprint('xllamacpp' in sys.modules, 'httpx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.strip().endswith("False False")
 

@@ -1,7 +1,8 @@
 """install.sh and the rc-file blocks: a real install into a temp HOME, real shells as a new user.
 
-The install runs the real `./install.sh` (venv, pip install of this checkout, bundled model);
-pip's wheel cache of the real user is passed along so llama-cpp-python is not rebuilt.
+The install runs the real `./install.sh` (venv, pip install of this checkout, bundled model) on a
+PATH without any C or C++ compiler: the model runtime comes as a prebuilt wheel. pip's cache of
+the real user is passed along so the wheels are not downloaded again.
 """
 
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import PY, ROOT
+from conftest import COMPILERS, PY, ROOT, bare_path
 
 from caro.hooks import rcfiles
 
@@ -237,7 +238,7 @@ def user(tmp_path_factory):
         HOME=str(home),
         SHELL=shutil.which("zsh") or "/bin/zsh",
         PIP_CACHE_DIR=_pip_cache(),
-        PATH=f"{home}/.local/bin:/usr/local/bin:/usr/bin:/bin",
+        PATH=f"{home}/.local/bin:" + bare_path(tmp_path_factory.mktemp("bare"), COMPILERS),
         LANG="C.UTF-8",
         LC_ALL="C.UTF-8",
         TERM="xterm",

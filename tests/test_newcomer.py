@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import PY, ROOT, ask_helper, pin_examples, run_caro, run_relay
+from conftest import COMPILERS, PY, ROOT, ask_helper, bare_path, pin_examples, run_caro, run_relay
 from servers import StandInHelper
 from test_helper_shells import PROMPT, SHELLS, VI_MODE, _hook, _line, spawn
 
@@ -395,32 +395,19 @@ def test_vi_undo_returns_to_the_request(shell, shared_home, tmp_path):
 # ---------------------------------------------------------------- install.sh on a bare machine
 
 
-def _bare_path(tmp_path: Path, drop: tuple[str, ...]) -> str:
-    """A PATH with every program of /usr/bin and /bin except the dropped ones (compilers)."""
-    bindir = tmp_path / "bare-bin"
-    bindir.mkdir()
-    for d in ("/usr/local/bin", "/usr/bin", "/bin"):
-        for p in Path(d).iterdir():
-            name = p.name
-            if any(name == x or name.startswith(x + "-") for x in drop) or (bindir / name).exists():
-                continue
-            if os.access(p, os.X_OK) and not p.is_dir():
-                (bindir / name).symlink_to(p)
-    return str(bindir)
-
-
-COMPILERS = ("cc", "gcc", "c++", "g++", "clang", "clang++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++", "uv")
-
-
-def test_install_names_a_missing_compiler_before_anything_long_starts(tmp_path):
+def test_a_native_install_names_a_missing_compiler_and_cmake_before_anything_long_starts(tmp_path):
+    """The default install needs no compiler (the real install in test_install runs without one);
+    --native builds llama.cpp, so it asks for one, and for cmake, before it starts."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {"HOME": str(home), "PATH": _bare_path(tmp_path, COMPILERS), "LANG": "C.UTF-8", "TERM": "dumb"}
+    env = {"HOME": str(home), "PATH": bare_path(tmp_path, (*COMPILERS, "cmake")), "LANG": "C.UTF-8", "TERM": "dumb"}
     t = time.monotonic()
-    r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [str(ROOT / "install.sh"), "--yes", "--native"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 1 and time.monotonic() - t < 10
-    assert "missing: a C and C++ compiler" in r.stderr
-    assert "sudo apt-get install -y build-essential" in r.stderr
+    assert "missing: a C and C++ compiler" in r.stderr and "missing: cmake" in r.stderr
+    assert "sudo apt-get install -y build-essential cmake" in r.stderr
     assert not (home / ".caro" / "venv").exists()
 
 
@@ -435,7 +422,7 @@ def test_install_names_a_missing_venv_module(tmp_path):
     )
     home = tmp_path / "home"
     home.mkdir()
-    env = {"HOME": str(home), "PATH": f"{fake}:" + _bare_path(tmp_path, ("uv",)), "LANG": "C.UTF-8", "TERM": "dumb"}
+    env = {"HOME": str(home), "PATH": f"{fake}:" + bare_path(tmp_path, ("uv",)), "LANG": "C.UTF-8", "TERM": "dumb"}
     r = subprocess.run([str(ROOT / "install.sh"), "--yes"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "missing: python3-venv" in r.stderr and "python3-venv" in r.stderr.splitlines()[-2]
     assert not (home / ".caro" / "venv").exists()

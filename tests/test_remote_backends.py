@@ -1,6 +1,6 @@
 """Remote backends against real sockets on loopback.
 
-vLLM and LM Studio: the real llama_cpp.server (OpenAI-compatible) serving the bundled GGUF.
+vLLM and LM Studio: the real llama.cpp server (OpenAI-compatible) serving the bundled GGUF.
 Ollama: tests/servers.py FakeOllama, a stand-in that speaks Ollama's documented API, because
 Ollama itself cannot be installed on this machine. Faults: ScriptedServer and a silent socket.
 Every fault must end with a clear message on stderr AND a command from the embedded fallback.

@@ -1,8 +1,11 @@
 """The reviewer on the real bundled model: the request read backwards from each command.
 
 What the engine relies on: a command that does all the request says explains it better than one
-that leaves a part out; scoring several candidates in one batch gives what scoring each alone gives;
-and the reviewer's cache carries over from one press to the next without changing a score."""
+that leaves a part out; scoring several candidates side by side gives what scoring each alone gives,
+and the runtime's prompt cache carries over from one press to the next. Not to the last digit:
+llama.cpp decodes the candidates in shared steps whose batch size depends on timing, and its
+kernels round differently per batch size (measured: up to 0.08 apart), so the scores are compared
+within 0.1, and the ranking of clearly different commands must not move."""
 
 from __future__ import annotations
 
@@ -46,5 +49,5 @@ def test_batched_scores_equal_single_scores_and_the_cache_changes_nothing(backen
     together = backend.score(_pairs(request_, *cmds))
     alone = [backend.score(_pairs(request_, c))[0] for c in cmds]
     again = backend.score(_pairs(request_, *cmds))
-    assert together == pytest.approx(alone, abs=0.05) and again == pytest.approx(together, abs=1e-3)
-    assert together[0] > together[1]  # head, not tail, for the first lines
+    assert together == pytest.approx(alone, abs=0.1) and again == pytest.approx(together, abs=0.1)
+    assert together[0] > together[1] and again[0] > again[1] and alone[0] > alone[1]  # head, not tail

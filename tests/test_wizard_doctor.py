@@ -1,5 +1,5 @@
 """`caro init` driven through a real terminal (pexpect) and `caro doctor` on good and bad setups.
-The OpenAI-compatible path talks to the real llama_cpp.server on loopback (tests/servers.py)."""
+The OpenAI-compatible path talks to the real llama.cpp server on loopback (tests/servers.py)."""
 
 import json
 import os
@@ -119,7 +119,7 @@ def test_doctor_healthy_setup(caro_home):
     bad = [x for x in rows if not x["ok"]]
     assert r.returncode == 0 and not bad, bad
     names = {x["check"] for x in rows}
-    assert {"caro", "llama-cpp-python", "config", "runtime dir", "model", "helper"} <= names
+    assert {"caro", "model runtime", "config", "runtime dir", "model", "helper"} <= names
 
 
 def test_doctor_broken_setup_explains_each_problem(caro_home):

@@ -1,15 +1,23 @@
-"""The offline backend: a GGUF model run in-process by llama-cpp-python, loaded lazily, once."""
+"""The offline backend: a GGUF model run in-process by llama.cpp's own server (the xllamacpp
+binding: prebuilt wheels, no compiler), loaded lazily, once."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import http.client
+import json
 import logging
 import os
+import secrets
+import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from .. import models, turns
+from .. import models, paths, turns
 from ..settings import BY_KEY
 from .base import Availability, Backend, BackendError, Generation, Prompt
 
@@ -92,114 +100,67 @@ def threads_now(cores: int | None = None, busy: int | None = None) -> int:
     return max(1, min(MAX_THREADS, free))
 
 
-def _common(a: list[int], b: list[int]) -> int:
-    """The length of the start two token lists share."""
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 DEFAULT_MODEL = str(BY_KEY["backend.embedded.model"].default)  # named once, in the settings
 
+# Sequences llama.cpp decodes together: shells pressing at once share each step instead of queueing,
+# and the reviewer's candidates are read side by side. Each slot may use the whole context.
+SLOTS = 4
 
-class _Scorer:
-    """Log-probabilities of given answers, on a second llama.cpp context over the same weights.
 
-    The generation context keeps its own prompt cache untouched; this one keeps the reviewer's.
-    All candidates are read in one decode: the start they share (the reviewer's system prompt) is
-    held in sequence 0 and copied to one sequence per candidate, so only each command and the
-    request are evaluated, as one batch, with logits asked only where they predict the answer.
-    """
+def _grammar(tokens: list[int]) -> str:
+    """A grammar that allows exactly these tokens, in this order: the model then "writes" a given
+    text token by token, and the log-probability it reports for each is the model's own (read
+    before the grammar narrows the choice), which is what the reviewer needs."""
+    return "root ::= " + " ".join(f"<[{t}]>" for t in tokens)
 
-    MAX_CANDIDATES = 7
 
-    def __init__(self, llm, threads: int, n_ctx: int = 2048):
-        import llama_cpp
-        from llama_cpp import _internals
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+class _Local(http.client.HTTPConnection):
+    """HTTP to the runtime's Unix socket (it answers /tokenize there, and nowhere else)."""
 
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
-        params.n_seq_max = self.MAX_CANDIDATES + 1
-        params.kv_unified = True  # the candidates share one long prefix
-        params.n_threads = params.n_threads_batch = threads
-        self._llm = llm
-        self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
-        self._batch = _internals.LlamaBatch(n_tokens=n_ctx, embd=0, n_seq_max=1, verbose=False)
-        self._n_ctx = n_ctx
-        self._shared: list[int] = []  # the tokens sequence 0 holds
-        model = llm._model
-        self._format = Jinja2ChatFormatter(
-            template=llm.metadata["tokenizer.chat_template"],
-            eos_token=model.token_get_text(model.token_eos()),
-            bos_token=model.token_get_text(model.token_bos()) if model.token_bos() != -1 else "",
-        )
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=10)
+        self._path = path
 
-    def _tokens(self, messages: list[dict], answer: str) -> tuple[list[int], int]:
-        """The whole text's tokens, and how many of them come before the answer."""
-        head = self._llm.tokenize(self._format(messages=messages).prompt.encode(), special=True)  # type: ignore[arg-type]
-        tail = self._llm.tokenize(answer.encode(), add_bos=False, special=False)
-        return head + tail, len(head)
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(self._path)
 
-    def _fill(self, items: list[tuple[list[int], int, int, int]]) -> list[list[int]]:
-        """Put each (tokens, from position, sequence, answer start) into the batch, logits on where
-        an answer token is predicted; returns, per item, the batch indices of those logits."""
-        b = self._batch.batch
-        n, rows = 0, []
-        for tokens, start, seq, answer_at in items:
-            mine = []
-            for pos in range(start, len(tokens)):
-                b.token[n], b.pos[n], b.n_seq_id[n] = tokens[pos], pos, 1
-                b.seq_id[n][0] = seq
-                b.logits[n] = answer_at - 1 <= pos < len(tokens) - 1
-                if b.logits[n]:
-                    mine.append(n)
-                n += 1
-            rows.append(mine)
-        b.n_tokens = n
-        return rows
 
-    def mean_logprobs(self, pairs: list[tuple[list[dict], str]]) -> list[float]:
-        import llama_cpp
-        import numpy as np
+def _socket_path() -> Path:
+    """Where the runtime's HTTP face listens: a Unix socket in caro's 0700 runtime directory, so no
+    other local user can reach it (its default, a 127.0.0.1 TCP port, answers anyone on the
+    machine). A path too long for a socket address goes in a fresh private folder instead."""
+    d = paths.runtime_dir()
+    for old in d.glob("llama-*.sock"):  # left by a process that died: its pid names it
+        pid = old.stem.removeprefix("llama-")
+        if pid.isdigit() and not _alive(int(pid)):
+            old.unlink(missing_ok=True)
+    path = d / f"llama-{os.getpid()}.sock"
+    if len(os.fsencode(path)) > 100:  # sun_path holds 108 bytes
+        path = Path(tempfile.mkdtemp(prefix="caro-")) / "llama.sock"
+    path.unlink(missing_ok=True)  # ours (our pid, our private folder): a stale one blocks the bind
+    return path
 
-        texts = [self._tokens(m, a) for m, a in pairs[: self.MAX_CANDIDATES]]
-        if sum(len(t) for t, _ in texts) >= self._n_ctx or any(len(t) <= h for t, h in texts):
-            return [float("-inf")] * len(pairs)
-        # the start all candidates share, up to the token before the earliest answer (whose logits
-        # must be computed per candidate); sequence 0 keeps it from one press to the next
-        first = texts[0][0]
-        shared = min([h - 1 for _, h in texts] + [_common(t, first) for t, _ in texts])
-        keep = min(_common(self._shared, first), shared)
-        self._ctx.kv_cache_seq_rm(-1, keep, -1)  # also empties every candidate's sequence
-        self._shared = first[:keep]
-        if keep < shared:
-            self._fill([(first[:shared], keep, 0, shared + 1)])
-            self._ctx.decode(self._batch)
-            self._shared = first[:shared]
-        for i in range(len(texts)):
-            self._ctx.kv_cache_seq_cp(0, i + 1, -1, -1)
-        rows = self._fill([(t, shared, i + 1, h) for i, (t, h) in enumerate(texts)])
-        self._ctx.decode(self._batch)
-        n_vocab = self._llm.n_vocab()
-        out = []
-        for (t, h), mine in zip(texts, rows):
-            total = 0.0
-            for pos, index in zip(range(h - 1, len(t) - 1), mine):
-                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._ctx.ctx, index), shape=(n_vocab,))
-                top = float(row.max())
-                total += float(row[t[pos + 1]]) - top - float(np.log(np.exp(row - top).sum()))
-            out.append(total / (len(t) - h))
-        for i in range(len(texts)):
-            self._ctx.kv_cache_seq_rm(i + 1, -1, -1)
-        return out + [float("-inf")] * (len(pairs) - len(texts))
 
-    def close(self) -> None:
-        self._batch.close()
-        self._ctx.close()
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _error(reply: dict) -> str | None:
+    """The runtime's error message in a reply, if it is one."""
+    err = reply.get("error")
+    if isinstance(err, dict):
+        return str(err.get("message") or err)
+    if err or (reply.get("code") and "choices" not in reply):
+        return str(reply.get("message") or err or reply)
+    return None
 
 
 class EmbeddedBackend(Backend):
@@ -215,17 +176,18 @@ class EmbeddedBackend(Backend):
             int(section.get("context", 2048)),
         )
 
-    def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048):
+    def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048, verbose: bool = False):
         self.model_spec = model
-        self.fixed_threads = threads  # 0: chosen before each evaluation by what the machine has free
+        self.fixed_threads = threads  # 0: the cores free when the model loads
         self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         self.context = context
-        self._llm: Any = None  # llama_cpp.Llama, imported only when the model loads
+        self.verbose = verbose  # the runtime's own log lines, to stderr (the helper's log)
+        self._server: Any = None  # xllamacpp.Server, imported only when the model loads
+        self._socket: Path | None = None
+        self._key = ""
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
-        self._turns = turns.FairLock()  # one generation at a time, first come first served
         self._path: Path | None = None
         self._entry: models.Entry | None = None
-        self._scorer: _Scorer | None = None
         self.load_ms = 0.0
 
     def _resolve(self):
@@ -250,66 +212,150 @@ class EmbeddedBackend(Backend):
             return Availability(False, str(e))
         return Availability(True, str(path), (time.perf_counter() - t) * 1000, [self.model_name])
 
-    def llm(self):
+    def load(self):
         with self._load_lock:
-            return self._load()
+            if self._server is None:
+                self._server = self._start()
+            return self._server
 
-    def _load(self):
-        if self._llm is None:
-            path = self._resolve()
-            t = time.perf_counter()
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise BackendError("llama-cpp-python is not installed; reinstall caro with ./install.sh") from None
-            try:
-                self._llm = Llama(
-                    model_path=str(path), n_ctx=self.context, n_threads=self.threads, verbose=False, seed=1
-                )
-            except (ValueError, RuntimeError) as e:
-                raise BackendError(
-                    f"could not load model {path}: {e}; the file may be corrupt. "
-                    f"Delete it and reinstall or run `caro model pull NAME`"
-                ) from None
-            self.load_ms = (time.perf_counter() - t) * 1000
-            logging.getLogger("caro.embedded").info("loaded model %s in %.0f ms", path.name, self.load_ms)
-        return self._llm
+    def _start(self):
+        path = self._resolve()
+        t = time.perf_counter()
+        try:
+            import xllamacpp
+        except ImportError:
+            raise BackendError("xllamacpp is not installed; reinstall caro with ./install.sh") from None
+        try:
+            sock = _socket_path()
+        except (paths.UnsafeDirectory, OSError) as e:
+            raise BackendError(f"no private place for the model's socket: {e}") from None
+        self.threads = self.fixed_threads or threads_now()
+        p = xllamacpp.CommonParams()
+        p.model.path = str(path)
+        p.n_parallel = SLOTS
+        p.kv_unified = True  # one cache for all slots, so one long request may use it all
+        p.n_ctx = self.context * SLOTS
+        p.cpuparams.n_threads = p.cpuparams_batch.n_threads = self.threads
+        p.sampling.seed = 1
+        # its HTTP face: the Unix socket only, behind a key, with the state-revealing endpoints off
+        p.hostnames = [str(sock)]
+        self._key = secrets.token_urlsafe(24)
+        p.api_keys = [self._key]
+        p.endpoint_slots = p.endpoint_props = p.endpoint_metrics = False
+        p.verbosity = 0 if self.verbose else -1  # below -1 even its errors are kept back; replies carry them
+        old_umask = os.umask(0o077)  # the socket is born private, not made so after a window
+        try:
+            server = xllamacpp.Server(p)
+        except (ValueError, RuntimeError) as e:
+            raise BackendError(
+                f"could not load model {path}: {e}; the file may be corrupt. "
+                f"Delete it and reinstall or run `caro model pull NAME`"
+            ) from None
+        finally:
+            os.umask(old_umask)
+        self._socket = sock
+        self.load_ms = (time.perf_counter() - t) * 1000
+        logging.getLogger("caro.embedded").info(
+            "loaded model %s in %.0f ms (%d threads)", path.name, self.load_ms, self.threads
+        )
+        return server
 
     def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
-        # the GGUF carries its own chat template; llama-cpp-python applies it. Streamed, so a
-        # generation for a shell that has stopped waiting ends at the next token.
-        llm = self.llm()
-        with self._turns.turn():
-            t = time.perf_counter()
-            self._set_threads(llm._ctx.ctx)
-            pieces = []
-            for chunk in llm.create_chat_completion(
-                messages=prompt.messages(), max_tokens=max_tokens, temperature=temperature, stop=["\n\n\n"], stream=True
-            ):
-                pieces.append(chunk["choices"][0]["delta"].get("content") or "")
-                if not turns.still_wanted():
-                    raise turns.Abandoned
+        # the GGUF carries its own chat template; llama.cpp applies it. Streamed, so a generation
+        # for a shell that has stopped waiting ends at the next token (the callback says stop).
+        server = self.load()
+        if not turns.still_wanted():
+            raise turns.Abandoned
+        t = time.perf_counter()
+        pieces: list[str] = []
+        failed: list[str] = []
+        gone = False
+
+        def chunk(reply: dict) -> bool:
+            nonlocal gone
+            if (why := _error(reply)) is not None:
+                failed.append(why)
+                return True
+            for choice in reply.get("choices") or []:
+                pieces.append((choice.get("delta") or {}).get("content") or "")
+            gone = not turns.still_wanted()
+            return gone
+
+        body = {
+            "messages": prompt.messages(),
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stop": ["\n\n\n"],
+            "stream": True,
+        }
+        server.handle_chat_completions(body, chunk)
+        if gone:
+            raise turns.Abandoned
+        if failed:
+            raise BackendError(f"the bundled model failed: {failed[0]}")
         ms = (time.perf_counter() - t) * 1000
         return Generation("".join(pieces), self.model_name, ms, ms)
 
-    def _set_threads(self, ctx) -> None:
-        import llama_cpp
+    def _tokens(self, text: str) -> list[int]:
+        """The tokens of `text` alone, as the model reads it after the start of its reply."""
+        assert self._socket is not None
+        conn = _Local(str(self._socket))
+        try:
+            body = json.dumps({"content": text, "add_special": False, "parse_special": False})
+            conn.request(
+                "POST", "/tokenize", body, {"Content-Type": "application/json", "Authorization": f"Bearer {self._key}"}
+            )
+            reply = json.loads(conn.getresponse().read())
+        except (OSError, ValueError) as e:
+            raise BackendError(f"the bundled model could not read a text: {e}") from None
+        finally:
+            conn.close()
+        return [int(t) for t in reply.get("tokens") or []]
 
-        n = self.fixed_threads or threads_now()
-        llama_cpp.llama_set_n_threads(ctx, n, n)  # sets two fields of the context: no need to remember it
+    def _mean_logprob(self, prompt: Prompt, tokens: list[int]) -> float:
+        reply = self.load().handle_chat_completions(
+            {
+                "messages": prompt.messages(),
+                "max_tokens": len(tokens),
+                "temperature": 0.0,
+                "grammar": _grammar(tokens),
+                "logprobs": True,
+                "top_logprobs": 1,
+            }
+        )
+        try:
+            read = reply["choices"][0]["logprobs"]["content"]
+        except (KeyError, IndexError, TypeError):
+            return float("-inf")
+        if [r["id"] for r in read] != tokens:
+            return float("-inf")  # the grammar was not followed: no score is better than a wrong one
+        return sum(r["logprob"] for r in read) / len(tokens)
 
     def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
-        llm = self.llm()
-        with self._turns.turn():
-            if self._scorer is None:
-                self._scorer = _Scorer(llm, self.threads)
-            self._set_threads(self._scorer._ctx.ctx)
-            return self._scorer.mean_logprobs([(prompt.messages(), answer) for prompt, answer in pairs])
+        """Each answer's mean log-probability, all read at once: one request per candidate, in
+        parallel slots, so llama.cpp evaluates them in the same steps."""
+        self.load()
+        tokens = {a: self._tokens(a) for a in {a for _, a in pairs}}
+        jobs = [(p, tokens[a]) for p, a in pairs]
+        out = [float("-inf")] * len(jobs)
+
+        def one(i: int) -> None:
+            if jobs[i][1]:
+                out[i] = self._mean_logprob(*jobs[i])
+
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(one, i)) for i in range(len(jobs))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        return out
 
     def close(self) -> None:
-        if self._scorer is not None:
-            self._scorer.close()
-            self._scorer = None
-        if self._llm is not None:
-            self._llm.close() if hasattr(self._llm, "close") else None
-            self._llm = None
+        if self._server is not None:
+            self._server = None  # its destructor stops the runtime's loop and frees the model
+        if self._socket is not None:
+            self._socket.unlink(missing_ok=True)
+            if self._socket.parent.name.startswith("caro-"):
+                with contextlib.suppress(OSError):
+                    self._socket.parent.rmdir()
+            self._socket = None

@@ -1,6 +1,6 @@
 """The `caro` command line: argument parsing and dispatch, one module per subcommand beside it.
 
-Heavy modules (llama_cpp, httpx, prompt_toolkit) are imported only inside the subcommands that need
+Heavy modules (xllamacpp, httpx, prompt_toolkit) are imported only inside the subcommands that need
 them, so --help and --version stay fast. Everything below this package (engine, safety, helper,
 shell integration) never imports from it."""
 

@@ -18,9 +18,9 @@ def checks() -> list[tuple[str, bool, str]]:
     try:
         import importlib.metadata as md
 
-        out.append(("llama-cpp-python", True, md.version("llama-cpp-python")))
+        out.append(("model runtime", True, f"xllamacpp {md.version('xllamacpp')} (llama.cpp)"))
     except Exception:
-        out.append(("llama-cpp-python", False, "not installed: reinstall with ./install.sh"))
+        out.append(("model runtime", False, "xllamacpp is not installed: reinstall with ./install.sh"))
     cfg = None
     try:
         cfg = config.load()
@@ -108,9 +108,13 @@ def _threads(cfg) -> tuple[str, bool, str]:
 
     fixed = int(cfg.get("backend.embedded.threads") or 0) if cfg else 0
     if fixed:
-        return ("threads", True, f"{fixed} (backend.embedded.threads; 0 lets caro use the cores free at each press)")
+        return (
+            "threads",
+            True,
+            f"{fixed} (backend.embedded.threads; 0 lets caro use the cores free when the model loads)",
+        )
     now = f"now {threads_now()}; {busy_cores()} other program(s) running"
-    return ("threads", True, f"chosen at each press: the free cores, at most {MAX_THREADS} ({now})")
+    return ("threads", True, f"chosen when the model loads: the free cores, at most {MAX_THREADS} ({now})")
 
 
 def _docs() -> tuple[str, bool, str]:

@@ -68,8 +68,8 @@ class Service:
     """Turns protocol requests into replies; owns the engine and the alternatives cache.
 
     Requests run concurrently, one thread each: pings, cached answers and the user's own examples
-    never wait for the model; the embedded model is handed out in arrival order (turns.FairLock)
-    and remote servers are asked in parallel.
+    never wait for the model; the embedded model decodes a few at once in its slots and queues the
+    rest in arrival order, and remote servers are asked in parallel.
     """
 
     def __init__(self, engine_factory, idle_seconds: float, verbose: bool = False):

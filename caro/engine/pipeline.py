@@ -156,8 +156,8 @@ class Engine:
 
     def warm(self) -> None:
         """Load what the first answer needs: the model, and the documentation index."""
-        if hasattr(self.backend, "llm"):
-            self.backend.llm()
+        if hasattr(self.backend, "load"):
+            self.backend.load()
         if self.backend.can_score:
             docsmod.current(contextmod.detect(None, None).os)
 

@@ -1,0 +1,86 @@
+"""The bundled model's runtime (llama.cpp's server, in-process through xllamacpp), on the real
+GGUF: a generation nobody waits for stops at once, several shells' requests decoded together get
+their own answers, and its socket lives where no one else can reach it (the second-user test is
+in test_hardening)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from caro import config, turns
+from caro.backends import embedded
+from caro.backends.base import Prompt
+from caro.backends.embedded import EmbeddedBackend
+
+SYSTEM = "Translate the request into one bash command. Answer with the command only."
+
+
+@pytest.fixture(scope="module")
+def backend():
+    b = EmbeddedBackend(config.load().get("backend.embedded.model"))
+    yield b
+    b.close()
+
+
+def test_a_generation_nobody_waits_for_stops_at_the_next_token(backend):
+    asked = []
+
+    def still_there():
+        asked.append(1)
+        return len(asked) < 3  # the shell goes away after the second token
+
+    long_one = Prompt("Answer at length.", [], "Write the numbers from 1 to 300, one per line.")
+    token = turns.waiting.set(still_there)
+    try:
+        with pytest.raises(turns.Abandoned):
+            backend.generate(long_one, max_tokens=400)
+    finally:
+        turns.waiting.reset(token)
+    assert len(asked) == 3  # asked once per token, and nothing was decoded for it after the answer "no"
+    # its slot is free again: the next request is answered
+    assert "x.log" in backend.generate(Prompt(SYSTEM, [], "show the last 7 lines of x.log")).text
+
+
+def test_a_request_nobody_waits_for_is_not_started(backend):
+    token = turns.waiting.set(lambda: False)
+    try:
+        with pytest.raises(turns.Abandoned):
+            backend.generate(Prompt(SYSTEM, [], "list files"))
+    finally:
+        turns.waiting.reset(token)
+
+
+def test_shells_asking_at_once_each_get_their_own_answer(backend):
+    names = [f"app{n}r{n * 7}.log" for n in range(6)]  # more requests than slots: some wait their turn
+    got: dict[str, str] = {}
+
+    def ask(name: str) -> None:
+        got[name] = backend.generate(Prompt(SYSTEM, [], f"show the last 7 lines of {name}")).text
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for name in names:
+        assert name in got[name] and not any(other in got[name] for other in names if other != name), got
+
+
+def test_the_socket_goes_where_only_its_owner_reaches_and_stale_ones_are_cleared(tmp_path, monkeypatch):
+    run = tmp_path / "run"
+    monkeypatch.setenv("CARO_RUNTIME_DIR", str(run))
+    run.mkdir(mode=0o700)
+    dead = run / "llama-999999999.sock"  # no such process
+    dead.touch()
+    path = embedded._socket_path()
+    assert path == run / f"llama-{os.getpid()}.sock" and not dead.exists()
+    # a runtime directory whose path is too long for a socket address: a fresh private folder
+    deep = tmp_path / ("d" * 90) / "run"
+    deep.mkdir(mode=0o700, parents=True)
+    monkeypatch.setenv("CARO_RUNTIME_DIR", str(deep))
+    path = embedded._socket_path()
+    assert path.parent.name.startswith("caro-") and path.parent.stat().st_mode & 0o777 == 0o700
+    path.parent.rmdir()
