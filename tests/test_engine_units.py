@@ -1,9 +1,12 @@
 """The engine's branches with a scripted backend (the real model is in test_cli_model / helper tests),
 and the pure checks it relies on: intent guard, target-shell syntax, user examples."""
 
+import threading
+import time
+
 import pytest
 
-from caro import config
+from caro import config, turns
 from caro.backends.base import Backend, Generation
 from caro.engine import checks, intent
 from caro.engine.pipeline import Engine, EngineError
@@ -491,7 +494,8 @@ def test_a_documented_answer_is_written_and_the_reviewer_picks(with_docs):
     s = e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
     assert [(o.command, o.source) for o in s.options] == [("xz -k big.log", "docs"), ("xz big.log", "model")]
     assert "xz -k <file>" in b.prompts[1].system and "xz" not in b.prompts[0].system  # examples only in the 2nd
-    assert b.scored == [["xz big.log", "xz -k big.log"]]
+    # the draft's reading starts while the second answer is written; then the second is read
+    assert b.scored == [["xz big.log"], ["xz -k big.log"]]
     assert e.work == {"generations": 2, "scored": 2}
 
 
@@ -519,10 +523,38 @@ def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_exam
     s = Engine(config.load(), b).suggest(
         "compress big.log with xz but keep the original file", shell="bash", cwd="/tmp"
     )
-    assert [o.command for o in s.options] == ["xz --keep big.log"] and b.scored == []
+    # nothing to rank; the draft's reading, started while the second answer was written, is
+    # stopped (the scripted reviewer answers at once, so here it may already have finished)
+    assert [o.command for o in s.options] == ["xz --keep big.log"] and b.scored in ([], [["xz --keep big.log"]])
     b = Reviewing("true")
     Engine(config.load(), b).suggest("qwxz blorft zimple", shell="bash", cwd="/tmp")
     assert len(b.prompts) == 1 and b.scored == []
+
+
+class SlowReviewing(Reviewing):
+    """A reviewer that reads until the engine says nobody needs the reading any more."""
+
+    def __init__(self, *replies):
+        super().__init__(*replies)
+        self.stopped = threading.Event()
+
+    def score(self, pairs):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if not turns.still_wanted():
+                self.stopped.set()
+                raise turns.Abandoned
+            time.sleep(0.01)
+        return super().score(pairs)
+
+
+@needs_docs
+def test_an_early_reading_nobody_needs_is_stopped(with_docs):
+    b = SlowReviewing("xz --keep big.log", "xz  --keep big.log")
+    t = time.monotonic()
+    s = Engine(config.load(), b).suggest("compress big.log with xz but keep the original file", shell="bash")
+    assert [o.command for o in s.options] == ["xz --keep big.log"] and time.monotonic() - t < 5
+    assert b.stopped.wait(5)
 
 
 @needs_docs

@@ -14,6 +14,8 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -260,14 +262,13 @@ class EmbeddedBackend(Backend):
         )
         return server
 
-    def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
-        # the GGUF carries its own chat template; llama.cpp applies it. Streamed, so a generation
-        # for a shell that has stopped waiting ends at the next token (the callback says stop).
+    def _stream(self, body: dict, take: Callable[[dict], None]) -> None:
+        """One request to the runtime, streamed: `take` sees each choice as it comes. It ends at
+        the next token once the shell that asked stops waiting (turns.Abandoned: the callback
+        tells llama.cpp to stop), and a failure comes back as the runtime worded it."""
         server = self.load()
         if not turns.still_wanted():
             raise turns.Abandoned
-        t = time.perf_counter()
-        pieces: list[str] = []
         failed: list[str] = []
         gone = False
 
@@ -277,22 +278,22 @@ class EmbeddedBackend(Backend):
                 failed.append(why)
                 return True
             for choice in reply.get("choices") or []:
-                pieces.append((choice.get("delta") or {}).get("content") or "")
+                take(choice)
             gone = not turns.still_wanted()
             return gone
 
-        body = {
-            "messages": prompt.messages(),
-            "max_tokens": max_tokens,
-            "temperature": temperature,
-            "stop": ["\n\n\n"],
-            "stream": True,
-        }
-        server.handle_chat_completions(body, chunk)
+        server.handle_chat_completions({**body, "stream": True}, chunk)
         if gone:
             raise turns.Abandoned
         if failed:
             raise BackendError(f"the bundled model failed: {failed[0]}")
+
+    def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
+        # the GGUF carries its own chat template; llama.cpp applies it
+        t = time.perf_counter()
+        pieces: list[str] = []
+        body = {"messages": prompt.messages(), "max_tokens": max_tokens, "temperature": temperature, "stop": ["\n\n\n"]}
+        self._stream(body, lambda choice: pieces.append((choice.get("delta") or {}).get("content") or ""))
         ms = (time.perf_counter() - t) * 1000
         return Generation("".join(pieces), self.model_name, ms, ms)
 
@@ -313,42 +314,31 @@ class EmbeddedBackend(Backend):
         return [int(t) for t in reply.get("tokens") or []]
 
     def _mean_logprob(self, prompt: Prompt, tokens: list[int]) -> float:
-        reply = self.load().handle_chat_completions(
-            {
-                "messages": prompt.messages(),
-                "max_tokens": len(tokens),
-                "temperature": 0.0,
-                "grammar": _grammar(tokens),
-                "logprobs": True,
-                "top_logprobs": 1,
-            }
-        )
-        try:
-            read = reply["choices"][0]["logprobs"]["content"]
-        except (KeyError, IndexError, TypeError):
-            return float("-inf")
-        if [r["id"] for r in read] != tokens:
+        read: list[dict] = []
+        body = {
+            "messages": prompt.messages(),
+            "max_tokens": len(tokens),
+            "temperature": 0.0,
+            "grammar": _grammar(tokens),
+            "logprobs": True,
+            "top_logprobs": 1,
+        }
+        self._stream(body, lambda choice: read.extend((choice.get("logprobs") or {}).get("content") or []))
+        if [r.get("id") for r in read] != tokens:
             return float("-inf")  # the grammar was not followed: no score is better than a wrong one
-        return sum(r["logprob"] for r in read) / len(tokens)
+        return sum(float(r["logprob"]) for r in read) / len(tokens)
 
     def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
         """Each answer's mean log-probability, all read at once: one request per candidate, in
         parallel slots, so llama.cpp evaluates them in the same steps."""
         self.load()
         tokens = {a: self._tokens(a) for a in {a for _, a in pairs}}
-        jobs = [(p, tokens[a]) for p, a in pairs]
-        out = [float("-inf")] * len(jobs)
-
-        def one(i: int) -> None:
-            if jobs[i][1]:
-                out[i] = self._mean_logprob(*jobs[i])
-
-        threads = [threading.Thread(target=contextvars.copy_context().run, args=(one, i)) for i in range(len(jobs))]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        return out
+        with ThreadPoolExecutor(max_workers=len(pairs)) as pool:  # each in the asker's context: who waits
+            reads = [
+                pool.submit(contextvars.copy_context().run, self._mean_logprob, p, tokens[a]) if tokens[a] else None
+                for p, a in pairs
+            ]
+        return [r.result() if r else float("-inf") for r in reads]  # re-raises what a reading raised
 
     def close(self) -> None:
         if self._server is not None:

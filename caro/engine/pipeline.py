@@ -23,13 +23,16 @@ calls it and encodes the `Press` it returns.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .. import paths, privacy, safety
+from .. import paths, privacy, safety, turns
 from ..backends.base import Backend, Generation
 from ..config import Config
 from ..errors import Exit
@@ -44,6 +47,10 @@ from .user_examples import UserExamples
 
 # a check an answer must pass: the reason it fails, or None
 Judge = Callable[[str], "str | None"]
+
+# a candidate whose review was started early, what stops it, and its score (a list of one)
+_Early = tuple[str, threading.Event, "Future[list[float] | None]"]
+_REVIEWS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="caro-review")
 
 MAX_TOKENS = 128
 MAX_OPTIONS = 5  # candidates one request may have, asked for one press at a time
@@ -215,23 +222,28 @@ class Engine:
             rejected.append((cmd, why or "it was offered already"))
         return None
 
-    def _grounded(
-        self,
-        request: str,
-        ctx: Context,
-        draft: str | None,
-        judge: Judge,
-        rejected: list[tuple[str, str]],
-        notices: list[str],
-    ) -> str | None:
-        """A second answer, written with documentation examples; None when there is nothing to
-        write it with, or it fails a check (one try: it is a second opinion, not the only one)."""
+    def _references(self, request: str, ctx: Context, draft: str | None) -> list[tldr.Example] | None:
+        """The documentation examples a second answer is written with; None when there are none,
+        or the draft already is the best-matching example."""
         docs = docsmod.current(ctx.os)
         if docs is None:
             return None
         refs = ground.examples(docs, request, draft, ctx.has, ctx.shell)
         if not refs or (draft and ground.instance(refs[0], draft)):
-            return None  # nothing to write with, or the draft already is the best-matching example
+            return None
+        return refs
+
+    def _grounded(
+        self,
+        request: str,
+        ctx: Context,
+        refs: list[tldr.Example],
+        judge: Judge,
+        rejected: list[tuple[str, str]],
+        notices: list[str],
+    ) -> str | None:
+        """A second answer, written with documentation examples; None when it fails a check (one
+        try: it is a second opinion, not the only one)."""
         got = self._write(request, ctx, [], notices, judge, refs)
         if got is None:
             return None
@@ -241,9 +253,20 @@ class Engine:
             return None
         return cmd
 
-    def _ranked(self, request: str, ctx: Context, candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def _review_early(self, command: str, request: str, ctx: Context) -> _Early:
+        """Start reading `command` backwards on another thread; it stops once `stop` is set."""
+        stop = threading.Event()
+        asker = turns.waiting.get()
+        run = contextvars.copy_context()
+        run.run(turns.waiting.set, lambda: asker() and not stop.is_set())
+        return command, stop, _REVIEWS.submit(run.run, self.backend.score, [prompt.review(command, request, ctx)])
+
+    def _ranked(
+        self, request: str, ctx: Context, candidates: list[tuple[str, str]], early: _Early | None = None
+    ) -> list[tuple[str, str]]:
         """Distinct candidates, best first by the reviewer (the request's likelihood given the
-        command); in the order given when they agree or the backend cannot score."""
+        command); in the order given when they agree or the backend cannot score. `early` is a
+        candidate whose score was started before the others existed."""
         seen: set[str] = set()
         distinct = []
         for c, src in candidates:  # the first of two that differ only in spacing stays
@@ -255,10 +278,17 @@ class Engine:
         if not self.config.get("engine.review"):
             # (measured as an ablation) without the reviewer the documented answer goes first
             return sorted(distinct, key=lambda c: c[1] != "docs")
-        scores = self.backend.score([prompt.review(c, request, ctx) for c, _ in distinct])
+        known: dict[str, float] = {}
+        if early is not None and (got := early[2].result()) is not None:
+            known[early[0]] = got[0]
+        rest = [c for c, _ in distinct if c not in known]
+        if rest:
+            more = self.backend.score([prompt.review(c, request, ctx) for c in rest])
+            if more is None:
+                return distinct
+            known.update(zip(rest, more))
         self.work["scored"] += len(distinct)
-        if scores is None:
-            return distinct
+        scores = [known[c] for c, _ in distinct]
         prior = [DOCS_PRIOR if src == "docs" else 0.0 for _, src in distinct]
         order = sorted(range(len(distinct)), key=lambda i: -(scores[i] + prior[i]))
         return [distinct[i] for i in order]
@@ -288,12 +318,21 @@ class Engine:
             if got:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
+            early: _Early | None = None
+            draft = got[0] if got else None
             if self.backend.can_score and self.config.get("engine.docs"):
-                doc = self._grounded(request, ctx, got[0] if got else None, judge, rejected, notices)
+                refs = self._references(request, ctx, draft)
+                if refs and draft and self.config.get("engine.review"):
+                    # the draft is read backwards while the second answer is written: the runtime
+                    # decodes both in the same steps, so the review costs about one reading, not two
+                    early = self._review_early(draft, request, ctx)
+                doc = self._grounded(request, ctx, refs, judge, rejected, notices) if refs else None
                 if doc:
                     candidates.append((doc, "docs"))
             # 4. the reviewer picks
-            candidates = self._ranked(request, ctx, candidates)
+            candidates = self._ranked(request, ctx, candidates, early)
+            if early is not None:
+                early[1].set()  # a reading nobody needs (the answers agreed) stops at its next token
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]
