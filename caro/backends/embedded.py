@@ -178,12 +178,11 @@ class EmbeddedBackend(Backend):
             int(section.get("context", 2048)),
         )
 
-    def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048, verbose: bool = False):
+    def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048):
         self.model_spec = model
         self.fixed_threads = threads  # 0: the cores free when the model loads
         self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         self.context = context
-        self.verbose = verbose  # the runtime's own log lines, to stderr (the helper's log)
         self._server: Any = None  # xllamacpp.Server, imported only when the model loads
         self._socket: Path | None = None
         self._key = ""
@@ -244,7 +243,7 @@ class EmbeddedBackend(Backend):
         self._key = secrets.token_urlsafe(24)
         p.api_keys = [self._key]
         p.endpoint_slots = p.endpoint_props = p.endpoint_metrics = False
-        p.verbosity = 0 if self.verbose else -1  # below -1 even its errors are kept back; replies carry them
+        p.verbosity = -1  # its chatter stays out of the helper's log; its failures come back in its replies
         old_umask = os.umask(0o077)  # the socket is born private, not made so after a window
         try:
             server = xllamacpp.Server(p)
