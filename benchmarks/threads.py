@@ -2,6 +2,9 @@
 
     python benchmarks/threads.py            # quiet, one hog, two hogs × adaptive, fixed 1, fixed = cores
 
+The thread count is chosen when the model loads (llama.cpp's server fixes it then): the cells start
+their hogs first, and the "busy after load" rows start them once the model is loaded on a quiet machine.
+
 A hog is `yes > /dev/null` (one core kept busy, at normal priority, like a build or a browser tab).
 Each cell runs the same requests through the engine's draft path (no pages: every cell does the same
 work, and the question is the thread count, not the pipeline) with the model warm; p50 and p95 of the
@@ -30,7 +33,13 @@ REQUESTS = [
 ]
 
 
-def run(threads: int) -> list[float]:
+def hogs(n: int) -> list[subprocess.Popen]:
+    procs = [subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) for _ in range(n)]
+    time.sleep(1)
+    return procs
+
+
+def run(threads: int, busy_after_load: int = 0) -> list[float]:
     from caro import config
     from caro.backends.embedded import EmbeddedBackend
     from caro.engine.pipeline import Engine
@@ -39,13 +48,25 @@ def run(threads: int) -> list[float]:
     e = Engine(config.load(flags={"engine.docs": False}), b)
     e.warm()
     e.suggest("show the date", shell="bash", cwd="/tmp")  # the prompt caches warm
+    procs = hogs(busy_after_load)
     out = []
-    for r in REQUESTS:
-        t = time.perf_counter()
-        e.suggest(r, shell="bash", cwd="/tmp")
-        out.append(time.perf_counter() - t)
+    try:
+        for r in REQUESTS:
+            t = time.perf_counter()
+            e.suggest(r, shell="bash", cwd="/tmp")
+            out.append(time.perf_counter() - t)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
     b.close()
     return out
+
+
+def row(hogs_label: str, label: str, xs: list[float]) -> None:
+    xs = sorted(xs)
+    p95 = xs[min(len(xs) - 1, int(len(xs) * 0.95))]
+    print(f"| {hogs_label} | {label} | {statistics.median(xs):.2f} | {p95:.2f} |", flush=True)
 
 
 def main() -> None:
@@ -53,18 +74,18 @@ def main() -> None:
     print(f"machine: {cores} cores · {time.strftime('%Y-%m-%d')} · {len(REQUESTS)} requests per cell, warm")
     print("| hogs | threads | p50 s | p95 s |")
     print("|---|---|---|---|")
-    for hogs in (0, 1, 2):
-        procs = [subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) for _ in range(hogs)]
+    cells = ((0, "free cores at load (default)"), (1, "1"), (cores, f"{cores} (one per core)"))
+    for n in (0, 1, 2):
+        procs = hogs(n)
         try:
-            time.sleep(1)
-            for threads, label in ((0, "adaptive (default)"), (1, "1"), (cores, f"{cores} (one per core)")):
-                xs = sorted(run(threads))
-                p95 = xs[min(len(xs) - 1, int(len(xs) * 0.95))]
-                print(f"| {hogs} | {label} | {statistics.median(xs):.2f} | {p95:.2f} |", flush=True)
+            for threads, label in cells:
+                row(str(n), label, run(threads))
         finally:
             for p in procs:
                 p.kill()
                 p.wait()
+    for n in (1, 2):
+        row(f"{n}, busy after load", cells[0][1], run(0, busy_after_load=n))
 
 
 if __name__ == "__main__":

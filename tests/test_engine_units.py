@@ -531,6 +531,19 @@ def test_no_scoring_when_the_candidates_agree_and_no_doc_pass_without_close_exam
     assert len(b.prompts) == 1 and b.scored == []
 
 
+@needs_docs
+def test_when_more_shells_wait_than_the_model_serves_each_gets_the_draft(with_docs):
+    b = Reviewing("xz big.log", "xz -k big.log", scores={"xz -k big.log": -1.0})
+    b.parallel = 4
+    e = Engine(config.load(), b)
+    e._asking = 2  # two other presses in progress: the four sequences are taken
+    s = e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert [o.command for o in s.options] == ["xz big.log"] and len(b.prompts) == 1 and b.scored == []
+    e._asking = 1  # one other: there is room for this one's second answer
+    s = e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz -k big.log" and e._asking == 1
+
+
 class SlowReviewing(Reviewing):
     """A reviewer that reads until the engine says nobody needs the reading any more."""
 

@@ -72,6 +72,7 @@ class Backend:
     name = "base"
     local = True  # runs on this machine (no privacy notice needed)
     can_score = False  # `score` answers: the engine's reviewer can rank candidates
+    parallel = 1  # sequences it decodes at once (more requests wait their turn)
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> Backend:

@@ -169,6 +169,7 @@ class EmbeddedBackend(Backend):
     name = "embedded"
     local = True
     can_score = True
+    parallel = SLOTS
 
     @classmethod
     def from_settings(cls, section: dict, model: str | None = None) -> EmbeddedBackend:

@@ -154,6 +154,8 @@ class Engine:
         self._examples: UserExamples | None = None
         self._told_remote = False
         self.work: Counter = Counter()  # model calls of the last suggestion (generations, candidates scored)
+        self._asking = 0  # suggestions in progress: the helper serves every shell at once
+        self._asking_lock = threading.Lock()
 
     @property
     def examples(self) -> UserExamples:
@@ -253,6 +255,13 @@ class Engine:
             return None
         return cmd
 
+    def _crowded(self) -> bool:
+        """More shells are waiting than the model can serve with a second answer each: the
+        documentation pass is left out, and each gets the model's draft. A press with documentation
+        keeps two sequences busy (the second answer and the draft's reading), so the backend's
+        parallel sequences, halved, is how many such presses fit (benchmarks/many_shells.py)."""
+        return self._asking > max(1, self.backend.parallel // 2)
+
     def _review_early(self, command: str, request: str, ctx: Context) -> _Early:
         """Start reading `command` backwards on another thread; it stops once `stop` is set."""
         stop = threading.Event()
@@ -294,6 +303,15 @@ class Engine:
         return [distinct[i] for i in order]
 
     def suggest(self, request: str, shell: str | None = None, cwd: str | None = None) -> Suggestion:
+        with self._asking_lock:
+            self._asking += 1
+        try:
+            return self._suggest(request, shell, cwd)
+        finally:
+            with self._asking_lock:
+                self._asking -= 1
+
+    def _suggest(self, request: str, shell: str | None, cwd: str | None) -> Suggestion:
         t0 = time.perf_counter()
         request = check_request(request)
         ctx = contextmod.detect(shell, cwd)
@@ -320,7 +338,7 @@ class Engine:
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
             early: _Early | None = None
             draft = got[0] if got else None
-            if self.backend.can_score and self.config.get("engine.docs"):
+            if self.backend.can_score and self.config.get("engine.docs") and not self._crowded():
                 refs = self._references(request, ctx, draft)
                 if refs and draft and self.config.get("engine.review"):
                     # the draft is read backwards while the second answer is written: the runtime
