@@ -94,9 +94,9 @@ fi
 # The model runtime (xllamacpp: llama.cpp with its server) comes as a prebuilt wheel; only --native
 # builds it, which needs C and C++ compilers and cmake.
 if ((native)); then
-  if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1 && ! command -v clang >/dev/null 2>&1 \
-     || ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
-    missing+=("a C and C++ compiler (--native builds llama.cpp for this CPU)")
+  have() { command -v "$1" >/dev/null 2>&1; }
+  if { ! have cc && ! have gcc && ! have clang; } || { ! have c++ && ! have g++ && ! have clang++; } || ! have make; then
+    missing+=("a C and C++ compiler and make (--native builds llama.cpp for this CPU)")
     apt+=(build-essential); brew+=(__xcode__)
   fi
   if ! command -v cmake >/dev/null 2>&1; then
@@ -155,6 +155,7 @@ step() {
   if ((rc)); then
     say "$label failed after ${t}s; the end of $log:"
     grep -v -i -e 'deprecat' -e '^ *!!' -e '^ *\*\*\*' "$log" | tail -n 25 >&2
+    [ -z "${step_hint-}" ] || say "$step_hint"
     exit 1
   fi
   say "$label: done in $((t / 60))m$(printf '%02d' $((t % 60)))s"
@@ -168,7 +169,11 @@ else
   step "updating pip" "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
   pipi() { "$CARO_HOME/venv/bin/python" -m pip install --disable-pip-version-check "$@"; }
 fi
-step "installing caro" pipi .
+# the runtime from its wheel only: where none is published, pip would otherwise start a long build
+# that needs a compiler, and fail minutes later
+step_hint="no prebuilt model runtime (xllamacpp) for this machine? ./install.sh --native builds it"
+step "installing caro" pipi --only-binary xllamacpp .
+step_hint=
 if ((native)); then
   # the same runtime version, built from its source for this CPU (the Linux wheels leave out
   # AVX-512 and the like). Its optional parts that would be fetched from GitHub or need Rust

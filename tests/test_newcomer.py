@@ -406,7 +406,7 @@ def test_a_native_install_names_a_missing_compiler_and_cmake_before_anything_lon
         [str(ROOT / "install.sh"), "--yes", "--native"], env=env, capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 1 and time.monotonic() - t < 10
-    assert "missing: a C and C++ compiler" in r.stderr and "missing: cmake" in r.stderr
+    assert "missing: a C and C++ compiler and make" in r.stderr and "missing: cmake" in r.stderr
     assert "sudo apt-get install -y build-essential cmake" in r.stderr
     assert not (home / ".caro" / "venv").exists()
 

@@ -12,7 +12,7 @@ import pytest
 
 from caro import config, turns
 from caro.backends import embedded
-from caro.backends.base import Prompt
+from caro.backends.base import BackendError, Prompt
 from caro.backends.embedded import EmbeddedBackend
 
 SYSTEM = "Translate the request into one bash command. Answer with the command only."
@@ -53,6 +53,17 @@ def test_a_request_nobody_waits_for_is_not_started(backend):
         turns.waiting.reset(token)
 
 
+def test_the_runtimes_own_error_comes_back_worded_and_what_a_reader_raises_is_not_lost(backend):
+    with pytest.raises(BackendError, match="the bundled model failed"):
+        backend._stream({"messages": [{"role": "user", "content": "hi"}], "grammar": "root ::= <[999999999]>"}, print)
+
+    def take(choice):
+        raise ValueError("a reader's own failure")
+
+    with pytest.raises(ValueError, match="a reader's own failure"):  # the binding would swallow it
+        backend._stream({"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}, take)
+
+
 def test_shells_asking_at_once_each_get_their_own_answer(backend):
     names = [f"app{n}r{n * 7}.log" for n in range(6)]  # more requests than slots: some wait their turn
     got: dict[str, str] = {}
@@ -73,14 +84,16 @@ def test_the_socket_goes_where_only_its_owner_reaches_and_stale_ones_are_cleared
     run = tmp_path / "run"
     monkeypatch.setenv("CARO_RUNTIME_DIR", str(run))
     run.mkdir(mode=0o700)
-    dead = run / "llama-999999999.sock"  # no such process
+    dead = run / "llama-999999999-ab12cd34.sock"  # no such process
     dead.touch()
-    path = embedded._socket_path()
-    assert path == run / f"llama-{os.getpid()}.sock" and not dead.exists()
+    path, folder = embedded._socket_path()
+    again, _ = embedded._socket_path()
+    assert path.parent == run and path.name.startswith(f"llama-{os.getpid()}-") and folder is None
+    assert again != path and not dead.exists()  # two backends in one process never share a socket
     # a runtime directory whose path is too long for a socket address: a fresh private folder
     deep = tmp_path / ("d" * 90) / "run"
     deep.mkdir(mode=0o700, parents=True)
     monkeypatch.setenv("CARO_RUNTIME_DIR", str(deep))
-    path = embedded._socket_path()
-    assert path.parent.name.startswith("caro-") and path.parent.stat().st_mode & 0o777 == 0o700
-    path.parent.rmdir()
+    path, folder = embedded._socket_path()
+    assert folder is not None and path.parent == folder and folder.stat().st_mode & 0o777 == 0o700
+    folder.rmdir()

@@ -129,20 +129,21 @@ class _Local(http.client.HTTPConnection):
         self.sock.connect(self._path)
 
 
-def _socket_path() -> Path:
+def _socket_path() -> tuple[Path, Path | None]:
     """Where the runtime's HTTP face listens: a Unix socket in caro's 0700 runtime directory, so no
     other local user can reach it (its default, a 127.0.0.1 TCP port, answers anyone on the
-    machine). A path too long for a socket address goes in a fresh private folder instead."""
+    machine), named by our pid and a token of this backend's own. A path too long for a socket
+    address goes in a fresh private folder instead, returned second so it can be removed."""
     d = paths.runtime_dir()
     for old in d.glob("llama-*.sock"):  # left by a process that died: its pid names it
-        pid = old.stem.removeprefix("llama-")
+        pid = old.stem.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
             old.unlink(missing_ok=True)
-    path = d / f"llama-{os.getpid()}.sock"
-    if len(os.fsencode(path)) > 100:  # sun_path holds 108 bytes
-        path = Path(tempfile.mkdtemp(prefix="caro-")) / "llama.sock"
-    path.unlink(missing_ok=True)  # ours (our pid, our private folder): a stale one blocks the bind
-    return path
+    path = d / f"llama-{os.getpid()}-{secrets.token_hex(4)}.sock"
+    if len(os.fsencode(path)) <= 100:  # sun_path holds 108 bytes
+        return path, None
+    folder = Path(tempfile.mkdtemp(prefix="caro-"))
+    return folder / "llama.sock", folder
 
 
 def _alive(pid: int) -> bool:
@@ -186,6 +187,9 @@ class EmbeddedBackend(Backend):
         self.context = context
         self._server: Any = None  # xllamacpp.Server, imported only when the model loads
         self._socket: Path | None = None
+        self._folder: Path | None = (
+            None  # a private folder made for the socket, when the runtime dir's path is too long
+        )
         self._key = ""
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._path: Path | None = None
@@ -228,7 +232,7 @@ class EmbeddedBackend(Backend):
         except ImportError:
             raise BackendError("xllamacpp is not installed; reinstall caro with ./install.sh") from None
         try:
-            sock = _socket_path()
+            sock, self._folder = _socket_path()
         except (paths.UnsafeDirectory, OSError) as e:
             raise BackendError(f"no private place for the model's socket: {e}") from None
         self.threads = self.fixed_threads or threads_now()
@@ -249,6 +253,7 @@ class EmbeddedBackend(Backend):
         try:
             server = xllamacpp.Server(p)
         except (ValueError, RuntimeError) as e:
+            self._remove_socket(sock)
             raise BackendError(
                 f"could not load model {path}: {e}; the file may be corrupt. "
                 f"Delete it and reinstall or run `caro model pull NAME`"
@@ -270,23 +275,33 @@ class EmbeddedBackend(Backend):
         if not turns.still_wanted():
             raise turns.Abandoned
         failed: list[str] = []
-        gone = False
+        raised: list[BaseException] = []
+        gone = finished = False
 
         def chunk(reply: dict) -> bool:
-            nonlocal gone
-            if (why := _error(reply)) is not None:
-                failed.append(why)
+            # the binding swallows what a callback raises (and stops): it is kept and raised below
+            nonlocal gone, finished
+            try:
+                if (why := _error(reply)) is not None:
+                    failed.append(why)
+                    return True
+                for choice in reply.get("choices") or []:
+                    take(choice)
+                    finished = finished or bool(choice.get("finish_reason"))
+                gone = not turns.still_wanted()
+                return gone
+            except BaseException as e:  # Ctrl-C in the CLI included
+                raised.append(e)
                 return True
-            for choice in reply.get("choices") or []:
-                take(choice)
-            gone = not turns.still_wanted()
-            return gone
 
         server.handle_chat_completions({**body, "stream": True}, chunk)
+        if raised:
+            raise raised[0]
         if gone:
             raise turns.Abandoned
-        if failed:
-            raise BackendError(f"the bundled model failed: {failed[0]}")
+        if failed or not finished:
+            why = failed[0] if failed else "its reply ended before the answer did"
+            raise BackendError(f"the bundled model failed: {why}")
 
     def generate(self, prompt: Prompt, *, max_tokens: int = 128, temperature: float = 0.0) -> Generation:
         # the GGUF carries its own chat template; llama.cpp applies it
@@ -306,12 +321,15 @@ class EmbeddedBackend(Backend):
             conn.request(
                 "POST", "/tokenize", body, {"Content-Type": "application/json", "Authorization": f"Bearer {self._key}"}
             )
-            reply = json.loads(conn.getresponse().read())
-        except (OSError, ValueError) as e:
+            got = conn.getresponse()
+            reply = json.loads(got.read())
+            if got.status != 200 or not isinstance(reply, dict):
+                raise ValueError(f"HTTP {got.status}: {str(reply)[:200]}")
+            return [int(t) for t in reply.get("tokens") or []]
+        except (OSError, ValueError, TypeError) as e:
             raise BackendError(f"the bundled model could not read a text: {e}") from None
         finally:
             conn.close()
-        return [int(t) for t in reply.get("tokens") or []]
 
     def _mean_logprob(self, prompt: Prompt, tokens: list[int]) -> float:
         read: list[dict] = []
@@ -340,12 +358,16 @@ class EmbeddedBackend(Backend):
             ]
         return [r.result() if r else float("-inf") for r in reads]  # re-raises what a reading raised
 
+    def _remove_socket(self, sock: Path) -> None:
+        sock.unlink(missing_ok=True)
+        if self._folder is not None:
+            with contextlib.suppress(OSError):
+                self._folder.rmdir()
+            self._folder = None
+
     def close(self) -> None:
         if self._server is not None:
             self._server = None  # its destructor stops the runtime's loop and frees the model
         if self._socket is not None:
-            self._socket.unlink(missing_ok=True)
-            if self._socket.parent.name.startswith("caro-"):
-                with contextlib.suppress(OSError):
-                    self._socket.parent.rmdir()
+            self._remove_socket(self._socket)
             self._socket = None

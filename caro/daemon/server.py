@@ -395,6 +395,8 @@ def serve(engine_factory=_default_engine, idle_seconds: float | None = None, ver
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        if service._engine is not None:
+            service._engine.backend.close()  # the model runtime's socket goes with the helper
         for f in (sock, pidfile):
             try:
                 f.unlink()

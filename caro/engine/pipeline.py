@@ -337,20 +337,22 @@ class Engine:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
             early: _Early | None = None
-            draft = got[0] if got else None
-            if self.backend.can_score and self.config.get("engine.docs") and not self._crowded():
-                refs = self._references(request, ctx, draft)
-                if refs and draft and self.config.get("engine.review"):
-                    # the draft is read backwards while the second answer is written: the runtime
-                    # decodes both in the same steps, so the review costs about one reading, not two
-                    early = self._review_early(draft, request, ctx)
-                doc = self._grounded(request, ctx, refs, judge, rejected, notices) if refs else None
-                if doc:
-                    candidates.append((doc, "docs"))
-            # 4. the reviewer picks
-            candidates = self._ranked(request, ctx, candidates, early)
-            if early is not None:
-                early[1].set()  # a reading nobody needs (the answers agreed) stops at its next token
+            try:
+                draft = got[0] if got else None
+                if self.backend.can_score and self.config.get("engine.docs") and not self._crowded():
+                    refs = self._references(request, ctx, draft)
+                    if refs and draft and self.config.get("engine.review"):
+                        # the draft is read backwards while the second answer is written: the runtime
+                        # decodes both in the same steps, so the review costs about one reading, not two
+                        early = self._review_early(draft, request, ctx)
+                    doc = self._grounded(request, ctx, refs, judge, rejected, notices) if refs else None
+                    if doc:
+                        candidates.append((doc, "docs"))
+                # 4. the reviewer picks
+                candidates = self._ranked(request, ctx, candidates, early)
+            finally:
+                if early is not None:
+                    early[1].set()  # a reading nobody needs (the answers agreed, or a failure) stops at its next token
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]
