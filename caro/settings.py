@@ -88,7 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "backend.embedded.threads", 0, "CPU threads for the bundled model (0: the cores free when it loads, at most 4)"
     ),
-    Setting("backend.embedded.context", 2048, "tokens of context per request (the model keeps room for 4 requests at once)"),
+    Setting(
+        "backend.embedded.context", 2048, "tokens of context per request (the model keeps room for 4 requests at once)"
+    ),
     Setting(
         "engine.docs", True, "write a second answer with tldr examples (when docs are here and the backend can score)"
     ),
