@@ -1,6 +1,7 @@
 """The helper on a real socket and the Ctrl-G widgets in real zsh, bash and fish (pexpect)."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -353,7 +354,9 @@ def test_vi_mode_insert_and_command_keymaps(shell, shared_home, tmp_path):
     child.send("\x1b")  # to command mode
     time.sleep(0.5)
     child.send("\x07")  # next alternative, from command mode
-    child.expect_exact(second, timeout=60)
+    # the alternative the relay was given, or (when the helper wrote it again: llama.cpp's answers
+    # may differ in a character between two runs of one prompt) the note that one was drawn
+    child.expect([re.escape(second), r"alternative 2"], timeout=60)
     time.sleep(0.5)
     child.send("A")  # back to insert mode at end of line
     time.sleep(0.2)
