@@ -192,6 +192,9 @@ class EmbeddedBackend(Backend):
         )
         self._key = ""
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
+        # requests past the runtime's slots wait here, not in llama.cpp's queue: here a request
+        # whose shell gave up is dropped before the runtime spends a prompt evaluation on it
+        self._slots = threading.BoundedSemaphore(SLOTS)
         self._path: Path | None = None
         self._entry: models.Entry | None = None
         self.load_ms = 0.0
@@ -272,6 +275,15 @@ class EmbeddedBackend(Backend):
         the next token once the shell that asked stops waiting (turns.Abandoned: the callback
         tells llama.cpp to stop), and a failure comes back as the runtime worded it."""
         server = self.load()
+        while not self._slots.acquire(timeout=0.1):
+            if not turns.still_wanted():
+                raise turns.Abandoned
+        try:
+            self._ask(server, body, take)
+        finally:
+            self._slots.release()
+
+    def _ask(self, server: Any, body: dict, take: Callable[[dict], None]) -> None:
         if not turns.still_wanted():
             raise turns.Abandoned
         failed: list[str] = []
