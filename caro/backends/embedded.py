@@ -94,7 +94,7 @@ def busy_cores(samples: int = 3) -> int:
 
 
 def threads_now(cores: int | None = None, busy: int | None = None) -> int:
-    """Threads for the next evaluation: the cores nobody else is using. llama.cpp's workers wait
+    """Threads for the model, chosen when it loads: the cores nobody else is using. llama.cpp's workers wait
     for each other at every step by spinning, so one worker on a core that another program holds
     stalls all of them (measured: 13-25 s answers beside one busy process with a thread per core,
     under 4 s with one thread fewer); a thread too few costs far less."""
@@ -187,9 +187,8 @@ class EmbeddedBackend(Backend):
         self.context = context
         self._server: Any = None  # xllamacpp.Server, imported only when the model loads
         self._socket: Path | None = None
-        self._folder: Path | None = (
-            None  # a private folder made for the socket, when the runtime dir's path is too long
-        )
+        # a private folder made for the socket, when the runtime dir's path is too long for one
+        self._folder: Path | None = None
         self._key = ""
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         # requests past the runtime's slots wait here, not in llama.cpp's queue: here a request
@@ -361,6 +360,8 @@ class EmbeddedBackend(Backend):
     def score(self, pairs: list[tuple[Prompt, str]]) -> list[float]:
         """Each answer's mean log-probability, all read at once: one request per candidate, in
         parallel slots, so llama.cpp evaluates them in the same steps."""
+        if not pairs:
+            return []
         self.load()
         tokens = {a: self._tokens(a) for a in {a for _, a in pairs}}
         with ThreadPoolExecutor(max_workers=len(pairs)) as pool:  # each in the asker's context: who waits

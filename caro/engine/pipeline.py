@@ -48,8 +48,16 @@ from .user_examples import UserExamples
 # a check an answer must pass: the reason it fails, or None
 Judge = Callable[[str], "str | None"]
 
-# a candidate whose review was started early, what stops it, and its score (a list of one)
-_Early = tuple[str, threading.Event, "Future[list[float] | None]"]
+
+@dataclass
+class _Early:
+    """A candidate whose reading was started before the others existed."""
+
+    command: str
+    stop: threading.Event  # set: the reading ends at its next token
+    score: Future[list[float] | None]  # the backend's list of one
+
+
 _REVIEWS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="caro-review")
 
 MAX_TOKENS = 128
@@ -268,7 +276,9 @@ class Engine:
         asker = turns.waiting.get()
         run = contextvars.copy_context()
         run.run(turns.waiting.set, lambda: asker() and not stop.is_set())
-        return command, stop, _REVIEWS.submit(run.run, self.backend.score, [prompt.review(command, request, ctx)])
+        return _Early(
+            command, stop, _REVIEWS.submit(run.run, self.backend.score, [prompt.review(command, request, ctx)])
+        )
 
     def _ranked(
         self, request: str, ctx: Context, candidates: list[tuple[str, str]], early: _Early | None = None
@@ -288,8 +298,8 @@ class Engine:
             # (measured as an ablation) without the reviewer the documented answer goes first
             return sorted(distinct, key=lambda c: c[1] != "docs")
         known: dict[str, float] = {}
-        if early is not None and (got := early[2].result()) is not None:
-            known[early[0]] = got[0]
+        if early is not None and (got := early.score.result()) is not None:
+            known[early.command] = got[0]
         rest = [c for c, _ in distinct if c not in known]
         if rest:
             more = self.backend.score([prompt.review(c, request, ctx) for c in rest])
@@ -352,7 +362,7 @@ class Engine:
                 candidates = self._ranked(request, ctx, candidates, early)
             finally:
                 if early is not None:
-                    early[1].set()  # a reading nobody needs (the answers agreed, or a failure) stops at its next token
+                    early.stop.set()  # a reading nobody needs (the answers agreed, or a failure) stops at its next token
         if not candidates:
             if rejected:
                 cmd, why = rejected[-1]
