@@ -35,6 +35,13 @@ _SETTING_NAME = (
     r"|TTL|TIMEOUT|RETRIES|ENABLED|REQUIRED|HOST|PORT|ID)\b)"
 )
 
+# options that make a program read its password on stdin (docker login --password-stdin, openconnect
+# --passwd-on-stdin, gpg --passphrase-fd 0, openssl -passin stdin, passwd --stdin)
+_STDIN_READER = (
+    r"(?:--pass(?:wd|word)?-(?:on-)?stdin|--pass(?:phrase|word)?-fd[ =]0\b|-pass(?:in)?\s+(?:stdin|fd:0)\b"
+    r"|\bpasswd\b[^|\n]*--stdin)"
+)
+
 # Options that take a secret, per program (one spec, read as data): "-p+" also takes the value
 # attached (`7z -pX`); "-p!" only attached and "--password=" only after `=` (mysql: a bare `-p`
 # asks for the password, and the next word is the database); the others after a space or `=`.
@@ -50,7 +57,7 @@ SECRET_OPTIONS: dict[str, str] = {
     "oc kubectl": "-p --password --token",
     "mongo mongosh mongodump mongorestore mongoexport mongoimport mongostat mongotop": "-p --password",
     "ssh-keygen": "-N -P",
-    "openssl": "-k -pass -passin -passout -password",
+    "openssl": "-k -pass -passin -passout -password -hmac",
     "sshpass": "-p+",
     "redis-cli": "-a --pass --askpass",
     "docker podman buildah skopeo helm nerdctl": "--password",
@@ -77,6 +84,25 @@ def _option_form(programs: str, options: str) -> str:
         opts.append(re.escape(o.rstrip("+!=")) + how)
     return rf"(?<![\w/.-])(?:{names})\b[^\n|;&]*?\s(?:{'|'.join(opts)})(?P<s>{_VALUE})"
 
+
+# "password" in the languages caro has been asked in (a Latin-script noun may end in an article or a
+# case ending: lösenordet, hasła), and the words for secret codes that are not passwords
+_SECRET_NOUN = (
+    r"(?<![\w$])(?:(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|passwords?|passphrase|passcode|senha"
+    r"|wachtwoord|has(?:ł|l)o|heslo|lösenord|salasana|parola\s+d'ordine|parola|chiave|şifre|sifre|jelsz[óo]"
+    r"|adgangskode|passord|lozinka|geslo|(?:recovery|backup)\s+codes?|codes?\s+de\s+(?:secours|récupération)"
+    r"|пароль|ключ|токен|κωδικός)\w{0,3}\b"
+    r"|密码|密碼|口令|密钥|秘钥|令牌|パスワード|暗証番号|비밀번호|암호|كلمة\s+(?:المرور|السر)|סיסמה)"
+)
+_PROSE_VALUE = r"(?![$])[^\s,;«»\"'“”，。、]+"
+# a letter and a digit or symbol, six characters or more, not an option, variable, path or home
+_PASSWORD_SHAPED = r"(?![-$/~<{.])(?=[^\s]*[^\W\d_])(?=[^\s]*[\d!#%&*?@^+=])[^\s,;«»\"'“”，。、]{6,}"
+# stricter, for a value a few words after the noun ("пароль от почты Sn3zh0k!Veter"): a letter, a digit
+# and a symbol, or upper and lower case and a digit ("the password of db-prod2" is a name)
+_STRONG_SHAPED = (
+    r"(?![-$/~<{.])(?=[^\s]*\d)(?:(?=[^\s]*[^\W\d_])(?=[^\s]*[!#%&*?@^+=~])|(?=[^\s]*[A-Z])(?=[^\s]*[a-z]))"
+    r"[^\s,;«»\"'“”，。、]{6,}"
+)
 
 FORMS: list[tuple[str, re.Pattern]] = [
     (name, re.compile(rx, flags))
@@ -122,12 +148,12 @@ FORMS: list[tuple[str, re.Pattern]] = [
         # break (`tee app.ini <<< $'[smtp]\npass = X'`)
         (
             "ini-line",
-            rf"(?im)(?:^|(?<=[\s\[\"'(])|(?<=\\n)){_SETTING_NAME}{_KEY_HINT}[ \t]*=[ \t]*(?P<s>[^\s;&|)'\"\\]+)",
+            rf"(?im)(?:^|(?<=[\s\[\"'(])|(?<=\\n)){_SETTING_NAME}{_KEY_HINT}[ \t]*=[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)'\"\\]+)",
             0,
         ),
         (
             "key-value",
-            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?\s*:\s*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
+            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?[ \t]*:[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
             0,
         ),
         # `aws configure set aws_secret_access_key X`, `git config github.token X`, `yarn config set npmAuthToken X`
@@ -143,18 +169,19 @@ FORMS: list[tuple[str, re.Pattern]] = [
         # openconnect --passwd-on-stdin, podman, helm registry login …)
         (
             "stdin-password",
-            rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|[^|\n]*?--pass(?:wd|word)?-(?:on-)?stdin",
+            rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|[^|\n]*?{_STDIN_READER}",
             0,
         ),
         # … or on a here-string (`openconnect --passwd-on-stdin vpn <<< 'X'`, `sudo -S cmd <<< X`)
         (
             "stdin-herestring",
-            rf"(?:--pass(?:wd|word)?-(?:on-)?stdin|\bsudo\b[^\n|;&]*?\s-[a-zA-Z]*S)\b[^\n|;&]*?<<<\s*(?P<s>{_VALUE})",
+            rf"(?:{_STDIN_READER}|\bsudo\b[^\n|;&]*?\s-[a-zA-Z]*S)\b[^\n|;&]*?<<<\s*(?P<s>{_VALUE})",
             0,
         ),
         ("httpie-auth", r"\b(?:http|https|xh)\b[^\n|;&]*?\s(?:-a|--auth)[ =]+['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)", 0),
         ("credentials-pair", r"(?i)\bcredentials?\s+[^\s:]+:(?P<s>[^\s,;'\"]+)", 0),
         ("pgpass-line", r"(?:[^\s:'\"]+:){4}(?P<s>[^\s:'\"]+)['\"]?\s*>{1,2}\s*\S*\.pgpass", 0),
+        ("pgpass-shape", r"(?m)^[ \t]*[^\s:'\"]+:(?:\d{2,5}|\*):[^\s:'\"]+:[^\s:'\"]+:(?P<s>[^\s:'\"]+)[ \t]*$", 0),
         # programs whose secret is a word in a known place
         ("rabbitmqctl-user", rf"\brabbitmqctl\s+(?:-\S+\s+)*(?:add_user|change_password)\s+\S+\s+(?P<s>{_VALUE})", 0),
         ("oathtool-key", r"\boathtool\b(?:\s+-[\w=-]+)*\s+(?P<s>[^\s;&|-][^\s;&|]*)", 0),
@@ -205,7 +232,11 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ),
         ("sshpass", r"\bsshpass\s+-p\s*(?P<s>[^\s;&|]+)", 0),
         ("redis-cli-a", r"\bredis-cli\b[^\n|;&]*?\s-a\s+(?P<s>[^\s;&|]+)", 0),
-        ("user-colon-password", r"(?:\s-u|--user|--proxy-user)[ =]+['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)", 0),
+        (
+            "user-colon-password",
+            r"(?:\s-u|--user|--proxy-user)[ =]+['\"]?[^\s:'\"]+:(?P<s>'[^'\n]+'|\"[^\"\n]+\"|[^\s'\"]+)",
+            0,
+        ),
         ("smb-user-percent", r"\s-U\s+['\"]?[^\s%'\"]+%(?P<s>[^\s'\"]+)", 0),
         ("openssl-pass", r"-pass(?:in|out)?\s+(?:pass|env):(?P<s>\S+)", 0),
         ("conninfo-password", r"(?i)\bpassword\s*=\s*(?P<s>'[^']*'|[^\s'\";]+)", 0),
@@ -251,16 +282,75 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "prose-secret-languages",
             (
-                r"(?i)(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|password|senha|wachtwoord"
-                r"|has(?:ł|l)o|lösenord|salasana|parola\s+d'ordine)\b"
+                rf"(?i){_SECRET_NOUN}"
                 # whose: "de la base de datos", "du serveur FTP", "di root", "voor de NAS" (a word that
                 # is not one of these, as in "the password prompt is broken", is no secret's name)
                 r"(?:\s+(?:de|del|della|di|du|do|da|des|der|die|das|für|vom|voor|van|of|for|para|pour|per)"
                 r"(?:\s+[\w'.-]+){1,4}?)?"
-                r"\s+(?:ist|es|est|è|é|is|jest|är|on|lautet|=|:)\s+[«\"'“]?\s*(?P<s>[^\s,;«»\"'“”]+)"
+                r"(?:\s+(?:ist|es|est|è|é|is|jest|är|lautet|=|:)\s+|\s*[:=：]\s*|\s*(?:是|为|為|は|는|은)\s*)"
+                rf"[«\"'“]?\s*(?P<s>{_PROSE_VALUE})"
             ),
             0,
         ),
+        # the noun straight before the value, with no verb ("y la contraseña Pimiento#7", "lösenordet
+        # Kanelbulle#9", "le mot de passe « … »"): only a quoted value or one shaped like a password
+        # (a letter and a digit or symbol), so "the password prompt" and "reset password for bob" stay
+        (
+            "secret-noun-value",
+            (
+                rf"(?i){_SECRET_NOUN}\s+(?:«\s*(?P<s1>[^»\n]+?)\s*»|“(?P<s2>[^”\n]+)”|\"(?P<s3>[^\"\n]+)\""
+                rf"|'(?P<s4>[^'\n]+)'|(?P<s>{_PASSWORD_SHAPED}))"
+            ),
+            0,
+        ),
+        # the noun, a few words of whose ("le mot de passe root du serveur web01 est « … »", "пароль от
+        # почты …"), then a quoted or strongly password-shaped value
+        (
+            "secret-noun-words-value",
+            (
+                rf"(?i){_SECRET_NOUN}(?:\s+[^\s«“\"']+){{1,4}}?\s+(?:(?:ist|es|est|è|é|is|jest|är|lautet|:|=)\s+)?"
+                rf"(?:«\s*(?P<s1>[^»\n]+?)\s*»|“(?P<s2>[^”\n]+)”|(?-i:(?P<s>{_STRONG_SHAPED})))"
+            ),
+            0,
+        ),
+        # a wallet's seed phrase: 12 to 24 plain words after the word for it
+        (
+            "seed-phrase",
+            (
+                r"(?i)\b(?:seed(?:\s+phrase)?|mnemonic|recovery\s+phrase|backup\s+phrase)\b(?:\s+[\w-]+){0,3}?"
+                r"\s*(?:\bis\b|[:=])?\s*:?\s*[\"']?(?P<s>(?-i:[a-z]+(?:\s+[a-z]+){11,23}))"
+            ),
+            0,
+        ),
+        # network gear: `snmp-server community NAME RW`, "the snmp community string is …"
+        ("snmp-community", r"(?i)\bsnmp[\w-]*\b[^\n|;&]*?\bcommunity(?:\s+string)?\s+(?:is\s+)?(?P<s>[^\s,;]+)", 0),
+        # a PIN typed as digits where the request says it is one (`adb shell input text 582913 … my PIN`)
+        (
+            "pin-digits",
+            r"(?s)(?=.*(?:\bPIN\b|(?i:\bpin\s+code|\bpasscode|\bunlock\s+code|\bPUK\b)))(?:.*?)(?<![\w.:/-])(?P<s>\d{4,8})(?![\w.:/-])",
+            0,
+        ),
+        # PowerShell's environment (`$env:API_KEY = "…"`), XML elements (`<password>…</password>`)
+        ("powershell-env", rf"(?i)\$env:{_NAME_HINT}\s*=\s*(?P<s>{_VALUE})", 0),
+        (
+            "xml-element",
+            r"(?i)<(?P<tag>[\w:.-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key)[\w:.-]*)>(?P<s>[^<\n]+)</(?P=tag)>",
+            0,
+        ),
+        # a config file's `password VALUE` line (msmtp, netrc-style files pasted whole)
+        (
+            "config-password-line",
+            r"(?m)(?<=\n)[ \t]*(?:password|passwd|passphrase)[ \t]+(?P<s>\S[^\n]*?)[ \t]*(?=\n|$)",
+            0,
+        ),
+        # `auth is admin:Pepper&Salt99`, "the login is root:toor"
+        (
+            "auth-pair",
+            r"(?i)\b(?:auth|login|creds?|credentials)\b(?:\s+[\w-]+){0,2}?\s*(?:\bis\b|\bare\b|[:=])\s*[^\s:/@]+:(?P<s>[^\s,;]{4,})",
+            0,
+        ),
+        # an ftp script's `user NAME PASSWORD` line (a here-document to ftp -n)
+        ("ftp-user-line", r"(?s)\bl?ftp\b.*?\n[ \t]*user[ \t]+\S+[ \t]+(?P<s>\S+)[ \t]*(?=\n|$)", 0),
         ("cred-pair", r"(?i)\bcred(?:ential)?s?\b(?:\s+[\w-]+){0,3}?\s+(?:is|are|:)\s+\S+\s*/\s*(?P<s>[^\s,;]+)", 0),
         (
             "prose-with-secret",
@@ -271,15 +361,22 @@ FORMS: list[tuple[str, re.Pattern]] = [
 ]
 
 _WORDISH = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+# a word nobody writes but as a password (`Zx!9qWe#Rt55`): upper and lower case, a digit and a
+# symbol, 8 characters or more, wherever it stands and whatever names it
+_TOKEN = re.compile(r"(?<![^\s'\"=:(\[{<>,])[A-Za-z0-9!#%&*?@^+~._-]{8,64}(?![^\s'\"),;\]}<>])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # a value that only says where the secret is kept: a variable, a command's output
 _REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")
 # ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk), and what its label calls
 # public or an id: a key fingerprint (`SHA256:…`), `ssh-ed25519 AAAA…` (a public key), `request id req_7Hx…`
+_SRI = re.compile(r"sha(?:1|256|384|512)-")  # a subresource-integrity digest (package-lock.json)
 _UUID = re.compile(r"(?:\w+=)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PUBLIC_BEFORE = re.compile(
     r"(?:(?-i:SHA256|SHA1|MD5):"
     r"|(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+"
-    r"|\b(?:request|trace|correlation|job|run|build|event|message|order|commit|container|image|task)[ _-]?id\s*[:=#]?\s*)$",
+    r"|\b(?:request|trace|correlation|job|run|build|event|message|order|commit|container|image|task)[ _-]?id\s*[:=#]?\s*"
+    # what a key's label or its program calls public (minisign's -P is the signer's public key)
+    r"|\b(?:public[ _-]?key|pubkey)\W{0,3}(?:is\s+)?|\bminisign\b[^\n|;&]*\s-P\s+)$",
     re.IGNORECASE,
 )
 # `user:password` lines fed to chpasswd (a here-document, a pipe), which reads exactly that
@@ -301,12 +398,59 @@ def _high_entropy(word: str) -> bool:
     return classes == 3 and _entropy(word) >= 4.0
 
 
-def _random_secret(m: re.Match) -> bool:
+def _public(m: re.Match) -> bool:
+    """A random-looking word that is an id, a digest or a public key by its shape or its label."""
     word = m.group()
-    before = m.string[max(0, m.start() - 40) : m.start()]
-    if _UUID.fullmatch(word) or _PUBLIC_BEFORE.search(before):
+    before = m.string[max(0, m.start() - 80) : m.start()]
+    return bool(
+        _UUID.fullmatch(word)
+        or _SRI.match(word)
+        or _PUBLIC_BEFORE.search(before)
+        or _encoded_prose(word)
+        or _in_public_block(m)
+    )
+
+
+def _random_secret(m: re.Match) -> bool:
+    return _high_entropy(m.group()) and not _public(m)
+
+
+def _strong_password(m: re.Match) -> bool:
+    word = m.group()
+    return (
+        all(re.search(rx, word) for rx in ("[A-Z]", "[a-z]", r"\d", "[!#%&*?@^+~]"))
+        and word[0] not in "-."
+        and "REDACTED_" not in word
+        and not _EMAIL.fullmatch(word)
+        and not _public(m)
+    )
+
+
+def _in_public_block(m: re.Match) -> bool:
+    """Inside a PEM block that is public by its label (a public key, a certificate)."""
+    begin = m.string.rfind("-----BEGIN ", 0, m.start())
+    return (
+        begin >= 0
+        and "-----END" not in m.string[begin : m.start()]
+        and bool(
+            re.match(
+                r"-----BEGIN (?:[A-Z0-9 ]* )?(?:PUBLIC KEY|CERTIFICATE|PGP PUBLIC KEY BLOCK)-----", m.string[begin:]
+            )
+        )
+    )
+
+
+def _encoded_prose(word: str) -> bool:
+    """base64 of a sentence (`echo 'SGVsbG8sIHdvcmxkIQ==' | base64 -d`) is data, not a key: it decodes to
+    printable text with spaces between words. A key or an encoded `user:password` has no spaces."""
+    import base64
+    import binascii
+
+    try:
+        text = base64.b64decode(word + "=" * (-len(word) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
         return False
-    return _high_entropy(word)
+    return text.isprintable() and len(re.findall(r"[A-Za-z]{2,} ", text)) >= 2
 
 
 # where a placeholder sent back would carry the secret off the machine: inside a URL, as a DNS
@@ -342,17 +486,23 @@ class Redaction:
             text = _USER_PASS_LINE.sub(self._swap, text)
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
-        return _WORDISH.sub(
+        text = _WORDISH.sub(
             lambda m: self._placeholder(m.group(), m.string[: m.start()]) if _random_secret(m) else m.group(), text
+        )
+        return _TOKEN.sub(
+            lambda m: self._placeholder(m.group(), m.string[: m.start()]) if _strong_password(m) else m.group(),
+            text,
         )
 
     def _swap(self, m: re.Match) -> str:
-        secret = m.group("s")
+        # the secret is group "s"; a form with several quotings names them s1, s2 … (one matches)
+        group = next((g for g in m.re.groupindex if g[0] == "s" and m.group(g) is not None), "s")
+        secret = m.group(group)
         if not secret or "REDACTED_" in secret:  # already holds a placeholder: one secret, one number
             return m.group()
         if _REFERENCE.fullmatch(secret.strip("'\"")):  # `Bearer $GITHUB_TOKEN` names where it is kept
             return m.group()
-        start, end = m.span("s")
+        start, end = m.span(group)
         whole = m.group()
         return whole[: start - m.start()] + self._placeholder(secret, m.string[:start]) + whole[end - m.start() :]
 

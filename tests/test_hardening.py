@@ -236,9 +236,19 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # (a labelled request id, --password-file's path, an ssh public key) were then read and fixed by
         # shape: a dev list since
         ("secret_heldout2.jsonl", "42b5f27d153f98a4", 60, 25),
-        # a third blind list, frozen (5b5eab20) before that change and measured once after it, rows not
-        # read: 45 → 48 of 60 kept local, look-alikes untouched 21 → 23 of 25
-        ("secret_heldout3.jsonl", "5b5eab207220e1dd", 48, 23),
+        # a third blind list, frozen (5b5eab20) before that change and measured once after it: 45 → 48
+        # of 60 kept local, look-alikes untouched 21 → 23 of 25. Its 12 leaks and 2 touched look-alikes
+        # were read in the next session and fixed by shape, with the fourth's: a dev list since
+        ("secret_heldout3.jsonl", "5b5eab207220e1dd", 60, 25),
+        # a fourth blind list, frozen (c4060a16) and measured once before the change that read the
+        # third's leaks: 49 → 51 of 60 kept, look-alikes 21 → 20 of 25. Its 9 leaks and 5 touched
+        # look-alikes were then read too (an XML element, a pgpass here-document, a seed phrase, an
+        # snmp community, PowerShell's $env:, a config file's password line, a PIN; an SRI digest, a
+        # public PEM block, "$(pass show …)"): a dev list since
+        ("secret_heldout4.jsonl", "c4060a16db2a021c", 60, 25),
+        # a fifth blind list, frozen (4f805366) after that change and measured once, rows not read:
+        # 39 of 60 kept with the code before the change, 54 after; look-alikes untouched 20 → 23 of 25
+        ("secret_heldout5.jsonl", "4f8053661269c0fd", 54, 23),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
