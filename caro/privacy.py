@@ -32,7 +32,7 @@ _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
 # `AWS_ACCESS_KEY_ID=…` names a key, it is not one)
 _SETTING_NAME = (
     r"(?![\w.-]*[_.-](?:MIN|MAX|LEN|LENGTH|FILE|PATH|DIR|POLICY|EXPIRY|EXPIRES|AGE|DAYS|COUNT|SIZE"
-    r"|TTL|TIMEOUT|RETRIES|ENABLED|REQUIRED|HOST|PORT|ID)\b)"
+    r"|TTL|TIMEOUT|RETRIES|ENABLED|REQUIRED|HOST|PORT|ID|HELPER|STORE)\b)"
 )
 
 # options that make a program read its password on stdin (docker login --password-stdin, openconnect
@@ -88,7 +88,7 @@ def _option_form(programs: str, options: str) -> str:
 # "password" in the languages caro has been asked in (a Latin-script noun may end in an article or a
 # case ending: lösenordet, hasła), and the words for secret codes that are not passwords
 _SECRET_NOUN = (
-    r"(?<![\w$])(?:(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|passwords?|passphrase|passcode|senha"
+    r"(?:(?<![\w$])(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|passwords?|passphrase|passcode|pw|pwd|passwd|senha"
     r"|wachtwoord|has(?:ł|l)o|heslo|lösenord|salasana|parola\s+d'ordine|parola|chiave|şifre|sifre|jelsz[óo]"
     r"|adgangskode|passord|lozinka|geslo|(?:recovery|backup)\s+codes?|codes?\s+de\s+(?:secours|récupération)"
     r"|пароль|ключ|токен|κωδικός)\w{0,3}\b"
@@ -143,7 +143,11 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("bearer-word", r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})", 0),
         # environment assignments whose names say secret (sh, env, export, fish's set -x)
         ("env-assignment", rf"\b{_SETTING_NAME}{_NAME_HINT}=(?P<s>{_VALUE})", re.IGNORECASE),
-        ("fish-set", rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_SETTING_NAME}{_NAME_HINT}\s+(?P<s>(?!-){_VALUE})", re.IGNORECASE),
+        (
+            "fish-set",
+            rf"\bset\s+(?:-[a-zA-Z]+\s+)*{_SETTING_NAME}{_NAME_HINT}\s+(?:=\s*)?(?P<s>(?![-=]){_VALUE})",
+            re.IGNORECASE,
+        ),
         # INI and .env lines (`pass = X`), also inside a quoted string where `\n` stands for a line
         # break (`tee app.ini <<< $'[smtp]\npass = X'`)
         (
@@ -153,15 +157,15 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ),
         (
             "key-value",
-            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_KEY_HINT}[\"']?[ \t]*:[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
+            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_SETTING_NAME}{_KEY_HINT}[\"']?[ \t]*:[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
             0,
         ),
         # `aws configure set aws_secret_access_key X`, `git config github.token X`, `yarn config set npmAuthToken X`
         (
             "config-set",
             (
-                rf"(?i)\b(?:config(?:ure)?(?:\s+set)?|set)\s+(?:--?\S+\s+)*[\w.:/-]*(?:pass(?:word|wd)?|pwd|secret|token"
-                rf"|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)[\w.-]*\s+(?P<s>(?!-){_VALUE})"
+                rf"(?i)\b(?:config(?:ure)?(?:\s+set)?|set)\s+(?:--?\S+\s+)*{_SETTING_NAME}[\w.:/-]*(?:pass(?:word|wd)?|pwd|secret"
+                rf"|token|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)[\w.-]*\s+(?:=\s*)?(?P<s>(?![-=]){_VALUE})"
             ),
             0,
         ),
@@ -181,6 +185,11 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("httpie-auth", r"\b(?:http|https|xh)\b[^\n|;&]*?\s(?:-a|--auth)[ =]+['\"]?[^\s:'\"]+:(?P<s>[^\s'\"]+)", 0),
         ("credentials-pair", r"(?i)\bcredentials?\s+[^\s:]+:(?P<s>[^\s,;'\"]+)", 0),
         ("pgpass-line", r"(?:[^\s:'\"]+:){4}(?P<s>[^\s:'\"]+)['\"]?\s*>{1,2}\s*\S*\.pgpass", 0),
+        (
+            "oracle-connect",
+            r"\b(?:sqlplus|sqlldr|rman|expdp|impdp|exp|imp|dgmgrl|sqlcl|sql)\b[^\n|;&]*?\s['\"]?[\w$#.]+/(?P<s>[^\s@/'\"]+)@",
+            0,
+        ),
         ("pgpass-shape", r"(?m)^[ \t]*[^\s:'\"]+:(?:\d{2,5}|\*):[^\s:'\"]+:[^\s:'\"]+:(?P<s>[^\s:'\"]+)[ \t]*$", 0),
         # programs whose secret is a word in a known place
         ("rabbitmqctl-user", rf"\brabbitmqctl\s+(?:-\S+\s+)*(?:add_user|change_password)\s+\S+\s+(?P<s>{_VALUE})", 0),
@@ -343,6 +352,25 @@ FORMS: list[tuple[str, re.Pattern]] = [
             r"(?m)(?<=\n)[ \t]*(?:password|passwd|passphrase)[ \t]+(?P<s>\S[^\n]*?)[ \t]*(?=\n|$)",
             0,
         ),
+        # the value before its noun: "using raspberry-Lodz-2718 as the password", "X is my password"
+        (
+            "value-as-secret",
+            (
+                rf"(?i)(?:\b(?:using|use|with|enter|type)\s+[\"'“]?(?P<s>{_PASSWORD_SHAPED})[\"'”]?\s+as\s+(?:the\s+|my\s+|a\s+)?"
+                rf"|(?<![\w-])[\"'“]?(?P<s1>{_PASSWORD_SHAPED})[\"'”]?\s+is\s+(?:the|my|our)\s+(?:\w+\s+)?)"
+                r"(?:password|passphrase|passcode|pin|token|secret|api\s+key)\b"
+            ),
+            0,
+        ),
+        # "the back door keypad code 5829", "alarm code: 0417", "gate code is 2468"
+        (
+            "door-code",
+            (
+                r"(?i)\b(?:door|gate|alarm|keypad|garage|safe|lock|entry|entrance|building|lockbox|padlock)"
+                r"(?:\s+(?:keypad|lock|entry|access))?\s+(?:code|combination|combo|pin)\s*(?:is\s+|[:=]\s*)?(?P<s>\d{3,8}#?)\b"
+            ),
+            0,
+        ),
         # `auth is admin:Pepper&Salt99`, "the login is root:toor"
         (
             "auth-pair",
@@ -363,7 +391,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
 _WORDISH = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
 # a word nobody writes but as a password (`Zx!9qWe#Rt55`): upper and lower case, a digit and a
 # symbol, 8 characters or more, wherever it stands and whatever names it
-_TOKEN = re.compile(r"(?<![^\s'\"=:(\[{<>,])[A-Za-z0-9!#%&*?@^+~._-]{8,64}(?![^\s'\"),;\]}<>])")
+_TOKEN = re.compile(r"(?<![^\s'\"=:(\[{<>,])[A-Za-z0-9!#%&*?@^+~._-]{8,64}(?![^\s'\"),;\]}<>，。、；：！？])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # a value that only says where the secret is kept: a variable, a command's output
 _REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")

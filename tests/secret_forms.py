@@ -207,6 +207,13 @@ OWN_FORMS = [
     ("настрой почту, пароль от ящика Mor0z!Sneg", "Mor0z!Sneg"),
     ('db_username = "tf"\ndb_password = "Bas4lt.Ridge!9"', "Bas4lt.Ridge!9"),
     ("connect to the box, it wants Kv!3mQp#Lz8 at the prompt", "Kv!3mQp#Lz8"),
+    # found by reading the fifth blind list's leaks; new values in the same shapes
+    ("用 mysql 连接 db02，root 账号密码 Hq8#mWp3!zT，导出 shop 库", "Hq8#mWp3!zT"),
+    ('set imap_pass = "qwer tyui opas dfgh"', "qwer tyui opas dfgh"),
+    ("remind me that the garage door code 4417 opens at 6", "4417"),
+    ("make up   # root pw for the demo: Lm4Tq8Rz2w, change it later", "Lm4Tq8Rz2w"),
+    ("sqlplus scott/T1ger_Lake9@//ora02:1521/PDB1 @report.sql", "T1ger_Lake9"),
+    ("log in to the nas using Falcon-Ridge-3141 as the password", "Falcon-Ridge-3141"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -232,4 +239,9 @@ OWN_INNOCENT = [
     "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq+Zx3Wb/9k2Lm==\n-----END PUBLIC KEY-----",
     "reset the password for user admin2 on host3",
     "git show HEAD~1 and mail bob@Example1.com",
+    # look-alikes the fifth blind list showed being touched, and questions near the new forms
+    "    environment:\n      MYSQL_PASSWORD_FILE: /run/secrets/db_pass",
+    "git config --global credential.helper 'cache --timeout=7200'",
+    "where is my password stored on this mac",
+    "use the same as the password for the other account",
 ]

@@ -246,9 +246,15 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # snmp community, PowerShell's $env:, a config file's password line, a PIN; an SRI digest, a
         # public PEM block, "$(pass show …)"): a dev list since
         ("secret_heldout4.jsonl", "c4060a16db2a021c", 60, 25),
-        # a fifth blind list, frozen (4f805366) after that change and measured once, rows not read:
-        # 39 of 60 kept with the code before the change, 54 after; look-alikes untouched 20 → 23 of 25
-        ("secret_heldout5.jsonl", "4f8053661269c0fd", 54, 23),
+        # a fifth blind list, frozen (4f805366) after that change and measured once: 39 of 60 kept with
+        # the code before the change, 54 after; look-alikes untouched 20 → 23 of 25. Its 6 leaks and 2
+        # touched look-alikes were then read and fixed by shape (a CJK noun before its value, muttrc's
+        # `set x = "…"`, a door code, a password in a comment, sqlplus's user/password@, the value before
+        # "as the password"; a *_FILE key, git's credential.helper): a dev list since
+        ("secret_heldout5.jsonl", "4f8053661269c0fd", 60, 25),
+        # a sixth blind list, frozen (c69b747f) after that change and measured once, rows not read:
+        # 42 of 60 kept with the session's starting code, 53 now; look-alikes untouched 20 → 21 of 25
+        ("secret_heldout6.jsonl", "c69b747fd852de6c", 53, 21),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
