@@ -4,6 +4,11 @@
 
 The thread count is chosen when the model loads (llama.cpp's server fixes it then): the cells start
 their hogs first, and the "busy after load" rows start them once the model is loaded on a quiet machine.
+There a watcher restarts the runtime with the new count once the change has held for
+embedded.REFIT_AFTER seconds and nobody is waiting: "a while after load" starts the hogs 30 s
+before the first press (a build that has been running), "just after load" right before it (the
+switch itself: the presses during the restart wait for it), both with a 2 s pause between
+presses (an answer read and the next request typed, faster than anyone does).
 
 A hog is `yes > /dev/null` (one core kept busy, at normal priority, like a build or a browser tab).
 Each cell runs the same requests through the engine's draft path (no pages: every cell does the same
@@ -39,7 +44,7 @@ def hogs(n: int) -> list[subprocess.Popen]:
     return procs
 
 
-def run(threads: int, busy_after_load: int = 0) -> list[float]:
+def run(threads: int, busy_after_load: int = 0, pause: float = 0.0, head_start: float = 0.0) -> list[float]:
     from caro import config
     from caro.backends.embedded import EmbeddedBackend
     from caro.engine.pipeline import Engine
@@ -49,12 +54,14 @@ def run(threads: int, busy_after_load: int = 0) -> list[float]:
     e.warm()
     e.suggest("show the date", shell="bash", cwd="/tmp")  # the prompt caches warm
     procs = hogs(busy_after_load)
+    time.sleep(head_start if busy_after_load else 0)
     out = []
     try:
         for r in REQUESTS:
             t = time.perf_counter()
             e.suggest(r, shell="bash", cwd="/tmp")
             out.append(time.perf_counter() - t)
+            time.sleep(pause)
     finally:
         for p in procs:
             p.kill()
@@ -85,7 +92,8 @@ def main() -> None:
                 p.kill()
                 p.wait()
     for n in (1, 2):
-        row(f"{n}, busy after load", cells[0][1], run(0, busy_after_load=n))
+        row(f"{n}, a while after load", cells[0][1], run(0, busy_after_load=n, pause=2.0, head_start=30))
+        row(f"{n}, just after load", cells[0][1], run(0, busy_after_load=n, pause=2.0))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backend.fallback", True, "fall back to the embedded model when a server fails"),
     Setting("backend.embedded.model", "qwen2.5-coder-1.5b", "catalogue name or path to a .gguf", env="CARO_MODEL"),
     Setting(
-        "backend.embedded.threads", 0, "CPU threads for the bundled model (0: the cores free when it loads, at most 4)"
+        "backend.embedded.threads",
+        0,
+        "CPU threads for the bundled model (0: the free cores, followed as they change, at most 4)",
     ),
     Setting(
         "backend.embedded.context", 2048, "tokens of context per request (the model keeps room for 4 requests at once)"

@@ -97,3 +97,48 @@ def test_the_socket_goes_where_only_its_owner_reaches_and_stale_ones_are_cleared
     path, folder = embedded._socket_path()
     assert folder is not None and path.parent == folder and folder.stat().st_mode & 0o777 == 0o700
     folder.rmdir()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores: one for a busy program, one for caro")
+def test_the_runtime_follows_the_free_cores_when_a_busy_program_starts_and_ends(caro_home):
+    """llama.cpp fixes its thread count at start. A program that keeps every core busy (two real
+    `yes` processes here) makes caro restart its runtime on one thread, between requests; when
+    they end it goes back to one per free core. Every request in between is answered, and the old
+    runtime's socket goes with it."""
+    import subprocess
+    import time
+
+    def hogs() -> list[subprocess.Popen]:
+        return [subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) for _ in range(2)]
+
+    def settle(b: EmbeddedBackend, want, limit: float = 90) -> list[str]:
+        """Ask with the pauses a user leaves until the runtime has `want` threads."""
+        answers = []
+        end = time.monotonic() + limit
+        while not want(b.threads) and time.monotonic() < end:
+            answers.append(b.generate(Prompt(SYSTEM, [], "list files"), max_tokens=8).text)
+            time.sleep(embedded.REFIT_WHEN_IDLE + 0.5)
+        return answers
+
+    running = hogs()
+    b = EmbeddedBackend(config.load().get("backend.embedded.model"))
+    try:
+        b.load()
+        assert b.threads == 1  # both cores taken when it loaded
+        first_socket = b._rt.socket
+        for p in running:
+            p.kill()
+            p.wait()
+        running = []
+        answers = settle(b, lambda n: n > 1)
+        assert b.threads > 1 and all(answers)
+        assert not first_socket.exists()  # the replaced runtime is gone with its socket
+        running = hogs()
+        answers = settle(b, lambda n: n == 1)
+        assert b.threads == 1 and all(answers)
+        assert b.generate(Prompt(SYSTEM, [], "show the last 7 lines of x.log")).text
+    finally:
+        for p in running:
+            p.kill()
+            p.wait()
+        b.close()

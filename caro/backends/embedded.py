@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,23 @@ def busy_cores(samples: int = 3) -> int:
 
 
 def threads_now(cores: int | None = None, busy: int | None = None) -> int:
-    """Threads for the model, chosen when it loads: the cores nobody else is using. llama.cpp's workers wait
-    for each other at every step by spinning, so one worker on a core that another program holds
-    stalls all of them (measured: 13-25 s answers beside one busy process with a thread per core,
-    under 4 s with one thread fewer); a thread too few costs far less."""
+    """Threads for the model: the cores nobody else is using. llama.cpp's workers wait for each other
+    at every step, so one worker on a core that another program holds stalls all of them (measured:
+    13-25 s answers beside one busy process with a thread per core, under 4 s with one thread
+    fewer); a thread too few costs far less."""
     free = (cores or os.cpu_count() or 1) - (busy_cores() if busy is None else busy)
     return max(1, min(MAX_THREADS, free))
 
+
+# llama.cpp's server fixes its thread count when it starts. A watcher looks at the free cores every
+# WATCH_EVERY seconds; when they have differed from the runtime's count at every look for
+# REFIT_AFTER seconds (a build started, or ended), the runtime is started again with the new count
+# beside the old one, warmed on the last prompt, and swapped in between requests ...
+WATCH_EVERY = 2.0
+REFIT_AFTER = 10.0
+# ... once no request has run for this long: the binding holds Python's lock while a model loads
+# (2.5 s here, 5 s beside a busy core), so the restart waits for the user to be reading an answer
+REFIT_WHEN_IDLE = 1.0
 
 DEFAULT_MODEL = str(BY_KEY["backend.embedded.model"].default)  # named once, in the settings
 
@@ -166,6 +177,24 @@ def _error(reply: dict) -> str | None:
     return None
 
 
+@dataclass
+class _Runtime:
+    """One started llama.cpp server and how to reach its HTTP face."""
+
+    server: Any  # xllamacpp.Server
+    socket: Path
+    folder: Path | None  # a private folder made for the socket, when the runtime dir's path is too long
+    key: str
+    threads: int
+
+    def close(self) -> None:
+        self.server = None  # its destructor stops the runtime's loop and frees its context
+        self.socket.unlink(missing_ok=True)
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
+
+
 class EmbeddedBackend(Backend):
     name = "embedded"
     local = True
@@ -182,15 +211,16 @@ class EmbeddedBackend(Backend):
 
     def __init__(self, model: str = DEFAULT_MODEL, threads: int = 0, context: int = 2048):
         self.model_spec = model
-        self.fixed_threads = threads  # 0: the cores free when the model loads
+        self.fixed_threads = threads  # 0: the free cores, followed as they change (_watch)
         self.threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         self.context = context
-        self._server: Any = None  # xllamacpp.Server, imported only when the model loads
-        self._socket: Path | None = None
-        # a private folder made for the socket, when the runtime dir's path is too long for one
-        self._folder: Path | None = None
-        self._key = ""
+        self._rt: _Runtime | None = None  # started when the model is first needed
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
+        self._stop = threading.Event()  # ends the watcher of the current runtime
+        self._last_body: dict | None = None  # the last prompt, to warm a refitted runtime on
+        self._in_flight = 0  # requests running now (under _count_lock), and when the last one ended
+        self._count_lock = threading.Lock()
+        self._last_end = 0.0
         # requests past the runtime's slots wait here, not in llama.cpp's queue: here a request
         # whose shell gave up is dropped before the runtime spends a prompt evaluation on it
         self._slots = threading.BoundedSemaphore(SLOTS)
@@ -220,13 +250,17 @@ class EmbeddedBackend(Backend):
             return Availability(False, str(e))
         return Availability(True, str(path), (time.perf_counter() - t) * 1000, [self.model_name])
 
-    def load(self):
+    def load(self) -> _Runtime:
         with self._load_lock:
-            if self._server is None:
-                self._server = self._start()
-            return self._server
+            if self._rt is None:
+                self._rt = self._start(self.fixed_threads or threads_now())
+                if not self.fixed_threads:
+                    self._stop = threading.Event()
+                    threading.Thread(target=self._watch, args=(self._stop,), name="caro-threads", daemon=True).start()
+            self.threads = self._rt.threads
+            return self._rt
 
-    def _start(self):
+    def _start(self, threads: int) -> _Runtime:
         path = self._resolve()
         t = time.perf_counter()
         try:
@@ -234,52 +268,110 @@ class EmbeddedBackend(Backend):
         except ImportError:
             raise BackendError("xllamacpp is not installed; reinstall caro with ./install.sh") from None
         try:
-            sock, self._folder = _socket_path()
+            sock, folder = _socket_path()
         except (paths.UnsafeDirectory, OSError) as e:
             raise BackendError(f"no private place for the model's socket: {e}") from None
-        self.threads = self.fixed_threads or threads_now()
         p = xllamacpp.CommonParams()
         p.model.path = str(path)
         p.n_parallel = SLOTS
         p.kv_unified = True  # one cache for all slots, so one long request may use it all
         p.n_ctx = self.context * SLOTS
-        p.cpuparams.n_threads = p.cpuparams_batch.n_threads = self.threads
+        p.cpuparams.n_threads = p.cpuparams_batch.n_threads = threads
         p.sampling.seed = 1
+        # workers sleep between steps instead of spinning (llama.cpp's default polls at level 50): a
+        # spinning worker on a core another program holds stalls every step of the others. Measured
+        # with one busy core after load: p95 3.4 s → 2.7 s beside 1.24 s quiet; quiet unchanged.
+        p.cpuparams.poll = p.cpuparams_batch.poll = 0
         # its HTTP face: the Unix socket only, behind a key, with the state-revealing endpoints off
         p.hostnames = [str(sock)]
-        self._key = secrets.token_urlsafe(24)
-        p.api_keys = [self._key]
+        key = secrets.token_urlsafe(24)
+        p.api_keys = [key]
         p.endpoint_slots = p.endpoint_props = p.endpoint_metrics = False
         p.verbosity = -1  # its chatter stays out of the helper's log; its failures come back in its replies
         old_umask = os.umask(0o077)  # the socket is born private, not made so after a window
         try:
             server = xllamacpp.Server(p)
         except (ValueError, RuntimeError) as e:
-            self._remove_socket(sock)
+            _Runtime(None, sock, folder, key, threads).close()
             raise BackendError(
                 f"could not load model {path}: {e}; the file may be corrupt. "
                 f"Delete it and reinstall or run `caro model pull NAME`"
             ) from None
         finally:
             os.umask(old_umask)
-        self._socket = sock
         self.load_ms = (time.perf_counter() - t) * 1000
         logging.getLogger("caro.embedded").info(
-            "loaded model %s in %.0f ms (%d threads)", path.name, self.load_ms, self.threads
+            "loaded model %s in %.0f ms (%d threads)", path.name, self.load_ms, threads
         )
-        return server
+        return _Runtime(server, sock, folder, key, threads)
+
+    def _watch(self, stop: threading.Event) -> None:
+        """Follow the free cores while the runtime lives: a count that differs at every look for
+        REFIT_AFTER seconds is worth a restart (a passing process is not; a build or a video call
+        is), done while nobody waits for an answer."""
+        since: tuple[int, float] | None = None  # (free cores, first seen) while they differ
+        while not stop.wait(WATCH_EVERY):
+            rt = self._rt
+            if rt is None:
+                return
+            want = threads_now()
+            now = time.monotonic()
+            if want == rt.threads:
+                since = None
+            elif since is None or since[0] != want:
+                since = (want, now)
+            elif now - since[1] >= REFIT_AFTER and self._idle():
+                self._refit(want)
+                since = None
+
+    def _idle(self) -> bool:
+        with self._count_lock:
+            return not self._in_flight and time.monotonic() - self._last_end >= REFIT_WHEN_IDLE
+
+    def _refit(self, threads: int) -> None:
+        """Start the runtime again with `threads`, beside the old one (the weights are mapped from
+        the file once, so the second costs its caches, not another model), warm its prompt cache
+        on the last prompt, and swap it in once no request is in flight."""
+        log = logging.getLogger("caro.embedded")
+        try:
+            new = self._start(threads)
+            if self._last_body is not None:
+                with contextlib.suppress(Exception):
+                    new.server.handle_chat_completions({**self._last_body, "max_tokens": 1, "stream": False})
+            for _ in range(SLOTS):  # every slot: the requests in flight on the old runtime end first
+                self._slots.acquire()
+            try:
+                with self._load_lock:
+                    old, self._rt = self._rt, (new if self._rt is not None else None)
+                    self.threads = threads
+            finally:
+                for _ in range(SLOTS):
+                    self._slots.release()
+            if old is None:  # closed while the new one loaded
+                new.close()
+                return
+            old.close()
+            log.info("restarted the model on %d threads (the free cores changed)", threads)
+        except BackendError as e:
+            log.warning("could not restart the model on %d threads: %s", threads, e)
 
     def _stream(self, body: dict, take: Callable[[dict], None]) -> None:
         """One request to the runtime, streamed: `take` sees each choice as it comes. It ends at
         the next token once the shell that asked stops waiting (turns.Abandoned: the callback
         tells llama.cpp to stop), and a failure comes back as the runtime worded it."""
-        server = self.load()
+        self.load()
         while not self._slots.acquire(timeout=0.1):
             if not turns.still_wanted():
                 raise turns.Abandoned
+        with self._count_lock:
+            self._in_flight += 1
         try:
-            self._ask(server, body, take)
+            rt = self.load()  # after the slot: a refit swaps runtimes only while it holds every slot
+            self._ask(rt.server, body, take)
         finally:
+            with self._count_lock:
+                self._in_flight -= 1
+                self._last_end = time.monotonic()
             self._slots.release()
 
     def _ask(self, server: Any, body: dict, take: Callable[[dict], None]) -> None:
@@ -319,18 +411,23 @@ class EmbeddedBackend(Backend):
         t = time.perf_counter()
         pieces: list[str] = []
         body = {"messages": prompt.messages(), "max_tokens": max_tokens, "temperature": temperature, "stop": ["\n\n\n"]}
+        self._last_body = body
         self._stream(body, lambda choice: pieces.append((choice.get("delta") or {}).get("content") or ""))
         ms = (time.perf_counter() - t) * 1000
         return Generation("".join(pieces), self.model_name, ms, ms)
 
     def _tokens(self, text: str) -> list[int]:
-        """The tokens of `text` alone, as the model reads it after the start of its reply."""
-        assert self._socket is not None
-        conn = _Local(str(self._socket))
+        """The tokens of `text` alone, as the model reads it after the start of its reply (the
+        same for every runtime of this model, so whichever is current may answer)."""
+        with self._slots:  # a slot, so a refit does not close this runtime under the request
+            return self._tokenize(self.load(), text)
+
+    def _tokenize(self, rt: _Runtime, text: str) -> list[int]:
+        conn = _Local(str(rt.socket))
         try:
             body = json.dumps({"content": text, "add_special": False, "parse_special": False})
             conn.request(
-                "POST", "/tokenize", body, {"Content-Type": "application/json", "Authorization": f"Bearer {self._key}"}
+                "POST", "/tokenize", body, {"Content-Type": "application/json", "Authorization": f"Bearer {rt.key}"}
             )
             got = conn.getresponse()
             reply = json.loads(got.read())
@@ -371,16 +468,9 @@ class EmbeddedBackend(Backend):
             ]
         return [r.result() if r else float("-inf") for r in reads]  # re-raises what a reading raised
 
-    def _remove_socket(self, sock: Path) -> None:
-        sock.unlink(missing_ok=True)
-        if self._folder is not None:
-            with contextlib.suppress(OSError):
-                self._folder.rmdir()
-            self._folder = None
-
     def close(self) -> None:
-        if self._server is not None:
-            self._server = None  # its destructor stops the runtime's loop and frees the model
-        if self._socket is not None:
-            self._remove_socket(self._socket)
-            self._socket = None
+        self._stop.set()
+        with self._load_lock:
+            rt, self._rt = self._rt, None
+        if rt is not None:
+            rt.close()

@@ -111,10 +111,14 @@ def _threads(cfg) -> tuple[str, bool, str]:
         return (
             "threads",
             True,
-            f"{fixed} (backend.embedded.threads; 0 lets caro use the cores free when the model loads)",
+            f"{fixed} (backend.embedded.threads; 0 lets caro follow the free cores)",
         )
     now = f"now {threads_now()}; {busy_cores()} other program(s) running"
-    return ("threads", True, f"chosen when the model loads: the free cores, at most {MAX_THREADS} ({now})")
+    return (
+        "threads",
+        True,
+        f"the free cores, at most {MAX_THREADS}; the model restarts on a new count when they change for a while ({now})",
+    )
 
 
 def _docs() -> tuple[str, bool, str]:
