@@ -87,21 +87,32 @@ def _option_form(programs: str, options: str) -> str:
 
 # "password" in the languages caro has been asked in (a Latin-script noun may end in an article or a
 # case ending: lösenordet, hasła), and the words for secret codes that are not passwords
+# (`passwd` is also the program: `sudo passwd deploy2` names a user; the words that also mean "key"
+# or "word" — clave, chiave, ключ, parola — are secrets' names only before a verb: _KEY_NOUN)
 _SECRET_NOUN = (
-    r"(?:(?<![\w$])(?:[\w-]*passwort|kennwort|contraseña|clave|mot\s+de\s+passe|passwords?|passphrase|passcode|pw|pwd|passwd|senha"
-    r"|wachtwoord|has(?:ł|l)o|heslo|lösenord|salasana|parola\s+d'ordine|parola|chiave|şifre|sifre|jelsz[óo]"
+    r"(?:(?<![\w$])(?:[\w-]{0,16}passwort|kennwort|contraseña|mot\s+de\s+passe|passwords?|passphrase|passcode|pw|pwd"
+    r"|senha|wachtwoord|has(?:ł|l)o|heslo|lösenord|salasana|parola\s+d'ordine|şifre|sifre|jelsz[óo]"
     r"|adgangskode|passord|lozinka|geslo|(?:recovery|backup)\s+codes?|codes?\s+de\s+(?:secours|récupération)"
-    r"|пароль|ключ|токен|κωδικός)\w{0,3}\b"
+    r"|пароль|токен|κωδικός)\w{0,3}\b"
     r"|密码|密碼|口令|密钥|秘钥|令牌|パスワード|暗証番号|비밀번호|암호|كلمة\s+(?:المرور|السر)|סיסמה)"
 )
-_PROSE_VALUE = r"(?![$])[^\s,;«»\"'“”，。、]+"
-# a letter and a digit or symbol, six characters or more, not an option, variable, path or home
-_PASSWORD_SHAPED = r"(?![-$/~<{.])(?=[^\s]*[^\W\d_])(?=[^\s]*[\d!#%&*?@^+=])[^\s,;«»\"'“”，。、]{6,}"
+_KEY_NOUN = rf"(?:{_SECRET_NOUN}|(?<![\w$])(?:clave|chiave|parola|ключ)\w{{0,3}}\b)"
+# a value: not a variable, nor code quoted in backticks or a <placeholder> (tldr lines in a prompt)
+_PROSE_VALUE = r"(?![$`<])[^\s,;«»\"'“”，。、`]+"
+# a letter and a digit or symbol, six characters or more, not an option, variable, path, home or
+# file name (`config2.yml`); lookaheads bounded, so a long word costs linear time
+# what a value is made of and where it ends: not inside code (a regex's brackets, a call's parentheses)
+_VALUE_CHARS = r"[^\s,;«»\"'“”，。、`()\[\]{}\\]"
+_VALUE_END = r"(?=[\s,;.!?»\"'”，。、]|$)"
+_NOT_VALUE = r"(?![-$/~<{.`])(?![^\s,;]{0,60}\.[A-Za-z][A-Za-z0-9]{0,4}(?:[\s,;'\"]|$))"
+_PASSWORD_SHAPED = (
+    rf"{_NOT_VALUE}(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}[\d!#%&*?@^+=]){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
+)
 # stricter, for a value a few words after the noun ("пароль от почты Sn3zh0k!Veter"): a letter, a digit
 # and a symbol, or upper and lower case and a digit ("the password of db-prod2" is a name)
 _STRONG_SHAPED = (
-    r"(?![-$/~<{.])(?=[^\s]*\d)(?:(?=[^\s]*[^\W\d_])(?=[^\s]*[!#%&*?@^+=~])|(?=[^\s]*[A-Z])(?=[^\s]*[a-z]))"
-    r"[^\s,;«»\"'“”，。、]{6,}"
+    rf"{_NOT_VALUE}(?=[^\s]{{0,64}}\d)(?:(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}[!#%&*?@^+=~])"
+    rf"|(?=[^\s]{{0,64}}[A-Z])(?=[^\s]{{0,64}}[a-z])){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
 )
 
 FORMS: list[tuple[str, re.Pattern]] = [
@@ -291,7 +302,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "prose-secret-languages",
             (
-                rf"(?i){_SECRET_NOUN}"
+                rf"(?i){_KEY_NOUN}"
                 # whose: "de la base de datos", "du serveur FTP", "di root", "voor de NAS" (a word that
                 # is not one of these, as in "the password prompt is broken", is no secret's name)
                 r"(?:\s+(?:de|del|della|di|du|do|da|des|der|die|das|für|vom|voor|van|of|for|para|pour|per)"
@@ -326,19 +337,18 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "seed-phrase",
             (
-                r"(?i)\b(?:seed(?:\s+phrase)?|mnemonic|recovery\s+phrase|backup\s+phrase)\b(?:\s+[\w-]+){0,3}?"
-                r"\s*(?:\bis\b|[:=])?\s*:?\s*[\"']?(?P<s>(?-i:[a-z]+(?:\s+[a-z]+){11,23}))"
+                # "seed phrase", "mnemonic words", or "seed is"/"seed:"; the words are plain lowercase
+                # words none of which is one of the little words a sentence has ("seed the database
+                # with fake users and then …" is a request)
+                r"(?i)\b(?:(?:seed|mnemonic|recovery|backup|wallet)\s+(?:phrase|words)\b(?:\s+[\w-]+){0,3}?\s*(?:\bis\b|[:=])?"
+                r"|(?:seed|mnemonic)\s*(?:\bis\b|[:=]))\s*:?\s*[\"']?"
+                r"(?P<s>(?-i:(?!(?:\S+\s+){0,23}(?:the|and|with|for|of|to|in|on|a|an|then|by|from|is|are|it)\b)"
+                r"[a-z]+(?:\s+[a-z]+){11,23}))\b"
             ),
             0,
         ),
         # network gear: `snmp-server community NAME RW`, "the snmp community string is …"
         ("snmp-community", r"(?i)\bsnmp[\w-]*\b[^\n|;&]*?\bcommunity(?:\s+string)?\s+(?:is\s+)?(?P<s>[^\s,;]+)", 0),
-        # a PIN typed as digits where the request says it is one (`adb shell input text 582913 … my PIN`)
-        (
-            "pin-digits",
-            r"(?s)(?=.*(?:\bPIN\b|(?i:\bpin\s+code|\bpasscode|\bunlock\s+code|\bPUK\b)))(?:.*?)(?<![\w.:/-])(?P<s>\d{4,8})(?![\w.:/-])",
-            0,
-        ),
         # PowerShell's environment (`$env:API_KEY = "…"`), XML elements (`<password>…</password>`)
         ("powershell-env", rf"(?i)\$env:{_NAME_HINT}\s*=\s*(?P<s>{_VALUE})", 0),
         (
@@ -374,7 +384,11 @@ FORMS: list[tuple[str, re.Pattern]] = [
         # `auth is admin:Pepper&Salt99`, "the login is root:toor"
         (
             "auth-pair",
-            r"(?i)\b(?:auth|login|creds?|credentials)\b(?:\s+[\w-]+){0,2}?\s*(?:\bis\b|\bare\b|[:=])\s*[^\s:/@]+:(?P<s>[^\s,;]{4,})",
+            # the user starts with a letter and the password is not a port or a time (`api.example.com:8443`)
+            (
+                r"(?i)\b(?:auth|login|creds?|credentials)\b(?:\s+[\w-]+){0,2}?(?:\s+(?:is|are)\s+|\s*[:=]\s+)[A-Za-z][^\s:/@]*:"
+                r"(?P<s>(?![\d:]+(?:[\s,;]|$))[^\s,;]{4,})"
+            ),
             0,
         ),
         # an ftp script's `user NAME PASSWORD` line (a here-document to ftp -n)
@@ -393,6 +407,11 @@ _WORDISH = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
 # symbol, 8 characters or more, wherever it stands and whatever names it
 _TOKEN = re.compile(r"(?<![^\s'\"=:(\[{<>,])[A-Za-z0-9!#%&*?@^+~._-]{8,64}(?![^\s'\"),;\]}<>，。、；：！？])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# a file name (`Report#2024Q1.pdf`), user@host (`alice@Server2`), a version (`V1.2.3+build5`)
+# a format (`Account%10`)
+_NOT_A_PASSWORD = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$|^[\w.+-]+@[\w.-]+$|\d\.\d|%-?\d")
+# code around it: a regex (`^(?=.*[A-Z])(?=.*\d).{8,}$`), a <placeholder>, a function call
+_CODE_WORD = re.compile(r"[()\[\]{}<>\\]")
 # a value that only says where the secret is kept: a variable, a command's output
 _REFERENCE = re.compile(r"\$(?:\w+|\{[^}]*\}|\([^)]*\))")
 # ids that look random but are public: UUIDs (`UUID=3f1c…` for a disk), and what its label calls
@@ -407,6 +426,10 @@ _PUBLIC_BEFORE = re.compile(
     r"|\b(?:public[ _-]?key|pubkey)\W{0,3}(?:is\s+)?|\bminisign\b[^\n|;&]*\s-P\s+)$",
     re.IGNORECASE,
 )
+# a PIN typed as digits on the line that says it is one (`adb shell input text 582913 … my PIN`), not
+# a number a word names as something else (a pid, a port, a line)
+_PIN_WORD = re.compile(r"\bPIN\b|\bPUK\b|(?i:\bpin\s+code|\bpasscode|\bunlock\s+code)")
+_PIN_DIGITS = re.compile(r"(?<![\w.:/-])(?<!pid )(?<!port )(?<!line )(?<!kill )(?P<s>\d{4,8})(?![\w.:/-])")
 # `user:password` lines fed to chpasswd (a here-document, a pipe), which reads exactly that
 _CHPASSWD = re.compile(r"\bchpasswd\b")
 _USER_PASS_LINE = re.compile(r"(?m)^[a-z_][\w.-]*:(?P<s>[^\s:]+)$")
@@ -450,8 +473,18 @@ def _strong_password(m: re.Match) -> bool:
         and word[0] not in "-."
         and "REDACTED_" not in word
         and not _EMAIL.fullmatch(word)
+        and not _NOT_A_PASSWORD.search(word)
+        and not _CODE_WORD.search(_whole_word(m))
         and not _public(m)
     )
+
+
+def _whole_word(m: re.Match) -> str:
+    """The whitespace-delimited word a match lies in."""
+    text = m.string
+    start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    ends = [i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
 
 
 def _in_public_block(m: re.Match) -> bool:
@@ -512,6 +545,10 @@ class Redaction:
     def text(self, text: str) -> str:
         if _CHPASSWD.search(text):
             text = _USER_PASS_LINE.sub(self._swap, text)
+        if _PIN_WORD.search(text):  # a search per line only when some line names a PIN
+            text = "\n".join(
+                _PIN_DIGITS.sub(self._swap, line) if _PIN_WORD.search(line) else line for line in text.split("\n")
+            )
         for _, rx in FORMS:
             text = rx.sub(lambda m: self._swap(m), text)
         text = _WORDISH.sub(

@@ -244,4 +244,19 @@ OWN_INNOCENT = [
     "git config --global credential.helper 'cache --timeout=7200'",
     "where is my password stored on this mac",
     "use the same as the password for the other account",
+    # a review of the shape pass found these changed: a request, not a seed phrase; a program, not a
+    # noun; "key" and "word" in Spanish and Italian; a port; file names, a host, a version, a format,
+    # a regex, a tldr line's code
+    "seed the database with fake users for local development and then print the number of rows",
+    "sudo passwd deploy2",
+    "grep password config2.yml",
+    'ordena el json por la clave "nombre"',
+    "trova le righe che contengono la parola 'errore'",
+    "the login endpoint is api.example.com:8443",
+    "open R&D_Budget2024.xlsx and ssh alice@Server2",
+    "helm upgrade app ./chart --set image.tag=V1.2.3+build5",
+    'sacctmgr show account format="Account%10"',
+    "validate passwords with the regex ^(?=.*[A-Z])(?=.*[a-z])(?=.*\\d)(?=.*[!@#$%^&*]).{8,}$",
+    "- Change the password for a specific user: `sudo homectl passwd <username>`",
+    "the PIN prompt hangs, kill pid 48213",
 ]

@@ -1013,6 +1013,30 @@ def test_helper_stop_signals_only_a_caro_helper_of_ours():
         other.kill()
 
 
+def test_a_helper_busy_for_seconds_is_waited_for_not_killed(caro_home):
+    """The bundled runtime restarts itself when the free cores change, and the binding holds
+    Python's lock for 2.5-5 s while it loads: a helper that holds its life lock but is silent that
+    long is busy, not hung. `caro "…"` pinged for 1 s and then killed it (the next press paid a
+    model load). Here the real helper is stopped for 3 s (SIGSTOP) while the CLI starts."""
+    import signal
+
+    from caro.daemon import client
+
+    client.start()
+    pid = client.lock_holder()
+    assert pid
+    os.kill(pid, signal.SIGSTOP)
+    resume = threading.Timer(3.0, os.kill, (pid, signal.SIGCONT))
+    resume.start()
+    try:
+        client.start()
+        assert client.lock_holder() == pid  # the same helper: waited for, not replaced
+    finally:
+        resume.cancel()
+        os.kill(pid, signal.SIGCONT)
+        client.stop()
+
+
 @pytest.mark.parametrize("shell", [s for s in SHELLS if s != "zsh"])  # zsh's zle -M draws its own row
 def test_a_message_is_one_clean_row(shell, caro_home, tmp_path):
     """fish printed `\\r"caro: …"`, which does not clear the row (`caro: alternative 3/3 | sort -rh`

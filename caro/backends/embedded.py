@@ -14,6 +14,7 @@ import socket
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ REFIT_AFTER = 10.0
 # ... once no request has run for this long: the binding holds Python's lock while a model loads
 # (2.5 s here, 5 s beside a busy core), so the restart waits for the user to be reading an answer
 REFIT_WHEN_IDLE = 1.0
+REFIT_BACKOFF = 300.0
 
 DEFAULT_MODEL = str(BY_KEY["backend.embedded.model"].default)  # named once, in the settings
 
@@ -194,6 +196,11 @@ class _Runtime:
             with contextlib.suppress(OSError):
                 self.folder.rmdir()
 
+    def __del__(self) -> None:
+        # dropped without close(): its backend was replaced (new settings) and freed
+        with contextlib.suppress(Exception):
+            self.close()
+
 
 class EmbeddedBackend(Backend):
     name = "embedded"
@@ -217,6 +224,7 @@ class EmbeddedBackend(Backend):
         self._rt: _Runtime | None = None  # started when the model is first needed
         self._load_lock = threading.Lock()  # the warm-up thread and a first request load it once
         self._stop = threading.Event()  # ends the watcher of the current runtime
+        self._refit_lock = threading.Lock()
         self._last_body: dict | None = None  # the last prompt, to warm a refitted runtime on
         self._in_flight = 0  # requests running now (under _count_lock), and when the last one ended
         self._count_lock = threading.Lock()
@@ -255,8 +263,11 @@ class EmbeddedBackend(Backend):
             if self._rt is None:
                 self._rt = self._start(self.fixed_threads or threads_now())
                 if not self.fixed_threads:
+                    # the watcher holds the backend weakly: a backend the helper replaced (new
+                    # settings) is freed as before, and its watcher ends with it
                     self._stop = threading.Event()
-                    threading.Thread(target=self._watch, args=(self._stop,), name="caro-threads", daemon=True).start()
+                    args = (weakref.ref(self), self._stop)
+                    threading.Thread(target=EmbeddedBackend._watch, args=args, name="caro-threads", daemon=True).start()
             self.threads = self._rt.threads
             return self._rt
 
@@ -305,14 +316,18 @@ class EmbeddedBackend(Backend):
         )
         return _Runtime(server, sock, folder, key, threads)
 
-    def _watch(self, stop: threading.Event) -> None:
+    @staticmethod
+    def _watch(ref: weakref.ref[EmbeddedBackend], stop: threading.Event) -> None:
         """Follow the free cores while the runtime lives: a count that differs at every look for
         REFIT_AFTER seconds is worth a restart (a passing process is not; a build or a video call
-        is), done while nobody waits for an answer."""
+        is), done while nobody waits for an answer. A restart that failed is not tried again for
+        REFIT_BACKOFF seconds (each try holds the helper for seconds)."""
         since: tuple[int, float] | None = None  # (free cores, first seen) while they differ
+        failed_at = -REFIT_BACKOFF
         while not stop.wait(WATCH_EVERY):
-            rt = self._rt
-            if rt is None:
+            b = ref()
+            rt = b._rt if b is not None else None
+            if b is None or rt is None:
                 return
             want = threads_now()
             now = time.monotonic()
@@ -320,19 +335,25 @@ class EmbeddedBackend(Backend):
                 since = None
             elif since is None or since[0] != want:
                 since = (want, now)
-            elif now - since[1] >= REFIT_AFTER and self._idle():
-                self._refit(want)
+            elif now - since[1] >= REFIT_AFTER and now - failed_at >= REFIT_BACKOFF and b._idle():
+                if not b._refit(want):
+                    failed_at = now
                 since = None
+            del b, rt  # not held across the wait
 
     def _idle(self) -> bool:
         with self._count_lock:
             return not self._in_flight and time.monotonic() - self._last_end >= REFIT_WHEN_IDLE
 
-    def _refit(self, threads: int) -> None:
+    def _refit(self, threads: int) -> bool:
         """Start the runtime again with `threads`, beside the old one (the weights are mapped from
         the file once, so the second costs its caches, not another model), warm its prompt cache
-        on the last prompt, and swap it in once no request is in flight."""
+        on the last prompt, and swap it in once no request is in flight. False when it failed (the
+        old runtime then goes on serving)."""
         log = logging.getLogger("caro.embedded")
+        if not self._refit_lock.acquire(blocking=False):
+            return True  # another watcher is at it (one refit at a time: each takes every slot)
+        new: _Runtime | None = None
         try:
             new = self._start(threads)
             if self._last_body is not None:
@@ -342,18 +363,24 @@ class EmbeddedBackend(Backend):
                 self._slots.acquire()
             try:
                 with self._load_lock:
-                    old, self._rt = self._rt, (new if self._rt is not None else None)
-                    self.threads = threads
+                    old = self._rt
+                    if old is not None:  # not closed while the new one loaded
+                        self._rt, new = new, None
+                        self.threads = threads
             finally:
                 for _ in range(SLOTS):
                     self._slots.release()
-            if old is None:  # closed while the new one loaded
-                new.close()
-                return
-            old.close()
-            log.info("restarted the model on %d threads (the free cores changed)", threads)
-        except BackendError as e:
+            if old is not None:
+                old.close()
+                log.info("restarted the model on %d threads (the free cores changed)", threads)
+            return True
+        except Exception as e:  # the binding may raise anything; the old runtime goes on serving
             log.warning("could not restart the model on %d threads: %s", threads, e)
+            return False
+        finally:
+            if new is not None:  # loaded but not swapped in
+                new.close()
+            self._refit_lock.release()
 
     def _stream(self, body: dict, take: Callable[[dict], None]) -> None:
         """One request to the runtime, streamed: `take` sees each choice as it comes. It ends at
@@ -469,8 +496,8 @@ class EmbeddedBackend(Backend):
         return [r.result() if r else float("-inf") for r in reads]  # re-raises what a reading raised
 
     def close(self) -> None:
-        self._stop.set()
         with self._load_lock:
+            self._stop.set()
             rt, self._rt = self._rt, None
         if rt is not None:
             rt.close()

@@ -175,6 +175,11 @@ def stop(wait: float = 5.0) -> bool:
     return lock_holder(lockfile) is None
 
 
+# how long a helper that holds its life lock may stay silent before it is taken for hung: loading the
+# model holds Python's lock for 2.5-5 s on two busy cores
+BUSY_PATIENCE = 10.0
+
+
 def start(timeout: float = 60.0) -> str:
     """Make sure a current helper is running; return its version. Safe to call from many shells at once."""
     _d, sock, _pidfile, lockfile, startlock = files()
@@ -182,6 +187,11 @@ def start(timeout: float = 60.0) -> str:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         v = ping(sock)
+        deadline = time.monotonic() + BUSY_PATIENCE
+        while v is None and lock_holder(lockfile) is not None and time.monotonic() < deadline:
+            # alive but silent: a helper (re)loading its model holds Python's lock for seconds
+            # (the bundled runtime follows the free cores by restarting); it is not dead
+            v = ping(sock)
         if v is not None and not protocol.newer(__version__, v):
             return v  # as new as this client or newer: it serves older clients too (the protocol says so)
         if v is not None or lock_holder(lockfile) is not None:
