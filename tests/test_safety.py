@@ -500,6 +500,7 @@ EFFECTS_BLOCK = [
     "lua -e 'os.execute(\"rm -rf ~\")'",
     "echo / | xargs rm -rf",
     "parallel rm -rf ::: ~",
+    "parallel ::: 'rm -rf ~'",  # no command: each input is a command line of its own
     "cd / && rm -rf etc usr",
     "cd / && rm -rf [a-z]*",
     "rm -rf ~/**",
@@ -514,6 +515,7 @@ EFFECTS_WARN = [
 ]
 EFFECTS_ALLOW = [
     "echo ''",
+    "parallel ::: 'gzip -k a.log' 'gzip -k b.log'",
     "sed -i '' s/a/b/ f",
     "ssh-keygen -N '' -f k",
     "git commit -m ''",

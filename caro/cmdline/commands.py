@@ -215,8 +215,11 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             while j < len(rest) and rest[j].startswith("-"):
                 j += 2 if rest[j] in ("-j", "-S", "--jobs", "-a", "--arg-file") else 1
             cmd = rest[j : rest.index(":::")] if ":::" in rest else rest[j:]
-            inputs = rest[rest.index(":::") + 1 :] if ":::" in rest else []
-            return (cmd + [x for x in inputs if x not in (":::", "::::")]) if cmd else [], via, not inputs
+            inputs = [x for x in (rest[rest.index(":::") + 1 :] if ":::" in rest else []) if x not in (":::", "::::")]
+            if not cmd and inputs:
+                # no command: each input is a command line of its own, run by a shell
+                return ["sh", "-c", "\n".join(inputs)], via, False
+            return (cmd + inputs) if cmd else [], via, not inputs
         if name == "coproc":
             via.append("coproc")
             i += 1
