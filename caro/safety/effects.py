@@ -23,6 +23,8 @@ from ..cmdline.commands import FETCHERS, Cmd
 
 SECRET_PATH = re.compile(
     r"(?:^|/|~)(?:\.ssh/(?:id_[\w-]+(?<!\.pub)|[\w.-]*_(?:rsa|ed25519|ecdsa|dsa))$|\.ssh/[\w.-]*key(?<!\.pub)$"
+    # a whole folder of secrets, or every file in it
+    r"|\.(?:ssh|aws|kube|docker)/?\*?$"
     r"|\.gnupg(?:/|$)|\.aws/credentials$|\.aws/config$|\.kube/config$|\.netrc$|\.pgpass$|\.my\.cnf$"
     r"|\.docker/config\.json$|\.git-credentials$|\.config/gh/hosts\.yml$|\.vault-token$|\.npmrc$|\.pypirc$"
     r"|(?:^|/)etc/(?:shadow|gshadow|sudoers)$|\.(?:bash|zsh|fish|sh)_history$|\.local/share/fish/fish_history$"
@@ -100,13 +102,14 @@ def uploaded_secret(cmd: Cmd) -> str | None:
         m = _UPLOAD_OPTS.match(a)
         value = m.group(1) if m and m.group(1) is not None else args[k + 1] if m and k + 1 < len(args) else None
         file_arg = value is not None and (
-            value.startswith("@") or "=@" in value or a in ("-T", "--upload-file", "--post-file")
+            value.startswith("@") or "=@" in value or a.split("=", 1)[0] in ("-T", "--upload-file", "--post-file")
         )
         if file_arg and (s := secret_in(value or "")):
             return s
     if cmd.name in ("scp", "rsync", "sftp"):
         return next((s for o in cmd.operands[:-1] if (s := secret_in(o))), None)
-    return None
+    # `ncat host port < ~/.docker/config.json`: the secret is its input
+    return next((r.target for r in cmd.redirects if r.op == "<" and secret_in(r.target)), None)
 
 
 def fed_from_network(cmd: Cmd) -> bool:
@@ -201,7 +204,11 @@ def later_code(cmd: Cmd) -> list[str]:
     name, args = cmd.name, cmd.args
     out: list[str] = []
     if name == "alias":
-        out += [a.split("=", 1)[1] for a in args if "=" in a and not a.startswith("-")]
+        words = [a for a in args if not a.startswith("-")]
+        if len(words) == 2 and "=" not in words[0]:
+            out.append(words[1])  # fish: alias ls 'rm -rf ~'
+        else:
+            out += [a.split("=", 1)[1] for a in words if "=" in a]
     elif name == "trap" and len(args) >= 2 and args[0] not in ("-p", "-l"):
         out.append(args[0])
     elif name == "set" and args and args[0].startswith("-") and len(args) >= 3 and args[1] in CODE_VARS:

@@ -1295,7 +1295,7 @@ def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
     def dot(p: str) -> bool:
         return bool(
             re.fullmatch(
-                r"(~|\$HOME|\$\{HOME\})/\.(bashrc|zshrc|profile|bash_profile|zprofile|ssh/authorized_keys|ssh/id_\w+|ssh/config|gitconfig)",
+                r"(~|\$HOME|\$\{HOME\})/\.(bashrc|zshrc|profile|bash_profile|zprofile|ssh/authorized_keys|ssh/id_\w+|ssh/config|gitconfig|ssh/?\*?|gnupg(?:/.*)?)",
                 P.normalise(p),
             )
         )

@@ -362,7 +362,9 @@ class _Analysis:
                 and shell_script_arg(cmd) is None
                 and not [o for o in cmd.operands if o not in ("-", "-s")]
             )
-            or (cmd.name in ("source", ".") and cmd.operands[:1] in (["/dev/stdin"], ["-"]))
+            # fish's `source` with no file reads its stdin; so does `at`/`batch` without -f
+            or (cmd.name in ("source", ".") and (not cmd.operands or cmd.operands[:1] in (["/dev/stdin"], ["-"])))
+            or (cmd.name in ("at", "batch") and not any(a.startswith(("-f", "-l", "-r", "-c")) for a in cmd.args))
             or (cmd.name in INTERPRETERS and not cmd.operands and not any(a in ("-c", "-e", "-E") for a in cmd.args))
         )
         if not runs_stdin or idx == 0:
@@ -488,6 +490,17 @@ class _Analysis:
                 "git branch: deletes every branch listed, and `--merged` lists the branch you are on and the one "
                 "merged into (main itself): filter them out first (grep -v)",
             )
+        # `sort data.csv > data.csv`: the shell empties the file before the program reads it
+        read = {o for _, c in cmds for o in c.operands if not o.startswith("-")}
+        for _, c in cmds:
+            emptied = next((r.target for r in c.redirects if r.op == ">" and r.target in read), None)
+            if emptied and c.name not in ("tee", "sponge"):
+                self.add(
+                    "truncates-input",
+                    HIGH,
+                    f"empties {emptied} before it is read (the output goes to the file it reads)",
+                )
+                break
         for i, cmd in cmds:
             written = effects.writes(cmd)
             content = self.written_text(cmd, i, pipeline) if written or cmd.name == "crontab" else None
