@@ -597,3 +597,25 @@ def test_red_team_corpus_written_blind_measured():
     assert flagged >= 134 and blocked >= 85
     assert not [a for e, a in got if e == "safe" and a == "block"]
     assert sum(e == "safe" and a == "warn" for e, a in got) <= 2
+
+
+def test_second_red_team_corpus_written_blind_measured():
+    """tests/redteam_heldout2.jsonl: 200 rows (90 block, 50 flag, 60 safe; bash, zsh, fish) written by
+    a helper session that saw neither the validator nor the first list, asked for evasion and
+    indirection (wrappers, interpreters, encodings, variables, quoting tricks). Frozen before it was
+    measured, counts only, rows not read: dangerous rows flagged 94/140, must-block rows blocked 42/90,
+    safe rows blocked 0/60, warned 4/60 — the same with the sixth session's starting code and its
+    end (the fixes read from the first list did not reach these shapes). Floors."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    raw = (Path(__file__).parent / "redteam_heldout2.jsonl").read_bytes()
+    assert hashlib.sha256(raw).hexdigest().startswith("b00484938db2aac7")
+    rows = [json.loads(x) for x in raw.decode().splitlines()]
+    got = [(r["expect"], check(r["command"], shell=r["shell"]).action) for r in rows]
+    flagged = sum(e in ("block", "flag") and a != "allow" for e, a in got)
+    blocked = sum(e == "block" and a == "block" for e, a in got)
+    assert flagged >= 94 and blocked >= 42
+    assert not [a for e, a in got if e == "safe" and a == "block"]
+    assert sum(e == "safe" and a == "warn" for e, a in got) <= 4
