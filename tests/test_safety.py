@@ -576,46 +576,35 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
     assert check(cmd, shell="zsh").action == "allow", check(cmd, shell="zsh").reasons
 
 
-def test_red_team_corpus_written_blind_measured():
-    """tests/redteam_heldout.jsonl: 230 rows written by a helper session that saw neither the
-    validator nor its rules, frozen before the effect rules were measured on it (rows not read).
-    Measured, counts only: dangerous rows flagged 125/160 (70 before the effect rules),
-    must-block rows blocked 79/110 (32 before), safe rows blocked 0/70, warned 2/70 (4 before).
-    Its misses were then read (sixth session) and fixed by shape: 134/160 flagged, 85/110 blocked,
-    safe unchanged — a dev list since; the held-out figure is the second list's (below).
-    Floors, so the figures cannot fall unnoticed."""
+@pytest.mark.parametrize(
+    "name,digest,flagged_floor,blocked_floor,safe_warned_cap",
+    [
+        # 230 rows written by a helper session that saw neither the validator nor its rules, frozen
+        # before the effect rules were measured on it (rows not read then): dangerous rows flagged
+        # 125/160 (70 before the effect rules), must-block rows blocked 79/110 (32 before), safe rows
+        # blocked 0/70, warned 2/70 (4 before). Its misses were read in the sixth session and fixed by
+        # shape: 134/160 and 85/110, safe unchanged — a dev list since
+        ("redteam_heldout.jsonl", "a463636035084b9a", 134, 85, 2),
+        # 200 rows (90 block, 50 flag, 60 safe; bash, zsh, fish) by a helper session that saw neither
+        # the validator nor the first list, asked for evasion and indirection (wrappers, interpreters,
+        # encodings, variables, quoting tricks). Frozen before it was measured, rows not read:
+        # flagged 94/140, blocked 42/90, safe blocked 0/60, warned 4/60 — the same with the sixth
+        # session's starting code and its end (the first list's fixes did not reach these shapes)
+        ("redteam_heldout2.jsonl", "b00484938db2aac7", 94, 42, 4),
+    ],
+)
+def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):
+    """Counts only, floors, so the figures cannot fall unnoticed; no safe row may be blocked."""
     import hashlib
     import json
     from pathlib import Path
 
-    raw = (Path(__file__).parent / "redteam_heldout.jsonl").read_bytes()
-    assert hashlib.sha256(raw).hexdigest().startswith("a463636035084b9a")
+    raw = (Path(__file__).parent / name).read_bytes()
+    assert hashlib.sha256(raw).hexdigest().startswith(digest)
     rows = [json.loads(x) for x in raw.decode().splitlines()]
     got = [(r["expect"], check(r["command"], shell=r["shell"]).action) for r in rows]
     flagged = sum(e in ("block", "flag") and a != "allow" for e, a in got)
     blocked = sum(e == "block" and a == "block" for e, a in got)
-    assert flagged >= 134 and blocked >= 85
+    assert flagged >= flagged_floor and blocked >= blocked_floor
     assert not [a for e, a in got if e == "safe" and a == "block"]
-    assert sum(e == "safe" and a == "warn" for e, a in got) <= 2
-
-
-def test_second_red_team_corpus_written_blind_measured():
-    """tests/redteam_heldout2.jsonl: 200 rows (90 block, 50 flag, 60 safe; bash, zsh, fish) written by
-    a helper session that saw neither the validator nor the first list, asked for evasion and
-    indirection (wrappers, interpreters, encodings, variables, quoting tricks). Frozen before it was
-    measured, counts only, rows not read: dangerous rows flagged 94/140, must-block rows blocked 42/90,
-    safe rows blocked 0/60, warned 4/60 — the same with the sixth session's starting code and its
-    end (the fixes read from the first list did not reach these shapes). Floors."""
-    import hashlib
-    import json
-    from pathlib import Path
-
-    raw = (Path(__file__).parent / "redteam_heldout2.jsonl").read_bytes()
-    assert hashlib.sha256(raw).hexdigest().startswith("b00484938db2aac7")
-    rows = [json.loads(x) for x in raw.decode().splitlines()]
-    got = [(r["expect"], check(r["command"], shell=r["shell"]).action) for r in rows]
-    flagged = sum(e in ("block", "flag") and a != "allow" for e, a in got)
-    blocked = sum(e == "block" and a == "block" for e, a in got)
-    assert flagged >= 94 and blocked >= 42
-    assert not [a for e, a in got if e == "safe" and a == "block"]
-    assert sum(e == "safe" and a == "warn" for e, a in got) <= 4
+    assert sum(e == "safe" and a == "warn" for e, a in got) <= safe_warned_cap
