@@ -608,3 +608,18 @@ def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, bl
     assert flagged >= flagged_floor and blocked >= blocked_floor
     assert not [a for e, a in got if e == "safe" and a == "block"]
     assert sum(e == "safe" and a == "warn" for e, a in got) <= safe_warned_cap
+
+
+def test_a_redirection_after_a_pipeline_belongs_to_its_last_command():
+    """The grammar hangs `a | b > f` off the whole pipeline; the reader used to make `> f` a command
+    of its own, so verdicts named no program (":: overwrites /etc/passwd") and `cat f | grep x > f`
+    was not seen to empty the file it reads."""
+    from caro.cmdline.shellparse import parse
+
+    (pipeline,) = parse("echo hi | cat > /etc/passwd", "bash").pipelines
+    assert [[w.text for w in s.words] for s in pipeline] == [["echo", "hi"], ["cat"]]
+    assert [(r.op, r.target) for r in pipeline[-1].redirects] == [(">", "/etc/passwd")]
+    v = check("echo hi | cat > /etc/passwd")
+    assert v.action == "block" and all(not r.startswith("::") for r in v.reasons)
+    assert check("cat notes.txt | grep -v tmp > notes.txt").action == "warn"
+    assert check("cat notes.txt | grep -v tmp > kept.txt").action == "allow"

@@ -386,10 +386,17 @@ class _Reader:
             if doc is not None:
                 heredoc = doc
             rest.extend(tail)
+        front: list[Simple] = []  # the stages of a pipeline before the one the redirections belong to
         if body is not None and body.type == "command":
             head = self.simple(body)
         elif body is not None and body.type in ("variable_assignment", "variable_assignments"):
             head = self.assignments(body)
+        elif body is not None and body.type == "pipeline":
+            # the grammar hangs `a | b > f` off the whole pipeline; bash gives `> f` to its last command
+            for child in body.children:
+                if child.type not in ("|", "|&"):
+                    front.extend(self.stage(child))
+            head = front.pop() if front else Simple(cwd=self.cwd)
         else:
             if body is not None:
                 self.statement(body)
@@ -398,7 +405,7 @@ class _Reader:
         head.words.extend(extra_words)
         if heredoc is not None:
             head.heredoc = heredoc
-        stages = [head] + rest
+        stages = front + [head] + rest
         if standalone:
             self.add(stages)
         return stages
