@@ -190,7 +190,9 @@ def start(timeout: float = 60.0) -> str:
         deadline = time.monotonic() + BUSY_PATIENCE
         while v is None and lock_holder(lockfile) is not None and time.monotonic() < deadline:
             # alive but silent: a helper (re)loading its model holds Python's lock for seconds
-            # (the bundled runtime follows the free cores by restarting); it is not dead
+            # (the bundled runtime follows the free cores by restarting); it is not dead. A refused
+            # connection returns at once, so the looks are spaced rather than spun
+            time.sleep(0.1)
             v = ping(sock)
         if v is not None and not protocol.newer(__version__, v):
             return v  # as new as this client or newer: it serves older clients too (the protocol says so)
