@@ -12,6 +12,8 @@ so the rest (`PGPASSWORD=`, `-p`, `https://bob:`) still tells the model what the
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
 import os
@@ -504,9 +506,6 @@ def _in_public_block(m: re.Match) -> bool:
 def _encoded_prose(word: str) -> bool:
     """base64 of a sentence (`echo 'SGVsbG8sIHdvcmxkIQ==' | base64 -d`) is data, not a key: it decodes to
     printable text with spaces between words. A key or an encoded `user:password` has no spaces."""
-    import base64
-    import binascii
-
     try:
         text = base64.b64decode(word + "=" * (-len(word) % 4), validate=True).decode("ascii")
     except (binascii.Error, ValueError):

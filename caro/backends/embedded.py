@@ -291,7 +291,7 @@ class EmbeddedBackend(Backend):
         p.sampling.seed = 1
         # workers sleep between steps instead of spinning (llama.cpp's default polls at level 50): a
         # spinning worker on a core another program holds stalls every step of the others. Measured
-        # with one busy core after load: p95 3.4 s → 2.7 s beside 1.24 s quiet; quiet unchanged.
+        # with one busy core after load (2 threads): p95 4.4 s → 3.4 s; quiet unchanged (1.25 s).
         p.cpuparams.poll = p.cpuparams_batch.poll = 0
         # its HTTP face: the Unix socket only, behind a key, with the state-revealing endpoints off
         p.hostnames = [str(sock)]
