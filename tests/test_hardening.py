@@ -438,8 +438,10 @@ def test_a_hung_remote_does_not_delay_a_request_that_needs_no_model(caro_home):
 
 
 def test_requests_whose_shell_gave_up_are_dropped(caro_home):
-    """Eight shells give up after 0.3 s; the ninth, patient one, is answered after at most the one
-    generation already running, not after all eight."""
+    """Eight shells give up after 0.3 s; the ninth, patient one, is answered, and none of the eight
+    is carried on to an answer nobody reads. (That a generation already running stops at its next
+    token is test_runtime's; how long the patient shell waits is timing, so it is not asserted:
+    a prompt already being read by the runtime cannot be interrupted, and two cores vary.)"""
     start_helper(caro_home)
     assert ask(caro_home, "print the current date")[0] == "insert"  # the model is warm
     impatient = [
@@ -448,13 +450,11 @@ def test_requests_whose_shell_gave_up_are_dropped(caro_home):
     ]
     [t.start() for t in impatient]
     [t.join(30) for t in impatient]
-    t = time.perf_counter()
     r = ask(caro_home, "show the first 4 lines of notes.md")
-    took = time.perf_counter() - t
     assert r[0] == "insert" and "notes.md" in r[1]
     log = (caro_home / "logs" / "helper.log").read_text()
-    assert log.count("dropped a request") >= 6, log[-2000:]
-    assert took < 6, took
+    assert log.count("dropped a request") == 8, log[-2000:]
+    assert log.count(" INFO suggest ") == 2, log[-2000:]  # the warm-up question and the patient one
 
 
 def test_warm_up_and_a_first_request_load_the_model_once_and_log_to_the_file(caro_home):
