@@ -75,7 +75,6 @@ _WRAPPERS = {
     "flock": set("wE"),
     "setsid": set(),
     "runuser": set("ugl"),
-    "systemd-run": set("pu"),
     # launchers: each runs the command after its options (as root, in another root or namespace,
     # under fake root, in a sandbox, with a password typed for it)
     "pkexec": set(),
@@ -89,6 +88,11 @@ _WRAPPERS = {
     "xvfb-run": set("nsfe"),
     "dbus-launch": set(),
     "catchsegv": set(),
+    "chronic": set(),
+    "ifne": set(),
+    "eatmydata": set(),
+    "nocache": set(),
+    "trickle": set("udwtlnL"),
     "cgexec": set("g"),
     "numactl": set(),
     "doas": set("uC"),
@@ -219,7 +223,21 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             if not cmd and inputs:
                 # no command: each input is a command line of its own, run by a shell
                 return ["sh", "-c", "\n".join(inputs)], via, False
-            return (cmd + inputs) if cmd else [], via, not inputs
+            if not cmd:
+                return [], via, from_stdin
+            # the command may be wrapped itself (`parallel sudo rm -rf ::: /boot /etc`)
+            argv, i, from_stdin = cmd + inputs, 0, not inputs
+            continue
+        if name == "machinectl" and "shell" in argv[i + 1 : i + 2]:
+            # `machinectl shell [opts] [user@]machine CMD…`: CMD runs in that machine (`.host` is this one)
+            via.append("machinectl")
+            i += 2
+            while i < len(argv) and argv[i].startswith("-"):
+                i += 2 if argv[i] in ("-E", "--setenv", "--uid", "-M", "--machine") else 1
+            if i + 1 >= len(argv):
+                return [], via, from_stdin
+            i += 1
+            continue
         if name == "coproc":
             via.append("coproc")
             i += 1

@@ -3,7 +3,9 @@
 Only what changes *what runs* is rewritten; the result is read, never executed.
 - zsh: `#` starts a comment only with `setopt interactive_comments`, which an interactive zsh
   does not have by default, so a `#` word is kept as a word and what follows it is judged;
-  `=rm` runs `rm`; glob qualifiers (`*(.)`, `/*(D)`) are dropped from the pattern.
+  `=rm` runs `rm`; glob qualifiers (`*(.)`, `/*(D)`) are dropped from the pattern, and parameter
+  flags (`${(U)name}`) from the expansion; `{ … }` needs no `;` before `}`, and an anonymous
+  function `() { … } args` runs at once (read as a function defined and called with the args).
 - fish: `(…)` is command substitution; `and`/`or`/`not` prefix commands; blocks close with `end`
   (`if`, `for`, `while`, `begin`, `function`, `switch`); single quotes allow `\\'`.
 Returns the text and a list of problems (a fish block that never closes, and so on).
@@ -74,6 +76,7 @@ def _current_word(out: list[str]) -> str:
 
 def _zsh(src: str) -> str:
     out: list[str] = []
+    groups: list[bool] = []  # open `{ … }` groups, True for an anonymous function's body
     i, n = 0, len(src)
     while i < n:
         c = src[i]
@@ -83,6 +86,31 @@ def _zsh(src: str) -> str:
             i = j
             continue
         word_start = not out or out[-1] in " \t\n;&|()"
+        if c == "$" and src.startswith("${(", i):
+            close = src.find(")", i + 3)  # parameter flags, `${(U)name}`, `${(s:,:)a}`: the name is what counts
+            if close > 0 and "}" not in src[i:close]:
+                out.append("${")
+                i = close + 1
+                continue
+        if c == "(" and src.startswith("()", i) and _at_command_start(out) and src[i + 2 : i + 3].isspace():
+            k = i + 2
+            while k < n and src[k] in " \t":
+                k += 1
+            if src.startswith("{", k):
+                # `() { body } args`: an anonymous function, called at once with args
+                out.append("_caro_anon() {")
+                groups.append(True)
+                i = k + 1
+                continue
+        if c == "{" and word_start and (i + 1 == n or src[i + 1].isspace()):
+            groups.append(False)
+        elif c == "}" and word_start and groups:
+            # zsh closes a group without the `;` bash needs before `}`
+            anon = groups.pop()
+            ended = "".join(out).rstrip(" \t")[-1:] in (";", "\n", "&", "{")
+            out.append(("}" if ended else ";}") + ("; _caro_anon" if anon else ""))
+            i += 1
+            continue
         if c == "#" and word_start:
             out.append("\\#")  # a word in interactive zsh, not a comment
             i += 1

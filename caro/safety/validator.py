@@ -29,7 +29,7 @@ from ..cmdline.commands import (
     split_flags,
     ssh_remote_command,
 )
-from ..cmdline.shellparse import Simple, parse
+from ..cmdline.shellparse import Redirect, Simple, parse
 from ..settings import BY_KEY
 from ..visible import command_shown, hidden
 from . import devices, effects, extent
@@ -121,6 +121,29 @@ _CODE_DELETERS = re.compile(
     r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
 )
 _STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
+# the home folder as interpreters spell it (python, perl, ruby, node, php, awk)
+_HOME_IN_CODE = re.compile(
+    r"os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|Path\.home\(\)|os\.environ\[\s*['\"]HOME['\"]\s*\]"
+    r"|os\.(?:environ\.get|getenv)\(\s*['\"]HOME['\"]\s*\)|\$ENV\{\s*['\"]?HOME['\"]?\s*\}|ENV\[\s*['\"]HOME['\"]\s*\]"
+    r"|ENVIRON\[\s*\"HOME\"\s*\]|process\.env\.HOME|process\.env\[\s*['\"]HOME['\"]\s*\]|os\.homedir\(\)|Dir\.home\b"
+    r"|getenv\(\s*['\"]HOME['\"]\s*\)"
+)
+# a one-line program that opens a connection and gives it a shell (the classic reverse shells)
+_SOCKETS = re.compile(r"\bsocket\b|TCPSocket|fsockopen|net\.Socket|net\.connect|createConnection|IO::Socket")
+_SHELL_HANDED = re.compile(r"dup2|pty\.spawn|/bin/(?:ba|z|da)?sh\b|\bsh\s+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
+
+
+def _joined_strings(code: str) -> str:
+    """A program's strings as they are put together: the home folder spelt `$HOME`, and
+    `"curl -T " + process.env.HOME + "/.aws/credentials …"` joined into one literal."""
+    code = _HOME_IN_CODE.sub('"$HOME"', code)
+    joined = re.compile(r"\"((?:[^\"\\]|\\.)*)\"\s*(?:\+|\.|\.\.)\s*\"((?:[^\"\\]|\\.)*)\"")
+    for _ in range(20):  # each pass joins a pair; the cap only bounds hostile text
+        new = joined.sub(lambda m: '"' + m.group(1) + m.group(2) + '"', code)
+        if new == code:
+            break
+        code = new
+    return code
 
 
 @dataclass
@@ -379,7 +402,7 @@ class _Analysis:
             )
             return
         name = basename(argv[0]) if argv else ""
-        out = _simple_output(producer)
+        out = _filtered_output(pipeline[:idx])
         if out is not None:
             self.text(out, depth + 1, _dialect_of(cmd.name))
         elif any(n in DECODERS or n in FETCHERS for n in cmd.pipe_before):
@@ -444,7 +467,17 @@ class _Analysis:
                     inner = Cmd(argv[0], argv[1:], via=["find"], flags=flags, operands=ops)
                     self.command(inner, depth + 1, simple, pipeline)
         for code in effects.later_code(cmd):
+            if _FETCH_EXEC.search(code):
+                # fetched afresh each time it runs, out of sight: whoever serves the URL runs code here
+                self.add("persistence", CRITICAL, f"{cmd.name}: keeps code downloaded from the internet to run later")
             self.text(code, depth + 1)  # stored or handed on to run: judged as if it ran now
+        if cmd.name == "find":
+            for k, a in enumerate(cmd.args[:-1]):
+                if a in ("-fprint", "-fprint0", "-fprintf", "-fls"):  # find writes its list into that file
+                    self.command(Cmd(":", [], redirects=[Redirect(">", cmd.args[k + 1])]), depth + 1, simple, pipeline)
+        if cmd.name in ("ed", "ex") and cmd.operands and _edits_file(cmd, simple, pipeline):
+            # `printf '1,$d\nw\nq\n' | ed -s FILE`: the script on its input rewrites FILE
+            self.command(Cmd(":", [], redirects=[Redirect(">", cmd.operands[-1])]), depth + 1, simple, pipeline)
         if inside := effects.container_command(cmd):
             self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
@@ -528,6 +561,9 @@ class _Analysis:
             if effects.fed_from_network(cmd) or _FETCH_EXEC.search(text):
                 self.add("persistence", CRITICAL, f"installs downloaded code into {where}, which runs it later")
             elif content is not None:
+                if re.search(r"authorized_keys2?$", where) and re.search(r"\b(?:ssh|ecdsa|sk)-[\w@.-]+ AAAA", content):
+                    # a key written out on the line: the user cannot tell from it whose it is
+                    self.add("persistence", HIGH, f"{cmd.name}: lets whoever holds the key written here log in as you")
                 for line in content.splitlines():
                     code = _CRON_LINE.sub("", line) if where == "your crontab" else line
                     if code.strip():
@@ -564,7 +600,15 @@ class _Analysis:
                 code = here[0]  # `python3 <<< '…'` is a program like `python3 -c '…'`
             else:
                 return
+        code = _joined_strings(code)
         literals = [next(g for g in m.groups() if g is not None) for m in _STRING_LIT.finditer(code)]
+        if _SOCKETS.search(code) and _SHELL_HANDED.search(code):
+            self.add(
+                "remote-access",
+                CRITICAL,
+                f"{cmd.name}: the one-line program connects to a host and hands it a shell: "
+                "whoever is there controls this account",
+            )
         if _CODE_RUNNERS.search(code) and _BUILT_STRINGS.search(code):
             self.add(
                 "obfuscated-code",
@@ -595,10 +639,6 @@ class _Analysis:
                 ),
                 None,
             )
-            if bad is None and re.search(
-                r"expanduser\(['\"]~['\"]\)|Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]|ENV\[['\"]HOME['\"]\]", code
-            ):
-                bad = "~"
             deep = next((lit for lit in literals if P.classify(lit) == P.SYSTEM_DEEP), None)
             if bad is not None:
                 self.add("code-delete", CRITICAL, f"{cmd.name}: the one-line program deletes {bad}")
@@ -614,6 +654,7 @@ class _Analysis:
         program = next((o for o in cmd.operands if not re.fullmatch(r"\w+=.*", o)), None)
         if program is None or "-f" in cmd.args:
             return
+        program = _HOME_IN_CODE.sub('"$HOME"', program)  # `"rm -rf " ENVIRON["HOME"]`
         calls = re.findall(r"\bsystem\s*\(([^()]{0,400})\)", program)
         piped = re.findall(r"print[^|;{}]{0,400}\|\s*\"(?:sh|bash|/bin/sh|/bin/bash)\"", program)
         for arg in calls + piped:
@@ -642,15 +683,16 @@ class _Analysis:
         runner = cmd.name in SHELLS or cmd.name in ("eval", "source", ".") or cmd.name in INTERPRETERS
         if not runner:
             return
-        sources: list[str] = []
+        payloads: list[str | None] = []
         if any(n in DECODERS for n in cmd.pipe_before):
-            sources.append(" | ".join(" ".join(s.argv) for s in pipeline))
+            idx = next((k for k, s in enumerate(pipeline) if s is simple), len(pipeline))
+            whole = " | ".join(" ".join(s.argv) for s in pipeline)
+            payloads.append(_filtered_output(pipeline[:idx]) or _decode_payload(whole))
         for w in simple.words:
             for sub in w.subs:
                 if _names_any(sub, DECODERS):
-                    sources.append(sub)
-        for src in sources:
-            payload = _decode_payload(src)
+                    payloads.append(literal_output(sub) or _decode_payload(sub))
+        for payload in payloads:
             if payload is None:
                 self.add("decode-exec", HIGH, f"{cmd.name}: runs a hidden (encoded) command that cannot be read")
                 continue
@@ -753,10 +795,75 @@ def _simple_output(simple: Simple) -> str | None:
 
 
 def literal_output(src: str) -> str | None:
+    """What a substitution prints when that is plain: a literal producer, or one passed through
+    text filters caro can run itself (`echo … | rev`, `xxd -r -p <<< 726d…`, `tr a-z n-za-m`)."""
     parsed = parse(src)
-    if parsed.errors or len(parsed.pipelines) != 1 or len(parsed.pipelines[0]) != 1:
+    if parsed.errors or len(parsed.pipelines) != 1:
         return None
-    return _simple_output(parsed.pipelines[0][0])
+    return _filtered_output(parsed.pipelines[0])
+
+
+def _filtered_output(stages: list[Simple]) -> str | None:
+    """The output of a pipeline of a literal producer and pure text filters, worked out here
+    without running anything; None as soon as a stage is something else."""
+    data: str | None = None
+    for k, stage in enumerate(stages):
+        here = [r.target for r in stage.redirects if r.op == "<<<"]
+        if k == 0 and (out := _simple_output(stage)) is not None:
+            data = out
+            continue
+        if k == 0:
+            data = stage.heredoc if stage.heredoc is not None else (here[0] + "\n" if here else None)
+        if data is None or any(w.opaque for w in stage.words):
+            return None
+        data = _filter(stage.argv, data)
+    return data
+
+
+def _tr_set(spec: str) -> str:
+    spec = effects.decode_escapes(spec)
+    return re.sub(r"(.)-(.)", lambda m: "".join(map(chr, range(ord(m[1]), ord(m[2]) + 1))), spec)
+
+
+def _filter(argv: list[str], data: str) -> str | None:
+    """One text filter applied to `data`, or None when caro does not know it (or it fails)."""
+    name, args = (basename(argv[0]), argv[1:]) if argv else ("", [])
+    try:
+        if name == "cat" and not args:
+            return data
+        if name == "rev":
+            return "\n".join(line[::-1] for line in data.split("\n"))
+        if name in ("base64", "gbase64", "base32") and set(args) & {"-d", "--decode", "-D"}:
+            blob = "".join(data.split())
+            if name == "base32":
+                return base64.b32decode(blob + "=" * (-len(blob) % 8)).decode("utf-8", "replace")
+            return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace")
+        if name == "xxd" and {"-r", "-p"} <= set(args) | {"-" + c for a in args if a.startswith("-") for c in a[1:]}:
+            return bytes.fromhex("".join(data.split())).decode("utf-8", "replace")
+        if name == "tr" and len(args) == 2 and not args[0].startswith("-"):
+            src, dst = _tr_set(args[0]), _tr_set(args[1])
+            dst = dst + dst[-1:] * (len(src) - len(dst))  # tr pads the second set with its last character
+            return data.translate(str.maketrans(src, dst[: len(src)]))
+        if name == "tr" and len(args) == 2 and args[0] == "-d":
+            return data.translate({ord(c): None for c in _tr_set(args[1])})
+    except (binascii.Error, ValueError):
+        return None
+    return None
+
+
+def _edits_file(cmd: Cmd, simple: Simple, pipeline: list[Simple]) -> bool:
+    """Whether ed's script (piped, a here-document or a here-string) writes its file back: a literal
+    script is read for a `w`; one caro cannot read is taken to write."""
+    idx = next((k for k, s in enumerate(pipeline) if s is simple), 0)
+    here = [r.target for r in cmd.redirects if r.op == "<<<"]
+    if cmd.heredoc is not None or here:
+        script: str | None = cmd.heredoc if cmd.heredoc is not None else here[0]
+    elif idx > 0:
+        out = _simple_output(pipeline[idx - 1])
+        script = effects.decode_escapes(out).replace("\\n", "\n") if out is not None else None
+    else:
+        return False
+    return script is None or bool(re.search(r"(?m)^\s*(?:[\d,$.]*)(?:w|wq|x)\b", script))
 
 
 def _dialect_of(name: str) -> str:
@@ -777,7 +884,7 @@ def _resolved(simple: Simple) -> Simple:
         return simple
     words = []
     for w in simple.words:
-        if w.glob and w.text.startswith("/"):
+        if w.glob and w.text.startswith("/") and P.classify(w.text) != P.ROOT:  # `/*` is named as itself
             words.extend([replace(w, text=h) for h in P.root_glob_matches(w.text)] or [w])
         elif w.opaque and len(w.subs) == 1 and w.text in ("$(…)", "`…`") and words:
             out = literal_output(w.subs[0])
