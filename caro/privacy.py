@@ -29,7 +29,10 @@ _NAME_HINT = r"[A-Za-z0-9_]*(?:PASS|PWD|PW(?![A-Za-z])|SECRET|TOKEN|KEY|CREDENTI
 # a key in JSON, YAML, INI or an HTTP header whose name says secret (`"password":`, `PRIVATE-TOKEN:`);
 # `authorization` has its own form, which keeps the scheme word (Basic, Bearer) readable
 _KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)s?[\w.-]*"
-_VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
+# a value, but not a reference to one kept elsewhere: `$VAR`, `$(pass show x)`, `{{ vault_pw }}`,
+# `%(pw)s`, or a file's path (`./secrets/db.txt`) — those are not the secret, and the model needs them
+_REF_GUARD = r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/))"
+_VALUE = rf"{_REF_GUARD}(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
 # names that say secret but hold a setting about secrets (`PASSWORD_MIN_LENGTH=12`, `KEY_FILE=~/k`,
 # `AWS_ACCESS_KEY_ID=…` names a key, it is not one)
 _SETTING_NAME = (
@@ -100,7 +103,7 @@ _SECRET_NOUN = (
 )
 _KEY_NOUN = rf"(?:{_SECRET_NOUN}|(?<![\w$])(?:clave|chiave|parola|ключ)\w{{0,3}}\b)"
 # a value: not a variable, nor code quoted in backticks or a <placeholder> (tldr lines in a prompt)
-_PROSE_VALUE = r"(?![$`<])[^\s,;«»\"'“”，。、`]+"
+_PROSE_VALUE = r"(?![$`<])(?!\.{1,2}/|~/|\{\{)[^\s,;«»\"'“”，。、`]+"
 # a letter and a digit or symbol, six characters or more, not an option, variable, path, home or
 # file name (`config2.yml`); lookaheads bounded, so a long word costs linear time
 # what a value is made of and where it ends: not inside code (a regex's brackets, a call's parentheses)
@@ -165,12 +168,12 @@ FORMS: list[tuple[str, re.Pattern]] = [
         # break (`tee app.ini <<< $'[smtp]\npass = X'`)
         (
             "ini-line",
-            rf"(?im)(?:^|(?<=[\s\[\"'(])|(?<=\\n)){_SETTING_NAME}{_KEY_HINT}[ \t]*=[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)'\"\\]+)",
+            rf"(?im)(?:^|(?<=[\s\[\"'(])|(?<=\\n)){_SETTING_NAME}{_KEY_HINT}[ \t]*=[ \t]*{_REF_GUARD}(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)'\"\\]+)",
             0,
         ),
         (
             "key-value",
-            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_SETTING_NAME}{_KEY_HINT}[\"']?[ \t]*:[ \t]*(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
+            rf"(?i)(?:^|(?<=[\s{{,\"'(]))[\"']?{_SETTING_NAME}{_KEY_HINT}[\"']?[ \t]*:[ \t]*{_REF_GUARD}(?P<s>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&|)}}\]'\"]+)",
             0,
         ),
         # `aws configure set aws_secret_access_key X`, `git config github.token X`, `yarn config set npmAuthToken X`
@@ -261,7 +264,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ),
         ("smb-user-percent", r"\s-U\s+['\"]?[^\s%'\"]+%(?P<s>[^\s'\"]+)", 0),
         ("openssl-pass", r"-pass(?:in|out)?\s+(?:pass|env):(?P<s>\S+)", 0),
-        ("conninfo-password", r"(?i)\bpassword\s*=\s*(?P<s>'[^']*'|[^\s'\";]+)", 0),
+        ("conninfo-password", rf"(?i)\bpassword\s*=\s*{_REF_GUARD}(?P<s>'[^']*'|[^\s'\";]+)", 0),
         ("azure-account-key", r"(?i)\b(?:AccountKey|SharedAccessSignature|SharedAccessKey)=(?P<s>[^;\s'\"]+)", 0),
         # tokens recognisable by their shape
         ("aws-key-id", r"\b(?P<s>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16})\b", 0),
@@ -282,12 +285,61 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "blob-after-key-word",
             (
-                r"(?i)\b(?:key|token|secret|apikey|api[ _-]key|password)\b\W{0,3}(?:is\s+|=\s*|:\s*)?(?P<s>[0-9a-f]{24,}"
+                r"(?i)(?<![:/])\b(?:key|token|secret|apikey|api[ _-]key|password)\b\W{0,3}(?:is\s+|=\s*|:\s*)?(?P<s>[0-9a-f]{24,}"
                 r"|(?-i:[A-Z2-7]{16,}={0,6})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
             ),
             0,
         ),
         ("jwt", r"\b(?P<s>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0),
+        # csh's `setenv RESTIC_PASSWORD X`
+        ("csh-setenv", rf"\bsetenv\s+{_SETTING_NAME}{_NAME_HINT}\s+(?P<s>{_VALUE})", re.IGNORECASE),
+        # an expect script answering a password prompt: `expect "assword:"; send "X\r"`
+        (
+            "expect-send",
+            (
+                r"(?i)\bexpect\s+(?:-\w+\s+)*[\"'{]?[^\"'}\n;]*(?:assword|passphrase|\bpin\b|passcode)[^\"'}\n;]*[\"'}]?"
+                r"\s*[;\n]\s*(?:exp_)?send\s+(?:--\s+)?(?:\"(?P<s>[^\"\n]*?)(?:\\r|\\n)*\"|'(?P<s1>[^'\n]*?)(?:\\r|\\n)*'|(?P<s2>[^\s;]+?)(?:\\r|\\n)*(?=[\s;]|$))"
+            ),
+            0,
+        ),
+        # a password fed to a program named for passwords (vncpasswd, smbpasswd, chpasswd, htpasswd -i …)
+        (
+            "stdin-to-passwd-program",
+            rf"\b(?:echo|printf)\s+(?:-[neE]+\s+|['\"]%s\\n['\"]\s+)?(?P<s>{_VALUE})\s*\|\s*(?:sudo\s+(?:-\S+\s+)*)?[\w-]*passw(?:or)?d\b",
+            0,
+        ),
+        (
+            "herestring-to-passwd-program",
+            rf"(?<![\w/-])[\w-]*passw(?:or)?d\b[^\n|;&]*?<<<\s*(?P<s>{_VALUE})",
+            0,
+        ),
+        # password managers unlocked on the command line (`bw unlock X`, `bw login you@x X`)
+        ("password-manager-unlock", rf"\bbw\s+(?:unlock|login\s+\S+)\s+(?!-)(?P<s>{_VALUE})", 0),
+        # a key noun of another language straight before a password-shaped value ("der Schlüssel X",
+        # "la clé X"); the English "key" names files and ids too often
+        (
+            "key-noun-value",
+            rf"(?i)(?<![\w$])(?:schlüssel\w{{0,2}}|clé|clef|chiave|clave|ключ\w{{0,2}})\s+(?P<s>{_PASSWORD_SHAPED})",
+            0,
+        ),
+        # codes by their noun in other languages ("el código de la puerta es 73914") and a number
+        # before "is the code" in any of them ("8316 c'est le code de l'alarme")
+        (
+            "door-code-languages",
+            (
+                r"(?i)\b(?:c[óo]digo|code|codice|zahlencode|combinaci[óo]n|combinaison|digicode)"
+                r"(?:\s+[\w'’-]+){1,5}?\s+(?:es|est|ist|è|é|is|lautet|:)\s+(?P<s>\d{3,8})\b"
+            ),
+            0,
+        ),
+        (
+            "number-is-the-code",
+            (
+                r"(?i)(?<![\w.:/-])(?P<s>\d{3,8})\s+(?:c'est|c’est|est|es|ist|è|é|is)\s+(?:le|la|el|der|die|das|il|o|a|the|my|mon|ma|mi|mein|meine|il\s+mio)\s+"
+                r"(?:code|c[óo]digo|codice|pin|passcode|zahlencode)\b"
+            ),
+            0,
+        ),
         # prose: "my password is hunter2", "with token abc123"
         (
             "prose-secret",
@@ -295,7 +347,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?i)\b(?:password|passwd|passphrase|pass\s+phrase|passcode|pwd|pin|token|secret|api[ _-]?key"
                 r"|(?:wifi|wi-fi|wpa|wlan|network|vault|master|root|admin|access|private|encryption|license|unlock)"
                 r"\s+(?:key|code|token|pin))(?:\s+(?:for|of|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
-                r"\s*(?:[=:]|\bis\b)\s*(?P<s>[^\s,;]+)"
+                rf"\s*(?:[=:]|\bis\b)\s*{_REF_GUARD}(?P<s>[^\s,;]+)"
             ),
             0,
         ),

@@ -253,8 +253,16 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # "as the password"; a *_FILE key, git's credential.helper): a dev list since
         ("secret_heldout5.jsonl", "4f8053661269c0fd", 60, 25),
         # a sixth blind list, frozen (c69b747f) after that change and measured once, rows not read:
-        # 42 of 60 kept with the session's starting code, 53 now; look-alikes untouched 20 → 21 of 25
-        ("secret_heldout6.jsonl", "c69b747fd852de6c", 53, 21),
+        # 42 of 60 kept with the session's starting code, 53 after; look-alikes untouched 20 → 21 of 25.
+        # Its 7 leaks and 4 touched look-alikes were read in the seventh session and fixed by shape
+        # (csh's setenv, an expect script's answer to a password prompt, a here-string or pipe into a
+        # *passwd program, `bw unlock X`, a non-English key noun before its value, codes by their noun
+        # in other languages and a number before "is the code"; references kept — `$(op read …)`,
+        # `{{ vault_pw }}`, a file's path — and ARN resource ids): a dev list since
+        ("secret_heldout6.jsonl", "c69b747fd852de6c", 60, 25),
+        # a seventh blind list, frozen (c84556e8) before that change, measured before and after it,
+        # rows not read: 55 → 56 of 60 kept, look-alikes untouched 23 → 24 of 25
+        ("secret_heldout7.jsonl", "c84556e841449ca7", 56, 24),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
