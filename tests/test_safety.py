@@ -585,19 +585,20 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
         # before the effect rules were measured on it (rows not read then): dangerous rows flagged
         # 125/160 (70 before the effect rules), must-block rows blocked 79/110 (32 before), safe rows
         # blocked 0/70, warned 2/70 (4 before). Its misses were read in the sixth session and fixed by
-        # shape: 134/160 and 85/110, safe unchanged — a dev list since
-        ("redteam_heldout.jsonl", "a463636035084b9a", 134, 85, 2),
+        # shape: 134/160 and 85/110, safe unchanged — a dev list since (137, 92, 1 after the seventh
+        # session's pass over the second list)
+        ("redteam_heldout.jsonl", "a463636035084b9a", 137, 92, 1),
         # 200 rows (90 block, 50 flag, 60 safe; bash, zsh, fish) by a helper session that saw neither
         # the validator nor the first list, asked for evasion and indirection (wrappers, interpreters,
         # encodings, variables, quoting tricks). Frozen before it was measured, rows not read:
         # flagged 94/140, blocked 42/90, safe blocked 0/60, warned 4/60 — the same with the sixth
         # session's starting code and its end (the first list's fixes did not reach these shapes).
-        # Its misses were read in the seventh session and fixed by shape (117, 72, 0, 1): a dev list since
-        ("redteam_heldout2.jsonl", "b00484938db2aac7", 117, 72, 1),
+        # Its misses were read in the seventh session and fixed by shape (124, 72, 0, 1): a dev list since
+        ("redteam_heldout2.jsonl", "b00484938db2aac7", 124, 72, 1),
         # 200 more (90 block, 50 flag, 60 safe; 130 bash, 35 zsh, 35 fish), same kind of brief, frozen
         # (54785b56) before that change and measured once, rows not read: with the seventh session's
-        # starting code flagged 95/140, blocked 28/90, safe blocked 0/60, warned 5; after it 99, 39, 0, 5
-        ("redteam_heldout3.jsonl", "54785b566bd7861f", 99, 39, 5),
+        # starting code flagged 95/140, blocked 28/90, safe blocked 0/60, warned 5; after it 103, 39, 0, 5
+        ("redteam_heldout3.jsonl", "54785b566bd7861f", 103, 39, 5),
     ],
 )
 def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):

@@ -1,4 +1,4 @@
-"""How much a recursive delete or permission change would touch, measured read-only.
+"""How much a recursive delete, permission change or in-place edit would touch, measured read-only.
 
 The walk never follows symlinks, never leaves the named trees, and stops at a time limit or an
 entry cap; a cut-short count is reported as "at least". Nothing is opened for writing.
@@ -6,6 +6,7 @@ entry cap; a cut-short count is reported as "at least". Nothing is opened for wr
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import time
@@ -21,7 +22,7 @@ def measure(paths: list[str], cwd: str | None, seconds: float, cap: int = 200_00
     for raw in paths:
         p = os.path.expanduser(raw.replace("${HOME}", "~").replace("$HOME", "~"))
         p = p if os.path.isabs(p) else os.path.join(base, p)
-        names = glob.glob(p)[:1000] if any(c in p for c in "*?[") else [p]
+        names = glob.glob(p, recursive=True)[:1000] if any(c in p for c in "*?[") else [p]  # `**` as zsh reads it
         for name in names:
             if os.path.lexists(name):
                 found = True
@@ -46,6 +47,32 @@ def measure(paths: list[str], cwd: str | None, seconds: float, cap: int = 200_00
         else:
             files += 1
             size += st.st_size
+    return files, size, True
+
+
+def count_named(
+    roots: list[str], names: list[str], cwd: str | None, seconds: float, cap: int = 200_000
+) -> tuple[int, int, bool] | None:
+    """(files, bytes, complete) under `roots` whose names match one of the patterns (find's
+    `-name`; all files without one), or None if no root exists. Same limits as `measure`."""
+    deadline = time.perf_counter() + max(seconds, 0.0)
+    base = cwd or os.getcwd()
+    tops = [os.path.join(base, os.path.expanduser(r)) for r in roots]
+    if not any(os.path.isdir(t) for t in tops):
+        return None
+    files = size = seen = 0
+    for top in tops:
+        for folder, dirs, found in os.walk(top):  # does not follow symlinks
+            seen += len(dirs) + len(found)
+            if seen >= cap or time.perf_counter() > deadline:
+                return files, size, False
+            for name in found:
+                if not names or any(fnmatch.fnmatch(name, n) for n in names):
+                    files += 1
+                    try:
+                        size += os.lstat(os.path.join(folder, name)).st_size
+                    except OSError:
+                        pass
     return files, size, True
 
 

@@ -1407,9 +1407,6 @@ def remove_core_package(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-RULES: tuple[Rule, ...] = tuple(_RULES)  # in the order they are defined above
-
-
 @rule(
     "edit",
     HIGH,
@@ -1514,3 +1511,6 @@ def kill_all_of_user(cmd: Cmd, ctx: Ctx) -> str | None:
     }
     pattern = [o for o in cmd.operands if o not in values]
     return users[0] if users and not pattern else None
+
+
+RULES: tuple[Rule, ...] = tuple(_RULES)  # in the order they are defined above

@@ -285,6 +285,17 @@ class _Analysis:
         flat = _open_braces(src) if flat is None else flat
         return bool(_CRUDE_CRITICAL.search(src) or _CRUDE_CRITICAL.search(flat) or is_fork_bomb(src))
 
+    def count_edits(self, find: Cmd, roots: list[str], found: list[Finding], ctx: Ctx) -> None:
+        """`find … -name '*.js' -exec sed -i …`: how many files the names select, as for rm."""
+        edit = next((f for f in found if f.rule == "mass-edit"), None)
+        if edit is None or any(P.classify(r, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM) for r in roots):
+            return
+        names = [find.args[k + 1] for k, a in enumerate(find.args[:-1]) if a in ("-name", "-iname")]
+        seconds = min(0.03, self.wall_deadline - time.perf_counter() - 0.05)
+        result = extent.count_named(roots, names, ctx.cwd, seconds)
+        if result is not None:
+            edit.reason += f" ({extent.wording('matches', result)} here)"
+
     def measure(self, cmd: Cmd, ctx: Ctx, found: list[Finding]) -> None:
         """Say how much a warned or noted recursive delete / permission change would touch."""
         hits = [f for f in found if f.rule in _MEASURED and f.risk in (MODERATE, HIGH)]
@@ -295,7 +306,9 @@ class _Analysis:
         elif cmd.name == "rm":
             paths, verb = cmd.operands, "deletes"
         else:
-            paths, verb = (cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands), "changes"
+            edits = any(f.rule == "mass-edit" for f in hits)
+            paths = cmd.operands[1:] if len(cmd.operands) > 1 else cmd.operands
+            verb = "edits" if edits else "changes"
         if any(P.classify(p, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) for p in paths):
             return  # "at least 9,000 files" of / or a system tree adds nothing to the warning
         result = extent.measure(paths, ctx.cwd, min(0.03, self.wall_deadline - time.perf_counter() - 0.05))
@@ -465,7 +478,9 @@ class _Analysis:
                     argv = [basename(part[0])] + [root if a == "{}" else a for a in part[1:]]
                     flags, ops = split_flags(argv[0], argv[1:])
                     inner = Cmd(argv[0], argv[1:], via=["find"], flags=flags, operands=ops)
+                    start = len(self.findings)
                     self.command(inner, depth + 1, simple, pipeline)
+                    self.count_edits(cmd, fi.roots, self.findings[start:], ctx)
         for code in effects.later_code(cmd):
             if _FETCH_EXEC.search(code):
                 # fetched afresh each time it runs, out of sight: whoever serves the URL runs code here
@@ -753,7 +768,15 @@ def _dry_run(cmd: Cmd) -> bool:
 
 # Findings that get a measured size: the path is real and the user may well mean it.
 _MEASURED = frozenset(
-    {"rm-recursive", "rm-everything-here", "rm-system-files", "find-delete", "find-delete-wide", "chmod-wide"}
+    {
+        "rm-recursive",
+        "rm-everything-here",
+        "rm-system-files",
+        "find-delete",
+        "find-delete-wide",
+        "chmod-wide",
+        "mass-edit",
+    }
 )
 
 
