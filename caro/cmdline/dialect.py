@@ -4,7 +4,7 @@ Only what changes *what runs* is rewritten; the result is read, never executed.
 - zsh: `#` starts a comment only with `setopt interactive_comments`, which an interactive zsh
   does not have by default, so a `#` word is kept as a word and what follows it is judged;
   `=rm` runs `rm`; glob qualifiers (`*(.)`, `/*(D)`) are dropped from the pattern, and parameter
-  flags (`${(U)name}`) from the expansion; `{ … }` needs no `;` before `}`, and an anonymous
+  flags (`${(U)name}`, `${~pat}`) from the expansion; `{ … }` needs no `;` before `}`, and an anonymous
   function `() { … } args` runs at once (read as a function defined and called with the args).
 - fish: `(…)` is command substitution; `and`/`or`/`not` prefix commands; blocks close with `end`
   (`if`, `for`, `while`, `begin`, `function`, `switch`); single quotes allow `\\'`.
@@ -86,6 +86,14 @@ def _zsh(src: str) -> str:
             i = j
             continue
         word_start = not out or out[-1] in " \t\n;&|()"
+        if c == "$" and src.startswith("${", i) and src[i + 2 : i + 3] in ("~", "=", "^") and src[i + 3 : i + 4] != "}":
+            # `${~pat}`, `${=list}`, `${^arr}`: globbing, splitting and joining switched on for one expansion
+            k = i + 2
+            while k < n and src[k] in "~=^":
+                k += 1
+            out.append("${")
+            i = k
+            continue
         if c == "$" and src.startswith("${(", i):
             close = src.find(")", i + 3)  # parameter flags, `${(U)name}`, `${(s:,:)a}`: the name is what counts
             if close > 0 and "}" not in src[i:close]:

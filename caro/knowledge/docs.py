@@ -144,7 +144,12 @@ def words(text: str) -> list[str]:
         elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]  # files → file (not class, status, analysis)
         out.append(w)
+        if _SIZE.fullmatch(w):
+            out.append("size")  # "bigger than 100MB" is a size, as the pages say ("a given size range")
     return out
+
+
+_SIZE = re.compile(r"(?:\d+(?:\.\d+)?)?[kmgt]i?b")
 
 
 class Docs:

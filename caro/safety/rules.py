@@ -353,7 +353,12 @@ def _inside_home(path: str) -> bool:
         "chmod --recursive 755 /usr",
         "chown -R me:me /etc",
     ),
-    counterexamples=("chmod 755 deploy.sh", "chmod -R 755 ./public", "chown -R me ./app"),
+    counterexamples=(
+        "chmod 755 deploy.sh",
+        "chmod -R 755 ./public",
+        "chown -R me ./app",
+        "sudo chown -R $USER /usr/local",
+    ),
 )
 def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
@@ -363,9 +368,26 @@ def chmod_system(cmd: Cmd, ctx: Ctx) -> str | None:
         if cmd.name == "chmod" and cmd.operands[:1] and re.fullmatch(r"0*|a?-rwx|[ugoa]*=", cmd.operands[0]):
             return _targets(cmd, ctx, (P.ROOT,))
         return None
-    if _fixes_own_files(cmd):
+    if _fixes_own_files(cmd) or _takes_package_prefix(cmd):
         return None
     return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM), _paths_of(cmd))
+
+
+def _takes_package_prefix(cmd: Cmd) -> bool:
+    """`sudo chown -R $USER /usr/local`: the everyday fix that lets Homebrew or npm install without
+    sudo. It changes system-wide files (warned by chmod_wide), but breaks nothing at once."""
+    paths = _paths_of(cmd)
+    owner = cmd.operands[0].split(":")[0] if cmd.operands else ""
+    return (
+        cmd.name in ("chown", "chgrp")
+        and owner in _SELF
+        and bool(paths)
+        and all(
+            P.normalise(p) in ("/usr/local", "/opt/homebrew")
+            or P.normalise(p).startswith(("/usr/local/", "/opt/homebrew/"))
+            for p in paths
+        )
+    )
 
 
 def _paths_of(cmd: Cmd) -> list[str]:

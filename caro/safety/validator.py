@@ -110,6 +110,15 @@ def _names_any(text: str, names: frozenset[str]) -> bool:
     return any(w in names for w in re.findall(r"[\w-]+", text))
 
 
+# tools whose output is their own shell setup, meant to be eval'd or sourced (`eval "$(pyenv init -)"`,
+# `source <(kubectl completion bash)`): code from a program already installed, not from elsewhere
+_SHELL_SETUP = re.compile(
+    r"(?:ssh-agent|gpg-agent|keychain|pyenv|rbenv|nodenv|goenv|jenv|plenv|direnv|zoxide|starship|fzf|brew|atuin"
+    r"|dircolors|thefuck|conda|micromamba|fnm|mise|rtx|opam|luarocks|navi|mcfly|rustup|gh|glab|kubectl|helm|npm|pip3?"
+    r"|poetry|pdm|uv|docker-machine|minikube|oh-my-posh|asdf|nix|devbox|pixi|register-python-argcomplete|just|deno"
+    r"|aws_completer|terraform|kind|k3d|flux|argocd|istioctl|velero|eksctl|doctl|stern)"
+    r"(?:\s+[\w.:=/-]+){0,4}"
+)
 # a string put together at run time: chr(114)+chr(109), String.fromCharCode, bytes.fromhex, b64decode
 _BUILT_STRINGS = re.compile(
     r"\bchr\s*\(|fromCharCode|\.fromhex\(|b64decode|base64\.|unhexlify|\\x[0-9a-fA-F]{2}|\bpack\s*\(|decode\(|reverse|\[::-1\]"
@@ -370,6 +379,8 @@ class _Analysis:
             out = literal_output(sub)
             if out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
+            elif _SHELL_SETUP.fullmatch(sub.strip()):
+                continue  # an installed tool printing its own setup: `eval "$(ssh-agent -s)"`
             elif not _names_any(sub, _JUDGED_ELSEWHERE):
                 self.add(
                     "runs-generated-code",
