@@ -156,6 +156,8 @@ class CaroRunner:
             return []
         self.last_source = s.source
         self.last_work = dict(self.engine.work)
+        if self.engine.last_draft:  # the model's first answer and its confidence, for the gate's calibration
+            self.last_work["draft"], self.last_work["draft_logprob"] = self.engine.last_draft
         if s.verdict.blocked:
             return [""] + s.alternatives
         return [s.command] + s.alternatives

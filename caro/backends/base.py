@@ -53,6 +53,9 @@ class Generation:
     server_ms: float | None = None  # generation time the server reported, when it does
     backend: str = ""  # who answered (a fallback may answer for a remote)
     notices: list[str] = field(default_factory=list)  # one-line notices raised while answering
+    # the mean log-probability of the generated tokens, when the backend reports it (the model's
+    # own confidence in what it wrote; the bundled runtime gives it at no cost)
+    logprob: float | None = None
 
 
 class BackendError(Exception):

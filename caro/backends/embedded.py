@@ -437,11 +437,23 @@ class EmbeddedBackend(Backend):
         # the GGUF carries its own chat template; llama.cpp applies it
         t = time.perf_counter()
         pieces: list[str] = []
-        body = {"messages": prompt.messages(), "max_tokens": max_tokens, "temperature": temperature, "stop": ["\n\n\n"]}
+        read: list[float] = []
+        body = {
+            "messages": prompt.messages(),
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stop": ["\n\n\n"],
+            "logprobs": True,
+        }
         self._last_body = body
-        self._stream(body, lambda choice: pieces.append((choice.get("delta") or {}).get("content") or ""))
+
+        def take(choice: dict) -> None:
+            pieces.append((choice.get("delta") or {}).get("content") or "")
+            read.extend(float(r["logprob"]) for r in (choice.get("logprobs") or {}).get("content") or [])
+
+        self._stream(body, take)
         ms = (time.perf_counter() - t) * 1000
-        return Generation("".join(pieces), self.model_name, ms, ms)
+        return Generation("".join(pieces), self.model_name, ms, ms, logprob=sum(read) / len(read) if read else None)
 
     def _tokens(self, text: str) -> list[int]:
         """The tokens of `text` alone, as the model reads it after the start of its reply (the

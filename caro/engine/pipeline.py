@@ -162,6 +162,7 @@ class Engine:
         self._examples: UserExamples | None = None
         self._told_remote = False
         self.work: Counter = Counter()  # model calls of the last suggestion (generations, candidates scored)
+        self.last_draft: tuple[str, float | None] | None = None  # the last draft and the model's confidence in it
         self._asking = 0  # suggestions in progress: the helper serves every shell at once
         self._asking_lock = threading.Lock()
 
@@ -343,6 +344,7 @@ class Engine:
         if not candidates:
             judge = self._judge(request, ctx)
             got = self._model_candidate(request, ctx, [], rejected, notices, judge)
+            self.last_draft = (got[0], got[1].logprob) if got else None
             if got:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
