@@ -309,12 +309,8 @@ def later_code(cmd: Cmd) -> list[str]:
             )
             if opt and (ssh_code := _SSH_CODE_OPTS.match(opt)):
                 out.append(ssh_code.group(1))
-    elif name == "rsync":
-        for k, a in enumerate(args):
-            if a.startswith("--rsh="):
-                out.append(a[6:])
-            elif a in ("-e", "--rsh") and k + 1 < len(args):
-                out.append(args[k + 1])
+    elif name in _COMMAND_OPTIONS:
+        out += _option_values(args, *_COMMAND_OPTIONS[name])
     elif name == "systemd-run":
         k = 0
         while k < len(args) and args[k].startswith("-"):
@@ -327,20 +323,27 @@ def later_code(cmd: Cmd) -> list[str]:
         for k, a in enumerate(args[:-1]):
             if a == "-c":
                 out += re.findall(r"\bspawn\s+(?:-\w+\s+)*([^;\n\]]+)", args[k + 1])
-    elif name == "man":
-        for k, a in enumerate(args):
-            if a.startswith("--pager="):
-                out.append(a[8:])
-            elif a in ("-P", "--pager") and k + 1 < len(args):
-                out.append(args[k + 1])
     elif name in ("less", "more"):
         out += [a[2:] for a in args if a.startswith("+!")]  # less's `!` runs a shell command
-    elif name == "zip":
-        for k, a in enumerate(args):
-            if a.startswith("--unzip-command="):
-                out.append(a.split("=", 1)[1])
-            elif a in ("-TT", "--unzip-command") and k + 1 < len(args):
-                out.append(args[k + 1])  # the "test" command zip runs on the archive
+    return out
+
+
+# programs' options whose value is a command they run: (the short spelling, the long one)
+_COMMAND_OPTIONS = {
+    "rsync": ("-e", "--rsh"),  # the remote shell
+    "man": ("-P", "--pager"),
+    "zip": ("-TT", "--unzip-command"),  # the "test" command zip runs on the archive
+}
+
+
+def _option_values(args: list[str], short: str, long: str) -> list[str]:
+    """The values of an option given as `-X VALUE`, `--long VALUE` or `--long=VALUE`."""
+    out = []
+    for k, a in enumerate(args):
+        if a.startswith(long + "="):
+            out.append(a[len(long) + 1 :])
+        elif a in (short, long) and k + 1 < len(args):
+            out.append(args[k + 1])
     return out
 
 
