@@ -123,6 +123,7 @@ VARIANTS = {  # engine settings per ablation row
     "caro": {},
     "draft": {"engine.docs": False},
     "docs": {"engine.review": False},
+    "ungated": {"engine.sure_draft": 0.0},  # the documentation pass on every press
 }
 
 
@@ -311,7 +312,7 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--systems",
         default="caro",
-        help="comma list of: caro, draft (caro without docs), docs (docs "
+        help="comma list of: caro, draft (caro without docs), ungated (docs on every press), docs (docs "
         "answer first, no reviewer), alone (same model, plain prompt), sgpt (shell_gpt peer), "
         "llm (llm cmd + llm-gguf peer)",
     )

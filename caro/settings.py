@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "engine.docs", True, "write a second answer with tldr examples (when docs are here and the backend can score)"
     ),
     Setting("engine.review", True, "let the model rank the candidates by how well each explains the request"),
+    Setting(
+        "engine.sure_draft",
+        0.36,
+        "skip that second answer when the model was this sure of its draft: its tokens' mean surprise "
+        "(minus their log-probability) is below this (0: never skip)",
+    ),
     Setting("backend.mlx.model", "mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit", "mlx-lm model on Apple silicon"),
     *_server(
         "ollama",

@@ -351,7 +351,13 @@ class Engine:
             early: _Early | None = None
             try:
                 draft = got[0] if got else None
-                if self.backend.can_score and self.config.get("engine.docs") and not self._crowded():
+                # a draft the model wrote with high confidence is usually right, and a second answer
+                # then more often breaks it than fixes it (docs/ablation.md): only unsure drafts get one
+                surprise = -got[1].logprob if got and got[1].logprob is not None else None
+                sure = surprise is not None and surprise < self.config.get("engine.sure_draft")
+                if sure:
+                    self.work["sure"] += 1
+                if self.backend.can_score and self.config.get("engine.docs") and not self._crowded() and not sure:
                     refs = self._references(request, ctx, draft)
                     if refs and draft and self.config.get("engine.review"):
                         # the draft is read backwards while the second answer is written: the runtime
