@@ -740,3 +740,41 @@ def test_what_git_loses_it_also_changes(line):
         assert git.changes and intent.state_changes(f"git {line}", "bash")
         assert safety.check(f"git {line}").action != "allow"
     assert not programs.git(["git", "clean", "-fdn"]).changes  # a dry run loses nothing
+
+
+class Sure(Reviewing):
+    """A scripted writer that also reports how sure the model was of each reply (mean log-probability)."""
+
+    def __init__(self, *replies, logprobs=(), scores=None):
+        super().__init__(*replies, scores=scores)
+        self.logprobs = list(logprobs)
+
+    def generate(self, prompt, *, max_tokens=128, temperature=0.0):
+        got = super().generate(prompt, max_tokens=max_tokens, temperature=temperature)
+        got.logprob = self.logprobs.pop(0) if self.logprobs else None
+        return got
+
+
+@needs_docs
+def test_a_sure_draft_skips_the_doc_pass_and_the_next_press_offers_the_documented_answer(with_docs):
+    b = Sure("xz big.log", "xz -k big.log", logprobs=[-0.05])
+    e = Engine(config.load(), b)
+    s = e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    assert s.command == "xz big.log" and e.work["generations"] == 1 and not b.scored
+    alt = e.alternative(s, shell="bash", cwd="/tmp")
+    assert (alt.command, alt.source) == ("xz -k big.log", "docs") and "xz -k <file>" in b.prompts[1].system
+
+
+@needs_docs
+def test_an_unsure_draft_gets_the_doc_pass_and_the_gate_can_be_switched_off(with_docs):
+    request = "compress big.log with xz but keep the original file"
+    scores = {"xz -k big.log": -1.0, "xz big.log": -2.0}
+    s = Engine(config.load(), Sure("xz big.log", "xz -k big.log", logprobs=[-0.9], scores=scores)).suggest(
+        request, shell="bash", cwd="/tmp"
+    )
+    assert s.command == "xz -k big.log" and s.alternatives == ["xz big.log"]
+    never = config.load(flags={"engine.sure_draft": 0})
+    s = Engine(never, Sure("xz big.log", "xz -k big.log", logprobs=[-0.01], scores=scores)).suggest(
+        request, shell="bash", cwd="/tmp"
+    )
+    assert s.command == "xz -k big.log"

@@ -142,3 +142,10 @@ def test_the_runtime_follows_the_free_cores_when_a_busy_program_starts_and_ends(
             p.kill()
             p.wait()
         b.close()
+
+
+def test_a_generation_carries_the_models_confidence_in_it(backend):
+    """The mean log-probability of the generated tokens (the doc-pass gate reads it): a sure answer
+    is near 0, and it is never positive."""
+    got = backend.generate(Prompt(SYSTEM, [], "show the last 7 lines of x.log"))
+    assert got.logprob is not None and -5.0 < got.logprob <= 0.0, got.logprob

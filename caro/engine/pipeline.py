@@ -386,7 +386,13 @@ class Engine:
         notices += checks.notes(candidates[0][0], ctx.has, ctx.shell)
         options = [Option(c, self.verdict(c, ctx.shell, ctx.cwd), src) for c, src in candidates]
         return Suggestion(
-            request, options, *answered_by, (time.perf_counter() - t0) * 1000, notices=notices, rejected=rejected
+            request,
+            options,
+            *answered_by,
+            (time.perf_counter() - t0) * 1000,
+            notices=notices,
+            rejected=rejected,
+            documented=not self.work["sure"],
         )
 
     def line_is_command(self, line: str, shell: str | None = None, cwd: str | None = None) -> bool:
@@ -472,6 +478,16 @@ class Engine:
     def alternative(self, s: Suggestion, shell: str | None = None, cwd: str | None = None) -> Option | None:
         """One more checked and judged candidate for the same request, different from those offered."""
         ctx = contextmod.detect(shell, cwd)
+        if not s.documented and self.backend.can_score and self.config.get("engine.docs"):
+            # the draft was sure enough to skip the documented answer: the next press offers it first
+            s.documented = True
+            judge = s.judge or self._judge(s.request, ctx)
+            refs = self._references(s.request, ctx, s.command if s.options else None)
+            doc = self._grounded(s.request, ctx, refs, judge, s.rejected, []) if refs else None
+            if doc and " ".join(doc.split()) not in {" ".join(o.command.split()) for o in s.options}:
+                opt = Option(doc, self.verdict(doc, ctx.shell, ctx.cwd), "docs")
+                s.options.append(opt)
+                return opt
         offered = [(o.command, "it was offered already; give a different command") for o in s.options]
         got = self._model_candidate(
             s.request, ctx, offered, s.rejected, [], s.judge, tries=1 if s.judge is not None else 2

@@ -42,6 +42,7 @@ class Suggestion:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (command, why) the checks refused
     judge: Callable[[str], str | None] | None = None  # the check alternatives must pass (None: the request's)
     exhausted: bool = False  # the model had nothing more that passed: asking again repeats it (greedy)
+    documented: bool = True  # a second answer was written with documentation (or could not be)
 
     @property
     def command(self) -> str:
