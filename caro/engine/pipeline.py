@@ -9,10 +9,13 @@
 4. the reviewer reads each distinct candidate backwards — the model's likelihood of the request
    given the command (`prompt.review`) — and ranks them; the rest are the Ctrl-G alternatives;
 5. safety judges each option once; the result carries the judged (command, verdict) pairs.
-Work that cannot change the answer is skipped: no second answer when retrieval finds nothing
-close, no scoring when the candidates agree or the backend cannot score (remote servers).
+Work that cannot change the answer, or rarely changes it for the better, is skipped: no second
+answer when the model was sure of its draft (its tokens' mean surprise below `engine.sure_draft`)
+or retrieval finds nothing close, no scoring when the candidates agree or the backend cannot score
+(remote servers).
 Notices belong to the result, never to the engine: the helper is long-lived and serves every shell.
-`Engine.alternative` asks the model for one more candidate on demand (a later Ctrl-G).
+`Engine.alternative` writes the skipped documented answer first, then asks the model for one
+more candidate on demand (a later Ctrl-G).
 A line that already is a command (`linekind`) takes another way: `Engine.explain` describes it,
 `Engine.improve` asks for better versions of that same command, judged by the same checks plus
 "same program, and read-only stays read-only".
