@@ -120,6 +120,12 @@ _STRONG_SHAPED = (
     rf"|(?=[^\s]{{0,64}}[A-Z])(?=[^\s]{{0,64}}[a-z])){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
 )
 
+# what a code opens, in the languages caro has been asked in
+_OPENS = (
+    r"(?:l'|l’|d'|d’)?(?:puerta|garaje|port[óo]n|alarma|caja\s+fuerte|porte|portail|garage|alarme|coffre|t[üu]r|tor|"
+    r"alarm\w*|tresor|safe|porta|portone|cancello|allarme|cassaforte|port[ãa]o|cofre|door|gate|keypad|lockbox)\b"
+)
+
 FORMS: list[tuple[str, re.Pattern]] = [
     (name, re.compile(rx, flags))
     for name, rx, flags in [
@@ -322,13 +328,14 @@ FORMS: list[tuple[str, re.Pattern]] = [
             rf"(?i)(?<![\w$])(?:schlüssel\w{{0,2}}|clé|clef|chiave|clave|ключ\w{{0,2}})\s+(?P<s>{_PASSWORD_SHAPED})",
             0,
         ),
-        # codes by their noun in other languages ("el código de la puerta es 73914") and a number
-        # before "is the code" in any of them ("8316 c'est le code de l'alarme")
+        # codes of doors, gates, alarms and safes by their nouns in other languages ("el código de la
+        # puerta es 73914"), and a number before "is the code of the alarm" ("8316 c'est le code de
+        # l'alarme"); an exit, error or status code is no secret, so the noun must say what it opens
         (
             "door-code-languages",
             (
-                r"(?i)\b(?:c[óo]digo|code|codice|zahlencode|combinaci[óo]n|combinaison|digicode)"
-                r"(?:\s+[\w'’-]+){1,5}?\s+(?:es|est|ist|è|é|is|lautet|:)\s+(?P<s>\d{3,8})\b"
+                rf"(?i)\b(?:c[óo]digo|code|codice|zahlencode|combinaci[óo]n|combinaison|digicode)"
+                rf"(?:\s+[\w'’-]+){{0,4}}?\s+{_OPENS}(?:\s+[\w'’-]+){{0,3}}?\s+(?:es|est|ist|è|é|is|lautet|:)\s+(?P<s>\d{{3,8}})\b"
             ),
             0,
         ),
@@ -336,7 +343,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
             "number-is-the-code",
             (
                 r"(?i)(?<![\w.:/-])(?P<s>\d{3,8})\s+(?:c'est|c’est|est|es|ist|è|é|is)\s+(?:le|la|el|der|die|das|il|o|a|the|my|mon|ma|mi|mein|meine|il\s+mio)\s+"
-                r"(?:code|c[óo]digo|codice|pin|passcode|zahlencode)\b"
+                rf"(?:code|c[óo]digo|codice|pin|passcode|zahlencode)(?:\s+[\w'’-]+){{0,3}}?\s+{_OPENS}"
             ),
             0,
         ),

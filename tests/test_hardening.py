@@ -1176,3 +1176,17 @@ def test_zsh_takes_an_answer_only_from_a_helper_that_proves_itself(caro_home, tm
     finally:
         child.close(force=True)
         impostor.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the exit code of the last command is 127",
+        "el código de salida es 127",
+        "404 is the code for not found",
+        "Der Code des Fehlers ist 500",
+    ],
+)
+def test_exit_and_status_codes_are_not_secrets(text):
+    """A code is a secret by what it opens (a door, a gate, an alarm), not by the word "code"."""
+    assert privacy.redact(text) == text

