@@ -125,6 +125,11 @@ def _improvement_problem(original: str, checks_problem: Judge, cmd: str) -> str 
     return checks_problem(cmd)
 
 
+def _spaced(command: str) -> str:
+    """A command with its spacing made plain: two answers that differ only there are one."""
+    return " ".join(command.split())
+
+
 def _fit(command: str, ctx: Context) -> str:
     """The answer made to fit this machine: no `sudo` in front where there is none (the note
     "sudo is not installed here" once sat beside `sudo apt list --upgradable`)."""
@@ -293,8 +298,8 @@ class Engine:
         seen: set[str] = set()
         distinct = []
         for c, src in candidates:  # the first of two that differ only in spacing stays
-            if " ".join(c.split()) not in seen:
-                seen.add(" ".join(c.split()))
+            if _spaced(c) not in seen:
+                seen.add(_spaced(c))
                 distinct.append((c, src))
         if len(distinct) < 2:
             return distinct
@@ -488,7 +493,7 @@ class Engine:
             judge = s.judge or self._judge(s.request, ctx)
             refs = self._references(s.request, ctx, s.command if s.options else None)
             doc = self._grounded(s.request, ctx, refs, judge, s.rejected, []) if refs else None
-            if doc and " ".join(doc.split()) not in {" ".join(o.command.split()) for o in s.options}:
+            if doc and _spaced(doc) not in {_spaced(o.command) for o in s.options}:
                 opt = Option(doc, self.verdict(doc, ctx.shell, ctx.cwd), "docs")
                 s.options.append(opt)
                 return opt

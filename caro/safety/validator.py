@@ -502,13 +502,15 @@ class _Analysis:
                 # fetched afresh each time it runs, out of sight: whoever serves the URL runs code here
                 self.add("persistence", CRITICAL, f"{cmd.name}: keeps code downloaded from the internet to run later")
             self.text(code, depth + 1)  # stored or handed on to run: judged as if it ran now
-        if cmd.name == "find":
-            for k, a in enumerate(cmd.args[:-1]):
-                if a in ("-fprint", "-fprint0", "-fprintf", "-fls"):  # find writes its list into that file
-                    self.command(Cmd(":", [], redirects=[Redirect(">", cmd.args[k + 1])]), depth + 1, simple, pipeline)
+        overwritten = []
+        if cmd.name == "find":  # find writes its list into the file after -fprint
+            overwritten += [
+                cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-fprint", "-fprint0", "-fprintf", "-fls")
+            ]
         if cmd.name in ("ed", "ex") and cmd.operands and _edits_file(cmd, simple, pipeline):
-            # `printf '1,$d\nw\nq\n' | ed -s FILE`: the script on its input rewrites FILE
-            self.command(Cmd(":", [], redirects=[Redirect(">", cmd.operands[-1])]), depth + 1, simple, pipeline)
+            overwritten.append(cmd.operands[-1])  # `printf '1,$d\nw\nq\n' | ed -s FILE` rewrites FILE
+        for path in overwritten:  # judged as `> FILE`, by the rules for writes
+            self.command(Cmd(":", [], redirects=[Redirect(">", path)]), depth + 1, simple, pipeline)
         if inside := effects.container_command(cmd):
             self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
