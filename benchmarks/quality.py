@@ -159,6 +159,8 @@ class CaroRunner:
         self.last_work = dict(self.engine.work)
         if self.engine.last_draft:  # the model's first answer and its confidence, for the gate's calibration
             self.last_work["draft"], self.last_work["draft_logprob"] = self.engine.last_draft
+        if self.engine.last_scores:  # the reviewer's scores, so priors can be replayed without the model
+            self.last_work["scores"] = dict(self.engine.last_scores)
         if s.verdict.blocked:
             return [""] + s.alternatives
         return [s.command] + s.alternatives

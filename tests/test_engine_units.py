@@ -500,6 +500,24 @@ def test_a_documented_answer_is_written_and_the_reviewer_picks(with_docs):
 
 
 @needs_docs
+def test_what_a_suggestion_cost_belongs_to_the_thread_that_asked(with_docs):
+    """The helper answers each shell on its own thread: one press's figures (model calls, the
+    draft, the reviewer's scores) must not show up as another's."""
+    import threading
+
+    b = Reviewing("xz big.log", "xz -k big.log", scores={"xz -k big.log": -1.0, "xz big.log": -2.0})
+    e = Engine(config.load(), b)
+    e.suggest("compress big.log with xz but keep the original file", shell="bash", cwd="/tmp")
+    seen = {}
+    t = threading.Thread(target=lambda: seen.update(work=dict(e.work), draft=e.last_draft, scores=e.last_scores))
+    t.start()
+    t.join()
+    assert seen == {"work": {}, "draft": None, "scores": {}}
+    assert e.work == {"generations": 2, "scored": 2} and e.last_draft == ("xz big.log", None)
+    assert e.last_scores == {"xz big.log": -2.0, "xz -k big.log": -1.0}
+
+
+@needs_docs
 def test_the_reviewer_may_keep_the_draft(with_docs):
     b = Reviewing("xz --keep big.log", "xz big.log", scores={"xz --keep big.log": -1.0, "xz big.log": -2.0})
     s = Engine(config.load(), b).suggest(

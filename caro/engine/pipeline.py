@@ -169,10 +169,26 @@ class Engine:
         self.policy = safety.Policy.from_config(config.section("safety"))
         self._examples: UserExamples | None = None
         self._told_remote = False
-        self.work: Counter = Counter()  # model calls of the last suggestion (generations, candidates scored)
-        self.last_draft: tuple[str, float | None] | None = None  # the last draft and the model's confidence in it
+        # what the last suggestion on this thread cost and weighed, for benchmarks and tests: the
+        # helper answers each shell on a thread of its own, so one shell's figures never mix with another's
+        self._last = threading.local()
         self._asking = 0  # suggestions in progress: the helper serves every shell at once
         self._asking_lock = threading.Lock()
+
+    @property
+    def work(self) -> Counter:
+        """Model calls of the last suggestion on this thread: generations, candidates scored, sure drafts."""
+        return self._last.__dict__.setdefault("work", Counter())
+
+    @property
+    def last_draft(self) -> tuple[str, float | None] | None:
+        """The last draft on this thread and the model's mean log-probability of it."""
+        return getattr(self._last, "draft", None)
+
+    @property
+    def last_scores(self) -> dict[str, float]:
+        """The reviewer's scores of the last suggestion's candidates on this thread (prior not added)."""
+        return self._last.__dict__.setdefault("scores", {})
 
     @property
     def examples(self) -> UserExamples:
@@ -316,6 +332,7 @@ class Engine:
                 return distinct
             known.update(zip(rest, more))
         self.work["scored"] += len(distinct)
+        self.last_scores.update(known)
         scores = [known[c] for c, _ in distinct]
         prior = [DOCS_PRIOR if src == "docs" else 0.0 for _, src in distinct]
         order = sorted(range(len(distinct)), key=lambda i: -(scores[i] + prior[i]))
@@ -334,7 +351,7 @@ class Engine:
         t0 = time.perf_counter()
         request = check_request(request)
         ctx = contextmod.detect(shell, cwd)
-        self.work = Counter()
+        self._last.work, self._last.draft, self._last.scores = Counter(), None, {}
         notices, self.start_notices = self.start_notices, []
         if not self._told_remote:
             # once per remote host, on the widget's line as much as in the CLI
@@ -353,7 +370,7 @@ class Engine:
         if not candidates:
             judge = self._judge(request, ctx)
             got = self._model_candidate(request, ctx, [], rejected, notices, judge)
-            self.last_draft = (got[0], got[1].logprob) if got else None
+            self._last.draft = (got[0], got[1].logprob) if got else None
             if got:
                 candidates.append((got[0], "model"))
                 answered_by = (got[1].backend or self.backend.name, got[1].model or self.backend.model_name)
