@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .shellparse import Redirect, Simple
 
 SHELLS = frozenset("sh bash zsh dash ksh mksh ash fish busybox tcsh csh".split())
-INTERPRETERS = frozenset("python python2 python3 perl ruby node nodejs php lua deno bun".split())
+INTERPRETERS = frozenset("python python2 python3 perl ruby node nodejs php lua deno bun tclsh wish".split())
 # programs that turn encoded text back into bytes: what they print into a shell is code nobody read
 DECODERS = frozenset("base64 gbase64 base32 xxd openssl uudecode gunzip zcat rev".split())
 # names that look like files but store nothing: a write to them changes nothing on disk
@@ -98,6 +98,9 @@ _WRAPPERS = {
     "doas": set("uC"),
     "sg": set(),
     "chpst": set("uUbenlmdofpcr"),
+    # zsh's precommand modifiers: the command runs as written, without globbing or spelling fixes
+    "noglob": set(),
+    "nocorrect": set(),
 }
 # long options of launchers that take the next word as their value
 _LONG_VALUE = frozenset(
@@ -118,6 +121,7 @@ class Cmd:
     from_stdin: bool = False  # operands arrive through xargs
     flags: set[str] = field(default_factory=set)
     operands: list[str] = field(default_factory=list)
+    subs: list[str] = field(default_factory=list)  # the sources of its words' substitutions (`$(grep -rl x .)`)
 
     def has(self, *flags: str) -> bool:
         return any(f in self.flags for f in flags)
@@ -182,6 +186,13 @@ def _skip_wrapper(name: str, argv: list[str], i: int) -> int:
     if name in ("taskset", "chrt", "flock", "chroot", "sg") and i < len(argv):
         i += 1  # mask / priority / lock file / new root / group
     return i
+
+
+def _opens_shell(option: str) -> bool:
+    """`-s`, `-i`, `-Es`, `--shell`, `--login`: sudo's and doas's options for a shell of their own."""
+    if option in ("--shell", "--login"):
+        return True
+    return option[:1] == "-" and option[1:2] != "-" and bool(set(option[1:]) & {"s", "i"})
 
 
 def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
@@ -262,7 +273,10 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             if name == "sudo" and len(argv) > i + 1 and argv[i + 1] in ("-l", "-v", "-k", "-K"):
                 return [], via, from_stdin
             via.append(name)
-            i = _skip_wrapper(name, argv, i)
+            j = _skip_wrapper(name, argv, i)
+            if j >= len(argv) and name in ("sudo", "doas") and any(_opens_shell(a) for a in argv[i + 1 : j]):
+                return ["sh"], via, from_stdin  # `sudo -s` with no command: a root shell that reads its input
+            i = j
             continue
         return [name] + argv[i + 1 :], via, from_stdin
     return argv[i:], via, from_stdin
@@ -375,5 +389,6 @@ def build(simple: Simple, pipe_names: list[str], index: int) -> tuple[Cmd | None
         from_stdin=from_stdin,
         flags=flags,
         operands=operands,
+        subs=[sub for w in simple.words[1:] for sub in w.subs],
     )
     return cmd, nested

@@ -13,6 +13,8 @@ Returns the text and a list of problems (a fish block that never closes, and so 
 
 from __future__ import annotations
 
+import re
+
 # Each shell's own parse-only run: an answer must be a line the target shell reads (`sh` lines are
 # read by bash). Used by the answer checks and the snippet renders' lint.
 SYNTAX_CHECK: dict[str, tuple[str, ...]] = {
@@ -74,6 +76,32 @@ def _current_word(out: list[str]) -> str:
     return "".join(out[k:])
 
 
+# what a glob qualifier may hold: the file-type and sort letters, ranges, modifiers (`.m+7`, `om[1,3]`, `D:h`)
+_QUALIFIER = re.compile(r"[\w.\-+^/@=*%,:\[\]!|<>]*")
+
+
+def _qualifier_end(src: str, i: int) -> int:
+    """Index of the `)` closing the qualifier that opens at src[i], skipping quoted code; -1 if none."""
+    k = i + 1
+    while k < len(src) and src[k] != ")":
+        if src[k] == "\n":
+            return -1
+        if src[k] in "'\"":
+            k = _skip_quoted(src, k)
+            continue
+        k += 1
+    return k if k < len(src) else -1
+
+
+def _qualifier_code(body: str) -> str | None:
+    """The code an `e` or `+` qualifier runs for each name (`e:'rm $REPLY':`, `e{'…'}`, `+func`)."""
+    m = re.search(r"e([^\w\s])'?(.*?)'?(?:\1|[]})>])", body) or re.search(r"e\{'?(.*?)'?\}", body)
+    if m:
+        return m.group(m.lastindex or 1)
+    plus = re.search(r"\+([A-Za-z_][\w-]*)", body)
+    return plus.group(1) if plus else None
+
+
 def _zsh(src: str) -> str:
     out: list[str] = []
     groups: list[bool] = []  # open `{ … }` groups, True for an anonymous function's body
@@ -126,11 +154,29 @@ def _zsh(src: str) -> str:
         if c == "=" and word_start and _at_command_start(out) and i + 1 < n and src[i + 1].isalpha():
             i += 1  # `=rm` is the path of rm
             continue
-        if c == "(" and not word_start and any(ch in "*?[" for ch in _current_word(out)):
-            close = src.find(")", i)  # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`
-            if close > 0 and "\n" not in src[i:close] and " " not in src[i:close]:
+        if c == "=" and word_start and src.startswith("=(", i):
+            out.append("<")  # `=(cmd)`: a temporary file holding cmd's output, read as bash's `<(cmd)`
+            i += 1
+            continue
+        word = _current_word(out)
+        if c == "(" and not word_start and word[-1:] not in ("$", "=", "<", ">", "@", "!", "+"):
+            # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`, and on a plain name too (`~/.histfile(N)`)
+            close = _qualifier_end(src, i)
+            body = src[i + 1 : close]
+            if close > i + 1 and (any(ch in "*?[" for ch in word) or _QUALIFIER.fullmatch(body)):  # `f()` defines f
+                if code := _qualifier_code(body):
+                    # `*(e:'rm -rf $REPLY':)` runs code for every name: judged as run on the pattern
+                    out.append("$(" + code.replace("$REPLY", word.replace("/^", "/*")) + ")")
                 i = close + 1
                 continue
+        if c == "^" and not word_start and out[-1] == "/" and i + 1 < n and src[i + 1] not in " \t;&|)":
+            # `~/^Downloads`: with extendedglob, every name but that one; judged as the whole folder
+            k = i + 1
+            while k < n and src[k] not in " \t;&|()/":
+                k += 1
+            out.append("*")
+            i = k
+            continue
         out.append(c)
         i += 1
     return "".join(out)

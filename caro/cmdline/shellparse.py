@@ -208,6 +208,8 @@ class _Reader:
         self.after: list[str] = []
         self.functions: list[str] = []
         self.env: dict[str, str] = {}
+        self.patterns: set[str] = set()  # loop variables that stand for any name a pattern matches
+        self.lists: dict[str, list[str]] = {}  # bash arrays and fish lists set on the line: one word per item
         self.positional: list[str] = []
         self.cwd: str | None = None
         self.visited = 0
@@ -287,12 +289,16 @@ class _Reader:
             var = node.child_by_field_name("variable")
             values = [w for c in node.children_by_field_name("value") for w in self.words_of(c, Simple())]
             body = node.child_by_field_name("body")
-            known = values and len(values) <= 8 and not any(w.opaque or w.glob for w in values)
+            known = values and len(values) <= 8 and not any(w.opaque for w in values)
             if var is not None and body is not None and known:
-                # `for d in / ~; do rm -rf $d; done`: the body once per value
+                # `for d in / ~; do rm -rf $d; done`: the body once per value; for a pattern
+                # (`for f in ~/*`) once, with the variable standing for every name it matches
                 for w in values:
                     self.env[self.text(var)] = w.text
+                    if w.glob:
+                        self.patterns.add(self.text(var))
                     self.block(body)
+                    self.patterns.discard(self.text(var))
                 self.env.pop(self.text(var), None)
                 return
             if var is not None:
@@ -534,14 +540,24 @@ class _Reader:
         value = node.child_by_field_name("value")
         if name is None:
             return
+        key = self.text(name)
+        self.lists.pop(key, None)
         if value is None:
-            self.env[self.text(name)] = ""
+            self.env[key] = ""
+            return
+        if value.type == "array":  # `cmd=(rm -rf "$HOME")`: "${cmd[@]}" is those words, $cmd the first
+            items = [w for c in value.named_children for w in self.words_of(c, Simple())]
+            if items and not any(w.opaque for w in items):
+                self.lists[key] = [w.text for w in items]
+                self.env[key] = items[0].text
+            else:
+                self.env.pop(key, None)
             return
         words = self.words_of(value, Simple(), split=False)
         if words and not any(w.opaque for w in words):
-            self.env[self.text(name)] = " ".join(w.text for w in words)
+            self.env[key] = " ".join(w.text for w in words)
         else:
-            self.env.pop(self.text(name), None)
+            self.env.pop(key, None)
 
     def track(self, s: Simple, node: Node) -> None:
         """Follow cd/pushd and `set --` so later commands are judged where and with what they run."""
@@ -551,14 +567,20 @@ class _Reader:
         if argv[0] == "set" and len(argv) > 1 and argv[1] == "--":
             self.positional = argv[2:]
         elif argv[0] == "set" and self.shell == "fish":
-            rest = [w for w in s.words[1:] if not w.text.startswith("-")]
-            erase = any(w.text in ("-e", "--erase") for w in s.words[1:])
+            k = 1
+            while k < len(s.words) and s.words[k].text.startswith("-"):
+                k += 1  # set's own options come before the name; after it, `-rf` is a value
+            rest = s.words[k:]
+            erase = any(w.text in ("-e", "--erase") for w in s.words[1:k])
             if rest:
                 name = rest[0].text
+                self.lists.pop(name, None)
                 if erase or any(w.opaque for w in rest[1:]):
                     self.env.pop(name, None)
                 else:
                     self.env[name] = " ".join(w.text for w in rest[1:])
+                    if len(rest) > 2:  # a fish list: `$c` is one word per item
+                        self.lists[name] = [w.text for w in rest[1:]]
         if argv[0] in ("cd", "pushd", "chdir") and node.parent is not None:
             args = [a for a in argv[1:] if not a.startswith("-") or a == "-"]
             if not args:
@@ -699,10 +721,24 @@ class _Reader:
         src = self.text(node)
         name_node = next((c for c in node.children if c.type in ("variable_name", "special_variable_name")), None)
         name = self.text(name_node) if name_node is not None else ""
+        sub = next((c for c in node.children if c.type == "subscript"), None)
+        if sub is not None and (n := sub.child_by_field_name("name")) is not None and self.text(n) in self.lists:
+            index = sub.child_by_field_name("index")
+            items = self.lists[self.text(n)]
+            at = self.text(index) if index is not None else ""
+            if at in ("@", "*") and len(node.children) == 3:  # "${cmd[@]}": one word per item
+                buf.append(_SPLIT.join(i.translate(_QUOTE_TABLE) for i in items))
+                return
+            if at.isdigit() and len(node.children) == 3:
+                buf.append(items[int(at)].translate(_QUOTE_TABLE) if int(at) < len(items) else "")
+                return
         ops = [c for c in node.children if c.type in (":-", "-", ":=", "=", ":+", "+", ":?", "?")]
         # `${X:?}` and `${X?msg}` are $X, or the line stops: judged as $X
         is_plain = src in (f"${name}", f"${{{name}}}") or bool(ops and ops[0].type in (":?", "?"))
         value: str | None = None
+        if name in self.lists and self.shell == "fish" and is_plain and not quoted:
+            buf.append(_SPLIT.join(i.translate(_QUOTE_TABLE) for i in self.lists[name]))  # a fish list: a word per item
+            return
         if name == "IFS" and is_plain:
             info.tricks.append("${IFS}")
             value = " "
@@ -735,7 +771,9 @@ class _Reader:
             info.subs.extend(self.find_subs(node))
             buf.append(src.translate(_QUOTE_TABLE) if quoted else src)
             return
-        if quoted or self.shell != "bash":
+        if name in self.patterns:
+            buf.append(value)  # a name the pattern matches, whatever the quoting: judged as the pattern
+        elif quoted or self.shell != "bash":
             buf.append(value.translate(_QUOTE_TABLE))
         else:
             # unquoted in bash: the value is split into fields (at its own edges too) and globbed

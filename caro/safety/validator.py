@@ -34,7 +34,7 @@ from ..settings import BY_KEY
 from ..visible import command_shown, hidden
 from . import devices, effects, extent
 from . import paths as P
-from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, Ctx, Rule
+from .rules import CRITICAL, HIGH, MODERATE, RISK_ORDER, RULES, SAFE, SHELL_BINARIES, Ctx, Rule, makes_setuid
 from .verdict import Finding, Verdict
 
 MODES = ("strict", "moderate", "permissive")
@@ -122,6 +122,10 @@ _SHELL_SETUP = re.compile(
     r"|(?:kubectl|helm|gh|glab|npm|pip3?|poetry|pdm|rustup|just|deno|terraform|kind|k3d|flux|argocd|istioctl|velero"
     r"|eksctl|doctl|stern|uv|pixi|devbox)\s+(?:completions?|generate-shell-completion)(?:\s+-{0,2}\w+)*)"
 )
+# where package managers put those tools (`eval "$(/opt/homebrew/bin/brew shellenv)"`)
+_INSTALLED_AT = re.compile(
+    r"^(?:/usr(?:/local)?|/opt/homebrew|/home/linuxbrew/\.linuxbrew|(?:~|\$HOME|\$\{HOME\})/\.(?:local|cargo|pyenv|rbenv))?/s?bin/"
+)
 # a string put together at run time: chr(114)+chr(109), String.fromCharCode, bytes.fromhex, b64decode
 _BUILT_STRINGS = re.compile(
     r"\bchr\s*\(|fromCharCode|\.fromhex\(|b64decode|base64\.|unhexlify|\\x[0-9a-fA-F]{2}|\bpack\s*\(|decode\(|reverse|\[::-1\]"
@@ -130,7 +134,7 @@ _CODE_RUNNERS = re.compile(
     r"os\.execute|io\.popen|os\.system|subprocess|popen|\bsystem\s*\(|\b(system|exec)\s+[\"'\[qx]|\bexec(Sync|File)?\s*\(|spawn|`|qx|%x|IO\.popen|shell_exec|passthru|Runtime"
 )
 _CODE_DELETERS = re.compile(
-    r"rmtree|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
+    r"rmtree|file\s+delete|os\.remove|os\.unlink|os\.rmdir|unlink|rm_rf|rm_r\b|FileUtils\.rm|rmSync|rmdirSync|rimraf|File\.delete|remove_tree|rmdir"
 )
 _STRING_LIT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`([^`]*)`")
 # the home folder as interpreters spell it (python, perl, ruby, node, php, awk)
@@ -138,8 +142,14 @@ _HOME_IN_CODE = re.compile(
     r"os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|Path\.home\(\)|os\.environ\[\s*['\"]HOME['\"]\s*\]"
     r"|os\.(?:environ\.get|getenv)\(\s*['\"]HOME['\"]\s*\)|\$ENV\{\s*['\"]?HOME['\"]?\s*\}|ENV\[\s*['\"]HOME['\"]\s*\]"
     r"|ENVIRON\[\s*\"HOME\"\s*\]|process\.env\.HOME|process\.env\[\s*['\"]HOME['\"]\s*\]|os\.homedir\(\)|Dir\.home\b"
-    r"|getenv\(\s*['\"]HOME['\"]\s*\)"
+    r"|getenv\(\s*['\"]HOME['\"]\s*\)|require\(\s*['\"](?:node:)?os['\"]\s*\)\.homedir\(\)|\$env\(HOME\)"
 )
+# a program that fetches text from the web and runs it as code (`exec(urlopen(…).read())`)
+_FETCHES_IN_CODE = re.compile(
+    r"urlopen|urllib|requests\.get|http\.client|https?\.get\(|\bfetch\(|Net::HTTP|LWP::|open-uri|URI\.open"
+    r"|file_get_contents\(\s*['\"]https?:|http::geturl"
+)
+_EVALS_IN_CODE = re.compile(r"\bexec\s*\(|\beval\s*[\s(]|\bFunction\s*\(|instance_eval|\bload\s*\(|\bexecfile\b")
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
 _SOCKETS = re.compile(r"\.connect\s*\(|TCPSocket|fsockopen|net\.connect|createConnection|IO::Socket::INET")
 _SHELL_HANDED = re.compile(r"dup2|pty\.spawn|\b(?:ba|z|da)?sh\b[\"',\s]+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
@@ -189,6 +199,8 @@ class _Analysis:
         self.findings: list[Finding] = []
         self.src = ""  # the whole line (for effects that span its parts)
         self.files: dict[str, str] = {}  # files the line writes with text it spells out, for a later `bash FILE`
+        self.shell_copies: set[str] = set()  # where the line copied a shell or interpreter to (for a later chmod u+s)
+        self.socket = False  # the line opened a network connection on a descriptor (zsh's ztcp)
         self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
         # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
@@ -384,7 +396,7 @@ class _Analysis:
             out = literal_output(sub)
             if out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
-            elif _SHELL_SETUP.fullmatch(sub.strip()):
+            elif _SHELL_SETUP.fullmatch(_INSTALLED_AT.sub("", sub.strip())):
                 continue  # an installed tool printing its own setup: `eval "$(ssh-agent -s)"`
             elif not _names_any(sub, _JUDGED_ELSEWHERE):
                 self.add(
@@ -433,7 +445,8 @@ class _Analysis:
         name = basename(argv[0]) if argv else ""
         out = _filtered_output(pipeline[:idx])
         if out is not None:
-            self.text(out, depth + 1, _dialect_of(cmd.name))
+            if cmd.name not in INTERPRETERS:  # a program's text is read as one by `interpreter`
+                self.text(out, depth + 1, _dialect_of(cmd.name))
         elif any(n in DECODERS or n in FETCHERS for n in cmd.pipe_before):
             return  # decoded_code and download-exec judge these
         else:
@@ -515,10 +528,33 @@ class _Analysis:
             self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
+        if cmd.name in ("cp", "install", "ln", "rsync") and any(SHELL_BINARIES.match(o) for o in cmd.operands[:-1]):
+            self.shell_copies.add(P.normalise(cmd.operands[-1]))
+        elif (
+            cmd.name == "chmod"
+            and any(makes_setuid(o) for o in cmd.operands)
+            and (copy := next((o for o in cmd.operands if P.normalise(o) in self.shell_copies), None))
+        ):
+            self.add(
+                "setuid-shell",
+                CRITICAL,
+                f"chmod: makes {copy}, a copy of a shell, setuid: anyone could get a root shell",
+            )
+        if cmd.name == "ztcp":
+            self.socket = True
+        elif (
+            self.socket
+            and (secret := effects.secret_source(cmd))
+            and any(r.op in (">", ">&") and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target) for r in cmd.redirects)
+        ):
+            self.add(
+                "secret-upload", CRITICAL, f"{cmd.name}: sends {secret} into the network connection the line opened"
+            )
         if effects.root_account(cmd):
             self.add("root-account", CRITICAL, f"{cmd.name}: makes an account with uid 0, a second root")
         if cmd.name in INTERPRETERS:
-            self.interpreter(cmd, depth)
+            idx = next((k for k, st in enumerate(pipeline) if st is simple), 0)
+            self.interpreter(cmd, depth, self.written_text(cmd, idx, pipeline) if idx else None)
         if cmd.name in ("awk", "gawk", "mawk", "nawk"):
             self.awk(cmd, depth)
         self.fetched_code(cmd, simple)
@@ -619,7 +655,8 @@ class _Analysis:
             return effects.decode_escapes(out) if out is not None else None
         return None
 
-    def interpreter(self, cmd: Cmd, depth: int) -> None:
+    def interpreter(self, cmd: Cmd, depth: int, piped: str | None = None) -> None:
+        """A one-line program (`-c`/`-e`, a here-document or string, or literal text piped in)."""
         code = None
         for k, a in enumerate(cmd.args):
             if a in ("-c", "-e", "-E", "-r", "--eval", "-p", "-pe", "-ne", "-le") and k + 1 < len(cmd.args):
@@ -631,6 +668,8 @@ class _Analysis:
                 code = cmd.heredoc
             elif here:
                 code = here[0]  # `python3 <<< '…'` is a program like `python3 -c '…'`
+            elif piped is not None and not [o for o in cmd.operands if not o.startswith("-")]:
+                code = piped  # `echo '…' | tclsh`: with no script named, the program is what comes in
             else:
                 return
         code = _joined_strings(code)
@@ -641,6 +680,12 @@ class _Analysis:
                 CRITICAL,
                 f"{cmd.name}: the one-line program connects to a host and hands it a shell: "
                 "whoever is there controls this account",
+            )
+        if _FETCHES_IN_CODE.search(code) and _EVALS_IN_CODE.search(code):
+            self.add(
+                "download-exec",
+                HIGH,
+                f"{cmd.name}: the one-line program runs code it downloads from the internet, unseen",
             )
         if _CODE_RUNNERS.search(code) and _BUILT_STRINGS.search(code):
             self.add(
@@ -830,6 +875,16 @@ def _simple_output(simple: Simple) -> str | None:
         text = " ".join(words).replace("\\n", "\n")
         decodes = name == "printf" or any(re.fullmatch(r"-[nE]*e[nE]*", a) for a in argv[1:])
         return effects.decode_escapes(text) if decodes else text
+    if name == "print":
+        # zsh's print: words joined by spaces (by lines with -l), escapes decoded unless -r
+        opts = "".join(a[1:] for a in argv[1:] if re.fullmatch(r"-[nrlR]+", a))
+        words = [a for a in argv[1:] if not re.fullmatch(r"-[nrlR]+|--", a)]
+        text = ("\n" if "l" in opts else " ").join(words)
+        return text if "r" in opts or "R" in opts else effects.decode_escapes(text)
+    if name == "string" and argv[1:2] == ["join"] and len(argv) > 3:
+        return argv[2].join(argv[3:])  # fish: `string join SEP WORD…`
+    if name == "string" and argv[1:2] == ["unescape"] and len(argv) > 2:
+        return "\n".join(effects.decode_escapes(a) for a in argv[2:])
     if name in ("cat", "") and simple.heredoc is not None:
         return simple.heredoc
     return None
