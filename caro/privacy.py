@@ -32,6 +32,8 @@ _KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|pri
 # a value, but not a reference to one kept elsewhere: `$VAR`, `$(pass show x)`, `{{ vault_pw }}`,
 # `%(pw)s`, or a file's path (`./secrets/db.txt`) — those are not the secret, and the model needs them
 _REF_GUARD = r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/))"
+# a label that ends its string (`read -p "Password: " PW`): a prompt, and what follows is no value
+_PROMPT_END = r"(?![\"'”»](?:\s|$))"
 _VALUE = rf"{_REF_GUARD}(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
 # names that say secret but hold a setting about secrets (`PASSWORD_MIN_LENGTH=12`, `KEY_FILE=~/k`,
 # `AWS_ACCESS_KEY_ID=…` names a key, it is not one)
@@ -99,7 +101,9 @@ _SECRET_NOUN = (
     r"|senha|wachtwoord|has(?:ł|l)o|heslo|lösenord|salasana|parola\s+d'ordine|şifre|sifre|jelsz[óo]"
     r"|adgangskode|passord|lozinka|geslo|(?:recovery|backup)\s+codes?|codes?\s+de\s+(?:secours|récupération)"
     r"|пароль|токен|κωδικός)\w{0,3}\b"
-    r"|密码|密碼|口令|密钥|秘钥|令牌|パスワード|暗証番号|비밀번호|암호|كلمة\s+(?:المرور|السر)|סיסמה)"
+    r"|密码|密碼|口令|密钥|秘钥|令牌|パスワード|暗証番号|비밀번호|암호|كلمة\s+(?:المرور|السر)|סיסמה"
+    r"|पासवर्ड|पासवर्ड|रहस्य\s*शब्द|รหัสผ่าน|रिकवरी\s+कोड|mật\s+khẩu|kata\s+(?:sandi|laluan)|رمز\s+(?:عبور|ورود)|پاس\s*ورڈ"
+    r"|парола|лозинка|συνθηματικό)"
 )
 _KEY_NOUN = rf"(?:{_SECRET_NOUN}|(?<![\w$])(?:clave|chiave|parola|ключ)\w{{0,3}}\b)"
 # a value: not a variable, nor code quoted in backticks or a <placeholder> (tldr lines in a prompt)
@@ -347,6 +351,28 @@ FORMS: list[tuple[str, re.Pattern]] = [
             ),
             0,
         ),
+        # a value given for logging in: "use 'gatito123' to log in as admin", "usa X para entrar"
+        (
+            "value-to-log-in",
+            (
+                r"(?i)\b(?:use|usa|usar|utiliza|utilise[rz]?|nutze|benutze|verwende|gebruik|użyj|usa)\s+"
+                rf"(?:[\"'“«](?P<s1>[^\s\"'”»]{{3,64}})[\"'”»]|(?-i:(?P<s>{_PASSWORD_SHAPED})))\s+"
+                r"(?:to\s+(?:log\s*in|sign\s*in|login|authenticate|unlock|connect)|para\s+(?:entrar|iniciar\s+sesi[óo]n|acceder|conectar)"
+                r"|pour\s+(?:te\s+|vous\s+|se\s+)?(?:connecter|identifier)|zum\s+(?:Anmelden|Einloggen)|per\s+(?:accedere|entrare)"
+                r"|om\s+in\s+te\s+loggen|aby\s+si[ęe]\s+zalogowa[ćc])"
+            ),
+            0,
+        ),
+        # a credentials file written whole: `printf "alice\nS3cret\n" > /etc/openvpn/auth.txt`
+        (
+            "credentials-file-text",
+            (
+                r"(?i)\b(?:echo(?:\s+-[neE]+)?|printf)\s+(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)')\s*"
+                r"(?:>>?|\|\s*(?:sudo\s+)?tee(?:\s+-a)?)\s*[\"']?(?![^\s\"'|;&]*(?:authorized_keys|known_hosts|\.pub\b))"
+                r"[^\s\"'|;&]*(?:auth|cred|pass|secret|token)[^\s\"'|;&/]*(?=[\"'\s;&|]|$)"
+            ),
+            0,
+        ),
         # prose: "my password is hunter2", "with token abc123"
         (
             "prose-secret",
@@ -354,7 +380,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?i)\b(?:password|passwd|passphrase|pass\s+phrase|passcode|pwd|pin|token|secret|api[ _-]?key"
                 r"|(?:wifi|wi-fi|wpa|wlan|network|vault|master|root|admin|access|private|encryption|license|unlock)"
                 r"\s+(?:key|code|token|pin))(?:\s+(?:for|of|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
-                rf"\s*(?:[=:]|\bis\b)\s*{_REF_GUARD}(?P<s>[^\s,;]+)"
+                rf"\s*(?:[=:]|\bis\b)\s*{_PROMPT_END}{_REF_GUARD}(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)'|(?P<s>[^\s,;]+))"
             ),
             0,
         ),
@@ -369,7 +395,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?:\s+(?:de|del|della|di|du|do|da|des|der|die|das|für|vom|voor|van|of|for|para|pour|per)"
                 r"(?:\s+[\w'.-]+){1,4}?)?"
                 r"(?:\s+(?:ist|es|est|è|é|is|jest|är|lautet|=|:)\s+|\s*[:=：]\s*|\s*(?:是|为|為|は|는|은)\s*)"
-                rf"[«\"'“]?\s*(?P<s>{_PROSE_VALUE})"
+                rf"{_PROMPT_END}[«\"'“]?\s*(?P<s>{_PROSE_VALUE})"
             ),
             0,
         ),

@@ -214,6 +214,13 @@ OWN_FORMS = [
     ("make up   # root pw for the demo: Lm4Tq8Rz2w, change it later", "Lm4Tq8Rz2w"),
     ("sqlplus scott/T1ger_Lake9@//ora02:1521/PDB1 @report.sql", "T1ger_Lake9"),
     ("log in to the nas using Falcon-Ridge-3141 as the password", "Falcon-Ridge-3141"),
+    # read from the seventh blind list's leaks (a dev list since): a Hindi noun, a value given "to
+    # log in" in Spanish, a credentials file written whole, a quoted value with a space
+    ("मेरा पासवर्ड dilli@4455 है, इससे सर्वर पर लॉगिन करो", "dilli@4455"),
+    ("usa 'gatito123' para entrar como admin en el router", "gatito123"),
+    ("use 'Tr0ub4dor' to log in on the build box", "Tr0ub4dor"),
+    ('printf "alice\\nvpnP@ss2023\\n" > /etc/openvpn/auth.txt', "vpnP@ss2023"),
+    ('my password is "correct horse"', "correct horse"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -259,4 +266,9 @@ OWN_INNOCENT = [
     "validate passwords with the regex ^(?=.*[A-Z])(?=.*[a-z])(?=.*\\d)(?=.*[!@#$%^&*]).{8,}$",
     "- Change the password for a specific user: `sudo homectl passwd <username>`",
     "the PIN prompt hangs, kill pid 48213",
+    # …and their look-alikes: a prompt's label, a public key appended, a program to log in with
+    'read -s -p "Password: " PW && export PW',
+    'echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOmnBzO31rehKmcXrtZbkAamx7XGXvO2tV alice@laptop" >> ~/.ssh/authorized_keys',
+    "use ssh to log in to the build box",
+    'echo "$TOKEN" > token.txt',
 ]

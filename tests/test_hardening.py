@@ -261,8 +261,14 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # `{{ vault_pw }}`, a file's path — and ARN resource ids): a dev list since
         ("secret_heldout6.jsonl", "c69b747fd852de6c", 60, 25),
         # a seventh blind list, frozen (c84556e8) before that change, measured before and after it,
-        # rows not read: 55 → 56 of 60 kept, look-alikes untouched 23 → 24 of 25
-        ("secret_heldout7.jsonl", "c84556e841449ca7", 56, 24),
+        # rows not read: 55 → 56 of 60 kept, look-alikes untouched 23 → 24 of 25. Its 4 leaks and 1
+        # touched look-alike were read in the eighth session and fixed by shape (a Hindi noun, a value
+        # given "to log in", a credentials file written whole; a prompt's label): 59 and 25, a dev list
+        # since ("log into the box with letmein" is left: a word, not a shape)
+        ("secret_heldout7.jsonl", "c84556e841449ca7", 59, 25),
+        # an eighth blind list, frozen (0f8e79e5) at the eighth session's start and measured before and
+        # after its changes, rows not read: 58 → 58 of 60 kept, look-alikes untouched 22 → 22 of 25
+        ("secret_heldout8.jsonl", "0f8e79e5014082614", 58, 22),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
