@@ -109,7 +109,10 @@ def threads_now(cores: int | None = None, busy: int | None = None) -> int:
 # REFIT_AFTER seconds (a build started, or ended), the runtime is started again with the new count
 # beside the old one, warmed on the last prompt, and swapped in between requests ...
 WATCH_EVERY = 2.0
-REFIT_AFTER = 10.0
+# 4 s, not 10: the presses made before the restart run on a thread too many, and they set the p95
+# beside a program that has just started (one hog, 10 presses 2 s apart, two rounds alternating:
+# p95 7.1 and 3.4 s at 10 s, 3.2 and 2.9 s at 4 s; quiet 0.9-1.2 s either way)
+REFIT_AFTER = 4.0
 # ... once no request has run for this long: the binding holds Python's lock while a model loads
 # (2.5 s here, 5 s beside a busy core), so the restart waits for the user to be reading an answer
 REFIT_WHEN_IDLE = 1.0
