@@ -55,7 +55,7 @@ _STDIN_READER = (
 SECRET_OPTIONS: dict[str, str] = {
     "mysql mysqldump mysqladmin mysqlimport mysqlcheck mysqlshow mysqlslap mariadb mariadb-dump": "-p! --password=",
     "zip zipcloak unzip funzip": "-P --password",
-    "7z 7za 7zz 7zr": "-p+",
+    "7z 7za 7zz 7zr": "-p!",  # a bare -p asks for it
     "gpg gpg2": "--passphrase",
     "sqlcmd bcp osql isql": "-P",
     "ldapsearch ldapadd ldapmodify ldapdelete ldapwhoami ldappasswd ldapcompare ldapmodrdn ldapexop": "-w -s",
@@ -114,9 +114,7 @@ _PROSE_VALUE = r"(?![$`<])(?!\.{1,2}/|~/|\{\{)[^\s,;«»\"'“”，。、`]+"
 _VALUE_CHARS = r"[^\s,;«»\"'“”，。、`()\[\]{}\\]"
 _VALUE_END = r"(?=[\s,;.!?»\"'”，。、]|$)"
 _NOT_VALUE = r"(?![-$/~<{.`])(?![^\s,;]{0,60}\.[A-Za-z][A-Za-z0-9]{0,4}(?:[\s,;'\"]|$))"
-_PASSWORD_SHAPED = (
-    rf"{_NOT_VALUE}(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}[\d!#%&*?@^+=]){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
-)
+_PASSWORD_SHAPED = rf"{_NOT_VALUE}(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}(?:\d|[!#%&*?@^+=]{_VALUE_CHARS})){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
 # stricter, for a value a few words after the noun ("пароль от почты Sn3zh0k!Veter"): a letter, a digit
 # and a symbol, or upper and lower case and a digit ("the password of db-prod2" is a name)
 _STRONG_SHAPED = (
@@ -246,7 +244,10 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("netrc-line", r"(?i)\blogin\s+\S+\s+password\s+(?P<s>[^\s'\"]+)", 0),
         (
             "sql-password",
-            r"(?i)\b(?:identified\s+by(?:\s+password)?|with\s+(?:encrypted\s+)?password|password\s*\(?)\s*(?P<s>'[^'\n]*'|\"[^\"\n]*\")",
+            (
+                r"(?i)\b(?:identified\s+by(?:\s+password)?|with\s+(?:encrypted\s+)?password|password\s*\(|password\s+(?=['\"]))\s*"
+                r"(?P<s>'[^'\n]*'|\"[^\"\n]*\")"
+            ),
             0,
         ),
         *[(f"option:{progs.split()[0]}", _option_form(progs, opts), 0) for progs, opts in SECRET_OPTIONS.items()],
@@ -269,7 +270,10 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ("redis-cli-a", r"\bredis-cli\b[^\n|;&]*?\s-a\s+(?P<s>[^\s;&|]+)", 0),
         (
             "user-colon-password",
-            r"(?:\s-u|--user|--proxy-user)[ =]+['\"]?[^\s:'\"]+:(?P<s>'[^'\n]+'|\"[^\"\n]+\"|[^\s'\"]+)",
+            (
+                r"(?:\s-u|--user|--proxy-user|\s--?auth|--basic-auth|--credentials?|--creds)[ =]+['\"]?[^\s:'\"/]+:(?!//)"
+                r"(?P<s>'[^'\n]+'|\"[^\"\n]+\"|[^\s'\"]+)"
+            ),
             0,
         ),
         ("smb-user-percent", r"\s-U\s+['\"]?[^\s%'\"]+%(?P<s>[^\s'\"]+)", 0),
@@ -464,7 +468,10 @@ FORMS: list[tuple[str, re.Pattern]] = [
             "door-code",
             (
                 r"(?i)\b(?:door|gate|alarm|keypad|garage|safe|lock|entry|entrance|building|lockbox|padlock)"
-                r"(?:\s+(?:keypad|lock|entry|access))?\s+(?:code|combination|combo|pin)\s*(?:is\s+|[:=]\s*)?(?P<s>\d{3,8}#?)\b"
+                r"(?:\s+(?:keypad|lock|entry|access))?\s+(?:code|combination|combo|pin)"
+                # "the door code for the server room is 4817"
+                r"(?:\s+(?:for|of|to|on|at)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:is|=|:)\s))?"
+                r"\s*(?:is\s+|[:=]\s*)?(?P<s>\d{3,8}#?)\b"
             ),
             0,
         ),

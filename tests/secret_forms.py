@@ -221,6 +221,12 @@ OWN_FORMS = [
     ("use 'Tr0ub4dor' to log in on the build box", "Tr0ub4dor"),
     ('printf "alice\\nvpnP@ss2023\\n" > /etc/openvpn/auth.txt', "vpnP@ss2023"),
     ('my password is "correct horse"', "correct horse"),
+    # read from the eighth blind list's leaks (a dev list since)
+    ("the door code for the server room is 4817, add it to the checklist", "4817"),
+    (
+        "java -jar jenkins-cli.jar -s https://ci.example.com/ -auth admin:77f1e2a9c0b3d4e5f6a7b8c9d0 build app",
+        "77f1e2a9c0b3d4e5f6a7b8c9d0",
+    ),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -271,4 +277,8 @@ OWN_INNOCENT = [
     'echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOmnBzO31rehKmcXrtZbkAamx7XGXvO2tV alice@laptop" >> ~/.ssh/authorized_keys',
     "use ssh to log in to the build box",
     'echo "$TOKEN" > token.txt',
+    # …and the eighth list's touched look-alikes: a word searched for, a question, 7z's prompt
+    "grep -rn 'password' config/ --include='*.yml'",
+    "¿Cuál es la longitud mínima recomendada para una contraseña segura?",
+    "7z a -p -mhe=on backup.7z docs/",
 ]

@@ -267,8 +267,11 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # since ("log into the box with letmein" is left: a word, not a shape)
         ("secret_heldout7.jsonl", "c84556e841449ca7", 59, 25),
         # an eighth blind list, frozen (0f8e79e5) at the eighth session's start and measured before and
-        # after its changes, rows not read: 58 → 58 of 60 kept, look-alikes untouched 22 → 22 of 25
-        ("secret_heldout8.jsonl", "0f8e79e5014082614", 58, 22),
+        # after the seventh's fixes, rows not read: 58 → 58 of 60 kept, look-alikes untouched 22 → 22 of
+        # 25. Then read in the same session and fixed by shape (a door code "for the server room", a
+        # `-auth user:token` option; a word grep searches for, a question's "contraseña segura?", 7z's
+        # bare -p, which prompts): 60 and 25, a dev list since
+        ("secret_heldout8.jsonl", "0f8e79e5014082614", 60, 25),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):

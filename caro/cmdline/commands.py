@@ -239,6 +239,33 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             # the command may be wrapped itself (`parallel sudo rm -rf ::: /boot /etc`)
             argv, i, from_stdin = cmd + inputs, 0, not inputs
             continue
+        if name == "zargs":
+            # zsh's `zargs [opts] -- ARGS -- CMD…`: CMD runs with ARGS appended
+            via.append("zargs")
+            rest = argv[i + 1 :]
+            marks = [k for k, a in enumerate(rest) if a == "--"]
+            if len(marks) < 2:
+                return [], via, from_stdin
+            argv, i = rest[marks[1] + 1 :] + rest[marks[0] + 1 : marks[1]], 0
+            continue
+        if name == "flock" and any(a in ("-c", "--command") for a in argv[i + 1 :]):
+            k = next(k for k in range(i + 1, len(argv)) if argv[k] in ("-c", "--command"))
+            via.append("flock")  # `flock FILE -c 'CMD'`: a shell runs CMD once the lock is held
+            return (["sh", "-c", argv[k + 1]] if k + 1 < len(argv) else []), via, from_stdin
+        if name in ("distrobox", "toolbox") and argv[i + 1 : i + 2] in (["enter"], ["run"]):
+            # the container shares the user's home (and more): what runs there runs on these files
+            via.append(name)
+            rest = argv[i + 2 :]
+            if "--" in rest:
+                argv, i = rest[rest.index("--") + 1 :], 0
+                continue
+            j = 0
+            while j < len(rest) and rest[j].startswith("-"):
+                j += 2 if rest[j] in ("-c", "--container", "-n", "--name", "-r", "--release") else 1
+            if name == "distrobox":
+                return [], via, from_stdin  # `distrobox enter NAME`: a shell there, no command
+            argv, i = rest[j:], 0
+            continue
         if name == "machinectl" and "shell" in argv[i + 1 : i + 2]:
             # `machinectl shell [opts] [user@]machine CMD…`: CMD runs in that machine (`.host` is this one)
             via.append("machinectl")

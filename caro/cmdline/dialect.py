@@ -80,6 +80,23 @@ def _current_word(out: list[str]) -> str:
 _QUALIFIER = re.compile(r"[\w.\-+^/@=*%,:\[\]!|<>]*")
 
 
+def _substitution_end(src: str, i: int) -> int:
+    """Index just after the `$(…)` or `${…}` that starts at src[i] (quotes skipped); len(src) if open."""
+    if src[i + 1 : i + 2] not in ("(", "{"):
+        return i + 1
+    opening, closing = src[i + 1], ")" if src[i + 1] == "(" else "}"
+    depth, k = 0, i + 1
+    while k < len(src):
+        if src[k] in "'\"":
+            k = _skip_quoted(src, k)
+            continue
+        depth += (src[k] == opening) - (src[k] == closing)
+        k += 1
+        if depth == 0:
+            return k
+    return len(src)
+
+
 def _qualifier_end(src: str, i: int) -> int:
     """Index of the `)` closing the qualifier that opens at src[i], skipping quoted code; -1 if none."""
     k = i + 1
@@ -125,6 +142,14 @@ def _zsh(src: str) -> str:
         if c == "$" and src.startswith("${(", i):
             close = src.find(")", i + 3)  # parameter flags, `${(U)name}`, `${(s:,:)a}`: the name is what counts
             if close > 0 and "}" not in src[i:close]:
+                k = close + 1
+                if src[k : k + 1] in ('"', "$"):
+                    # `${(f)"$(cmd)"}`: the flags apply to an expression, which is what is read
+                    end = _skip_quoted(src, k) if src[k] == '"' else _substitution_end(src, k)
+                    if src[end : end + 1] == "}":
+                        out.append(src[k:end])
+                        i = end + 1
+                        continue
                 out.append("${")
                 i = close + 1
                 continue
@@ -169,6 +194,13 @@ def _zsh(src: str) -> str:
                     out.append("$(" + code.replace("$REPLY", word.replace("/^", "/*")) + ")")
                 i = close + 1
                 continue
+        if c == "~" and not word_start and any(ch in "*?[" for ch in word) and word[-1:] not in ("=", ":"):
+            # `~/.ssh/*~*.pub`: with extendedglob, the pattern less what matches after `~`; judged as the pattern
+            k = i + 1
+            while k < n and src[k] not in " \t;&|()\n":
+                k += 1
+            i = k
+            continue
         if c == "^" and not word_start and out[-1] == "/" and i + 1 < n and src[i + 1] not in " \t;&|)":
             # `~/^Downloads`: with extendedglob, every name but that one; judged as the whole folder
             k = i + 1

@@ -792,6 +792,8 @@ def _plain_output(src: str) -> str | None:
     """What a substitution prints when that is plain from its text: `pwd` (here), `echo WORD`."""
     if re.fullmatch(r"\s*pwd\s*", src):
         return "."
+    if re.fullmatch(r"\s*mktemp(?:\s+-[dtuq]+)*(?:\s+(?:-p\s+)?/tmp)?(?:\s+[\w.-]*X{3,}[\w.-]*)?\s*", src):
+        return "/tmp/tmp.XXXXXXXXXX"  # a name made fresh in /tmp: nothing of the user's is there yet
     m = _ECHOED.fullmatch(src)
     return next(g for g in m.groups() if g is not None) if m else None
 

@@ -30,7 +30,10 @@ SECRET_PATH = re.compile(
     r"|\.docker/config\.json$|\.git-credentials$|\.config/gh/hosts\.yml$|\.vault-token$|\.npmrc$|\.pypirc$"
     r"|(?:^|/)etc/(?:shadow|gshadow|sudoers)$|\.(?:bash|zsh|fish|sh|psql|mysql)_history$|\.z?histfile$|\.local/share/fish/fish_history$"
     r"|\.password-store(?:/|$)|\.config/rclone/rclone\.conf$|\.azure(?:/|$)|\.config/gcloud(?:/|$)"
-    r"|\.env$|/proc/[\w]+/environ$)"
+    r"|\.env$|/proc/[\w]+/environ$"
+    # browsers' saved logins and cookies, and the folders that hold them
+    r"|\.mozilla(?:/|$)|\.config/(?:google-chrome|chromium|BraveSoftware)(?:/|$)|Library/Keychains(?:/|$)"
+    r"|Library/Application Support/(?:Google/Chrome|Firefox)(?:/|$)|(?:^|/)(?:logins\.json|key[34]\.db|Login Data|Cookies)$)"
 )
 # programs whose output is the user's secrets or environment
 SECRET_PRINTERS = {"env": "the environment", "printenv": "the environment", "export": "the environment"}
@@ -75,8 +78,12 @@ def secret_source(cmd: Cmd) -> str | None:
 def _printed_secret(cmd: Cmd) -> str | None:
     """Programs that print a stored secret: keychains, password stores, cloud and forge tokens."""
     a = cmd.args
-    if cmd.name == "security" and a[:1] and a[0].startswith("find-") and "password" in a[0] and cmd.has("w"):
+    if cmd.name == "security" and a[:1] and a[0].startswith("find-") and "password" in a[0] and cmd.has("w", "g"):
         return "a password from the keychain"
+    if cmd.name == "security" and a[:1] == ["dump-keychain"] and cmd.has("d"):
+        return "your keychain's passwords"
+    if cmd.name == "fc" and cmd.has("l"):
+        return "your shell history"
     if cmd.name in ("pass", "gopass") and a[:1] in (["show"], ["cat"]) or cmd.name == "op" and a[:1] == ["read"]:
         return "a password from your password store"
     if cmd.name in ("gh", "glab") and a[:2] == ["auth", "token"]:
@@ -152,7 +159,9 @@ def fed_from_network(cmd: Cmd) -> bool:
 # ---- files that run or grant access later -----------------------------------------------------
 
 PERSISTENT = re.compile(
-    r"(?:^|/|~)(?:\.(?:bash|zsh)rc|\.bash_(?:profile|login|logout)|\.profile|\.zprofile|\.zshenv|\.zlogin|\.inputrc"
+    r"(?:^|/|~)(?:\.(?:bash|zsh)rc|\.bash_(?:profile|login|logout|aliases)|\.profile|\.zprofile|\.zshenv|\.zlogin|\.inputrc"
+    # editors and tools that run commands from their startup files
+    r"|\.g?vimrc|\.exrc|\.config/nvim/init\.(?:vim|lua)|\.emacs|\.emacs\.d/init\.el|\.tmux\.conf|\.envrc|\.npmrc"
     r"|\.config/fish/(?:config\.fish|conf\.d/[^/]+|functions/[^/]+)|\.xinitrc|\.xprofile|\.config/autostart/[^/]+"
     r"|\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config|\.git/hooks/[^/]+|\.git/config|\.gitconfig|\.config/git/config"
     r"|\.config/systemd/user/[^/]+|Library/LaunchAgents/[^/]+|Library/LaunchDaemons/[^/]+"
@@ -175,10 +184,53 @@ def writes(cmd: Cmd) -> list[str]:
     if cmd.name in ("cp", "mv", "install", "ln") and len(cmd.operands) >= 2:
         out.append(cmd.operands[-1])
     if cmd.name in ("curl", "wget"):
-        for k, a in enumerate(cmd.args[:-1]):
-            if a in ("-o", "--output", "-O", "--output-document"):
+        short = "o" if cmd.name == "curl" else "O"  # the option that names the file (`-so F`, `-qO F`)
+        for k, a in enumerate(cmd.args):
+            if a.startswith(("--output=", "--output-document=")):
+                out.append(a.split("=", 1)[1])
+            elif k + 1 < len(cmd.args) and (
+                a in ("--output", "--output-document") or re.fullmatch(rf"-[A-Za-z]*{short}", a)
+            ):
                 out.append(cmd.args[k + 1])
     return out
+
+
+def archive_output(cmd: Cmd) -> str | None:
+    """The file an archiver or encrypter writes: `zip out.zip …`, `tar czf out.tgz …`, `gpg -o out …`."""
+    args = cmd.args
+    if cmd.name == "zip":
+        return cmd.operands[0] if cmd.operands else None
+    if cmd.name in ("7z", "7za", "7zz") and cmd.operands[:1] == ["a"] and len(cmd.operands) > 1:
+        return cmd.operands[1]
+    if cmd.name in ("tar", "gtar", "bsdtar"):
+        for k, a in enumerate(args):
+            if a.startswith("--file="):
+                return a.split("=", 1)[1]
+            # `-f X`, `--file X`, and `f` in a cluster (`czf X`, `-cvzf X`): the archive is the next word
+            if (a == "--file" or re.fullmatch(r"-?[A-Za-z]*f", a) and not a.startswith("--")) and k + 1 < len(args):
+                return args[k + 1]
+    if cmd.name in ("gpg", "gpg2", "openssl", "age"):
+        for k, a in enumerate(args[:-1]):
+            if a in ("-o", "--output", "-out"):
+                return args[k + 1]
+    return None
+
+
+_SHARED_DIR = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)")
+
+
+def shared_dir_first_on_path(words: list[str]) -> str | None:
+    """A folder every local user can write to put first on PATH (`PATH=/tmp/bin:$PATH`, fish's
+    `set -U fish_user_paths /tmp/bin …`): a program placed there runs in place of yours."""
+    for k, w in enumerate(words):
+        m = re.fullmatch(r"(?:export\s+)?PATH=([^:]*)(?::.*)?", w)
+        if m and _SHARED_DIR.match(m.group(1)):
+            return m.group(1)
+        if w in ("PATH", "fish_user_paths") and k + 1 < len(words) and _SHARED_DIR.match(words[k + 1]):
+            return words[k + 1]  # fish: `set -gx PATH /tmp/bin $PATH`
+        if w == "fish_add_path" and "--append" not in words and "-a" not in words:
+            return next((x for x in words[k + 1 :] if _SHARED_DIR.match(x)), None)
+    return None
 
 
 def root_account(cmd: Cmd) -> str | None:

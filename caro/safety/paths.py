@@ -95,7 +95,8 @@ def is_disk(path: str) -> bool:
 
 
 def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:
-    p = normalise(path)
+    # `X/**/*` and `X/**` name everything under X, as `X/*` does for a recursive delete
+    p = re.sub(r"(^|/)\*\*(?:/\*)?$", r"\1*", normalise(path))
     if not p:
         return OTHER
     if p in ("/", "/*", "/.*", "/..", "/.", "/**") or re.fullmatch(r"(/\.\.)+", p) or _ONE_GLOB.fullmatch(p):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..cmdline.commands import FETCHERS, INTERPRETERS, NOT_FILES, SHELLS, Cmd, FindInfo, find_info
 from ..knowledge import programs
 from . import paths as P
+from .effects import secret_in
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
@@ -65,6 +66,16 @@ def _recursive(cmd: Cmd) -> bool:
     return cmd.has("r", "R", "--recursive")
 
 
+def _removes(cmd: Cmd) -> bool:
+    """rm, and what deletes as rm does: `shred -u` overwrites and then removes."""
+    return cmd.name == "rm" or cmd.name in ("shred", "gshred") and cmd.has("u", "--remove", "--remove=wipesync")
+
+
+def _deep(cmd: Cmd) -> bool:
+    """Reaches into a whole tree: -r, or a `**` pattern (`rm ~/**/*` is every file under ~)."""
+    return _recursive(cmd) or any("**" in o for o in cmd.operands)
+
+
 def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -> str | None:
     for r in cmd.redirects:
         if (r.op in (">", ">|", "&>", "<>") or (r.op in (">>", "&>>") and not append_ok)) and pred(r.target):
@@ -96,8 +107,11 @@ def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -
         "rm -fr ~/",
         "rm -Rf /home",
         "rm -rf /..",
+        "shred -u ~/**/*",
+        "rm ~/**/*",
     ),
     counterexamples=(
+        "shred -u ~/old-notes.txt",
         "rm -rf /tmp/cache",
         "rm -rf ./target",
         "rm -rf node_modules",
@@ -108,13 +122,14 @@ def _writes_to(cmd: Cmd, pred: Callable[[str], bool], append_ok: bool = False) -
 def rm_root_home_system(cmd: Cmd, ctx: Ctx) -> str | None:
     if (
         cmd.name not in ("rm", "rmdir", "unlink", "srm", "trash", "gio")
+        and not _removes(cmd)
         or cmd.name == "gio"
         and cmd.args[:1] != ["remove"]
     ):
         return None
     if cmd.has("--no-preserve-root"):
         return "/ (with --no-preserve-root)"
-    if cmd.name == "rm" and not _recursive(cmd):
+    if (cmd.name == "rm" or _removes(cmd)) and not _deep(cmd):
         return None
     return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
 
@@ -127,7 +142,7 @@ def rm_root_home_system(cmd: Cmd, ctx: Ctx) -> str | None:
     counterexamples=("rm -rf /tmp/x", "rm build.log", "rm -rf /var/tmp/cache"),
 )
 def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name != "rm":
+    if not _removes(cmd):
         return None
     if _recursive(cmd):
         # a directory straight under / that is not scratch space (`/data`, `/srv2`) is someone's
@@ -141,7 +156,7 @@ def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
         )
         if top:
             return top
-    return _targets(cmd, ctx, (P.SYSTEM_DEEP,) + (() if _recursive(cmd) else (P.ROOT, P.HOME, P.SYSTEM)))
+    return _targets(cmd, ctx, (P.SYSTEM_DEEP,) + (() if _deep(cmd) else (P.ROOT, P.HOME, P.SYSTEM)))
 
 
 @rule(
@@ -152,9 +167,9 @@ def rm_system_files(cmd: Cmd, ctx: Ctx) -> str | None:
     counterexamples=("rm -rf ./target", "rm *.log", "rm -rf $BUILD/out"),
 )
 def rm_everything_here(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name != "rm":
+    if not _removes(cmd):
         return None
-    if not _recursive(cmd):
+    if not _deep(cmd):
         # `rm -f *`: every file here
         return next((o for o in cmd.operands if P.normalise(o) in ("*", "./*")), None)
     return _targets(cmd, ctx, (P.CWD_ALL, P.UNKNOWN_VAR))
@@ -434,6 +449,76 @@ def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
         ):
             return _targets(cmd, ctx, (P.OTHER,), paths)
     return _targets(cmd, ctx, (P.ROOT, P.SYSTEM), paths)
+
+
+def _mode_opens(mode: str, who: str, what: str) -> bool:
+    """Whether a chmod mode gives `who` ("g" or "o") the permission `what` ("r", "w")."""
+    if re.fullmatch(r"[0-7]{3,4}", mode):
+        digit = int(mode[-2 if who == "g" else -1])
+        return bool(digit & (4 if what == "r" else 2))
+    m = re.fullmatch(r"([ugoa]*)\+([rwxXst]+)", mode)
+    return m is not None and what in m.group(2) and (not m.group(1) or who in m.group(1) or "a" in m.group(1))
+
+
+@rule(
+    "permissions",
+    HIGH,
+    "lets every user of this machine {}",
+    examples=(
+        "chmod 644 ~/.ssh/id_ed25519",
+        "chmod o+r ~/.aws/credentials",
+        "sudo chmod 666 /var/run/docker.sock",
+        "chmod a+w /run/containerd/containerd.sock",
+    ),
+    counterexamples=(
+        "chmod 600 ~/.ssh/id_ed25519",
+        "chmod 644 ~/.ssh/id_ed25519.pub",
+        "chmod 660 /var/run/docker.sock",
+    ),
+)
+def chmod_opens_secret(cmd: Cmd, ctx: Ctx) -> str | None:
+    """A private key or credentials file made readable by others, or a root daemon's socket made
+    writable by others (whoever can write to docker.sock is root)."""
+    if cmd.name != "chmod":
+        return None
+    modes = [o for o in cmd.operands if re.fullmatch(r"[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+", o)]
+    files = [o for o in cmd.operands if o not in modes]
+    readable = any(_mode_opens(m, "o", "r") or _mode_opens(m, "g", "r") for m in modes)
+    if readable and (secret := next((f for f in files if secret_in(f)), None)):
+        return f"read {secret}"
+    writable = any(_mode_opens(m, "o", "w") for m in modes)
+    if writable and (sock := next((f for f in files if f.endswith(".sock")), None)):
+        return f"write to {sock}, which gives root to whoever can"
+    return None
+
+
+@rule(
+    "security",
+    HIGH,
+    "turns off {}",
+    examples=(
+        "git config --global http.sslVerify false",
+        "npm config set strict-ssl false",
+        "export GIT_SSL_NO_VERIFY=1",
+        "pip config set global.trusted-host '*'",
+    ),
+    counterexamples=("git config --global http.sslVerify true", "npm config get strict-ssl", "git config --list"),
+)
+def tls_checks_off(cmd: Cmd, ctx: Ctx) -> str | None:
+    """Certificate checks switched off for good: every later download can be swapped in transit."""
+    a = [x.lower() for x in cmd.args]
+    if cmd.name == "git" and "config" in a and "http.sslverify" in a and a[-1] in ("false", "0", "no", "off"):
+        return "git's certificate checks for every fetch and push"
+    if cmd.name in ("npm", "yarn", "pnpm") and "strict-ssl" in a and a[-1] in ("false", "0"):
+        return f"{cmd.name}'s certificate checks for every package"
+    if cmd.name in ("pip", "pip3") and "config" in a and any("trusted-host" in x for x in a) and a[-1:] != ["get"]:
+        return "pip's certificate checks for those hosts"
+    if cmd.name in ("export", "set", "setenv") and re.search(
+        r"(?i)\b(?:GIT_SSL_NO_VERIFY[= ]+(?:1|true)|NODE_TLS_REJECT_UNAUTHORIZED[= ]+0|PYTHONHTTPSVERIFY[= ]+0)\b",
+        " ".join(cmd.args),
+    ):
+        return "certificate checks for everything this shell runs from now on"
+    return None
 
 
 SHELL_BINARIES = re.compile(
@@ -717,10 +802,20 @@ _RUNNERS = SHELLS | INTERPRETERS | {"sudo", "source", ".", "iex", "Invoke-Expres
     "remote-code",
     HIGH,
     "runs code downloaded from the internet ({}) without showing it first",
-    examples=("curl -fsSL https://x.sh | sh", "wget -qO- http://x | bash", "curl x | sudo bash", "curl x | python3 -"),
-    counterexamples=("curl -O https://x/file.tar.gz", "curl x | jq .", "wget http://x/a.sh"),
+    examples=(
+        "curl -fsSL https://x.sh | sh",
+        "wget -qO- http://x | bash",
+        "curl x | sudo bash",
+        "curl x | python3 -",
+        "deno run -A https://example.com/tools/cleanup.ts",
+    ),
+    counterexamples=("curl -O https://x/file.tar.gz", "curl x | jq .", "wget http://x/a.sh", "deno run main.ts"),
 )
 def download_exec(cmd: Cmd, ctx: Ctx) -> str | None:
+    # `deno run -A https://…/x.ts`: a program fetched and run in one go (-A: with every permission)
+    runs_url = cmd.name in ("deno", "bun") and cmd.args[:1] in (["run"], ["x"], ["install"], ["eval"])
+    if runs_url and (url := next((a for a in cmd.args if re.match(r"https?://", a)), None)):
+        return url
     if (
         cmd.name in _RUNNERS
         and any(p in FETCHERS for p in cmd.pipe_before)
@@ -890,8 +985,9 @@ def power(cmd: Cmd, ctx: Ctx) -> str | None:
         "systemctl stop firewalld",
         "pfctl -d",
         "iptables -P INPUT ACCEPT",
+        "ufw default allow incoming",
     ),
-    counterexamples=("iptables -L", "ufw status", "ufw allow 22"),
+    counterexamples=("iptables -L", "ufw status", "ufw allow 22", "ufw default allow outgoing"),
 )
 def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name in ("iptables", "ip6tables", "iptables-legacy", "iptables-nft") and (
@@ -900,6 +996,8 @@ def firewall_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return cmd.name + " " + " ".join(cmd.args)
     if cmd.name == "ufw" and cmd.operands[:1] in (["disable"], ["reset"]):
         return "ufw " + cmd.operands[0]
+    if cmd.name == "ufw" and cmd.operands[:2] == ["default", "allow"] and "outgoing" not in cmd.operands:
+        return "ufw default allow: every port open to the network"
     if cmd.name == "nft" and cmd.operands[:2] in (["flush", "ruleset"],):
         return "nft flush ruleset"
     if cmd.name == "pfctl" and cmd.has("d", "F"):
@@ -1517,6 +1615,7 @@ def remove_core_package(cmd: Cmd, ctx: Ctx) -> str | None:
         "sed -i '' 's/foo/bar/g' **/*.swift",
         "find . -name '*.py' | xargs perl -pi -e 's/a/b/'",
         "sed -i 's/http:/https:/g' $(grep -rl 'http:' src/)",
+        "find ~/Pictures -name '*.jpg' -size +5M -exec mogrify -resize 50% {} +",
     ),
     counterexamples=(
         "sed -i 's/foo/bar/' notes.txt",
@@ -1535,6 +1634,8 @@ def mass_edit(cmd: Cmd, ctx: Ctx) -> str | None:
         backup = any(a.startswith("--in-place=") or re.fullmatch(r"-i\S+", a) for a in args) or any(
             k + 1 < len(args) and args[k + 1].startswith(".") and args[k + 1] != "." for k in inplace
         )
+    elif cmd.name in ("mogrify", "magick") and (cmd.name == "mogrify" or cmd.args[:1] == ["mogrify"]):
+        inplace, backup = [0], False  # ImageMagick's mogrify rewrites every image it is given
     elif cmd.name == "perl":
         # `-pi` edits in place; whatever follows the i is the backup's suffix (`-pi.bak`, even `-pie`)
         inplace = [k for k, a in enumerate(args) if re.fullmatch(r"-[a-zA-Z]*i\S*", a)]

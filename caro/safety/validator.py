@@ -149,15 +149,40 @@ _FETCHES_IN_CODE = re.compile(
     r"urlopen|urllib|requests\.get|http\.client|https?\.get\(|\bfetch\(|Net::HTTP|LWP::|open-uri|URI\.open"
     r"|file_get_contents\(\s*['\"]https?:|http::geturl"
 )
-_EVALS_IN_CODE = re.compile(r"\bexec\s*\(|\beval\s*[\s(]|\bFunction\s*\(|instance_eval|\bload\s*\(|\bexecfile\b")
+_EVALS_IN_CODE = re.compile(
+    r"\bexec\s*\(|\beval\s*[\s(]|\bFunction\s*\(|instance_eval|\bload\s*\(|\bexecfile\b|\binclude(?:_once)?\b|\brequire_once\b|\brequire\s+[\"'$]"
+)
+# a program that decodes base64 (and may run what it decodes)
+_DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.decode|atob\(|['\"]base64['\"]")
+
+
+def _base64_text(blob: str) -> str | None:
+    """The text a base64 literal holds, when it is one (16+ characters, decodes to printable text)."""
+    if not re.fullmatch(r"[A-Za-z0-9+/]{16,}={0,2}", blob):
+        return None
+    try:
+        text = base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() or all(c.isprintable() or c in "\n\t" for c in text) else None
+
+
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
-_SOCKETS = re.compile(r"\.connect\s*\(|TCPSocket|fsockopen|net\.connect|createConnection|IO::Socket::INET")
+_SOCKETS = re.compile(
+    r"\.connect\s*\(|create_connection|TCPSocket|fsockopen|net\.connect|createConnection|IO::Socket::INET|socket\.tcp"
+)
 _SHELL_HANDED = re.compile(r"dup2|pty\.spawn|\b(?:ba|z|da)?sh\b[\"',\s]+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
 
 
 def _joined_strings(code: str) -> str:
     """A program's strings as they are put together: the home folder spelt `$HOME`, and
     `"curl -T " + process.env.HOME + "/.aws/credentials …"` joined into one literal."""
+    # inside a string the home is interpolated (perl's "rm -rf $ENV{HOME}", ruby's "#{Dir.home}")
+    code = re.sub(
+        r'"(?:[^"\\]|\\.)*"',
+        lambda m: re.sub(r"#\{\s*\$HOME\s*\}", "$HOME", _HOME_IN_CODE.sub("$HOME", m.group(0))),
+        code,
+    )
     code = _HOME_IN_CODE.sub('"$HOME"', code)
     joined = re.compile(r"\"((?:[^\"\\]|\\.)*)\"\s*(?:\+|\.|\.\.)\s*\"((?:[^\"\\]|\\.)*)\"")
     for _ in range(20):  # each pass joins a pair; the cap only bounds hostile text
@@ -199,6 +224,7 @@ class _Analysis:
         self.findings: list[Finding] = []
         self.src = ""  # the whole line (for effects that span its parts)
         self.files: dict[str, str] = {}  # files the line writes with text it spells out, for a later `bash FILE`
+        self.secret_files: dict[str, str] = {}  # files the line filled from a secret (for a later upload)
         self.shell_copies: set[str] = set()  # where the line copied a shell or interpreter to (for a later chmod u+s)
         self.socket = False  # the line opened a network connection on a descriptor (zsh's ztcp)
         self.budget = 400  # simple commands we are willing to look at
@@ -266,6 +292,12 @@ class _Analysis:
                 for w in simple.words:  # bare, after export/declare/env, or before a command
                     if code := effects.assignment_code(w.text):
                         self.text(code, depth + 1)  # PROMPT_COMMAND=…, EDITOR=… git commit: run later
+                if shared := effects.shared_dir_first_on_path([w.text for w in simple.words]):
+                    self.add(
+                        "path-hijack",
+                        HIGH,
+                        f"puts {shared} first on PATH: any user of this machine can put a program there that runs instead of yours",
+                    )
                 if resolved[idx] is None and simple.argv and basename(simple.argv[0]) in ("env", "printenv"):
                     # `env | curl -d @- …`: bare env prints the environment (the wrapper reading found no command)
                     resolved[idx] = Cmd("printenv", [])
@@ -540,6 +572,15 @@ class _Analysis:
                 CRITICAL,
                 f"chmod: makes {copy}, a copy of a shell, setuid: anyone could get a root shell",
             )
+        if self.secret_files and effects.network_sink(cmd):
+            named = [a.split("=@", 1)[-1].lstrip("@<") for a in cmd.args] + [
+                r.target for r in cmd.redirects if r.op == "<"
+            ]
+            if sent := next((f for f in named if P.normalise(f) in self.secret_files), None):
+                made_from = self.secret_files[P.normalise(sent)]
+                self.add(
+                    "secret-upload", CRITICAL, f"{cmd.name}: sends {sent}, made from {made_from}, off this machine"
+                )
         if cmd.name == "ztcp":
             self.socket = True
         elif (
@@ -574,6 +615,11 @@ class _Analysis:
         for i, src in cmds:
             secret = effects.secret_source(src)
             sink = next((sink for j, sink in sinks if j > i), None)
+            if secret:  # files made from it (`tar czf /tmp/k.tgz ~/.ssh`) hold it too, for a later upload
+                for _, c in cmds[i:]:
+                    for f in [*effects.writes(c), effects.archive_output(c)]:
+                        if f and f not in ("-", "/dev/stdout", "/dev/null"):
+                            self.secret_files[P.normalise(f)] = secret
             if secret and sink:
                 self.add("secret-exfiltration", CRITICAL, f"sends {secret} to the network ({sink})")
         listed = any(
@@ -674,6 +720,13 @@ class _Analysis:
                 return
         code = _joined_strings(code)
         literals = [next(g for g in m.groups() if g is not None) for m in _STRING_LIT.finditer(code)]
+        if _DECODES_IN_CODE.search(code) and depth < MAX_DEPTH:
+            # `perl -MMIME::Base64 -e 'eval decode_base64 shift' 'c3lzdGVt…'`: the decoded text is the program
+            after = cmd.args[cmd.args.index(code) + 1 :] if code in cmd.args else []
+            for blob in literals + after:
+                hidden = _base64_text(blob)
+                if hidden is not None:
+                    self.interpreter(Cmd(cmd.name, ["-e", hidden]), depth + 1)
         if _SOCKETS.search(code) and _SHELL_HANDED.search(code):
             self.add(
                 "remote-access",
