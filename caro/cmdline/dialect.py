@@ -30,10 +30,32 @@ _KEEP_QUOTE = {"'": "'", '"': '"'}
 
 def to_bash(src: str, shell: str) -> tuple[str, list[str]]:
     if shell == "zsh":
-        return _zsh(src), []
+        return _read_write(_zsh(src)), []
     if shell == "fish":
-        return _fish(src)
-    return src, []
+        text, problems = _fish(src)
+        return _read_write(text), problems
+    return _read_write(src), []
+
+
+def _read_write(src: str) -> str:
+    """`exec 3<>/dev/tcp/host/port` opens a file for reading and writing; the grammar has no `<>`,
+    so it is read as `>` (a write to that file), which is what the rules judge. Quotes kept."""
+    if "<>" not in src:
+        return src
+    out: list[str] = []
+    i = 0
+    while i < len(src):
+        j = _verbatim(src, i, "'\"")
+        if j > i:
+            out.append(src[i:j])
+            i = j
+        elif src.startswith("<>", i):
+            out.append(">")
+            i += 2
+        else:
+            out.append(src[i])
+            i += 1
+    return "".join(out)
 
 
 def _at_command_start(out: list[str]) -> bool:

@@ -226,7 +226,7 @@ class _Analysis:
         self.files: dict[str, str] = {}  # files the line writes with text it spells out, for a later `bash FILE`
         self.secret_files: dict[str, str] = {}  # files the line filled from a secret (for a later upload)
         self.shell_copies: set[str] = set()  # where the line copied a shell or interpreter to (for a later chmod u+s)
-        self.socket = False  # the line opened a network connection on a descriptor (zsh's ztcp)
+        self.socket = False  # the line opened a network connection on a descriptor (ztcp, exec 3<>/dev/tcp/…)
         self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
         # does not turn an ordinary line into "too complex"; waiting (lsblk, the disk walk) has its
@@ -581,8 +581,21 @@ class _Analysis:
                 self.add(
                     "secret-upload", CRITICAL, f"{cmd.name}: sends {sent}, made from {made_from}, off this machine"
                 )
-        if cmd.name == "ztcp":
-            self.socket = True
+        if cmd.name == "ztcp" or any(
+            r.target.startswith(("/dev/tcp/", "/dev/udp/")) for r in cmd.redirects if cmd.name == ":"
+        ):
+            self.socket = True  # zsh's ztcp, bash's `exec 3<>/dev/tcp/host/port`
+        elif (
+            self.socket
+            and cmd.name in SHELLS
+            and any(r.op == "<&" and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target) for r in cmd.redirects)
+        ):
+            self.add(
+                "remote-access",
+                CRITICAL,
+                f"{cmd.name}: runs what comes in on the network connection the line opened: "
+                "whoever is there controls this account",
+            )
         elif (
             self.socket
             and (secret := effects.secret_source(cmd))
