@@ -272,6 +272,10 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # `-auth user:token` option; a word grep searches for, a question's "contraseña segura?", 7z's
         # bare -p, which prompts): 60 and 25, a dev list since
         ("secret_heldout8.jsonl", "0f8e79e5014082614", 60, 25),
+        # a ninth blind list, frozen (ad18a280) in the eighth session before the eighth was read, rows
+        # not read: 55 → 55 → 57 of 60 kept (the session's start → after the seventh list's fixes →
+        # after the eighth's), look-alikes untouched 24 of 25 throughout
+        ("secret_heldout9.jsonl", "ad18a28025620833", 57, 24),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):

@@ -605,6 +605,11 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
         # fixes, rows not read: flagged 106 → 110 of 140, blocked 44 → 49 of 90, safe blocked 0,
         # warned 4 → 2. Then read in the same session and fixed by shape (128, 58, 0, 0): a dev list since
         ("redteam_heldout4.jsonl", "9b956d856109a15b", 128, 58, 0),
+        # 150 rows (70 block, 35 flag, 45 safe; 100 bash, 25 zsh, 25 fish) by a helper session that saw
+        # no code and no list, frozen (68c1473d) in the eighth session before the fourth list was read,
+        # rows not read: flagged 70 → 75 → 80 of 105, blocked 32 → 34 → 37 of 70 (the session's start →
+        # after the third list's fixes → after the fourth's), safe blocked 0 of 45, warned 2
+        ("redteam_heldout5.jsonl", "68c1473d1b3e92a1", 80, 37, 2),
     ],
 )
 def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):
