@@ -102,7 +102,7 @@ _SECRET_NOUN = (
     r"|adgangskode|passord|lozinka|geslo|(?:recovery|backup)\s+codes?|codes?\s+de\s+(?:secours|récupération)"
     r"|пароль|токен|κωδικός)\w{0,3}\b"
     r"|密码|密碼|口令|密钥|秘钥|令牌|パスワード|暗証番号|비밀번호|암호|كلمة\s+(?:المرور|السر)|סיסמה"
-    r"|पासवर्ड|पासवर्ड|रहस्य\s*शब्द|รหัสผ่าน|रिकवरी\s+कोड|mật\s+khẩu|kata\s+(?:sandi|laluan)|رمز\s+(?:عبور|ورود)|پاس\s*ورڈ"
+    r"|पासवर्ड|रहस्य\s*शब्द|รหัสผ่าน|रिकवरी\s+कोड|mật\s+khẩu|kata\s+(?:sandi|laluan)|رمز\s+(?:عبور|ورود)|پاس\s*ورڈ"
     r"|парола|лозинка|συνθηματικό)"
 )
 _KEY_NOUN = rf"(?:{_SECRET_NOUN}|(?<![\w$])(?:clave|chiave|parola|ключ)\w{{0,3}}\b)"
@@ -115,6 +115,8 @@ _VALUE_CHARS = r"[^\s,;«»\"'“”，。、`()\[\]{}\\]"
 _VALUE_END = r"(?=[\s,;.!?»\"'”，。、]|$)"
 _NOT_VALUE = r"(?![-$/~<{.`])(?![^\s,;]{0,60}\.[A-Za-z][A-Za-z0-9]{0,4}(?:[\s,;'\"]|$))"
 _PASSWORD_SHAPED = rf"{_NOT_VALUE}(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}(?:\d|[!#%&*?@^+=]{_VALUE_CHARS})){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
+# the same inside quotes: a letter and a digit or symbol, no spaces
+_PASSWORD_SHAPED_BARE = r"(?=[^\s\"'”»]{0,64}[^\W\d_])(?=[^\s\"'”»]{0,64}[\d!#%&*?@^+=])[^\s\"'”»]{6,64}"
 # stricter, for a value a few words after the noun ("пароль от почты Sn3zh0k!Veter"): a letter, a digit
 # and a symbol, or upper and lower case and a digit ("the password of db-prod2" is a name)
 _STRONG_SHAPED = (
@@ -271,7 +273,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "user-colon-password",
             (
-                r"(?:\s-u|--user|--proxy-user|\s--?auth|--basic-auth|--credentials?|--creds)[ =]+['\"]?[^\s:'\"/]+:(?!//)"
+                r"(?:\s-u|--user|--proxy-user|\s--?auth|--basic-auth|--credentials?|--creds)[ =]+['\"]?[^\s:'\"/]+:(?!//)(?!\d+\b)"
                 r"(?P<s>'[^'\n]+'|\"[^\"\n]+\"|[^\s'\"]+)"
             ),
             0,
@@ -359,9 +361,9 @@ FORMS: list[tuple[str, re.Pattern]] = [
         (
             "value-to-log-in",
             (
-                r"(?i)\b(?:use|usa|usar|utiliza|utilise[rz]?|nutze|benutze|verwende|gebruik|użyj|usa)\s+"
-                rf"(?:[\"'“«](?P<s1>[^\s\"'”»]{{3,64}})[\"'”»]|(?-i:(?P<s>{_PASSWORD_SHAPED})))\s+"
-                r"(?:to\s+(?:log\s*in|sign\s*in|login|authenticate|unlock|connect)|para\s+(?:entrar|iniciar\s+sesi[óo]n|acceder|conectar)"
+                r"(?i)\b(?:use|usa|usar|utiliza|utilise[rz]?|nutze|benutze|verwende|gebruik|użyj)\s+"
+                rf"(?:[\"'“«](?P<s1>{_PASSWORD_SHAPED_BARE})[\"'”»]|(?-i:(?P<s>{_STRONG_SHAPED})))\s+"
+                r"(?:to\s+(?:log\s*in|sign\s*in|login|unlock)|para\s+(?:entrar|iniciar\s+sesi[óo]n|acceder)"
                 r"|pour\s+(?:te\s+|vous\s+|se\s+)?(?:connecter|identifier)|zum\s+(?:Anmelden|Einloggen)|per\s+(?:accedere|entrare)"
                 r"|om\s+in\s+te\s+loggen|aby\s+si[ęe]\s+zalogowa[ćc])"
             ),
@@ -372,8 +374,10 @@ FORMS: list[tuple[str, re.Pattern]] = [
             "credentials-file-text",
             (
                 r"(?i)\b(?:echo(?:\s+-[neE]+)?|printf)\s+(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)')\s*"
-                r"(?:>>?|\|\s*(?:sudo\s+)?tee(?:\s+-a)?)\s*[\"']?(?![^\s\"'|;&]*(?:authorized_keys|known_hosts|\.pub\b))"
-                r"[^\s\"'|;&]*(?:auth|cred|pass|secret|token)[^\s\"'|;&/]*(?=[\"'\s;&|]|$)"
+                r"(?:>>?|\|\s*(?:sudo\s+)?tee(?:\s+-a)?)\s*[\"']?(?![^\s\"'|;&]*pam\.d/)[^\s\"'|;&]*?"
+                # a file named for what it holds: auth.txt, db_password, .pgpass, vpn-creds.conf, token
+                r"(?:^|/|[\w-]*[._-]|\.)(?:passwords?|passwd|pgpass|secrets?|tokens?|credentials?|creds|auth)"
+                r"(?:\.(?:txt|conf|cfg|ini|env|json))?(?=[\"'\s;&|]|$)"
             ),
             0,
         ),
@@ -384,7 +388,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?i)\b(?:password|passwd|passphrase|pass\s+phrase|passcode|pwd|pin|token|secret|api[ _-]?key"
                 r"|(?:wifi|wi-fi|wpa|wlan|network|vault|master|root|admin|access|private|encryption|license|unlock)"
                 r"\s+(?:key|code|token|pin))(?:\s+(?:for|of|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
-                rf"\s*(?:[=:]|\bis\b)\s*{_PROMPT_END}{_REF_GUARD}(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)'|(?P<s>[^\s,;]+))"
+                rf"\s*(?:[=:]|\bis\b)\s*{_PROMPT_END}{_REF_GUARD}(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)'|“(?P<s3>[^”\n]+)”|(?P<s>[^\s,;]+))"
             ),
             0,
         ),
@@ -470,7 +474,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?i)\b(?:door|gate|alarm|keypad|garage|safe|lock|entry|entrance|building|lockbox|padlock)"
                 r"(?:\s+(?:keypad|lock|entry|access))?\s+(?:code|combination|combo|pin)"
                 # "the door code for the server room is 4817"
-                r"(?:\s+(?:for|of|to|on|at)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:is|=|:)\s))?"
+                r"(?:(?:(?<=door\scode)|(?<=gate\scode)|(?<=alarm\scode)|(?<=keypad\scode)|(?<=garage\scode))\s+(?:for|of|to|on|at)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:is|=|:)\s))?"
                 r"\s*(?:is\s+|[:=]\s*)?(?P<s>\d{3,8}#?)\b"
             ),
             0,

@@ -227,6 +227,7 @@ OWN_FORMS = [
         "java -jar jenkins-cli.jar -s https://ci.example.com/ -auth admin:77f1e2a9c0b3d4e5f6a7b8c9d0 build app",
         "77f1e2a9c0b3d4e5f6a7b8c9d0",
     ),
+    ("my password is “correct horse”", "correct horse"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -281,4 +282,11 @@ OWN_INNOCENT = [
     "grep -rn 'password' config/ --include='*.yml'",
     "¿Cuál es la longitud mínima recomendada para una contraseña segura?",
     "7z a -p -mhe=on backup.7z docs/",
+    # found by a review of the eighth session's forms
+    'echo "auth sufficient pam_unix.so" >> /etc/pam.d/common-auth',
+    "echo started > auth.log",
+    'use "ubuntu" to log in to the EC2 instance',
+    "use OAuth2 to authenticate",
+    "tool --auth localhost:8080",
+    "the building code for fire exits is 2021 edition",
 ]

@@ -90,14 +90,6 @@ def _verbatim(src: str, i: int, quotes: str) -> int:
     return i
 
 
-def _current_word(out: list[str]) -> str:
-    """The unquoted word being written (back to the last blank or operator)."""
-    k = len(out)
-    while k > 0 and out[k - 1] not in (" ", "\t", "\n", ";", "&", "|", "(", ")"):
-        k -= 1
-    return "".join(out[k:])
-
-
 # what a glob qualifier may hold: the file-type and sort letters, ranges, modifiers (`.m+7`, `om[1,3]`, `D:h`)
 _QUALIFIER = re.compile(r"[\w.\-+^/@=*%,:\[\]!|<>]*")
 
@@ -123,7 +115,7 @@ def _qualifier_end(src: str, i: int) -> int:
     """Index of the `)` closing the qualifier that opens at src[i], skipping quoted code; -1 if none."""
     k = i + 1
     while k < len(src) and src[k] != ")":
-        if src[k] == "\n":
+        if src[k] == "\n" or k - i > 400:  # a qualifier is short: an open `(` far from its `)` is none
             return -1
         if src[k] in "'\"":
             k = _skip_quoted(src, k)
@@ -145,6 +137,13 @@ def _zsh(src: str) -> str:
     out: list[str] = []
     groups: list[bool] = []  # open `{ … }` groups, True for an anonymous function's body
     i, n = 0, len(src)
+    # for each position, where its word began and whether a glob character came before it in that
+    # word: worked out once, so the checks below cost the same for a word of 10 or 8,000 characters
+    begins, globbed = [0] * (n + 1), [False] * (n + 1)
+    for k in range(1, n + 1):
+        blank = src[k - 1] in " \t\n;&|()"
+        begins[k] = k if blank else begins[k - 1]
+        globbed[k] = not blank and (globbed[k - 1] or src[k - 1] in "*?[")
     while i < n:
         c = src[i]
         j = _verbatim(src, i, "'\"")
@@ -205,18 +204,19 @@ def _zsh(src: str) -> str:
             out.append("<")  # `=(cmd)`: a temporary file holding cmd's output, read as bash's `<(cmd)`
             i += 1
             continue
-        word = _current_word(out)
-        if c == "(" and not word_start and word[-1:] not in ("$", "=", "<", ">", "@", "!", "+"):
+        before = src[i - 1 : i] if i > begins[i] else ""  # the word's last character so far
+        if c == "(" and not word_start and before not in ("$", "=", "<", ">", "@", "!", "+"):
             # a glob qualifier: `*(.)`, `*(D)`, `*(om[1,3])`, and on a plain name too (`~/.histfile(N)`)
             close = _qualifier_end(src, i)
             body = src[i + 1 : close]
-            if close > i + 1 and (any(ch in "*?[" for ch in word) or _QUALIFIER.fullmatch(body)):  # `f()` defines f
+            if close > i + 1 and (globbed[i] or _QUALIFIER.fullmatch(body)):  # `f()` defines f
                 if code := _qualifier_code(body):
                     # `*(e:'rm -rf $REPLY':)` runs code for every name: judged as run on the pattern
-                    out.append("$(" + code.replace("$REPLY", word.replace("/^", "/*")) + ")")
+                    out.append("$(" + code.replace("$REPLY", src[begins[i] : i].replace("/^", "/*")) + ")")
                 i = close + 1
                 continue
-        if c == "~" and not word_start and any(ch in "*?[" for ch in word) and word[-1:] not in ("=", ":"):
+        excluded = i + 1 < n and src[i + 1] not in " \t;&|()\n"  # `*~` alone is emacs's backups
+        if c == "~" and excluded and not word_start and globbed[i] and before not in ("=", ":"):
             # `~/.ssh/*~*.pub`: with extendedglob, the pattern less what matches after `~`; judged as the pattern
             k = i + 1
             while k < n and src[k] not in " \t;&|()\n":

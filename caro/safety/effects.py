@@ -216,19 +216,20 @@ def archive_output(cmd: Cmd) -> str | None:
     return None
 
 
-_SHARED_DIR = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)")
+_SHARED_DIR = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/[^/]+)?/?$")  # the shared folder or one just inside it
 
 
 def shared_dir_first_on_path(words: list[str]) -> str | None:
     """A folder every local user can write to put first on PATH (`PATH=/tmp/bin:$PATH`, fish's
     `set -U fish_user_paths /tmp/bin …`): a program placed there runs in place of yours."""
+    appends = "-a" in words or "--append" in words  # fish's `set -a PATH …` puts it last
     for k, w in enumerate(words):
-        m = re.fullmatch(r"(?:export\s+)?PATH=([^:]*)(?::.*)?", w)
+        m = re.fullmatch(r"PATH=[\"']?([^:\"']*)(?::.*)?", w)
         if m and _SHARED_DIR.match(m.group(1)):
             return m.group(1)
-        if w in ("PATH", "fish_user_paths") and k + 1 < len(words) and _SHARED_DIR.match(words[k + 1]):
+        if w in ("PATH", "fish_user_paths") and not appends and k + 1 < len(words) and _SHARED_DIR.match(words[k + 1]):
             return words[k + 1]  # fish: `set -gx PATH /tmp/bin $PATH`
-        if w == "fish_add_path" and "--append" not in words and "-a" not in words:
+        if w == "fish_add_path" and not appends:
             return next((x for x in words[k + 1 :] if _SHARED_DIR.match(x)), None)
     return None
 

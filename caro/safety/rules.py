@@ -129,7 +129,7 @@ def rm_root_home_system(cmd: Cmd, ctx: Ctx) -> str | None:
         return None
     if cmd.has("--no-preserve-root"):
         return "/ (with --no-preserve-root)"
-    if (cmd.name == "rm" or _removes(cmd)) and not _deep(cmd):
+    if _removes(cmd) and not _deep(cmd):
         return None
     return _targets(cmd, ctx, (P.ROOT, P.HOME, P.SYSTEM))
 
@@ -456,7 +456,7 @@ def _mode_opens(mode: str, who: str, what: str) -> bool:
     if re.fullmatch(r"[0-7]{3,4}", mode):
         digit = int(mode[-2 if who == "g" else -1])
         return bool(digit & (4 if what == "r" else 2))
-    m = re.fullmatch(r"([ugoa]*)\+([rwxXst]+)", mode)
+    m = re.fullmatch(r"([ugoa]*)[+=]([rwxXst]+)", mode)
     return m is not None and what in m.group(2) and (not m.group(1) or who in m.group(1) or "a" in m.group(1))
 
 
@@ -474,6 +474,8 @@ def _mode_opens(mode: str, who: str, what: str) -> bool:
         "chmod 600 ~/.ssh/id_ed25519",
         "chmod 644 ~/.ssh/id_ed25519.pub",
         "chmod 660 /var/run/docker.sock",
+        "chmod 640 ~/.pgpass",
+        "chmod 666 /tmp/app.sock",
     ),
 )
 def chmod_opens_secret(cmd: Cmd, ctx: Ctx) -> str | None:
@@ -483,11 +485,15 @@ def chmod_opens_secret(cmd: Cmd, ctx: Ctx) -> str | None:
         return None
     modes = [o for o in cmd.operands if re.fullmatch(r"[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+", o)]
     files = [o for o in cmd.operands if o not in modes]
-    readable = any(_mode_opens(m, "o", "r") or _mode_opens(m, "g", "r") for m in modes)
-    if readable and (secret := next((f for f in files if secret_in(f)), None)):
+    if any(_mode_opens(m, "o", "r") for m in modes) and (secret := next((f for f in files if secret_in(f)), None)):
         return f"read {secret}"
-    writable = any(_mode_opens(m, "o", "w") for m in modes)
-    if writable and (sock := next((f for f in files if f.endswith(".sock")), None)):
+    # the sockets of daemons that run as root (docker, containerd, podman, libvirt): writing is root
+    root_socket = re.compile(
+        r"^/(?:var/)?run/(?:[\w.-]+/)?(?:docker|containerd|podman|libvirt(?:-sock)?)[\w.-]*\.sock$|^/var/run/libvirt/"
+    )
+    if any(_mode_opens(m, "o", "w") for m in modes) and (
+        sock := next((f for f in files if root_socket.match(f)), None)
+    ):
         return f"write to {sock}, which gives root to whoever can"
     return None
 
@@ -511,7 +517,7 @@ def tls_checks_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return "git's certificate checks for every fetch and push"
     if cmd.name in ("npm", "yarn", "pnpm") and "strict-ssl" in a and a[-1] in ("false", "0"):
         return f"{cmd.name}'s certificate checks for every package"
-    if cmd.name in ("pip", "pip3") and "config" in a and any("trusted-host" in x for x in a) and a[-1:] != ["get"]:
+    if cmd.name in ("pip", "pip3") and "config" in a and "set" in a and any("trusted-host" in x for x in a):
         return "pip's certificate checks for those hosts"
     if cmd.name in ("export", "set", "setenv") and re.search(
         r"(?i)\b(?:GIT_SSL_NO_VERIFY[= ]+(?:1|true)|NODE_TLS_REJECT_UNAUTHORIZED[= ]+0|PYTHONHTTPSVERIFY[= ]+0)\b",
@@ -1531,14 +1537,20 @@ def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
-_REMOVE_VERBS = frozenset("remove purge erase autoremove del uninstall rm -R -Rns -Rs -Rsc -e -P -r".split())
+_REMOVE_VERBS = frozenset("remove purge erase autoremove del uninstall rm".split())
+# the tools whose removal is an option, not a subcommand: `pacman -Rns`, `rpm -e`, `dpkg -P`
+_REMOVE_FLAGS = {
+    "pacman": re.compile(r"-R\w*"),
+    "rpm": re.compile(r"-e"),
+    "dpkg": re.compile(r"-[Pr]|--(?:purge|remove)"),
+}
 _PACKAGE_TOOLS = frozenset(
     "apt apt-get aptitude yum dnf zypper pacman apk dpkg rpm pip pip3 pipx npm pnpm yarn brew port gem snap flatpak "
     "cargo conda mamba".split()
 )
 # a substitution that lists what is installed: `$(brew list)`, `$(pip freeze)`, `$(dpkg -l | …)`
 _INSTALLED_LIST = re.compile(
-    r"^\s*(?:brew\s+(?:list|leaves)|pip3?\s+(?:freeze|list)|dpkg\s+(?:-l|--get-selections)|rpm\s+-qa|pacman\s+-Q"
+    r"^\s*(?:brew\s+(?:list|leaves)|pip3?\s+(?:freeze|list)|dpkg\s+(?:-l|--get-selections)|rpm\s+-qa|pacman\s+-Q(?![a-z]*[dt])"
     r"|apt\s+list|npm\s+(?:ls|list)|gem\s+list|snap\s+list|flatpak\s+list|conda\s+list)"
 )
 
@@ -1552,13 +1564,23 @@ _INSTALLED_LIST = re.compile(
         "pip freeze | xargs pip uninstall -y",
         "brew uninstall --force $(brew list --formula)",
     ),
-    counterexamples=("sudo apt-get purge -y php8.2-cli", "pip uninstall -y requests", "pip freeze > requirements.txt"),
+    counterexamples=(
+        "sudo apt-get purge -y php8.2-cli",
+        "pip uninstall -y requests",
+        "pip freeze > requirements.txt",
+        "pip install -e '.[dev]'",
+        "sudo pacman -Rns $(pacman -Qdtq)",
+    ),
 )
 def remove_many_packages(cmd: Cmd, ctx: Ctx) -> str | None:
     """Packages removed by a pattern or by a list another command makes: often many more than meant."""
-    if cmd.name not in _PACKAGE_TOOLS or not _REMOVE_VERBS & set(cmd.args[:3]):
+    flag = _REMOVE_FLAGS.get(cmd.name)
+    removes = (
+        bool(_REMOVE_VERBS & set(cmd.operands[:2])) or flag is not None and any(flag.fullmatch(a) for a in cmd.args)
+    )
+    if cmd.name not in _PACKAGE_TOOLS or not removes:
         return None
-    if pattern := next((o for o in cmd.operands if any(c in o for c in "*?[")), None):
+    if pattern := next((o for o in cmd.operands if any(c in o for c in "*?")), None):  # `[extras]` is no glob
         return f"every package matching {pattern}"
     listed_here = cmd.from_stdin and bool(_PACKAGE_TOOLS & set(cmd.pipe_before))  # `pip freeze | xargs pip uninstall`
     if listed_here or any(_INSTALLED_LIST.match(sub) for sub in cmd.subs):

@@ -149,9 +149,8 @@ _FETCHES_IN_CODE = re.compile(
     r"urlopen|urllib|requests\.get|http\.client|https?\.get\(|\bfetch\(|Net::HTTP|LWP::|open-uri|URI\.open"
     r"|file_get_contents\(\s*['\"]https?:|http::geturl"
 )
-_EVALS_IN_CODE = re.compile(
-    r"\bexec\s*\(|\beval\s*[\s(]|\bFunction\s*\(|instance_eval|\bload\s*\(|\bexecfile\b|\binclude(?:_once)?\b|\brequire_once\b|\brequire\s+[\"'$]"
-)
+_EVALS_IN_CODE = re.compile(r"\bexec\s*\(|\beval\s*[\s(]|\bFunction\s*\(|instance_eval|\bexecfile\b|\bloadstring\b")
+_PHP_INCLUDES = re.compile(r"\b(?:include|require)(?:_once)?\b")  # php runs the file it includes
 # a program that decodes base64 (and may run what it decodes)
 _DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.decode|atob\(|['\"]base64['\"]")
 
@@ -164,7 +163,7 @@ def _base64_text(blob: str) -> str | None:
         text = base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    return text if text.isprintable() or all(c.isprintable() or c in "\n\t" for c in text) else None
+    return text if all(c.isprintable() or c in "\n\t" for c in text) else None
 
 
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
@@ -747,7 +746,8 @@ class _Analysis:
                 f"{cmd.name}: the one-line program connects to a host and hands it a shell: "
                 "whoever is there controls this account",
             )
-        if _FETCHES_IN_CODE.search(code) and _EVALS_IN_CODE.search(code):
+        evals = _EVALS_IN_CODE.search(code) or cmd.name == "php" and _PHP_INCLUDES.search(code)
+        if _FETCHES_IN_CODE.search(code) and evals:
             self.add(
                 "download-exec",
                 HIGH,
