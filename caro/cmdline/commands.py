@@ -244,14 +244,25 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
             via.append("zargs")
             rest = argv[i + 1 :]
             marks = [k for k, a in enumerate(rest) if a == "--"]
-            if len(marks) < 2:
+            if not marks:
                 return [], via, from_stdin
-            argv, i = rest[marks[1] + 1 :] + rest[marks[0] + 1 : marks[1]], 0
+            # `zargs -- ARGS -- CMD` or `zargs [opts] ARGS -- CMD`: the last `--` starts the command
+            first = (
+                marks[0] + 1 if len(marks) > 1 else next((k for k, a in enumerate(rest) if not a.startswith("-")), 0)
+            )
+            argv, i = rest[marks[-1] + 1 :] + rest[first : marks[-1]], 0
             continue
-        if name == "flock" and any(a in ("-c", "--command") for a in argv[i + 1 :]):
-            k = next(k for k in range(i + 1, len(argv)) if argv[k] in ("-c", "--command"))
+        if name == "flock" and any(a in ("-c", "--command") or a.startswith("--command=") for a in argv[i + 1 :]):
+            k = next(
+                k for k in range(i + 1, len(argv)) if argv[k] in ("-c", "--command") or argv[k].startswith("--command=")
+            )
             via.append("flock")  # `flock FILE -c 'CMD'`: a shell runs CMD once the lock is held
+            if argv[k].startswith("--command="):
+                return ["sh", "-c", argv[k].split("=", 1)[1]], via, from_stdin
             return (["sh", "-c", argv[k + 1]] if k + 1 < len(argv) else []), via, from_stdin
+        if name == "distrobox-enter":
+            argv, name = ["distrobox", "enter", *argv[i + 1 :]], "distrobox"
+            i = 0
         if name in ("distrobox", "toolbox") and argv[i + 1 : i + 2] in (["enter"], ["run"]):
             # the container shares the user's home (and more): what runs there runs on these files
             via.append(name)

@@ -126,9 +126,9 @@ def _qualifier_end(src: str, i: int) -> int:
 
 def _qualifier_code(body: str) -> str | None:
     """The code an `e` or `+` qualifier runs for each name (`e:'rm $REPLY':`, `e{'…'}`, `+func`)."""
-    m = re.search(r"e([^\w\s])'?(.*?)'?(?:\1|[]})>])", body) or re.search(r"e\{'?(.*?)'?\}", body)
+    m = re.search(r"e([^\w\s])(['\"]?)(.*?)\2\1", body) or re.search(r"e\{(['\"]?)(.*?)\1\}", body)
     if m:
-        return m.group(m.lastindex or 1)
+        return m.group(m.lastindex or 1).replace("\\$", "$")
     plus = re.search(r"\+([A-Za-z_][\w-]*)", body)
     return plus.group(1) if plus else None
 

@@ -541,6 +541,7 @@ class _Reader:
         if name is None:
             return
         key = self.text(name)
+        kept = self.lists.pop(key, []) if any(c.type == "+=" for c in node.children) else []  # `a+=(x)` adds
         self.lists.pop(key, None)
         if value is None:
             self.env[key] = ""
@@ -548,8 +549,8 @@ class _Reader:
         if value.type == "array":  # `cmd=(rm -rf "$HOME")`: "${cmd[@]}" is those words, $cmd the first
             items = [w for c in value.named_children for w in self.words_of(c, Simple())]
             if items and not any(w.opaque for w in items):
-                self.lists[key] = [w.text for w in items]
-                self.env[key] = items[0].text
+                self.lists[key] = kept + [w.text for w in items]
+                self.env[key] = self.lists[key][0]
             else:
                 self.env.pop(key, None)
             return
@@ -574,13 +575,19 @@ class _Reader:
             erase = any(w.text in ("-e", "--erase") for w in s.words[1:k])
             if rest:
                 name = rest[0].text
-                self.lists.pop(name, None)
+                opts = {w.text for w in s.words[1:k]}
+                old = self.lists.pop(name, None) or ([self.env[name]] if name in self.env else [])
+                values = [w.text for w in rest[1:]]
+                if opts & {"-a", "--append"}:  # `set -a x build` adds to the end, -p to the front
+                    values = old + values
+                elif opts & {"-p", "--prepend"}:
+                    values = values + old
                 if erase or any(w.opaque for w in rest[1:]):
                     self.env.pop(name, None)
                 else:
-                    self.env[name] = " ".join(w.text for w in rest[1:])
-                    if len(rest) > 2:  # a fish list: `$c` is one word per item
-                        self.lists[name] = [w.text for w in rest[1:]]
+                    self.env[name] = " ".join(values)
+                    if len(values) > 1:  # a fish list: `$c` is one word per item
+                        self.lists[name] = values
         if argv[0] in ("cd", "pushd", "chdir") and node.parent is not None:
             args = [a for a in argv[1:] if not a.startswith("-") or a == "-"]
             if not args:

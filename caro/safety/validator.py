@@ -155,6 +155,12 @@ _PHP_INCLUDES = re.compile(r"\b(?:include|require)(?:_once)?\b")  # php runs the
 _DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.decode|atob\(|['\"]base64['\"]")
 
 
+def _file_key(path: str) -> str:
+    """One spelling per file for the line's bookkeeping (`./k.tgz` and `k.tgz` are one file)."""
+    p = P.normalise(path)
+    return p.removeprefix("./")
+
+
 def _base64_text(blob: str) -> str | None:
     """The text a base64 literal holds, when it is one (16+ characters, decodes to printable text)."""
     if not re.fullmatch(r"[A-Za-z0-9+/]{16,}={0,2}", blob):
@@ -559,7 +565,14 @@ class _Analysis:
             self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
-        if cmd.name in ("cp", "install", "ln", "rsync") and any(SHELL_BINARIES.match(o) for o in cmd.operands[:-1]):
+        # `cp $(which bash) /tmp/x`: the shell found where it is installed
+        located = [
+            m.group(1)
+            for sub in cmd.subs
+            if (m := re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub))
+        ]
+        sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in located]
+        if cmd.name in ("cp", "install", "ln", "rsync") and any(SHELL_BINARIES.match(o) for o in sources):
             self.shell_copies.add(P.normalise(cmd.operands[-1]))
         elif (
             cmd.name == "chmod"
@@ -572,11 +585,11 @@ class _Analysis:
                 f"chmod: makes {copy}, a copy of a shell, setuid: anyone could get a root shell",
             )
         if self.secret_files and effects.network_sink(cmd):
-            named = [a.split("=@", 1)[-1].lstrip("@<") for a in cmd.args] + [
-                r.target for r in cmd.redirects if r.op == "<"
-            ]
-            if sent := next((f for f in named if P.normalise(f) in self.secret_files), None):
-                made_from = self.secret_files[P.normalise(sent)]
+            # `-F f=@FILE;type=…`, `-T FILE`, `--post-file=FILE`, `< FILE`: the files it sends
+            named = [re.sub(r"^(?:[^=@]*=)?@?|;.*$", "", a) for a in cmd.args]
+            named += [r.target for r in cmd.redirects if r.op == "<"]
+            if sent := next((f for f in named if _file_key(f) in self.secret_files), None):
+                made_from = self.secret_files[_file_key(sent)]
                 self.add(
                     "secret-upload", CRITICAL, f"{cmd.name}: sends {sent}, made from {made_from}, off this machine"
                 )
@@ -587,7 +600,11 @@ class _Analysis:
         elif (
             self.socket
             and cmd.name in SHELLS
-            and any(r.op == "<&" and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target) for r in cmd.redirects)
+            and any(  # `sh <&3`, or `cat <&3 | sh`: its commands come from the socket
+                r.op == "<&" and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target)
+                for st in [*pipeline[: pipeline.index(simple)], simple]
+                for r in st.redirects
+            )
         ):
             self.add(
                 "remote-access",
@@ -631,7 +648,7 @@ class _Analysis:
                 for _, c in cmds[i:]:
                     for f in [*effects.writes(c), effects.archive_output(c)]:
                         if f and f not in ("-", "/dev/stdout", "/dev/null"):
-                            self.secret_files[P.normalise(f)] = secret
+                            self.secret_files[_file_key(f)] = secret
             if secret and sink:
                 self.add("secret-exfiltration", CRITICAL, f"sends {secret} to the network ({sink})")
         listed = any(
