@@ -38,8 +38,8 @@ def to_bash(src: str, shell: str) -> tuple[str, list[str]]:
 
 
 def _read_write(src: str) -> str:
-    """`exec 3<>/dev/tcp/host/port` opens a file for reading and writing; the grammar has no `<>`,
-    so it is read as `>` (a write to that file), which is what the rules judge. Quotes kept."""
+    """`exec 3<>/dev/tcp/host/port` opens a file for reading and writing, without emptying it; the
+    grammar has no `<>`, so it is read as `>>` (a write that keeps what is there). Quotes kept."""
     if "<>" not in src:
         return src
     out: list[str] = []
@@ -50,7 +50,7 @@ def _read_write(src: str) -> str:
             out.append(src[i:j])
             i = j
         elif src.startswith("<>", i):
-            out.append(">")
+            out.append(">>")
             i += 2
         else:
             out.append(src[i])
