@@ -541,8 +541,8 @@ class _Reader:
         if name is None:
             return
         key = self.text(name)
-        kept = self.lists.pop(key, []) if any(c.type == "+=" for c in node.children) else []  # `a+=(x)` adds
-        self.lists.pop(key, None)
+        before = self.lists.pop(key, [])
+        kept = before if any(c.type == "+=" for c in node.children) else []  # `a+=(x)` adds to the array
         if value is None:
             self.env[key] = ""
             return
@@ -734,7 +734,7 @@ class _Reader:
             items = self.lists[self.text(n)]
             at = self.text(index) if index is not None else ""
             if at in ("@", "*") and len(node.children) == 3:  # "${cmd[@]}": one word per item
-                buf.append(_SPLIT.join(i.translate(_QUOTE_TABLE) for i in items))
+                buf.append(_fields(items))
                 return
             if at.isdigit() and len(node.children) == 3:
                 buf.append(items[int(at)].translate(_QUOTE_TABLE) if int(at) < len(items) else "")
@@ -744,7 +744,7 @@ class _Reader:
         is_plain = src in (f"${name}", f"${{{name}}}") or bool(ops and ops[0].type in (":?", "?"))
         value: str | None = None
         if name in self.lists and self.shell == "fish" and is_plain and not quoted:
-            buf.append(_SPLIT.join(i.translate(_QUOTE_TABLE) for i in self.lists[name]))  # a fish list: a word per item
+            buf.append(_fields(self.lists[name]))  # a fish list: a word per item
             return
         if name == "IFS" and is_plain:
             info.tricks.append("${IFS}")
@@ -758,7 +758,7 @@ class _Reader:
         elif name in ("@", "*") and is_plain and self.positional:
             if name == "@" or not quoted:
                 # "$@" is one field per argument even inside quotes
-                buf.append(_SPLIT.join(p.translate(_QUOTE_TABLE) for p in self.positional))
+                buf.append(_fields(self.positional))
                 return
             value = " ".join(self.positional)
         if value is None and ops and ops[0].type in (":-", "-", ":=", "=") and name not in self.env:
@@ -793,6 +793,11 @@ class _Reader:
 
 
 _ECHOED = re.compile(r"""\s*echo\s+(?:-n\s+)?(?:([\w./~+,:@%=-]+)|'([^']*)'|"([^"$`\\]*)")\s*""")
+
+
+def _fields(items: list[str]) -> str:
+    """Known words that each stay one word, whatever they hold ("$@", "${arr[@]}", a fish list)."""
+    return _SPLIT.join(i.translate(_QUOTE_TABLE) for i in items)
 
 
 def _plain_output(src: str) -> str | None:

@@ -195,6 +195,12 @@ def writes(cmd: Cmd) -> list[str]:
     return out
 
 
+def located(cmd: Cmd) -> list[str]:
+    """Programs its words look up where they are installed: `$(which bash)`, `(command -v python3)`."""
+    found = (re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub) for sub in cmd.subs)
+    return [m.group(1) for m in found if m]
+
+
 def archive_output(cmd: Cmd) -> str | None:
     """The file an archiver or encrypter writes: `zip out.zip …`, `tar czf out.tgz …`, `gpg -o out …`."""
     args = cmd.args

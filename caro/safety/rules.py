@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..cmdline.commands import FETCHERS, INTERPRETERS, NOT_FILES, SHELLS, Cmd, FindInfo, find_info
 from ..knowledge import programs
 from . import paths as P
-from .effects import secret_in
+from .effects import located, secret_in
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
@@ -451,13 +451,12 @@ def chmod_wide(cmd: Cmd, ctx: Ctx) -> str | None:
     return _targets(cmd, ctx, (P.ROOT, P.SYSTEM), paths)
 
 
-def _mode_opens(mode: str, who: str, what: str) -> bool:
-    """Whether a chmod mode gives `who` ("g" or "o") the permission `what` ("r", "w")."""
+def _others_may(mode: str, what: str) -> bool:
+    """Whether a chmod mode gives every other user the permission `what` ("r" or "w")."""
     if re.fullmatch(r"[0-7]{3,4}", mode):
-        digit = int(mode[-2 if who == "g" else -1])
-        return bool(digit & (4 if what == "r" else 2))
+        return bool(int(mode[-1]) & (4 if what == "r" else 2))
     m = re.fullmatch(r"([ugoa]*)[+=]([rwxXst]+)", mode)
-    return m is not None and what in m.group(2) and (not m.group(1) or who in m.group(1) or "a" in m.group(1))
+    return m is not None and what in m.group(2) and (not m.group(1) or "o" in m.group(1) or "a" in m.group(1))
 
 
 @rule(
@@ -485,15 +484,13 @@ def chmod_opens_secret(cmd: Cmd, ctx: Ctx) -> str | None:
         return None
     modes = [o for o in cmd.operands if re.fullmatch(r"[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+", o)]
     files = [o for o in cmd.operands if o not in modes]
-    if any(_mode_opens(m, "o", "r") for m in modes) and (secret := next((f for f in files if secret_in(f)), None)):
+    if any(_others_may(m, "r") for m in modes) and (secret := next((f for f in files if secret_in(f)), None)):
         return f"read {secret}"
     # the sockets of daemons that run as root (docker, containerd, podman, libvirt): writing is root
     root_socket = re.compile(
         r"^/(?:var/)?run/(?:[\w.-]+/)?(?:docker|containerd|podman|libvirt(?:-sock)?)[\w.-]*\.sock$|^/var/run/libvirt/"
     )
-    if any(_mode_opens(m, "o", "w") for m in modes) and (
-        sock := next((f for f in files if root_socket.match(f)), None)
-    ):
+    if any(_others_may(m, "w") for m in modes) and (sock := next((f for f in files if root_socket.match(f)), None)):
         return f"write to {sock}, which gives root to whoever can"
     return None
 
@@ -573,11 +570,7 @@ def setuid_shell(cmd: Cmd, ctx: Ctx) -> str | None:
     if named := next((o for o in cmd.operands if SHELL_BINARIES.match(o)), None):
         return named
     # `chmod u+s $(command -v python3)`: the path is looked up when it runs
-    for sub in cmd.subs:
-        m = re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub)
-        if m and SHELL_BINARIES.match("/bin/" + m.group(1).rsplit("/", 1)[-1]):
-            return m.group(1)
-    return None
+    return next((p for p in located(cmd) if SHELL_BINARIES.match("/bin/" + p.rsplit("/", 1)[-1])), None)
 
 
 _AUTH_FILES = re.compile(

@@ -155,6 +155,10 @@ _PHP_INCLUDES = re.compile(r"\b(?:include|require)(?:_once)?\b")  # php runs the
 _DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.decode|atob\(|['\"]base64['\"]")
 
 
+# a descriptor a line opened itself: `>&3`, `<&$REPLY` (not the terminal's 0, 1, 2)
+_DESCRIPTOR = re.compile(r"\$\{?\w+\}?|[3-9]")
+
+
 def _file_key(path: str) -> str:
     """One spelling per file for the line's bookkeeping (`./k.tgz` and `k.tgz` are one file)."""
     p = P.normalise(path)
@@ -566,12 +570,7 @@ class _Analysis:
         if secret := effects.uploaded_secret(cmd):
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
         # `cp $(which bash) /tmp/x`: the shell found where it is installed
-        located = [
-            m.group(1)
-            for sub in cmd.subs
-            if (m := re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub))
-        ]
-        sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in located]
+        sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in effects.located(cmd)]
         if cmd.name in ("cp", "install", "ln", "rsync") and any(SHELL_BINARIES.match(o) for o in sources):
             self.shell_copies.add(P.normalise(cmd.operands[-1]))
         elif (
@@ -593,6 +592,7 @@ class _Analysis:
                 self.add(
                     "secret-upload", CRITICAL, f"{cmd.name}: sends {sent}, made from {made_from}, off this machine"
                 )
+        at = next((k for k, st in enumerate(pipeline) if st is simple), 0)  # this command's place in the pipeline
         if cmd.name == "ztcp" or any(
             r.target.startswith(("/dev/tcp/", "/dev/udp/")) for r in cmd.redirects if cmd.name == ":"
         ):
@@ -601,8 +601,8 @@ class _Analysis:
             self.socket
             and cmd.name in SHELLS
             and any(  # `sh <&3`, or `cat <&3 | sh`: its commands come from the socket
-                r.op == "<&" and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target)
-                for st in [*pipeline[: pipeline.index(simple)], simple]
+                r.op == "<&" and _DESCRIPTOR.fullmatch(r.target)
+                for st in [*pipeline[:at], simple]
                 for r in st.redirects
             )
         ):
@@ -615,7 +615,7 @@ class _Analysis:
         elif (
             self.socket
             and (secret := effects.secret_source(cmd))
-            and any(r.op in (">", ">&") and re.fullmatch(r"\$\{?\w+\}?|[3-9]", r.target) for r in cmd.redirects)
+            and any(r.op in (">", ">&") and _DESCRIPTOR.fullmatch(r.target) for r in cmd.redirects)
         ):
             self.add(
                 "secret-upload", CRITICAL, f"{cmd.name}: sends {secret} into the network connection the line opened"
@@ -623,8 +623,7 @@ class _Analysis:
         if effects.root_account(cmd):
             self.add("root-account", CRITICAL, f"{cmd.name}: makes an account with uid 0, a second root")
         if cmd.name in INTERPRETERS:
-            idx = next((k for k, st in enumerate(pipeline) if st is simple), 0)
-            self.interpreter(cmd, depth, self.written_text(cmd, idx, pipeline) if idx else None)
+            self.interpreter(cmd, depth, self.written_text(cmd, at, pipeline) if at else None)
         if cmd.name in ("awk", "gawk", "mawk", "nawk"):
             self.awk(cmd, depth)
         self.fetched_code(cmd, simple)
