@@ -276,6 +276,9 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # not read: 55 → 55 → 57 of 60 kept (the session's start → after the seventh list's fixes →
         # after the eighth's), look-alikes untouched 24 of 25 throughout
         ("secret_heldout9.jsonl", "ad18a28025620833", 57, 24),
+        # a tenth blind list, frozen (31ff8df1) at the ninth session's start and measured before any
+        # change, rows not read: 59 of 60 kept local, look-alikes untouched 21 of 25
+        ("secret_heldout10.jsonl", "31ff8df1ec93026d", 59, 21),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
