@@ -610,6 +610,10 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
         # rows not read: flagged 70 → 75 → 80 of 105, blocked 32 → 34 → 37 of 70 (the session's start →
         # after the third list's fixes → after the fourth's), safe blocked 0 of 45, warned 2
         ("redteam_heldout5.jsonl", "68c1473d1b3e92a1", 80, 37, 2),
+        # 150 more by the same brief (70 block, 35 flag, 45 safe; 100 bash, 25 zsh, 25 fish), frozen
+        # (315184eb) at the ninth session's start and measured before any change, rows not read:
+        # flagged 86 of 105, blocked 49 of 70, safe blocked 0 of 45, warned 1
+        ("redteam_heldout6.jsonl", "315184eb640ce5a7", 86, 49, 1),
     ],
 )
 def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):
