@@ -70,6 +70,9 @@ class Simple:
     redirects: list[Redirect] = field(default_factory=list)
     heredoc: str | None = None
     cwd: str | None = None  # where an earlier cd on the line left us (None: where caro was asked)
+    # a group's stand-in in a pipeline (`{ a; b; } | c`): the commands that run inside it, whose
+    # output is what the group passes on (they are judged on their own as well)
+    inner: list[Simple] = field(default_factory=list)
 
     @property
     def argv(self) -> list[str]:
@@ -353,7 +356,7 @@ class _Reader:
         return tail
 
     def add(self, pipeline: list[Simple]) -> None:
-        pipeline = [s for s in pipeline if s.words or s.redirects]
+        pipeline = [s for s in pipeline if s.words or s.redirects or s.inner]
         if pipeline:
             self.pipelines.append(pipeline)
             self.after.append("\n")
@@ -375,8 +378,12 @@ class _Reader:
             return self.redirected(node, standalone=False)
         # a compound element ({ …; }, ( … ), while …): its own commands are judged on their own,
         # and a word-less stand-in keeps its place in the pipeline
+        return [self.group(node)]
+
+    def group(self, node: Node) -> Simple:
+        start = len(self.pipelines)
         self.statement(node)
-        return [Simple(cwd=self.cwd)]
+        return Simple(cwd=self.cwd, inner=[s for p in self.pipelines[start:] for s in p])
 
     def redirected(self, node: Node, standalone: bool = True) -> list[Simple]:
         body = node.child_by_field_name("body")
@@ -410,9 +417,7 @@ class _Reader:
                     front.extend(self.stage(child))
             head = front.pop() if front else Simple(cwd=self.cwd)
         else:
-            if body is not None:
-                self.statement(body)
-            head = Simple(cwd=self.cwd)
+            head = self.group(body) if body is not None else Simple(cwd=self.cwd)
         head.redirects.extend(reds)
         head.words.extend(extra_words)
         if heredoc is not None:

@@ -15,6 +15,7 @@ The validator calls `later_code` for every command and `flows` for every pipelin
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 
@@ -94,7 +95,9 @@ def _printed_secret(cmd: Cmd) -> str | None:
         return "your AWS secret"
     if cmd.name == "aws" and a[:2] == ["configure", "export-credentials"]:
         return "your AWS credentials"
-    if cmd.name == "vault" and a[:1] in (["read"], ["kv"]) or cmd.name == "kubectl" and a[:2] == ["get", "secret"]:
+    if cmd.name == "kubectl" and a[:1] == ["get"] and re.match(r"secrets?(?:/|$)", " ".join(a[1:2])):
+        return f"secrets from {cmd.name}"
+    if cmd.name == "vault" and a[:1] in (["read"], ["kv"]):
         return f"secrets from {cmd.name}"
     if cmd.name == "secret-tool" and a[:1] == ["lookup"]:
         return "a password from the keyring"
@@ -166,7 +169,9 @@ PERSISTENT = re.compile(
     r"|\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config|\.git/hooks/[^/]+|\.git/config|\.gitconfig|\.config/git/config"
     r"|\.config/systemd/user/[^/]+|Library/LaunchAgents/[^/]+|Library/LaunchDaemons/[^/]+"
     r"|etc/(?:profile(?:\.d/[^/]+)?|bash\.bashrc|zsh/\w+|environment|ld\.so\.preload|rc\.local|sudoers(?:\.d/[^/]+)?"
-    r"|cron\.(?:d|daily|hourly|weekly|monthly)/[^/]+|crontab|systemd/system/[^/]+|init\.d/[^/]+|passwd|group)"
+    r"|cron\.(?:d|daily|hourly|weekly|monthly)/[^/]+|crontab|systemd/system/[^/]+|init\.d/[^/]+|passwd|group"
+    # udev runs a rule's RUN+= program as root whenever a matching device appears
+    r"|udev/rules\.d/[^/]+)"
     r"|var/spool/cron/(?:crontabs/)?[^/]+)$"
 )
 
@@ -181,8 +186,10 @@ def writes(cmd: Cmd) -> list[str]:
     out = [r.target for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>")]
     if cmd.name == "tee":
         out += [o for o in cmd.operands if o != "-"]
-    if cmd.name in ("cp", "mv", "install", "ln") and len(cmd.operands) >= 2:
-        out.append(cmd.operands[-1])
+    out += copy_targets(cmd)
+    if cmd.name == "defaults" and cmd.args[:1] == ["write"] and len(cmd.args) >= 2 and "/" in cmd.args[1]:
+        # a domain given as a path is that plist file (`.plist` added when missing)
+        out.append(cmd.args[1] if cmd.args[1].endswith(".plist") else cmd.args[1] + ".plist")
     if cmd.name in ("curl", "wget"):
         short = "o" if cmd.name == "curl" else "O"  # the option that names the file (`-so F`, `-qO F`)
         for k, a in enumerate(cmd.args):
@@ -193,6 +200,20 @@ def writes(cmd: Cmd) -> list[str]:
             ):
                 out.append(cmd.args[k + 1])
     return out
+
+
+def copy_targets(cmd: Cmd) -> list[str]:
+    """The files cp/mv/install/ln/rsync write: the destination, or each source's name inside it
+    when it is a folder (`cp a/.bashrc b/.gitconfig ~/` writes ~/.bashrc and ~/.gitconfig)."""
+    ops = cmd.operands
+    if cmd.name not in ("cp", "mv", "install", "ln", "rsync") or len(ops) < 2:
+        return []
+    folder = next((cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-t", "--target-directory")), None)
+    folder = folder or next((a.split("=", 1)[1] for a in cmd.args if a.startswith("--target-directory=")), None)
+    sources, dest = (ops, folder) if folder else (ops[:-1], ops[-1])
+    if folder or dest.endswith("/") or dest in ("~", "$HOME", "${HOME}", ".") or len(sources) > 1:
+        return [dest.rstrip("/") + "/" + s.rstrip("/").rsplit("/", 1)[-1] for s in sources]
+    return [dest]
 
 
 def located(cmd: Cmd) -> list[str]:
@@ -277,16 +298,23 @@ _TMUX_RUNS = frozenset(
 _TMUX_VALUE = set("tscnFxyeIlp")
 
 
+def _var_code(name: str, value: str) -> str:
+    """A code variable's value as shell text: less's input preprocessor is written `|cmd %s`
+    (`||` and `|-` are its variants), a pipe from a program, not a pipeline missing its start."""
+    return re.sub(r"^\s*\|[|-]?", "", value) if name in ("LESSOPEN", "LESSCLOSE") else value
+
+
 def assignment_code(word: str) -> str | None:
     """The code in `PROMPT_COMMAND='…'`, `EDITOR=…` (assignment words keep their quotes here)."""
     name, eq, value = word.partition("=")
-    if not (eq and name.rstrip("+") in CODE_VARS and value):
+    name = name.rstrip("+")
+    if not (eq and name in CODE_VARS and value):
         return None
     try:
         parts = shlex.split(value)
     except ValueError:
-        return value
-    return " ".join(parts) if len(parts) == 1 else value
+        return _var_code(name, value)
+    return _var_code(name, " ".join(parts) if len(parts) == 1 else value)
 
 
 def later_code(cmd: Cmd) -> list[str]:
@@ -302,7 +330,7 @@ def later_code(cmd: Cmd) -> list[str]:
     elif name == "trap" and len(args) >= 2 and args[0] not in ("-p", "-l"):
         out.append(args[0])
     elif name == "set" and args and args[0].startswith("-") and len(args) >= 3 and args[1] in CODE_VARS:
-        out.append(" ".join(args[2:]))  # fish: set -gx EDITOR 'rm -rf ~'
+        out.append(_var_code(args[1], " ".join(args[2:])))  # fish: set -gx EDITOR 'rm -rf ~'
     elif name in ("at", "batch"):
         out += [r.target for r in cmd.redirects if r.op == "<<<"] + ([cmd.heredoc] if cmd.heredoc else [])
     elif name == "tmux":
@@ -332,6 +360,9 @@ def later_code(cmd: Cmd) -> list[str]:
             if a == "--command" or (a.startswith("-") and not a.startswith("--") and "c" in a[1:]):
                 out.append(args[k + 1])
                 break
+    elif name == "defaults" and args[:1] == ["write"] and len(args) >= 4 and args[2] == "ProgramArguments":
+        # a launchd job's program and its arguments, one word each (`-array /bin/sh -c '…'`)
+        out.append(shlex.join(a for a in args[3:] if a not in ("-array", "-string")))
     elif name in ("sed", "gsed"):
         scripts = [args[k + 1] for k, a in enumerate(args[:-1]) if a in ("-e", "--expression")]
         if not scripts:
@@ -425,6 +456,8 @@ def decode_escapes(text: str) -> str:
 
     def one(m: re.Match) -> str:
         e = m.group(1)
+        if e in _C_ESCAPES:
+            return _C_ESCAPES[e]
         try:
             if e[0] == "x":
                 return chr(int(e[1:], 16))
@@ -434,7 +467,10 @@ def decode_escapes(text: str) -> str:
         except ValueError:
             return m.group()
 
-    return re.sub(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|0?[0-7]{1,3})", one, text)
+    return re.sub(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|0?[0-7]{1,3}|[ntrfv\\])", one, text)
+
+
+_C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "\\": "\\"}
 
 
 _DOCKER_VALUE_OPTS = frozenset(
@@ -442,6 +478,11 @@ _DOCKER_VALUE_OPTS = frozenset(
     "--entrypoint -h --hostname --label -l --cpus -m --memory --device --add-host --dns --restart --platform "
     "--pull --log-driver --log-opt --cap-add --cap-drop --security-opt --tmpfs --ulimit --ipc --pid --userns".split()
 )
+
+
+def _mapped(base: str, m: re.Match) -> str:
+    """A container path under a mount point, as the host path it is (`/host/etc` → `/etc`)."""
+    return (base + (m.group(1) or "")) or "/"
 
 
 def container_command(cmd: Cmd) -> str | None:
@@ -476,13 +517,14 @@ def container_command(cmd: Cmd) -> str | None:
         return None  # a fresh container without this machine's folders harms only itself
 
     def host(word: str) -> str:
+        # anywhere in the word, so a script the container runs (`sh -c 'rm -rf /h/*'`) is mapped too
         for src, dst in sorted(mounts, key=lambda m: -len(m[1])):
-            if word == dst or word.startswith(dst.rstrip("/") + "/"):
-                return (
-                    src.rstrip("/") + word[len(dst.rstrip("/")) :]
-                    if src != "/"
-                    else (word[len(dst.rstrip("/")) :] or "/")
-                )
+            point = dst.rstrip("/")
+            if not point:
+                continue
+            found = re.compile(rf"(?<![\w./-]){re.escape(point)}(/[^\s'\";|&)]*)?(?=$|[\s'\";|&)])")
+            if found.search(word):
+                return found.sub(functools.partial(_mapped, src.rstrip("/")), word)
         return word
 
     return shlex.join(host(w) for w in inner)

@@ -91,7 +91,11 @@ def normalise(path: str) -> str:
 
 
 def is_disk(path: str) -> bool:
-    return bool(_DISK_RE.match(normalise(path)))
+    p = normalise(path)
+    if p.startswith("/dev/") and re.search(r"[?*\[]", p):
+        # a pattern names the disks it matches (`of=/dev/sd?`): try it with a letter and with a digit
+        return any(_DISK_RE.match(re.sub(r"\[[^]]*\]|[?*]", c, p)) for c in "a1")
+    return bool(_DISK_RE.match(p))
 
 
 def classify(path: str, cwd: str | None = None, home: str | None = None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..cmdline.commands import FETCHERS, INTERPRETERS, NOT_FILES, SHELLS, Cmd, FindInfo, find_info
 from ..knowledge import programs
 from . import paths as P
-from .effects import located, secret_in
+from .effects import copy_targets, located, secret_in
 
 SAFE, MODERATE, HIGH, CRITICAL = "safe", "moderate", "high", "critical"
 RISK_ORDER = {SAFE: 0, MODERATE: 1, HIGH: 2, CRITICAL: 3}
@@ -252,6 +252,15 @@ def find_delete(cmd: Cmd, ctx: Ctx) -> str | None:
     return None
 
 
+def _formats(cmd: Cmd) -> bool:
+    return cmd.name.startswith("mkfs") or cmd.name in ("mke2fs", "mkswap", "newfs", "newfs_msdos", "mkdosfs", "mformat")
+
+
+def _unknown(word: str) -> bool:
+    """A word whose value the line computes: a substitution's output or a variable not set on it."""
+    return "$(…)" in word or "`…`" in word or word.startswith("$")
+
+
 def _dd_args(cmd: Cmd) -> dict[str, str]:
     return dict(a.split("=", 1) for a in cmd.args if "=" in a)
 
@@ -320,8 +329,9 @@ def disk_write(cmd: Cmd, ctx: Ctx) -> str | None:
     if cmd.name == "dd":
         of = _dd_args(cmd).get("of", "")
         return of if P.is_disk(of) else None
-    if cmd.name.startswith("mkfs") or cmd.name in ("mke2fs", "mkswap", "newfs", "newfs_msdos", "mkdosfs", "mformat"):
-        return next((o for o in cmd.operands if P.is_disk(o)), None)
+    if _formats(cmd):
+        # a target only known when the line runs (`$(lsblk … | head -n1)`) is most likely a device
+        return next((o for o in cmd.operands if P.is_disk(o) or _unknown(o)), None)
     if cmd.name == "wipefs" and (cmd.has("a") or any(a.startswith("--offset") or a == "-o" for a in cmd.args)):
         return next((o for o in cmd.operands if P.is_disk(o)), "a device")
     if cmd.name in ("fdisk", "sfdisk", "gdisk", "cfdisk", "sgdisk", "parted") and not (
@@ -343,8 +353,8 @@ def disk_write(cmd: Cmd, ctx: Ctx) -> str | None:
     counterexamples=("mkfs.vfat /dev/sdc1",),
 )
 def mkfs_image(cmd: Cmd, ctx: Ctx) -> str | None:
-    if cmd.name.startswith("mkfs") or cmd.name in ("mke2fs", "mkswap"):
-        ops = [o for o in cmd.operands if not P.is_disk(o) and not re.fullmatch(r"\d+[kKmMgG]?", o)]
+    if _formats(cmd):
+        ops = [o for o in cmd.operands if not (P.is_disk(o) or _unknown(o) or re.fullmatch(r"\d+[kKmMgG]?", o))]
         return ops[-1] if ops else None
     return None
 
@@ -700,6 +710,54 @@ def system_write(cmd: Cmd, ctx: Ctx) -> str | None:
         ),
         None,
     )
+
+
+def _unpacks_into(cmd: Cmd, ctx: Ctx) -> str | None:
+    """The folder an archive is unpacked into (tar -x -C DIR, unzip -d DIR; else where it runs)."""
+    args = cmd.args
+    if cmd.name in ("tar", "gtar", "bsdtar"):
+        if not (cmd.has("x", "--extract", "--get") or args[:1] and re.fullmatch(r"[A-Za-z]*x[A-Za-z]*", args[0])):
+            return None
+        named = [args[k + 1] for k, a in enumerate(args[:-1]) if a in ("-C", "--directory")]
+        named += [a.split("=", 1)[1] for a in args if a.startswith("--directory=")]
+    elif cmd.name == "unzip":
+        named = [args[k + 1] for k, a in enumerate(args[:-1]) if a == "-d"]
+    else:
+        return None
+    return named[-1] if named else ctx.cwd
+
+
+def _over_system(folder: str | None) -> bool:
+    p = P.normalise(folder or "")
+    return p == "/" or (p + "/").startswith(_SYSTEM_TREES) and not (p + "/").startswith("/usr/local/")
+
+
+@rule(
+    "system-config",
+    HIGH,
+    "unpacks an archive over {}: whatever it holds replaces the system's own files",
+    examples=("sudo tar xzf rootfs.tgz -C /", "unzip -o patch.zip -d /usr", "tar --extract -f x.tar --directory=/etc"),
+    counterexamples=("tar xzf a.tgz -C /tmp/x", "tar tzf a.tgz -C /", "unzip a.zip -d out"),
+)
+def unpack_over_system(cmd: Cmd, ctx: Ctx) -> str | None:
+    folder = _unpacks_into(cmd, ctx)
+    return P.normalise(folder or "") if _over_system(folder) else None
+
+
+@rule(
+    "download-exec",
+    CRITICAL,
+    "unpacks a download over {}: whoever serves it chooses the system's files",
+    examples=("curl -s https://x.test/p.tgz | sudo tar xzf - -C /",),
+    counterexamples=("curl -s https://x.test/p.tgz | tar xzf - -C /tmp/p",),
+)
+def download_over_system(cmd: Cmd, ctx: Ctx) -> str | None:
+    folder = _unpacks_into(cmd, ctx)
+    fetched = any(n in FETCHERS for n in cmd.pipe_before) or any(
+        sub.split()[:1] and sub.split()[0] in FETCHERS
+        for sub in cmd.subs  # `tar xzf <(curl …) -C /`
+    )
+    return P.normalise(folder or "") if _over_system(folder) and fetched else None
 
 
 @rule(
@@ -1114,7 +1172,9 @@ def container_mass_delete(cmd: Cmd, ctx: Ctx) -> str | None:
 
 
 _SQL_DANGER = re.compile(
-    r"(?i)\b(drop\s+(database|schema|table)|truncate\s+(table\s+)?\w|delete\s+from\s+\w+\s*(;|$)|flushall|flushdb|dropDatabase\(\))"
+    r"(?i)\b(drop\s+(database|schema|table)|truncate\s+(table\s+)?\w|delete\s+from\s+\w+\s*(;|$)|flushall|flushdb|dropDatabase\(\)"
+    # MongoDB's DELETE without WHERE: an empty filter matches every document; drop() a whole collection
+    r"|\.(?:deleteMany|remove)\(\s*\{\s*\}\s*\)|\.\w+\.drop\(\))"
 )
 
 
@@ -1246,6 +1306,33 @@ def security_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return f"sysctl {off}" if off else None
     if cmd.name == "auditctl" and any(cmd.args[k : k + 2] == ["-e", "0"] for k in range(len(cmd.args))):
         return "auditctl -e 0: the audit log stops"
+    if cmd.name == "defaults" and cmd.args[:1] == ["write"] and _MAC_PROTECTIONS_OFF.search(" ".join(cmd.args)):
+        return " ".join(cmd.args[1:3]) + " off"
+    return None
+
+
+# macOS settings that, set to false or 0, unlock the screen without a password or stop marking
+# downloads as untrusted (Gatekeeper's quarantine) or the firewall's stealth
+_MAC_PROTECTIONS_OFF = re.compile(
+    r"\b(?:askForPassword|LSQuarantine|globalstate|EnableStealthMode)\s+(?:-int\s+0|-bool\s+(?:false|no|0))\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "delete",
+    HIGH,
+    "deletes backups ({}): what they kept is gone for good",
+    examples=("sudo tmutil delete -p /Volumes/TM/backup", "tmutil deletelocalsnapshots /", "borg delete repo::a"),
+    counterexamples=("tmutil listbackups", "borg list repo", "restic snapshots"),
+)
+def backups_deleted(cmd: Cmd, ctx: Ctx) -> str | None:
+    if cmd.name == "tmutil" and cmd.operands[:1] and cmd.operands[0].lower() in ("delete", "deletelocalsnapshots"):
+        return "tmutil " + cmd.operands[0]
+    if cmd.name == "borg" and cmd.operands[:1] in (["delete"], ["prune"]):
+        return "borg " + cmd.operands[0]
+    if cmd.name == "restic" and cmd.operands[:1] == ["forget"] and "--prune" in cmd.args:
+        return "restic forget --prune"
     return None
 
 
@@ -1525,6 +1612,9 @@ def overwrite_dotfile(cmd: Cmd, ctx: Ctx) -> str | None:
     t = _writes_to(cmd, dot, append_ok=True)
     if t:
         return t
+    copies = cmd.name in ("cp", "mv", "install", "rsync") or cmd.name == "ln" and cmd.has("f", "--force")
+    if copies and (t := next((t for t in copy_targets(cmd) if dot(t)), None)):
+        return t  # `cp dotfiles/.bashrc ~/` replaces the one in use
     if cmd.name in ("rm", "shred") or (cmd.name == "mv" and cmd.operands):
         return next((o for o in (cmd.operands if cmd.name != "mv" else cmd.operands[:-1]) if dot(o)), None)
     return None

@@ -159,6 +159,11 @@ _DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.d
 _DESCRIPTOR = re.compile(r"\$\{?\w+\}?|[3-9]")
 
 
+def _commands(simples: list[Simple]) -> list[Cmd]:
+    """The commands these simple commands run, each read on its own (wrappers unwrapped)."""
+    return [c for s in simples if (c := build(_resolved(s), [s.argv[0] if s.argv else ""], 0)[0]) is not None]
+
+
 def _file_key(path: str) -> str:
     """One spelling per file for the line's bookkeeping (`./k.tgz` and `k.tgz` are one file)."""
     p = P.normalise(path)
@@ -235,6 +240,7 @@ class _Analysis:
         self.files: dict[str, str] = {}  # files the line writes with text it spells out, for a later `bash FILE`
         self.secret_files: dict[str, str] = {}  # files the line filled from a secret (for a later upload)
         self.shell_copies: set[str] = set()  # where the line copied a shell or interpreter to (for a later chmod u+s)
+        self.links: dict[str, str] = {}  # symbolic links the line made: link → target
         self.socket = False  # the line opened a network connection on a descriptor (ztcp, exec 3<>/dev/tcp/…)
         self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
@@ -435,7 +441,9 @@ class _Analysis:
         """Code that is the output of substitutions: read it when the producer is literal."""
         for sub in subs:
             out = literal_output(sub)
-            if out is not None:
+            if out is not None and _ESCAPED.search(sub):
+                self.hidden(cmd, out, depth)  # `eval "$(printf '\x63\x75…')"`
+            elif out is not None:
                 self.text(out, depth + 1, _dialect_of(cmd.name))
             elif _SHELL_SETUP.fullmatch(_INSTALLED_AT.sub("", sub.strip())):
                 continue  # an installed tool printing its own setup: `eval "$(ssh-agent -s)"`
@@ -497,7 +505,26 @@ class _Analysis:
                 f"{cmd.name}: runs code that {name or 'another command'} produces, which caro cannot read first",
             )
 
+    def through_links(self, cmd: Cmd) -> Cmd:
+        """`ln -s "$HOME" cache && rm -rf cache/`: a path that goes through a link the line made is
+        its target's (a trailing slash follows the link; `rm -rf cache` alone removes only the link)."""
+
+        def follow(word: str) -> str:
+            w = word.removeprefix("./")
+            for link, target in self.links.items():
+                if w.startswith(link + "/"):
+                    return target.rstrip("/") + w[len(link) :]
+            return word
+
+        if not self.links:
+            return cmd
+        return replace(cmd, args=[follow(a) for a in cmd.args], operands=[follow(o) for o in cmd.operands])
+
     def command(self, cmd: Cmd, depth: int, simple: Simple, pipeline: list[Simple]) -> None:
+        cmd = self.through_links(cmd)
+        if cmd.name == "ln" and cmd.has("s", "--symbolic") and len(cmd.operands) == 2:
+            link = cmd.operands[1]
+            self.links[(link.removeprefix("./")).rstrip("/")] = cmd.operands[0]
         # judged where an earlier `cd` on the line left it
         ctx = self.ctx if simple.cwd is None else replace(self.ctx, cwd=simple.cwd)
         before = len(self.findings)
@@ -540,6 +567,8 @@ class _Analysis:
             written = self.files.get(P.normalise(target)) or self.files.get(P.normalise("./" + target))
             if written is not None and (target != cmd.name or "/" in (simple.argv[0] if simple.argv else "")):
                 self.text(written, depth + 1)  # `echo … > x.sh && bash x.sh`, `./x.sh`: what was written runs
+        if cmd.name in ("make", "gmake", "bmake") and (recipes := self.recipes(cmd)):
+            self.text(recipes, depth + 1)  # `printf 'all:\n\tcurl … | sh\n' > Makefile && make`
         if cmd.name == "find":
             fi = find_info(cmd)
             root = fi.roots[0] if not fi.filtered else "FOUND"
@@ -551,6 +580,9 @@ class _Analysis:
                     start = len(self.findings)
                     self.command(inner, depth + 1, simple, pipeline)
                     self.count_edits(cmd, fi.roots, self.findings[start:], ctx)
+        if cmd.name == "funcsave" and _FETCH_EXEC.search(self.src):
+            # fish keeps the function for every later shell (~/.config/fish/functions/)
+            self.add("persistence", CRITICAL, f"{cmd.name}: keeps code downloaded from the internet to run later")
         for code in effects.later_code(cmd):
             if _FETCH_EXEC.search(code):
                 # fetched afresh each time it runs, out of sight: whoever serves the URL runs code here
@@ -640,7 +672,9 @@ class _Analysis:
         that run or grant access later (judged as code; downloaded there, critical)."""
         cmds = [(i, c) for i, c in enumerate(resolved) if c is not None]
         sinks = [(j, sink) for j, c in cmds if (sink := effects.network_sink(c))]
-        for i, src in cmds:
+        # a group's output is its commands' (`{ cat ~/.bash_history; } | curl -T - …`)
+        grouped = [(i, c) for i, s in enumerate(pipeline) if not s.words for c in _commands(s.inner)]
+        for i, src in cmds + grouped:
             secret = effects.secret_source(src)
             sink = next((sink for j, sink in sinks if j > i), None)
             if secret:  # files made from it (`tar czf /tmp/k.tgz ~/.ssh`) hold it too, for a later upload
@@ -715,6 +749,16 @@ class _Analysis:
                 # what is written cannot be read here (a variable, another program's output): a note,
                 # since adding a key or a PATH line this way is everyday work
                 self.add("persistence", MODERATE, f"{cmd.name}: writes to {where}, which runs or grants access later")
+
+    def recipes(self, cmd: Cmd) -> str | None:
+        """The shell lines of a makefile this line wrote (a recipe line starts with a tab; `@`, `-`
+        and `+` in front only change how make prints or minds it), one per line."""
+        named = [cmd.args[k + 1] for k, a in enumerate(cmd.args[:-1]) if a in ("-f", "--file", "--makefile")]
+        for name in named or ["GNUmakefile", "makefile", "Makefile"]:
+            text = self.files.get(P.normalise(name)) or self.files.get(P.normalise("./" + name))
+            if text is not None:
+                return "\n".join(x[1:].lstrip("@-+ ") for x in text.splitlines() if x.startswith("\t")) or None
+        return None
 
     def written_text(self, cmd: Cmd, i: int, pipeline: list[Simple]) -> str | None:
         """What a command writes, when the line says it plainly: its own echo/printf, a heredoc, or
@@ -855,18 +899,23 @@ class _Analysis:
         for payload in payloads:
             if payload is None:
                 self.add("decode-exec", HIGH, f"{cmd.name}: runs a hidden (encoded) command that cannot be read")
-                continue
-            inner = _Analysis(self.ctx, self.policy, self.rules)
-            inner.text(payload, depth + 1)
-            risk = inner.worst()
-            shown = payload.strip().splitlines()[0][:60] if payload.strip() else ""
-            if RISK_ORDER[risk] >= RISK_ORDER[HIGH]:
-                self.add(
-                    "decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})"
-                )
             else:
-                self.add("decode-exec", HIGH, f"{cmd.name}: decodes and runs a hidden command ({shown})")
+                self.hidden(cmd, payload, depth)
 
+    def hidden(self, cmd: Cmd, payload: str, depth: int) -> None:
+        """Code the line spells in an encoding (base64, `\x72\x6d` escapes) and then runs: nobody
+        writes a plain command that way, so one that is risky in plain text is critical here."""
+        inner = _Analysis(self.ctx, self.policy, self.rules)
+        inner.text(payload, depth + 1)
+        shown = payload.strip().splitlines()[0][:60] if payload.strip() else ""
+        if RISK_ORDER[inner.worst()] >= RISK_ORDER[HIGH]:
+            self.add("decode-exec", CRITICAL, f"{cmd.name}: decodes and runs a hidden destructive command ({shown})")
+        else:
+            self.add("decode-exec", HIGH, f"{cmd.name}: decodes and runs a hidden command ({shown})")
+
+
+# characters written as escape codes (`\x72`, `\162`, `\u0072`): how code is hidden from a reader
+_ESCAPED = re.compile(r"\\(?:x[0-9a-fA-F]{2}|0?[0-7]{3}|u[0-9a-fA-F]{4})")
 
 # What a computed command name is tried as: if its arguments would be critical for one of these,
 # the line is critical (`$x -rf /`).
