@@ -31,7 +31,8 @@ _NAME_HINT = r"[A-Za-z0-9_]*(?:PASS|PWD|PW(?![A-Za-z])|SECRET|TOKEN|KEY|CREDENTI
 _KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)s?[\w.-]*"
 # a value, but not a reference to one kept elsewhere: `$VAR`, `$(pass show x)`, `{{ vault_pw }}`,
 # `%(pw)s`, or a file's path (`./secrets/db.txt`) — those are not the secret, and the model needs them
-_REF_GUARD = r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/))"
+# `Read-Host …`: PowerShell asks for it, or fetches it from a store or file
+_REF_GUARD = r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/|(?:Read|Get|Import)-[A-Z][A-Za-z]+(?:\s|$)))"
 # a label that ends its string (`read -p "Password: " PW`): a prompt, and what follows is no value
 _PROMPT_END = r"(?![\"'”»](?:\s|$))"
 _VALUE = rf"{_REF_GUARD}(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
@@ -46,7 +47,9 @@ _SETTING_NAME = (
 # --passwd-on-stdin, gpg --passphrase-fd 0, openssl -passin stdin, passwd --stdin)
 _STDIN_READER = (
     r"(?:--pass(?:wd|word)?-(?:on-)?stdin|--pass(?:phrase|word)?-fd[ =]0\b|-pass(?:in)?\s+(?:stdin|fd:0)\b"
-    r"|\bpasswd\b[^|\n]*--stdin)"
+    r"|\bpasswd\b[^|\n]*--stdin"
+    # cryptsetup takes the passphrase from stdin whenever stdin is not a terminal
+    r"|\bcryptsetup\s+(?:-\S+\s+)*(?:open|luksOpen|luksFormat|luksAddKey|luksResume)\b)"
 )
 
 # Options that take a secret, per program (one spec, read as data): "-p+" also takes the value
@@ -119,9 +122,11 @@ _PASSWORD_SHAPED = rf"{_NOT_VALUE}(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}(?:\d
 _PASSWORD_SHAPED_BARE = r"(?=[^\s\"'”»]{0,64}[^\W\d_])(?=[^\s\"'”»]{0,64}[\d!#%&*?@^+=])[^\s\"'”»]{6,64}"
 # stricter, for a value a few words after the noun ("пароль от почты Sn3zh0k!Veter"): a letter, a digit
 # and a symbol, or upper and lower case and a digit ("the password of db-prod2" is a name)
+# (cases in the Latin, Cyrillic and Greek alphabets: "Медведь-Самовар77" has both)
+_UPPER, _LOWER = "[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω]", "[a-zß-öø-ÿа-яёα-ω]"
 _STRONG_SHAPED = (
     rf"{_NOT_VALUE}(?=[^\s]{{0,64}}\d)(?:(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}[!#%&*?@^+=~])"
-    rf"|(?=[^\s]{{0,64}}[A-Z])(?=[^\s]{{0,64}}[a-z])){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
+    rf"|(?=[^\s]{{0,64}}{_UPPER})(?=[^\s]{{0,64}}{_LOWER})){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
 )
 
 # what a code opens, in the languages caro has been asked in
@@ -258,7 +263,8 @@ FORMS: list[tuple[str, re.Pattern]] = [
             "password-option",
             (
                 r"(?i)(?:^|\s)--?(?:password|passwd|pass|pwd|passphrase|http-password|ftp-password|proxy-password|db-password|client-secret|"
-                r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password)"
+                r"secret|token|auth-token|api-key|apikey|access-key|secret-key|private-key-password"
+                r"|(?:license|licence|product|activation|registration)-(?:key|code))"
                 rf"(?:=|\s+)(?P<s>{_VALUE})"
             ),
             0,

@@ -228,6 +228,11 @@ OWN_FORMS = [
         "77f1e2a9c0b3d4e5f6a7b8c9d0",
     ),
     ("my password is “correct horse”", "correct horse"),
+    # read from the ninth blind list's leaks (a dev list since): cryptsetup reads a pipe, a license
+    # key, a Cyrillic password a few words after its noun
+    ("printf '%s' 'Lu4ks-Open!' | sudo cryptsetup open /dev/nvme1n1p3 data", "Lu4ks-Open!"),
+    ("./setup --product-key 7HQ2M-XK9PW-T4RVB-88JDN-Q2Z6C --quiet", "7HQ2M-XK9PW-T4RVB-88JDN-Q2Z6C"),
+    ("пароль для роутера: Синица-Ветер42, как его сменить?", "Синица-Ветер42"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -289,4 +294,8 @@ OWN_INNOCENT = [
     "use OAuth2 to authenticate",
     "tool --auth localhost:8080",
     "the building code for fire exits is 2021 edition",
+    # …and the ninth list's: PowerShell asking for the value
+    '$env:API_TOKEN = Read-Host -AsSecureString "API token"',
+    "sudo cryptsetup luksOpen /dev/sdb1 vault",
+    "пароль для роутера: слишком простой",
 ]
