@@ -887,6 +887,12 @@ SHAPES_FROM_BLIND_LISTS = [
     ("tmutil delete -d /Volumes/Backup -t 2024-01-01-000000", "zsh", "warn"),
     ("borg delete /mnt/repo::old", "bash", "warn"),
     ("eval \"$(printf '\\x72\\x6d -rf ~')\"", "bash", "block"),  # escapes hide code like base64 does
+    # left from the eighth session: `+=` appends; an everyday command aliased to a destroyer
+    ("p=/usr; p+=/lib; sudo rm -rf $p", "bash", "block"),
+    ("p=/tmp; p+=/; rm -rf $p/build", "bash", "allow"),  # was read as `rm -rf //build`
+    ("echo \"alias cat='shred -u'\" >> ~/.zshrc", "zsh", "block"),
+    ("alias rm='rm -i'", "bash", "allow"),
+    ("alias nuke='rm -rf'", "bash", "allow"),  # a new name is the user's own shortcut
 ]
 
 

@@ -547,9 +547,11 @@ class _Reader:
             return
         key = self.text(name)
         before = self.lists.pop(key, [])
-        kept = before if any(c.type == "+=" for c in node.children) else []  # `a+=(x)` adds to the array
+        adds = any(c.type == "+=" for c in node.children)
+        kept = before if adds else []  # `a+=(x)` adds to the array
         if value is None:
-            self.env[key] = ""
+            if not adds:
+                self.env[key] = ""
             return
         if value.type == "array":  # `cmd=(rm -rf "$HOME")`: "${cmd[@]}" is those words, $cmd the first
             items = [w for c in value.named_children for w in self.words_of(c, Simple())]
@@ -560,8 +562,11 @@ class _Reader:
                 self.env.pop(key, None)
             return
         words = self.words_of(value, Simple(), split=False)
-        if words and not any(w.opaque for w in words):
-            self.env[key] = " ".join(w.text for w in words)
+        if words and not any(w.opaque for w in words) and (not adds or key in self.env):
+            # `x+=more` appends to the string (to the first item of an array, as bash does)
+            self.env[key] = (self.env[key] if adds else "") + " ".join(w.text for w in words)
+            if adds and kept:
+                self.lists[key] = [self.env[key], *kept[1:]]
         else:
             self.env.pop(key, None)
 

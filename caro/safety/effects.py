@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import shlex
+from collections.abc import Callable
 
 from ..cmdline.commands import FETCHERS, Cmd
 
@@ -317,16 +318,37 @@ def assignment_code(word: str) -> str | None:
     return _var_code(name, " ".join(parts) if len(parts) == 1 else value)
 
 
+def aliases(cmd: Cmd) -> list[tuple[str, str]]:
+    """The (name, text) pairs an `alias` defines: `alias ls='rm -rf'`, fish's `alias ls 'rm -rf'`."""
+    if cmd.name != "alias":
+        return []
+    words = [a for a in cmd.args if not a.startswith("-")]
+    if len(words) == 2 and "=" not in words[0]:
+        return [(words[0], words[1])]
+    return [(a.split("=", 1)[0], a.split("=", 1)[1]) for a in words if "=" in a]
+
+
+# programs that destroy what they are given: an everyday command made into one of them destroys
+# whatever the user next names (`alias ls='rm -rf'`: `ls ~/work` deletes it)
+DESTROYERS = frozenset("rm shred srm wipe wipefs dd truncate unlink".split())
+
+
+def alias_sabotage(cmd: Cmd, exists: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(name, program) when an alias turns a command the user already types into a destroyer."""
+    for name, text in aliases(cmd):
+        words = [w for w in text.split() if w not in ("sudo", "command", "builtin", "env", "nice", "nohup")]
+        prog = words[0].rsplit("/", 1)[-1] if words else ""
+        if (prog in DESTROYERS or prog.startswith("mkfs")) and prog != name and exists(name):
+            return name, prog
+    return None
+
+
 def later_code(cmd: Cmd) -> list[str]:
     """Shell text this command stores or hands on to be run (now elsewhere, or later)."""
     name, args = cmd.name, cmd.args
     out: list[str] = []
     if name == "alias":
-        words = [a for a in args if not a.startswith("-")]
-        if len(words) == 2 and "=" not in words[0]:
-            out.append(words[1])  # fish: alias ls 'rm -rf ~'
-        else:
-            out += [a.split("=", 1)[1] for a in words if "=" in a]
+        out += [text for _, text in aliases(cmd)]
     elif name == "trap" and len(args) >= 2 and args[0] not in ("-p", "-l"):
         out.append(args[0])
     elif name == "set" and args and args[0].startswith("-") and len(args) >= 3 and args[1] in CODE_VARS:

@@ -12,6 +12,7 @@ import base64
 import binascii
 import fnmatch
 import re
+import shutil
 import time
 from dataclasses import dataclass, replace
 from typing import cast
@@ -157,6 +158,15 @@ _DECODES_IN_CODE = re.compile(r"decode_base64|b64decode|base64\.decode|Base64\.d
 
 # a descriptor a line opened itself: `>&3`, `<&$REPLY` (not the terminal's 0, 1, 2)
 _DESCRIPTOR = re.compile(r"\$\{?\w+\}?|[3-9]")
+
+
+# commands every shell has, whether or not a program of that name is installed
+_BUILTINS = frozenset("cd echo pwd exit clear history type source printf test read kill jobs fg bg".split())
+
+
+def _everyday(name: str) -> bool:
+    """A name the user already types for something else: a builtin or an installed program."""
+    return name in _BUILTINS or shutil.which(name) is not None
 
 
 def _commands(simples: list[Simple]) -> list[Cmd]:
@@ -583,6 +593,11 @@ class _Analysis:
         if cmd.name == "funcsave" and _FETCH_EXEC.search(self.src):
             # fish keeps the function for every later shell (~/.config/fish/functions/)
             self.add("persistence", CRITICAL, f"{cmd.name}: keeps code downloaded from the internet to run later")
+        if sabotage := effects.alias_sabotage(cmd, _everyday):
+            name, prog = sabotage
+            self.add(
+                "alias-sabotage", CRITICAL, f"alias: makes `{name}` run {prog}, so whatever you next give it is lost"
+            )
         for code in effects.later_code(cmd):
             if _FETCH_EXEC.search(code):
                 # fetched afresh each time it runs, out of sight: whoever serves the URL runs code here
