@@ -180,15 +180,22 @@ def _file_key(path: str) -> str:
     return p.removeprefix("./")
 
 
+def _decoded(blob: str, base: int = 64, errors: str = "replace") -> str | None:
+    """The text base64 (or base32) `blob` holds, padded as the decoders let it be left; None when
+    it is not such text."""
+    width, decode = (4, base64.b64decode) if base == 64 else (8, base64.b32decode)
+    try:
+        return decode(blob + "=" * (-len(blob) % width)).decode("utf-8", errors)
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _base64_text(blob: str) -> str | None:
     """The text a base64 literal holds, when it is one (16+ characters, decodes to printable text)."""
     if not re.fullmatch(r"[A-Za-z0-9+/]{16,}={0,2}", blob):
         return None
-    try:
-        text = base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    return text if all(c.isprintable() or c in "\n\t" for c in text) else None
+    text = _decoded(blob, errors="strict")
+    return text if text is not None and all(c.isprintable() or c in "\n\t" for c in text) else None
 
 
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
@@ -1076,10 +1083,7 @@ def _filter(argv: list[str], data: str) -> str | None:
         if name == "rev":
             return "\n".join(line[::-1] for line in data.split("\n"))
         if name in ("base64", "gbase64", "base32") and set(args) & {"-d", "--decode", "-D"}:
-            blob = "".join(data.split())
-            if name == "base32":
-                return base64.b32decode(blob + "=" * (-len(blob) % 8)).decode("utf-8", "replace")
-            return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace")
+            return _decoded("".join(data.split()), 32 if name == "base32" else 64)
         if name == "xxd" and {"-r", "-p"} <= set(args) | {"-" + c for a in args if a.startswith("-") for c in a[1:]}:
             return bytes.fromhex("".join(data.split())).decode("utf-8", "replace")
         if name == "tr" and len(args) == 2 and not args[0].startswith("-"):
@@ -1148,17 +1152,9 @@ def _decode_payload(src: str) -> str | None:
     if not m:
         return None
     blob = m.group(1)
-    if re.search(r"\bbase32\b", src):
-        try:
-            return base64.b32decode(blob + "=" * (-len(blob) % 8)).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return None
-    if re.search(r"\brev\b", src) and not re.search(r"base64", src):
+    if re.search(r"\brev\b", src) and not re.search(r"base64|base32", src):
         return blob[::-1]
-    try:
-        return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return None
+    return _decoded(blob, 32 if re.search(r"\bbase32\b", src) else 64)
 
 
 def _allowed(command: str, patterns: tuple[str, ...]) -> bool:
