@@ -796,3 +796,24 @@ def test_an_unsure_draft_gets_the_doc_pass_and_the_gate_can_be_switched_off(with
         request, shell="bash", cwd="/tmp"
     )
     assert s.command == "xz -k big.log"
+
+
+def test_an_answer_failing_only_on_its_surface_is_mended_as_a_last_resort():
+    """Every answer failed (an option the program does not have, twice): rather than no command,
+    the answer without that option, which then passes every check."""
+    e = engine("ls -l --colour-scheme=dark", "ls -l --colour-scheme=dark")
+    s = e.suggest("list the files here in long form", shell="bash", cwd="/tmp")
+    assert s.command == "ls -l" and e.work["repaired"] == 1
+    # a mended answer is still judged: a read-only request never gets a change
+    e = engine("crontab -e --colour-scheme=dark", "crontab -e --colour-scheme=dark")
+    with pytest.raises(EngineError):
+        e.suggest("show my crontab", shell="bash", cwd="/tmp")
+
+
+def test_bash_expansions_in_a_fish_answer_are_put_in_fish_words():
+    from caro.engine import repair
+
+    line = repair.surface('for f in *.txt; mv "$f" "${f%.txt}.md"; end', "fish")
+    assert line == "for f in *.txt; mv \"$f\" \"$(string replace -r -- '\\.txt$' '' $f).md\"; end"
+    assert checks.problem(line, "fish", lambda p: True, False) is None
+    assert repair.surface("ls -la", "bash") is None  # nothing to mend

@@ -254,3 +254,23 @@ def test_threads_are_the_cores_nobody_else_is_using(cores, busy, threads):
     from caro.backends.embedded import threads_now
 
     assert threads_now(cores, busy) == threads
+
+
+@pytest.mark.parametrize(
+    "command,request_,filled",
+    [
+        ("find /path/to/directory -size +1M", "files over 1 MB under this directory", "find . -size +1M"),
+        ("du -sh /path/to/folder", "how big is it", "du -sh ."),
+        ("cp /path/to/notes.txt /tmp", "copy notes.txt to /tmp", "cp notes.txt /tmp"),
+        ("tar czf /path/to/file.tgz src", "archive src", "tar czf /path/to/file.tgz src"),  # a file: not guessed
+        ("scp a.txt user@server:/srv", "copy a.txt to server web1 in /srv", "scp a.txt web1:/srv"),
+        ("ssh user@host", "log in to host db-2 as deploy", "ssh deploy@db-2"),
+        ("ssh user@host", "log in to my server", "ssh user@host"),  # no machine named: it stays, and fails
+    ],
+)
+def test_placeholders_the_request_answers_are_filled(command, request_, filled):
+    """The model copies the pages' dummies; where the request says which folder or machine (or the
+    folder is the one the user is in), the answer uses it instead of failing the check."""
+    from caro.knowledge.tldr import fill
+
+    assert fill(command, request_) == filled

@@ -41,7 +41,7 @@ from ..config import Config
 from ..errors import Exit
 from ..knowledge import docs as docsmod
 from ..knowledge import ground, tldr
-from . import checks, intent, linekind, parse, prompt
+from . import checks, intent, linekind, parse, prompt, repair
 from . import context as contextmod
 from . import explain as explainmod
 from .context import Context
@@ -247,6 +247,7 @@ class Engine:
     ) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
         judge = judge or self._judge(request, ctx)
+        failed: list[tuple[str, Generation]] = []
         for _ in range(tries):
             got = self._write(request, ctx, avoid + rejected, notices, judge)
             if got is None:
@@ -255,6 +256,14 @@ class Engine:
             if not why and cmd not in [a for a, _ in avoid]:
                 return cmd, gen
             rejected.append((cmd, why or "it was offered already"))
+            failed.append((cmd, gen))
+        # every answer failed: one mended by rule (an option dropped, a bash expansion in fish)
+        # is better than none, if it passes the same checks
+        for cmd, gen in failed:
+            fixed = repair.surface(cmd, ctx.shell)
+            if fixed and not judge(fixed) and fixed not in [a for a, _ in avoid]:
+                self.work["repaired"] += 1
+                return fixed, gen
         return None
 
     def _references(self, request: str, ctx: Context, draft: str | None) -> list[tldr.Example] | None:

@@ -101,15 +101,33 @@ def unfilled(command: str, request: str = "") -> str | None:
 _DUMMY_PATH = re.compile(r"(?<![\w/])/?path/to/([\w.-]+)(/?)")
 
 
+# "the server web1", "host db-2": the machine a request names
+_HOST_NAMED = re.compile(r"\b(?:server|host|machine|box|vm)\s+(?!is\b|in\b|at\b|on\b)([A-Za-z][\w.-]*\w)")
+_USER_NAMED = re.compile(r"\bas\s+(?:the\s+)?(?:user\s+)?([a-z_][\w-]*)\b(?!\s+(?:file|folder|root\b))")
+_DUMMY_LOGIN = re.compile(r"\buser@(?:host|hostname|remote_host|server)\b")
+
+
 def fill(command: str, request: str) -> str:
-    """`/path/to/app.log` → `app.log` when the request itself names `app.log`: the model copied
-    the documentation's dummy directory in front of the user's own name. Other placeholders stay
-    (and fail the check)."""
+    """Placeholders the request answers, filled in; the others stay (and fail the check):
+    - `/path/to/app.log` → `app.log` when the request names `app.log` (the model copied the
+      documentation's dummy directory in front of the user's own name);
+    - `/path/to/directory` (a folder the request did not name) → `.`: caro answers in the folder
+      the user is in, as its prompt says;
+    - `user@server` → `web1` when the request names "server web1" (and `alice@web1` with "as alice")."""
     named = set(re.findall(r"[\w.-]+", request.lower()))
 
     def one(m: re.Match) -> str:
         name = m.group(1).lower()
         generic = re.fullmatch(_SLOT_WORDS, name)  # `path/to/directory` names no directory
-        return m.group(1) + m.group(2) if name in named and not generic else m.group(0)
+        if name in named and not generic:
+            return m.group(1) + m.group(2)
+        if re.fullmatch(r"dir|directory|folder|root|root_path|search_path|path", name) and not m.group(2):
+            return "."
+        return m.group(0)
 
-    return _DUMMY_PATH.sub(one, command)
+    command = _DUMMY_PATH.sub(one, command)
+    host = _HOST_NAMED.search(request)
+    if host and _DUMMY_LOGIN.search(command):
+        user = _USER_NAMED.search(request)
+        command = _DUMMY_LOGIN.sub((user.group(1) + "@" if user else "") + host.group(1), command)
+    return command
