@@ -817,3 +817,19 @@ def test_bash_expansions_in_a_fish_answer_are_put_in_fish_words():
     assert line == "for f in *.txt; mv \"$f\" \"$(string replace -r -- '\\.txt$' '' $f).md\"; end"
     assert checks.problem(line, "fish", lambda p: True, False) is None
     assert repair.surface("ls -la", "bash") is None  # nothing to mend
+
+
+@pytest.mark.parametrize(
+    "command,wrong",
+    [
+        ("zip photos photos.zip", True),  # would zip photos.zip into an archive named photos
+        ("zip -r photos.zip photos", False),
+        ("zip -q out.zip a.txt b.txt", False),
+        ("tar -czf src backup.tgz", True),  # f takes the archive: this packs backup.tgz into "src"
+        ("tar czf backup.tar.gz src", False),
+        ("tar -xzf a.tgz -C out", False),
+    ],
+)
+def test_an_archiver_given_its_words_in_the_wrong_order_is_asked_again(command, wrong):
+    why = checks.problem(command, "bash", lambda p: True, False)
+    assert (why is not None and "archive" in why) == wrong

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from ..cmdline.commands import basename, unwrap
 from ..cmdline.dialect import SYNTAX_CHECK
 from ..cmdline.shellparse import parse
+from ..knowledge import programs
 from ..knowledge.tldr import unfilled
 from ..visible import hidden
 from . import flagcheck, intent
@@ -125,6 +126,15 @@ def whole_system(command: str, shell: str) -> str | None:
     return None
 
 
+def _misordered(command: str, shell: str) -> str | None:
+    """An archiver given its words in the wrong order (programs.misordered)."""
+    try:
+        argvs = parse(command, shell).argvs()
+    except Exception:
+        return None
+    return next((why for argv in argvs if (why := programs.misordered(unwrap(argv)[0]))), None)
+
+
 def asks_everywhere(request: str) -> bool:
     return bool(_EVERYWHERE.search(request))
 
@@ -148,6 +158,8 @@ def problem(command: str, shell: str, has: Has, read_only: bool, request: str = 
     why = syntax_error(command, shell)
     if why:
         return why
+    if order := _misordered(command, shell):
+        return order
     invented, bare = flagcheck.option_problems(command, shell)  # one reading of the line and the helps
     if invented:
         return f"it uses options its program does not have ({', '.join(dict.fromkeys(invented))})"

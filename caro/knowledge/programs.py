@@ -194,3 +194,27 @@ def git(argv: list[str]) -> GitEffect:
     loses = _git_loses(sub, rest)
     changes = not _git_dry_run(sub, rest) and (loses is not None or _git_changes(sub, rest))
     return GitEffect(sub, changes, loses)
+
+
+# archive names, by the extensions archivers write
+_ARCHIVE = re.compile(r"\.(?:zip|jar|tar|tgz|tbz2?|txz|tzst|tar\.(?:gz|bz2|xz|zst|lz|lzma|Z))$")
+
+
+def misordered(argv: list[str]) -> str | None:
+    """Why an archiver's words are in the wrong order, or None: zip writes the archive it is given
+    first (`zip photos photos.zip` zips photos.zip into an archive called photos), and tar's `f`
+    takes the archive as its value (`tar czf src backup.tgz` packs backup.tgz into a file named src)."""
+    prog = argv[0].rsplit("/", 1)[-1] if argv else ""
+    words = argv[1:]
+    if prog == "zip":
+        ops = [w for w in words if not w.startswith("-")]
+        if len(ops) >= 2 and not _ARCHIVE.search(ops[0]) and ops[0] != "-" and _ARCHIVE.search(ops[-1]):
+            flags = " ".join(w for w in words if w.startswith("-")) or "-r"
+            return f"zip takes the archive first: `zip {flags} {ops[-1]} {' '.join(ops[:-1])}`"
+    if prog in ("tar", "gtar", "bsdtar") and words:
+        first = words[0].lstrip("-")
+        if re.fullmatch(r"[a-zA-Z]*c[a-zA-Z]*f", first) and len(words) >= 3:
+            value, rest = words[1], [w for w in words[2:] if not w.startswith("-")]
+            if not _ARCHIVE.search(value) and rest and _ARCHIVE.search(rest[-1]):
+                return f"tar's f takes the archive as its value: `tar {words[0]} {rest[-1]} {value}`"
+    return None
