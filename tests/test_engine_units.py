@@ -833,3 +833,16 @@ def test_bash_expansions_in_a_fish_answer_are_put_in_fish_words():
 def test_an_archiver_given_its_words_in_the_wrong_order_is_asked_again(command, wrong):
     why = checks.problem(command, "bash", lambda p: True, False)
     assert (why is not None and "archive" in why) == wrong
+
+
+def test_find_days_given_for_hours_are_asked_again():
+    """-mtime counts days: "the last 24 hours" as `-mtime -24` would list 24 days of files."""
+    why = checks.problem(
+        "find . -type f -mtime -24", "bash", lambda p: True, True, "files changed in the last 24 hours"
+    )
+    assert why and "-mmin -1440" in why
+    assert (
+        checks.problem("find . -type f -mtime -1", "bash", lambda p: True, True, "files changed in the last 24 hours")
+        is None
+    )
+    assert checks.problem("find . -mtime +30", "bash", lambda p: True, True, "files older than 30 days") is None

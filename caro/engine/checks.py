@@ -135,6 +135,28 @@ def _misordered(command: str, shell: str) -> str | None:
     return next((why for argv in argvs if (why := programs.misordered(unwrap(argv)[0]))), None)
 
 
+_HOURS = re.compile(r"\b(\d+)\s*(?:hours?|hrs?|h)\b|\b(?:an|one|the last|past)\s+(hour)\b", re.IGNORECASE)
+_MINUTES = re.compile(r"\b(\d+)\s*(?:minutes?|mins?)\b", re.IGNORECASE)
+
+
+def _wrong_unit(command: str, request: str) -> str | None:
+    """find's -mtime/-atime/-ctime count whole days: "the last 24 hours" written `-mtime -24` asks
+    for 24 days. The request's hours or minutes given as days."""
+    m = re.search(r"\s-([mac])time\s+([-+]?)(\d+)\b", command)
+    if not m:
+        return None
+    which, sign, n = m.group(1), m.group(2), int(m.group(3))
+    hours = _HOURS.search(request)
+    minutes = _MINUTES.search(request)
+    if hours and (int(hours.group(1)) if hours.group(1) else 1) == n and n != 1:
+        return (
+            f"find's -{which}time counts days, so {sign}{n} is {n} days; for {n} hours use -{which}min {sign}{n * 60}"
+        )
+    if minutes and int(minutes.group(1)) == n:
+        return f"find's -{which}time counts days, so {sign}{n} is {n} days; for minutes use -{which}min {sign}{n}"
+    return None
+
+
 def asks_everywhere(request: str) -> bool:
     return bool(_EVERYWHERE.search(request))
 
@@ -158,7 +180,7 @@ def problem(command: str, shell: str, has: Has, read_only: bool, request: str = 
     why = syntax_error(command, shell)
     if why:
         return why
-    if order := _misordered(command, shell):
+    if order := _misordered(command, shell) or _wrong_unit(command, request):
         return order
     invented, bare = flagcheck.option_problems(command, shell)  # one reading of the line and the helps
     if invented:
