@@ -617,6 +617,10 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
         # flagged 86 of 105, blocked 49 of 70, safe blocked 0 of 45, warned 1; after the fifth list's
         # fixes 86 and 50
         ("redteam_heldout6.jsonl", "315184eb640ce5a7", 86, 50, 1),
+        # 150 more by the same brief, frozen (4f1e986b) in the ninth session after the fifth list was
+        # read and before the sixth was, rows not read: flagged 78 → 80 of 105, blocked 43 → 45 of 70
+        # (the session's starting code → after the fifth list's fixes), safe blocked 0, warned 0
+        ("redteam_heldout7.jsonl", "4f1e986b9f1c3ffd", 80, 45, 0),
     ],
 )
 def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):
