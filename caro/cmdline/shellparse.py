@@ -810,11 +810,19 @@ def _fields(items: list[str]) -> str:
     return _SPLIT.join(i.translate(_QUOTE_TABLE) for i in items)
 
 
+# mktemp making a fresh name in the temporary folder: its options, and a template that may carry
+# that folder (`/tmp/ci.XXXXXX`, `"$TMPDIR"/x.XXXX`)
+_MKTEMP = re.compile(
+    r"\s*mktemp(?:\s+(?:-[dtuq]+|--(?:directory|dry-run|quiet|suffix=\S+|tmpdir(?:=/tmp|=/var/tmp)?)|-p\s+/(?:var/)?tmp))*"
+    r"(?:\s+[\"']?(?:(?:/tmp|/var/tmp|\$\{?TMPDIR(?::-/tmp)?\}?)[\"']?/)?[\w.-]*X{3,}[\w.-]*[\"']?)?\s*"
+)
+
+
 def _plain_output(src: str) -> str | None:
     """What a substitution prints when that is plain from its text: `pwd` (here), `echo WORD`."""
     if re.fullmatch(r"\s*pwd\s*", src):
         return "."
-    if re.fullmatch(r"\s*mktemp(?:\s+-[dtuq]+)*(?:\s+(?:-p\s+)?/tmp)?(?:\s+[\w.-]*X{3,}[\w.-]*)?\s*", src):
+    if _MKTEMP.fullmatch(src):
         return "/tmp/tmp.XXXXXXXXXX"  # a name made fresh in /tmp: nothing of the user's is there yet
     m = _ECHOED.fullmatch(src)
     return next(g for g in m.groups() if g is not None) if m else None

@@ -42,7 +42,7 @@ SECRET_PRINTERS = {"env": "the environment", "printenv": "the environment", "exp
 NETCAT = frozenset("nc ncat netcat socat telnet openssl cryptcat pwncat".split())
 DNS_TOOLS = frozenset("dig nslookup host ping ping6 drill resolvectl getent traceroute".split())
 _UPLOAD_OPTS = re.compile(
-    r"^(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form|-T|--upload-file|--post-file|--body-file|--json)(?:=(.*))?$"
+    r"^(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form|-T|--upload-file|--post-file|--post-data|--body-file|--body-data|--json)(?:=(.*))?$"
 )
 
 
@@ -74,6 +74,26 @@ def secret_source(cmd: Cmd) -> str | None:
     for r in cmd.redirects:
         if r.op == "<" and secret_in(r.target):
             return r.target
+    return next((found for sub in cmd.subs if (found := substituted_secret(sub))), None)
+
+
+# programs that print the files they are given (what a `$(cat ~/.netrc)` word becomes)
+_PRINTERS = frozenset("cat head tail tac less more base64 xxd od strings gzip zcat".split())
+
+
+def substituted_secret(sub: str) -> str | None:
+    """The secret a substitution's text prints: `$(<~/.zsh_history)`, `$(cat ~/.ssh/id_rsa)`,
+    `(env | string collect)`."""
+    first = re.split(r"[|;&]", sub, maxsplit=1)[0].split()
+    if not first:
+        return None
+    if first[0].startswith("<"):
+        path = first[0][1:] or (first[1] if len(first) > 1 else "")
+        return path if secret_in(path) else None
+    if first[0] in SECRET_PRINTERS and len(first) == 1:
+        return SECRET_PRINTERS[first[0]]
+    if first[0] in _PRINTERS:
+        return next((w for w in first[1:] if secret_in(w)), None)
     return None
 
 
@@ -98,6 +118,8 @@ def _printed_secret(cmd: Cmd) -> str | None:
         return "your AWS credentials"
     if cmd.name == "kubectl" and a[:1] == ["get"] and re.match(r"secrets?(?:/|$)", " ".join(a[1:2])):
         return f"secrets from {cmd.name}"
+    if cmd.name in ("kubectl", "oc") and a[:2] == ["config", "view"] and any(x in ("--raw", "--flatten") for x in a):
+        return "your cluster credentials"
     if cmd.name == "vault" and a[:1] in (["read"], ["kv"]):
         return f"secrets from {cmd.name}"
     if cmd.name == "secret-tool" and a[:1] == ["lookup"]:

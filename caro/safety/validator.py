@@ -30,7 +30,7 @@ from ..cmdline.commands import (
     split_flags,
     ssh_remote_command,
 )
-from ..cmdline.shellparse import Redirect, Simple, parse
+from ..cmdline.shellparse import Redirect, Simple, Word, parse
 from ..settings import BY_KEY
 from ..visible import command_shown, hidden
 from . import devices, effects, extent
@@ -99,6 +99,8 @@ _FETCH_EXEC = re.compile(
     r"\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:\w*sh|python\d?|perl|ruby|node)\b"
     r"|\b(?:bash|sh|zsh|source|\.)\s+<\(\s*(?:curl|wget)|\b(?:curl|wget)\b[^\n]*(?:&&|;)\s*(?:\w*sh|chmod)\b"
 )
+# a service unit's command lines (`ExecStart=-/bin/sh -c …`; the prefixes only change how it is run)
+_UNIT_EXEC = re.compile(r"^\s*Exec\w*\s*=\s*[-@:+!]*")
 _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})")
 
 
@@ -169,6 +171,12 @@ def _everyday(name: str) -> bool:
     return name in _BUILTINS or shutil.which(name) is not None
 
 
+def _first_stage(src: str, shell: str) -> list[Simple]:
+    """The first command of a substitution's text, as a list of none or one."""
+    pipelines = parse(src, shell).pipelines
+    return pipelines[0][:1] if pipelines else []
+
+
 def _commands(simples: list[Simple]) -> list[Cmd]:
     """The commands these simple commands run, each read on its own (wrappers unwrapped)."""
     return [c for s in simples if (c := build(_resolved(s), [s.argv[0] if s.argv else ""], 0)[0]) is not None]
@@ -201,8 +209,13 @@ def _base64_text(blob: str) -> str | None:
 # a one-line program that opens a connection and gives it a shell (the classic reverse shells)
 _SOCKETS = re.compile(
     r"\.connect\s*\(|create_connection|TCPSocket|fsockopen|net\.connect|createConnection|IO::Socket::INET|socket\.tcp"
+    r"|\bconnect\s*\(\s*\w+\s*,"  # perl's socket(S, …); connect(S, …)
 )
-_SHELL_HANDED = re.compile(r"dup2|pty\.spawn|\b(?:ba|z|da)?sh\b[\"',\s]+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin")
+# … and hands it a shell, or runs what it reads from it (`IO.popen(cmd)`, `system($line)`)
+_SHELL_HANDED = re.compile(
+    r"dup2|pty\.spawn|\b(?:ba|z|da)?sh\b[\"',\s]+-i|cmd\.exe|\.pipe\(\s*\w+\.stdin"
+    r"|IO\.popen\s*\(\s*\$?\w+|\bsystem\s*\(?\s*\$\w+|\bopen\s*\(\s*STDIN\s*,\s*[\"']?>&"
+)
 
 
 def _joined_strings(code: str) -> str:
@@ -258,6 +271,7 @@ class _Analysis:
         self.secret_files: dict[str, str] = {}  # files the line filled from a secret (for a later upload)
         self.shell_copies: set[str] = set()  # where the line copied a shell or interpreter to (for a later chmod u+s)
         self.links: dict[str, str] = {}  # symbolic links the line made: link → target
+        self.secret_vars: dict[str, str] = {}  # variables the line filled with a secret: name → which
         self.socket = False  # the line opened a network connection on a descriptor (ztcp, exec 3<>/dev/tcp/…)
         self.budget = 400  # simple commands we are willing to look at
         # The budget is this thread's CPU time, so a busy machine (the model generating on both cores)
@@ -324,6 +338,9 @@ class _Analysis:
                 for w in simple.words:  # bare, after export/declare/env, or before a command
                     if code := effects.assignment_code(w.text):
                         self.text(code, depth + 1)  # PROMPT_COMMAND=…, EDITOR=… git commit: run later
+                    if assigned := re.match(r"(\w+)\+?=(?:\$\((.*)\)|`(.*)`)", w.text):
+                        # a bare assignment keeps its text whole: its substitution is read from it
+                        self.keep_secret(assigned.group(1), [], [assigned.group(2) or assigned.group(3) or ""])
                 if shared := effects.shared_dir_first_on_path([w.text for w in simple.words]):
                     self.add(
                         "path-hijack",
@@ -346,6 +363,10 @@ class _Analysis:
                     else:
                         self.text(" ".join(cmd.args), depth + 1)
                 before_it = resolved[idx - 1] if idx > 0 else None
+                if cmd.from_stdin and before_it is None and any(r.target == "<(…)" for r in cmd.redirects):
+                    # `xargs rm -rf < <(find / …)`: fed by a process substitution as by a pipe
+                    finds = [c for sub in parsed.subs for c in _commands(_first_stage(sub, shell)) if c.name == "find"]
+                    before_it = finds[0] if finds else None
                 if cmd.from_stdin and before_it is not None and before_it.name == "find":
                     self.fed_by_find(cmd, before_it, depth, pipeline[idx], pipeline)
                 elif cmd.from_stdin and idx > 0 and (fed := _simple_output(pipeline[idx - 1])) is not None:
@@ -623,6 +644,10 @@ class _Analysis:
             self.text(inside, depth + 1)  # what the container does to the host folders it mounts
         if secret := effects.uploaded_secret(cmd):
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
+        if cmd.name == "set" and (named := [a for a in cmd.args if not a.startswith("-")]):
+            self.keep_secret(named[0], simple.words)  # fish: set -l e (env | string collect)
+        if (effects.network_sink(cmd) or cmd.name in effects.DNS_TOOLS) and (held := self.var_secret(cmd)):
+            self.add("secret-exfiltration", CRITICAL, f"{cmd.name}: sends {held} off this machine")
         # `cp $(which bash) /tmp/x`: the shell found where it is installed
         sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in effects.located(cmd)]
         if cmd.name in ("cp", "install", "ln", "rsync") and any(SHELL_BINARIES.match(o) for o in sources):
@@ -697,7 +722,7 @@ class _Analysis:
         # a group's output is its commands' (`{ cat ~/.bash_history; } | curl -T - …`)
         grouped = [(i, c) for i, s in enumerate(pipeline) if not s.words for c in _commands(s.inner)]
         for i, src in cmds + grouped:
-            secret = effects.secret_source(src)
+            secret = effects.secret_source(src) or self.var_secret(src)
             sink = next((sink for j, sink in sinks if j > i), None)
             if secret:  # files made from it (`tar czf /tmp/k.tgz ~/.ssh`) hold it too, for a later upload
                 for _, c in cmds[i:]:
@@ -764,13 +789,27 @@ class _Analysis:
                     # a key written out on the line: the user cannot tell from it whose it is
                     self.add("persistence", HIGH, f"{cmd.name}: lets whoever holds the key written here log in as you")
                 for line in content.splitlines():
-                    code = _CRON_LINE.sub("", line) if where == "your crontab" else line
+                    code = _CRON_LINE.sub("", line) if where == "your crontab" else _UNIT_EXEC.sub("", line)
                     if code.strip():
                         self.text(code, depth + 1)
             elif cmd.name not in ("cp", "mv", "ln", "install"):
                 # what is written cannot be read here (a variable, another program's output): a note,
                 # since adding a key or a PATH line this way is everyday work
                 self.add("persistence", MODERATE, f"{cmd.name}: writes to {where}, which runs or grants access later")
+
+    def keep_secret(self, name: str, words: list[Word], subs: list[str] | None = None) -> None:
+        """Remember a variable the line fills with a secret (`k=$(cat ~/.ssh/id_rsa)`)."""
+        texts = (subs or []) + [sub for w in words for sub in w.subs]
+        found = next((x for sub in texts if (x := effects.substituted_secret(sub))), None)
+        if found:
+            self.secret_vars[name] = found
+
+    def var_secret(self, cmd: Cmd) -> str | None:
+        """The secret a command's words carry through a variable the line filled with one."""
+        for name, secret in self.secret_vars.items():
+            if any(re.search(rf"\$(?:{name}\b|\{{{name}\}})", a) for a in cmd.args):
+                return f"{secret} (kept in ${name})"
+        return None
 
     def recipes(self, cmd: Cmd) -> str | None:
         """The shell lines of a makefile this line wrote (a recipe line starts with a tab; `@`, `-`
@@ -790,6 +829,8 @@ class _Analysis:
             return effects.decode_escapes(out) if out is not None else None
         if cmd.heredoc is not None:
             return cmd.heredoc
+        if here := [r.target for r in cmd.redirects if r.op == "<<<"]:
+            return here[-1] + "\n"  # `tee FILE <<< 'text'`: a here-string is its input, with a newline
         if i > 0:
             out = _simple_output(pipeline[i - 1])
             return effects.decode_escapes(out) if out is not None else None
@@ -918,8 +959,19 @@ class _Analysis:
             for sub in w.subs:
                 if _names_any(sub, DECODERS):
                     payloads.append(literal_output(sub) or _decode_payload(sub))
+        # the decoded text reaches the runner another way: a here-string (`bash <<< "$(… | base64 -d)"`)
+        # or a variable the line filled (`set -x P (… | base64 -d); eval $P`)
+        indirect = any(r.op == "<<<" and "$" in r.target for r in cmd.redirects) or (
+            cmd.name == "eval" and cmd.args and all(a.startswith("$") for a in cmd.args)
+        )
+        if not payloads and indirect and _names_any(self.src, DECODERS):
+            payloads.append(_decode_payload(self.src))
+        fetched = _names_any(self.src, FETCHERS)
         for payload in payloads:
-            if payload is None:
+            if payload is None and fetched:
+                # downloaded and decoded before it runs: what runs is hidden from everyone but its sender
+                self.add("decode-exec", CRITICAL, f"{cmd.name}: runs downloaded code it decodes first, unreadable here")
+            elif payload is None:
                 self.add("decode-exec", HIGH, f"{cmd.name}: runs a hidden (encoded) command that cannot be read")
             else:
                 self.hidden(cmd, payload, depth)
