@@ -282,6 +282,10 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         # change, rows not read: 59 of 60 kept local, look-alikes untouched 21 of 25; the same after the
         # ninth list's fixes
         ("secret_heldout10.jsonl", "31ff8df1ec93026d", 59, 21),
+        # an eleventh blind list, frozen (f00dd41e) in the ninth session after the ninth list was read
+        # and before the tenth was, rows not read: 58 of 60 kept, look-alikes untouched 21 of 25 (the
+        # same with the session's starting code)
+        ("secret_heldout11.jsonl", "f00dd41e2705904b", 58, 21),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
