@@ -32,7 +32,11 @@ _KEY_HINT = r"[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|pri
 # a value, but not a reference to one kept elsewhere: `$VAR`, `$(pass show x)`, `{{ vault_pw }}`,
 # `%(pw)s`, or a file's path (`./secrets/db.txt`) — those are not the secret, and the model needs them
 # `Read-Host …`: PowerShell asks for it, or fetches it from a store or file
-_REF_GUARD = r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/|(?:Read|Get|Import)-[A-Z][A-Za-z]+(?:\s|$)))"
+# `<your-api-key>` is a slot to fill, `.*` a pattern matching any value and `****` a masked one
+_REF_GUARD = (
+    r"(?![\"']?(?:\$[({A-Za-z_]|\{\{|%\(|\.{1,2}/|~/|(?:Read|Get|Import)-[A-Z][A-Za-z]+(?:\s|$)"
+    r"|<[^<>\s]+>|\.\*|\*{3,}))"
+)
 # a label that ends its string (`read -p "Password: " PW`): a prompt, and what follows is no value
 _PROMPT_END = r"(?![\"'”»](?:\s|$))"
 _VALUE = rf"{_REF_GUARD}(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|)]+)"
@@ -110,7 +114,7 @@ _SECRET_NOUN = (
 )
 _KEY_NOUN = rf"(?:{_SECRET_NOUN}|(?<![\w$])(?:clave|chiave|parola|ключ)\w{{0,3}}\b)"
 # a value: not a variable, nor code quoted in backticks or a <placeholder> (tldr lines in a prompt)
-_PROSE_VALUE = r"(?![$`<])(?!\.{1,2}/|~/|\{\{)[^\s,;«»\"'“”，。、`]+"
+_PROSE_VALUE = r"(?![$`<])(?!\.{1,2}/|~/|\{\{|\.\*|\*{3,})[^\s,;«»\"'“”，。、`]+"
 # a letter and a digit or symbol, six characters or more, not an option, variable, path, home or
 # file name (`config2.yml`); lookaheads bounded, so a long word costs linear time
 # what a value is made of and where it ends: not inside code (a regex's brackets, a call's parentheses)
@@ -128,6 +132,15 @@ _STRONG_SHAPED = (
     rf"{_NOT_VALUE}(?=[^\s]{{0,64}}\d)(?:(?=[^\s]{{0,64}}[^\W\d_])(?=[^\s]{{0,64}}[!#%&*?@^+=~])"
     rf"|(?=[^\s]{{0,64}}{_UPPER})(?=[^\s]{{0,64}}{_LOWER})){_VALUE_CHARS}{{6,64}}{_VALUE_END}"
 )
+
+# words that go on the sentence after "the token is": where it is kept or what state it is in
+_NOT_PROSE = (
+    r"(?!(?:stored|kept|saved|located|set|defined|configured|in|on|at|under|from|not|now|still|being|been|"
+    r"required|missing|expired|invalid|wrong|correct|empty|given|generated|rotated|hidden|encrypted|too|very|"
+    r"printed|written|shown|displayed|sent|emailed|attached|here|there|below|above)\b)"
+)
+# a recovery or one-time code as services print them: groups of letters and digits joined by dashes
+_CODE_SHAPED = r"(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]{3,8}(?:-[A-Za-z0-9]{3,8}){2,}(?![\w-])"
 
 # what a code opens, in the languages caro has been asked in
 _OPENS = (
@@ -271,7 +284,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
         ),
         (
             "docker-login-p",
-            r"\b(?:docker|podman|buildah|skopeo|helm)\s+(?:registry\s+)?login\b[^\n|;&]*?\s-p\s*(?P<s>[^\s;&|]+)",
+            r"\b(?:docker|podman|buildah|skopeo|helm)\s+(?:registry\s+)?login\b[^\n|;&]*?\s-p\s*(?P<s>[^\s;&|?!.,][^\s;&|]*)",
             0,
         ),
         ("sshpass", r"\bsshpass\s+-p\s*(?P<s>[^\s;&|]+)", 0),
@@ -394,7 +407,8 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?i)\b(?:password|passwd|passphrase|pass\s+phrase|passcode|pwd|pin|token|secret|api[ _-]?key"
                 r"|(?:wifi|wi-fi|wpa|wlan|network|vault|master|root|admin|access|private|encryption|license|unlock)"
                 r"\s+(?:key|code|token|pin))(?:\s+(?:for|of|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
-                rf"\s*(?:[=:]|\bis\b)\s*{_PROMPT_END}{_REF_GUARD}(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)'|“(?P<s3>[^”\n]+)”|(?P<s>[^\s,;]+))"
+                rf"\s*(?:[=:]|\bis\b)\s*{_PROMPT_END}{_REF_GUARD}{_NOT_PROSE}"
+                r"(?:\"(?P<s1>[^\"\n]+)\"|'(?P<s2>[^'\n]+)'|“(?P<s3>[^”\n]+)”|(?P<s>[^\s,;]+))"
             ),
             0,
         ),
@@ -409,7 +423,7 @@ FORMS: list[tuple[str, re.Pattern]] = [
                 r"(?:\s+(?:de|del|della|di|du|do|da|des|der|die|das|für|vom|voor|van|of|for|para|pour|per)"
                 r"(?:\s+[\w'.-]+){1,4}?)?"
                 r"(?:\s+(?:ist|es|est|è|é|is|jest|är|lautet|=|:)\s+|\s*[:=：]\s*|\s*(?:是|为|為|は|는|은)\s*)"
-                rf"{_PROMPT_END}[«\"'“]?\s*(?P<s>{_PROSE_VALUE})"
+                rf"{_PROMPT_END}{_NOT_PROSE}[«\"'“]?\s*(?P<s>{_PROSE_VALUE})"
             ),
             0,
         ),
@@ -431,6 +445,15 @@ FORMS: list[tuple[str, re.Pattern]] = [
             (
                 rf"(?i){_SECRET_NOUN}(?:\s+[^\s«“\"']+){{1,4}}?\s+(?:(?:ist|es|est|è|é|is|jest|är|lautet|:|=)\s+)?"
                 rf"(?:«\s*(?P<s1>[^»\n]+?)\s*»|“(?P<s2>[^”\n]+)”|(?-i:(?P<s>{_STRONG_SHAPED})))"
+            ),
+            0,
+        ),
+        # "the recovery code they gave me is 5h8q-2wz7-kd9m": a code's noun, a few words, a verb, a code
+        (
+            "code-after-words",
+            (
+                r"(?i)\b(?:recovery|backup|reset|verification|one-time|2fa|mfa|otp|license|licence|activation)"
+                rf"\s+(?:codes?|keys?)(?:\s+[^\s]+){{0,4}}?\s+(?:is|are|was|:|=)\s+(?P<s>{_CODE_SHAPED})"
             ),
             0,
         ),

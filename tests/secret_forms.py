@@ -233,6 +233,8 @@ OWN_FORMS = [
     ("printf '%s' 'Lu4ks-Open!' | sudo cryptsetup open /dev/nvme1n1p3 data", "Lu4ks-Open!"),
     ("./setup --product-key 7HQ2M-XK9PW-T4RVB-88JDN-Q2Z6C --quiet", "7HQ2M-XK9PW-T4RVB-88JDN-Q2Z6C"),
     ("пароль для роутера: Синица-Ветер42, как его сменить?", "Синица-Ветер42"),
+    # read from the tenth (a dev list since): a recovery code a few words after its noun
+    ("the backup code the bank sent is 7kq2-m9xd-44pw, where do I type it?", "7kq2-m9xd-44pw"),
 ]
 OWN_INNOCENT = [
     "aws configure set region eu-west-1",
@@ -298,4 +300,10 @@ OWN_INNOCENT = [
     '$env:API_TOKEN = Read-Host -AsSecureString "API token"',
     "sudo cryptsetup luksOpen /dev/sdb1 vault",
     "пароль для роутера: слишком простой",
+    # …and the tenth's: where a token is kept, an option named in a question, a masked value, a slot
+    "the deploy token is kept in ~/.config/deploy/token — how do I read it in a script?",
+    "why does docker login warn about -p?",
+    "sed -i 's/^token=.*/token=****/' settings.ini",
+    "export GITHUB_TOKEN=<paste-your-token>",
+    "the backup code for server web-01-eu is printed on the card",
 ]

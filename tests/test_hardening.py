@@ -280,12 +280,14 @@ def test_look_alikes_of_secrets_pass_unchanged(text):
         ("secret_heldout9.jsonl", "ad18a28025620833", 60, 25),
         # a tenth blind list, frozen (31ff8df1) at the ninth session's start and measured before any
         # change, rows not read: 59 of 60 kept local, look-alikes untouched 21 of 25; the same after the
-        # ninth list's fixes
-        ("secret_heldout10.jsonl", "31ff8df1ec93026d", 59, 21),
+        # ninth list's fixes. Read in the same session and fixed by shape (a recovery code a few words
+        # after its noun; "the token is stored in …", a question naming -p, a masked or pattern value,
+        # an <angle-bracket> slot): 60 and 25, a dev list since
+        ("secret_heldout10.jsonl", "31ff8df1ec93026d", 60, 25),
         # an eleventh blind list, frozen (f00dd41e) in the ninth session after the ninth list was read
         # and before the tenth was, rows not read: 58 of 60 kept, look-alikes untouched 21 of 25 (the
-        # same with the session's starting code)
-        ("secret_heldout11.jsonl", "f00dd41e2705904b", 58, 21),
+        # same with the session's starting code); 59 and 23 after the tenth list's fixes
+        ("secret_heldout11.jsonl", "f00dd41e2705904b", 59, 23),
     ],
 )
 def test_blind_secret_lists_measured(name, digest, kept_floor, spared_floor):
