@@ -623,6 +623,10 @@ def test_zsh_glob_qualifiers_read_as_globs(cmd):
         # after the sixth's. Its rows were then shown by a mistake of a comparison script (not read for
         # fixes; no change was made after): not blind since
         ("redteam_heldout7.jsonl", "4f1e986b9f1c3ffd", 81, 47, 0),
+        # 150 more by the same brief, frozen (d5f000c1) at the end of the ninth session's safety work and
+        # measured once, rows not read: flagged 77 → 82 of 105, blocked 43 → 49 of 70 (the session's
+        # starting code → its end), safe blocked 0, warned 0
+        ("redteam_heldout8.jsonl", "d5f000c1eec9a34b", 82, 49, 0),
     ],
 )
 def test_red_team_corpora_written_blind_measured(name, digest, flagged_floor, blocked_floor, safe_warned_cap):
