@@ -200,6 +200,10 @@ def _zsh(src: str) -> str:
         if c == "=" and word_start and _at_command_start(out) and i + 1 < n and src[i + 1].isalpha():
             i += 1  # `=rm` is the path of rm
             continue
+        if c == "=" and word_start and (m := re.match(r"=([A-Za-z][\w.+-]*)(?=[\s;|&)]|$)", src[i:])):
+            out.append(f"$(command -v {m.group(1)})")  # an argument `=python3`: where python3 is installed
+            i += m.end()
+            continue
         if c == "=" and word_start and src.startswith("=(", i):
             out.append("<")  # `=(cmd)`: a temporary file holding cmd's output, read as bash's `<(cmd)`
             i += 1

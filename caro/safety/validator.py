@@ -96,11 +96,12 @@ _RISKY = re.compile(
 _LIMITS = ("nested more than", "too large to read")  # the reader's own limits, not syntax errors
 # text that fetches and runs code: stored in an rc file or a crontab, it runs at every start
 _FETCH_EXEC = re.compile(
-    r"\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:\w*sh|python\d?|perl|ruby|node)\b"
+    r"\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:\w*sh|python\d?|perl|ruby|node|source|\.)(?:\s|$|[;&|)'\"])"
     r"|\b(?:bash|sh|zsh|source|\.)\s+<\(\s*(?:curl|wget)|\b(?:curl|wget)\b[^\n]*(?:&&|;)\s*(?:\w*sh|chmod)\b"
 )
 # a service unit's command lines (`ExecStart=-/bin/sh -c …`; the prefixes only change how it is run)
 _UNIT_EXEC = re.compile(r"^\s*Exec\w*\s*=\s*[-@:+!]*")
+_SYSTEM_CRON_LINE = re.compile(r"^\s*(?:@\w+\s+|(?:\S+\s+){5})\S+\s+")
 _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})")
 
 
@@ -358,9 +359,9 @@ class _Analysis:
                 self.command(cmd, depth, pipeline[idx], pipeline)
                 if cmd.name == "eval":
                     words = pipeline[idx].words[-len(cmd.args) :] if cmd.args else []
-                    if any(w.opaque for w in words):
+                    if any(w.opaque and w.subs for w in words):
                         self.produced(cmd, [s for w in words for s in w.subs], depth)
-                    else:
+                    else:  # literal text, or with variables only (`eval "zsh -i <&$REPLY"`): read as written
                         self.text(" ".join(cmd.args), depth + 1)
                 before_it = resolved[idx - 1] if idx > 0 else None
                 if cmd.from_stdin and before_it is None and any(r.target == "<(…)" for r in cmd.redirects):
@@ -646,7 +647,7 @@ class _Analysis:
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
         if cmd.name == "set" and (named := [a for a in cmd.args if not a.startswith("-")]):
             self.keep_secret(named[0], simple.words)  # fish: set -l e (env | string collect)
-        if (effects.network_sink(cmd) or cmd.name in effects.DNS_TOOLS) and (held := self.var_secret(cmd)):
+        if (effects.network_sink(cmd) or cmd.name in effects.DNS_TOOLS | FETCHERS) and (held := self.var_secret(cmd)):
             self.add("secret-exfiltration", CRITICAL, f"{cmd.name}: sends {held} off this machine")
         # `cp $(which bash) /tmp/x`: the shell found where it is installed
         sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in effects.located(cmd)]
@@ -789,7 +790,12 @@ class _Analysis:
                     # a key written out on the line: the user cannot tell from it whose it is
                     self.add("persistence", HIGH, f"{cmd.name}: lets whoever holds the key written here log in as you")
                 for line in content.splitlines():
-                    code = _CRON_LINE.sub("", line) if where == "your crontab" else _UNIT_EXEC.sub("", line)
+                    if where == "your crontab":
+                        code = _CRON_LINE.sub("", line)
+                    elif re.search(r"etc/(?:crontab|cron\.d/)", where):
+                        code = _SYSTEM_CRON_LINE.sub("", line)  # the system's lines name a user first
+                    else:
+                        code = _UNIT_EXEC.sub("", line)
                     if code.strip():
                         self.text(code, depth + 1)
             elif cmd.name not in ("cp", "mv", "ln", "install"):
@@ -831,6 +837,10 @@ class _Analysis:
             return cmd.heredoc
         if here := [r.target for r in cmd.redirects if r.op == "<<<"]:
             return here[-1] + "\n"  # `tee FILE <<< 'text'`: a here-string is its input, with a newline
+        if i > 0 and not pipeline[i - 1].words and pipeline[i - 1].inner:
+            # `(crontab -l; echo '* * * * * …') | crontab -`: what the group's literal commands print
+            said = [out for s in pipeline[i - 1].inner if (out := _simple_output(s)) is not None]
+            return effects.decode_escapes("\n".join(said)) if said else None
         if i > 0:
             out = _simple_output(pipeline[i - 1])
             return effects.decode_escapes(out) if out is not None else None
