@@ -247,13 +247,14 @@ class Engine:
     ) -> tuple[str, Generation] | None:
         """Ask the model; when its answer fails a check, ask once more with the reason."""
         judge = judge or self._judge(request, ctx)
+        offered = {a for a, _ in avoid}
         failed: list[tuple[str, Generation]] = []
         for _ in range(tries):
             got = self._write(request, ctx, avoid + rejected, notices, judge)
             if got is None:
                 continue
             cmd, why, gen = got
-            if not why and cmd not in [a for a, _ in avoid]:
+            if not why and cmd not in offered:
                 return cmd, gen
             rejected.append((cmd, why or "it was offered already"))
             failed.append((cmd, gen))
@@ -261,7 +262,7 @@ class Engine:
         # is better than none, if it passes the same checks
         for cmd, gen in failed:
             fixed = repair.surface(cmd, ctx.shell)
-            if fixed and not judge(fixed) and fixed not in [a for a, _ in avoid]:
+            if fixed and not judge(fixed) and fixed not in offered:
                 self.work["repaired"] += 1
                 return fixed, gen
         return None

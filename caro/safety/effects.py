@@ -62,8 +62,6 @@ def secret_source(cmd: Cmd) -> str | None:
         return SECRET_PRINTERS[cmd.name]
     if cmd.name == "set" and not cmd.args:
         return "the environment"
-    if cmd.name in ("gpg", "gpg2") and any(a.startswith("--export-secret") for a in cmd.args):
-        return "your private gpg keys"
     if cmd.name == "history":
         return "your shell history"
     if printed := _printed_secret(cmd):
@@ -94,16 +92,14 @@ def substituted_secret(sub: str) -> str | None:
         return SECRET_PRINTERS[first[0]]
     if first[0] in _PRINTERS:
         return next((w for w in first[1:] if secret_in(w)), None)
-    return _printed_secret(Cmd(first[0].rsplit("/", 1)[-1], first[1:])) or (
-        "your private gpg keys"
-        if first[0] in ("gpg", "gpg2") and any(w.startswith("--export-secret") for w in first)
-        else None
-    )
+    return _printed_secret(Cmd(first[0].rsplit("/", 1)[-1], first[1:]))
 
 
 def _printed_secret(cmd: Cmd) -> str | None:
     """Programs that print a stored secret: keychains, password stores, cloud and forge tokens."""
     a = cmd.args
+    if cmd.name in ("gpg", "gpg2") and any(x.startswith("--export-secret") for x in a):
+        return "your private gpg keys"
     if cmd.name == "security" and a[:1] and a[0].startswith("find-") and "password" in a[0] and cmd.has("w", "g"):
         return "a password from the keychain"
     if cmd.name == "security" and a[:1] == ["dump-keychain"] and cmd.has("d"):

@@ -647,7 +647,8 @@ class _Analysis:
             self.add("secret-upload", CRITICAL, f"{cmd.name}: sends {secret} off this machine")
         if cmd.name == "set" and (named := [a for a in cmd.args if not a.startswith("-")]):
             self.keep_secret(named[0], simple.words)  # fish: set -l e (env | string collect)
-        if (effects.network_sink(cmd) or cmd.name in effects.DNS_TOOLS | FETCHERS) and (held := self.var_secret(cmd)):
+        sink = effects.network_sink(cmd)
+        if (sink or cmd.name in effects.DNS_TOOLS | FETCHERS) and (held := self.var_secret(cmd)):
             self.add("secret-exfiltration", CRITICAL, f"{cmd.name}: sends {held} off this machine")
         # `cp $(which bash) /tmp/x`: the shell found where it is installed
         sources = cmd.operands[:-1] + ["/bin/" + basename(x) for x in effects.located(cmd)]
@@ -663,7 +664,7 @@ class _Analysis:
                 CRITICAL,
                 f"chmod: makes {copy}, a copy of a shell, setuid: anyone could get a root shell",
             )
-        if self.secret_files and effects.network_sink(cmd):
+        if self.secret_files and sink:
             # `-F f=@FILE;type=…`, `-T FILE`, `--post-file=FILE`, `< FILE`: the files it sends
             named = [re.sub(r"^(?:[^=@]*=)?@?|;.*$", "", a) for a in cmd.args]
             named += [r.target for r in cmd.redirects if r.op == "<"]
@@ -976,9 +977,8 @@ class _Analysis:
         )
         if not payloads and indirect and _names_any(self.src, DECODERS):
             payloads.append(_decode_payload(self.src))
-        fetched = _names_any(self.src, FETCHERS)
         for payload in payloads:
-            if payload is None and fetched:
+            if payload is None and _names_any(self.src, FETCHERS):
                 # downloaded and decoded before it runs: what runs is hidden from everyone but its sender
                 self.add("decode-exec", CRITICAL, f"{cmd.name}: runs downloaded code it decodes first, unreadable here")
             elif payload is None:
